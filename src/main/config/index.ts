@@ -1,0 +1,2 @@
+export * from './loader';
+export type { AppConfig } from '../../shared/config-schema';

@@ -1,0 +1,268 @@
+/**
+ * Layered configuration: shipped defaults (configs/*.yaml) ← user config folder ← --config
+ * files ← --set key.path=value overrides. The merged result is validated against the schema in
+ * src/shared/config-schema.ts; an error names the file the bad value came from, its key path,
+ * the value and what was expected.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import yaml from 'js-yaml';
+import { CONFIG_FILES, type AppConfig, type Spec } from '../../shared/config-schema';
+import { configsDir } from '../paths';
+import { getLogger } from '../logging';
+
+export class ConfigError extends Error {
+  constructor(
+    public readonly issues: { source: string; key: string; value: unknown; expected: string }[],
+  ) {
+    super(
+      'invalid configuration:\n' +
+        issues
+          .map((i) => `  ${i.source}: ${i.key} = ${JSON.stringify(i.value)} — expected ${i.expected}`)
+          .join('\n'),
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+type Obj = { [k: string]: Json };
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+export interface LoadOptions {
+  /** Folder with the four default files; the shipped `configs/` when omitted. */
+  defaultsDir?: string;
+  /** Folders or files whose YAML is layered over the defaults, in order (user folder, --config). */
+  layers?: string[];
+  /** `key.path=value` overrides (the value is parsed as YAML: numbers, booleans, lists). */
+  overrides?: string[];
+}
+
+export interface LoadedConfig {
+  config: AppConfig;
+  /** For each leaf key path, the file (or `--set`) its value came from. */
+  sources: Map<string, string>;
+}
+
+function readYaml(file: string): Obj {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError([{ source: file, key: '(file)', value: null, expected: `a readable file (${(e as Error).message})` }]);
+  }
+  let doc: unknown;
+  try {
+    doc = yaml.load(text.replace(/^\uFEFF/, ''), { filename: file });
+  } catch (e) {
+    const err = e as { mark?: { line: number; column: number }; reason?: string; message: string };
+    const where = err.mark ? ` line ${err.mark.line + 1}, column ${err.mark.column + 1}` : '';
+    throw new ConfigError([{ source: `${file}${where}`, key: '(document)', value: null, expected: `valid YAML (${err.reason ?? err.message})` }]);
+  }
+  if (doc === undefined || doc === null) return {};
+  if (!isObj(doc)) throw new ConfigError([{ source: file, key: '(document)', value: doc, expected: 'a mapping of sections' }]);
+  return doc;
+}
+
+function mergeInto(target: Obj, src: Obj, source: string, sources: Map<string, string>, prefix = ''): void {
+  for (const [k, v] of Object.entries(src)) {
+    const key = prefix ? `${prefix}.${k}` : k;
+    if (isObj(v) && isObj(target[k])) {
+      mergeInto(target[k] as Obj, v, source, sources, key);
+    } else {
+      target[k] = structuredClone(v);
+      markSources(v, key, source, sources);
+    }
+  }
+}
+
+function markSources(v: Json, key: string, source: string, sources: Map<string, string>): void {
+  if (isObj(v)) for (const [k, c] of Object.entries(v)) markSources(c, `${key}.${k}`, source, sources);
+  else sources.set(key, source);
+}
+
+function sourceOf(key: string, sources: Map<string, string>): string {
+  let k = key;
+  while (k) {
+    const s = sources.get(k);
+    if (s) return s;
+    const dot = k.lastIndexOf('.');
+    k = dot < 0 ? '' : k.slice(0, dot);
+  }
+  // A key nobody set: attribute it to the file that owns its section.
+  const section = key.split('.')[0];
+  for (const def of Object.values(CONFIG_FILES)) {
+    if (def.spec.kind === 'object' && section in def.spec.fields) return def.file;
+  }
+  return 'configuration';
+}
+
+function describe(spec: Spec): string {
+  switch (spec.kind) {
+    case 'number': {
+      const t = spec.integer ? 'an integer' : 'a number';
+      if (spec.min !== undefined && spec.max !== undefined) return `${t} in [${spec.min}, ${spec.max}]`;
+      if (spec.min !== undefined) return `${t} ≥ ${spec.min}`;
+      if (spec.max !== undefined) return `${t} ≤ ${spec.max}`;
+      return t;
+    }
+    case 'string':
+      return spec.enum ? `one of ${spec.enum.join(', ')}` : 'a string';
+    case 'boolean':
+      return 'true or false';
+    case 'array':
+      return `a list of ${describe(spec.of)}${spec.minItems ? ` (at least ${spec.minItems})` : ''}`;
+    case 'object':
+      return 'a mapping';
+    case 'nullable':
+      return `${describe(spec.of)} or null`;
+  }
+}
+
+/** Validates `value` against `spec`, collecting every problem with its key path. */
+export function validate(value: unknown, spec: Spec, key: string, out: { key: string; value: unknown; expected: string }[]): void {
+  switch (spec.kind) {
+    case 'nullable':
+      if (value !== null) validate(value, spec.of, key, out);
+      return;
+    case 'number':
+      if (typeof value !== 'number' || !Number.isFinite(value) ||
+        (spec.integer && !Number.isInteger(value)) ||
+        (spec.min !== undefined && value < spec.min) || (spec.max !== undefined && value > spec.max)) {
+        out.push({ key, value, expected: describe(spec) });
+      }
+      return;
+    case 'string':
+      if (typeof value !== 'string' || (spec.enum && !spec.enum.includes(value)) ||
+        (spec.pattern && !new RegExp(spec.pattern).test(value))) {
+        out.push({ key, value, expected: describe(spec) });
+      }
+      return;
+    case 'boolean':
+      if (typeof value !== 'boolean') out.push({ key, value, expected: describe(spec) });
+      return;
+    case 'array':
+      if (!Array.isArray(value) || (spec.minItems !== undefined && value.length < spec.minItems) ||
+        (spec.maxItems !== undefined && value.length > spec.maxItems)) {
+        out.push({ key, value, expected: describe(spec) });
+        return;
+      }
+      value.forEach((v, i) => validate(v, spec.of, `${key}[${i}]`, out));
+      return;
+    case 'object': {
+      if (!isObj(value)) {
+        out.push({ key: key || '(document)', value, expected: describe(spec) });
+        return;
+      }
+      for (const [k, s] of Object.entries(spec.fields)) {
+        const child = key ? `${key}.${k}` : k;
+        if (!(k in value)) out.push({ key: child, value: undefined, expected: `${describe(s)} (missing)` });
+        else validate(value[k], s, child, out);
+      }
+      for (const k of Object.keys(value)) {
+        if (!(k in spec.fields)) {
+          out.push({ key: key ? `${key}.${k}` : k, value: value[k], expected: `no such key (known: ${Object.keys(spec.fields).join(', ')})` });
+        }
+      }
+    }
+  }
+}
+
+/** The combined schema of all four files. */
+function fullSpec(): Spec {
+  const fields: Record<string, Spec> = {};
+  for (const def of Object.values(CONFIG_FILES)) {
+    if (def.spec.kind === 'object') Object.assign(fields, def.spec.fields);
+  }
+  return { kind: 'object', fields };
+}
+
+/** Parses `a.b.c=value` into a nested object. */
+export function parseOverride(expr: string): Obj {
+  const eq = expr.indexOf('=');
+  if (eq <= 0) {
+    throw new ConfigError([{ source: '--set', key: expr, value: expr, expected: 'key.path=value, e.g. training.batch_size=1024' }]);
+  }
+  const keyPath = expr.slice(0, eq).trim();
+  const raw = expr.slice(eq + 1);
+  let value: unknown;
+  try {
+    value = yaml.load(raw);
+  } catch {
+    value = raw;
+  }
+  if (value === undefined) value = null;
+  const parts = keyPath.split('.');
+  if (parts.some((p) => p === '')) {
+    throw new ConfigError([{ source: '--set', key: keyPath, value: raw, expected: 'a dotted key path such as training.batch_size' }]);
+  }
+  const root: Obj = {};
+  let cur = root;
+  parts.forEach((p, i) => {
+    if (i === parts.length - 1) cur[p] = value as Json;
+    else cur = (cur[p] = {}) as Obj;
+  });
+  return root;
+}
+
+function layerFiles(layer: string): string[] {
+  if (!fs.existsSync(layer)) {
+    throw new ConfigError([{ source: layer, key: '(file)', value: null, expected: 'an existing YAML file or folder' }]);
+  }
+  if (fs.statSync(layer).isDirectory()) {
+    return Object.values(CONFIG_FILES)
+      .map((d) => path.join(layer, d.file))
+      .filter((f) => fs.existsSync(f));
+  }
+  return [layer];
+}
+
+export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
+  const defaults = opts.defaultsDir ?? configsDir();
+  const sources = new Map<string, string>();
+  const merged: Obj = {};
+  for (const def of Object.values(CONFIG_FILES)) {
+    mergeInto(merged, readYaml(path.join(defaults, def.file)), path.join(defaults, def.file), sources);
+  }
+  for (const layer of opts.layers ?? []) {
+    for (const file of layerFiles(layer)) mergeInto(merged, readYaml(file), file, sources);
+  }
+  for (const o of opts.overrides ?? []) mergeInto(merged, parseOverride(o), `--set ${o}`, sources);
+
+  const problems: { key: string; value: unknown; expected: string }[] = [];
+  validate(merged, fullSpec(), '', problems);
+  if (problems.length) {
+    throw new ConfigError(problems.map((p) => ({ ...p, source: sourceOf(p.key, sources) })));
+  }
+  const config = merged as unknown as AppConfig;
+  crossCheck(config, sources);
+  return { config, sources };
+}
+
+function crossCheck(c: AppConfig, sources: Map<string, string>): void {
+  const issues: ConfigError['issues'] = [];
+  const s = c.preprocessing.split;
+  if (s.validation_fraction + s.test_fraction >= 0.9) {
+    issues.push({ source: sourceOf('preprocessing.split.test_fraction', sources), key: 'preprocessing.split', value: s, expected: 'validation_fraction + test_fraction < 0.9' });
+  }
+  for (const key of ['year_buckets', 'age_buckets'] as const) {
+    const b = c.preprocessing[key];
+    if (b.some((v, i) => i > 0 && v <= b[i - 1])) {
+      issues.push({ source: sourceOf(`preprocessing.${key}`, sources), key: `preprocessing.${key}`, value: b, expected: 'strictly increasing values' });
+    }
+  }
+  if (!/^(loss|[a-z_]+@\d+|auc|mrr)$/.test(c.training.early_stopping.metric)) {
+    issues.push({ source: sourceOf('training.early_stopping.metric', sources), key: 'training.early_stopping.metric', value: c.training.early_stopping.metric, expected: 'loss, auc, mrr or metric@k such as ndcg@10' });
+  }
+  if (issues.length) throw new ConfigError(issues);
+}
+
+/** Loads and logs the effective configuration (the plan asks for it in every run's log). */
+export function loadAndLogConfig(opts: LoadOptions = {}): LoadedConfig {
+  const loaded = loadConfig(opts);
+  const log = getLogger('config');
+  const layers = (opts.layers ?? []).length ? ` over ${opts.layers!.join(', ')}` : '';
+  const sets = (opts.overrides ?? []).length ? ` with --set ${opts.overrides!.join(' ')}` : '';
+  log.info(`effective configuration (defaults${layers}${sets}): ${JSON.stringify(loaded.config)}`);
+  return loaded;
+}

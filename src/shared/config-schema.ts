@@ -1,0 +1,229 @@
+/**
+ * The schema of the four YAML configuration files. Plain data (no Node or DOM imports) so the
+ * main process validates against it and the renderer builds its settings form from it.
+ */
+export type Spec =
+  | { kind: 'number'; min?: number; max?: number; integer?: boolean; description?: string }
+  | { kind: 'string'; enum?: readonly string[]; pattern?: string; description?: string }
+  | { kind: 'boolean'; description?: string }
+  | { kind: 'array'; of: Spec; minItems?: number; maxItems?: number; description?: string }
+  | { kind: 'object'; fields: Record<string, Spec>; description?: string }
+  | { kind: 'nullable'; of: Spec; description?: string };
+
+const num = (min?: number, max?: number, description?: string): Spec => ({ kind: 'number', min, max, description });
+const int = (min?: number, max?: number, description?: string): Spec => ({ kind: 'number', integer: true, min, max, description });
+const bool = (description?: string): Spec => ({ kind: 'boolean', description });
+const str = (description?: string): Spec => ({ kind: 'string', description });
+const oneOf = (values: readonly string[], description?: string): Spec => ({ kind: 'string', enum: values, description });
+const arr = (of: Spec, minItems?: number, description?: string): Spec => ({ kind: 'array', of, minItems, description });
+const obj = (fields: Record<string, Spec>, description?: string): Spec => ({ kind: 'object', fields, description });
+
+export const PLAN_LEVEL_NAMES = ['DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL'] as const;
+export const BACKEND_NAMES = ['auto', 'tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'] as const;
+export const METRIC_NAMES = [
+  'ndcg', 'map', 'mrr', 'hit_rate', 'precision', 'recall', 'f1', 'auc', 'accuracy',
+  'diversity', 'coverage', 'serendipity',
+] as const;
+export const BASELINE_NAMES = ['random', 'popularity', 'artist_affinity', 'content_knn', 'item_cf', 'ease'] as const;
+
+const tower = (extra: Record<string, Spec>) =>
+  obj({
+    hidden_units: arr(int(1, 4096), 1, 'Dense layer sizes before the output layer'),
+    batch_norm: bool('Batch normalisation after each hidden layer'),
+    dropout: num(0, 0.9, 'Dropout after each hidden layer'),
+    ...extra,
+  });
+
+/** One entry per file: the file name and the schema of its whole document. */
+export const CONFIG_FILES = {
+  model: {
+    file: 'model_config.yaml',
+    spec: obj({
+      model: obj({
+        prediction: oneOf(['dot', 'concat'], 'dot: cosine/dot product → sigmoid; concat: towers + compatibility features → dense head'),
+        similarity: oneOf(['cosine', 'dot'], 'How the towers’ vectors are compared for retrieval'),
+        embedding_dim: int(4, 512, 'Size of each tower’s output vector'),
+        temperature: num(0.001, 10, 'Softmax temperature for cosine scores'),
+        user_tower: tower({
+          country_embedding_dim: int(1, 64),
+          gender_embedding_dim: int(1, 16),
+          genre_embedding_dim: int(1, 64),
+          age_bucket_embedding_dim: int(1, 32),
+          history_input: bool('Feed a play-time-weighted mean of the artists in the history (shares the item tower’s artist embedding)'),
+        }),
+        item_tower: tower({
+          artist_embedding_dim: int(1, 256),
+          genre_embedding_dim: int(1, 64),
+          year_bucket_embedding_dim: int(1, 32),
+        }),
+        head: obj({
+          hidden_units: arr(int(1, 4096), 1, 'Dense layers of the concat head'),
+          dropout: num(0, 0.9),
+        }),
+      }),
+    }),
+  },
+  training: {
+    file: 'training_config.yaml',
+    spec: obj({
+      training: obj({
+        seed: int(0, 2 ** 31 - 1, 'Seed for every random choice; the same seed gives the same model'),
+        epochs: int(1, 10000),
+        batch_size: int(1, 1 << 20),
+        learning_rate: num(1e-7, 10),
+        lr_schedule: obj({
+          type: oneOf(['constant', 'exponential', 'cosine']),
+          decay_rate: num(0, 1, 'Per-epoch factor for the exponential schedule'),
+          warmup_epochs: int(0, 1000),
+        }),
+        weight_decay: num(0, 1),
+        loss: oneOf(['bce', 'sampled_softmax'], 'Binary cross-entropy with sampled negatives, or in-batch sampled softmax'),
+        negatives: obj({
+          strategy: oneOf(['uniform', 'popularity'], 'How catalogue negatives are drawn'),
+          per_positive: int(0, 100),
+          popularity_alpha: num(0, 1, 'Negatives drawn ∝ popularity^alpha (log-Q corrected)'),
+        }),
+        skip_threshold_ms: int(0, 600000, 'Plays shorter than this that were skipped count as weak negatives'),
+        early_stopping: obj({
+          enabled: bool(),
+          metric: str('Validation metric, e.g. ndcg@10 or loss'),
+          mode: oneOf(['max', 'min']),
+          patience: int(0, 1000),
+          min_delta: num(0, 1),
+        }),
+        checkpoints: obj({ keep_best: bool(), keep_last: bool() }),
+        backend: oneOf(BACKEND_NAMES, 'Compute backend; auto picks the fastest that works'),
+      }),
+      logging: obj({
+        level: oneOf(PLAN_LEVEL_NAMES),
+        per_epoch: bool('Write one log line per epoch'),
+        tensorboard: bool('Write TensorBoard event files'),
+      }),
+    }),
+  },
+  preprocessing: {
+    file: 'preprocessing_config.yaml',
+    spec: obj({
+      preprocessing: obj({
+        imputation: obj({ numeric: oneOf(['median', 'mean']), add_missing_flag: bool() }),
+        categorical: obj({
+          unknown_token: str(),
+          other_token: str(),
+          min_artist_count: int(1, 1_000_000, 'Artists with fewer plays in training are grouped into "other"'),
+          min_genre_count: int(1, 1_000_000),
+          min_country_count: int(1, 1_000_000),
+        }),
+        cap_sigma: num(0.5, 100, 'Numeric features are capped at mean ± this many standard deviations'),
+        log_transform: arr(str(), 0, 'Features log1p-transformed before scaling'),
+        year_buckets: arr(int(1900, 2100), 1),
+        age_buckets: arr(int(0, 130), 1),
+        new_release_years: int(0, 50, 'A track this many years old or newer counts as a new release'),
+        split: obj({
+          method: oneOf(['time']),
+          validation_fraction: num(0, 0.5),
+          test_fraction: num(0, 0.5),
+          min_events_per_profile: int(1, 1_000_000),
+        }),
+        min_positive_ms: int(0, 600000, 'A play at least this long is a positive'),
+        history_length: int(1, 10000, 'How many recent artists/tracks feed the user tower'),
+      }),
+    }),
+  },
+  evaluation: {
+    file: 'evaluation_config.yaml',
+    spec: obj({
+      evaluation: obj({
+        k_values: arr(int(1, 10000), 1),
+        metrics: arr(oneOf(METRIC_NAMES), 1),
+        threshold: num(0, 1, 'Score above which a prediction counts as positive (precision/recall/F1/accuracy)'),
+        exclude_seen: bool('Leave out tracks the person already played'),
+        baselines: arr(oneOf(BASELINE_NAMES), 0),
+        bootstrap: obj({ samples: int(0, 100000), confidence: num(0.5, 0.999) }),
+        hyperparameter_search: obj({
+          method: oneOf(['random', 'successive_halving']),
+          budget_minutes: num(0, 10000),
+          trials: int(1, 10000),
+        }),
+      }),
+      recommend: obj({
+        k: int(1, 10000),
+        exclude_played: bool(),
+        max_per_artist: int(0, 1000, '0 means no limit'),
+        diversity: num(0, 1, 'MMR weight: 0 = pure relevance, 1 = pure diversity'),
+      }),
+    }),
+  },
+} as const;
+
+export type ConfigSection = keyof typeof CONFIG_FILES;
+
+// ----- Typed view of the effective configuration -----
+export interface TowerConfig {
+  hidden_units: number[];
+  batch_norm: boolean;
+  dropout: number;
+}
+export interface AppConfig {
+  model: {
+    prediction: 'dot' | 'concat';
+    similarity: 'cosine' | 'dot';
+    embedding_dim: number;
+    temperature: number;
+    user_tower: TowerConfig & {
+      country_embedding_dim: number;
+      gender_embedding_dim: number;
+      genre_embedding_dim: number;
+      age_bucket_embedding_dim: number;
+      history_input: boolean;
+    };
+    item_tower: TowerConfig & {
+      artist_embedding_dim: number;
+      genre_embedding_dim: number;
+      year_bucket_embedding_dim: number;
+    };
+    head: { hidden_units: number[]; dropout: number };
+  };
+  training: {
+    seed: number;
+    epochs: number;
+    batch_size: number;
+    learning_rate: number;
+    lr_schedule: { type: 'constant' | 'exponential' | 'cosine'; decay_rate: number; warmup_epochs: number };
+    weight_decay: number;
+    loss: 'bce' | 'sampled_softmax';
+    negatives: { strategy: 'uniform' | 'popularity'; per_positive: number; popularity_alpha: number };
+    skip_threshold_ms: number;
+    early_stopping: { enabled: boolean; metric: string; mode: 'max' | 'min'; patience: number; min_delta: number };
+    checkpoints: { keep_best: boolean; keep_last: boolean };
+    backend: (typeof BACKEND_NAMES)[number];
+  };
+  logging: { level: (typeof PLAN_LEVEL_NAMES)[number]; per_epoch: boolean; tensorboard: boolean };
+  preprocessing: {
+    imputation: { numeric: 'median' | 'mean'; add_missing_flag: boolean };
+    categorical: {
+      unknown_token: string;
+      other_token: string;
+      min_artist_count: number;
+      min_genre_count: number;
+      min_country_count: number;
+    };
+    cap_sigma: number;
+    log_transform: string[];
+    year_buckets: number[];
+    age_buckets: number[];
+    new_release_years: number;
+    split: { method: 'time'; validation_fraction: number; test_fraction: number; min_events_per_profile: number };
+    min_positive_ms: number;
+    history_length: number;
+  };
+  evaluation: {
+    k_values: number[];
+    metrics: (typeof METRIC_NAMES)[number][];
+    threshold: number;
+    exclude_seen: boolean;
+    baselines: (typeof BASELINE_NAMES)[number][];
+    bootstrap: { samples: number; confidence: number };
+    hyperparameter_search: { method: 'random' | 'successive_halving'; budget_minutes: number; trials: number };
+  };
+  recommend: { k: number; exclude_played: boolean; max_per_artist: number; diversity: number };
+}
