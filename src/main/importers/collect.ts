@@ -1,0 +1,58 @@
+/** Expands what the person picked — files, folders, a Spotify .zip — into sources to import. */
+import fs from 'node:fs';
+import path from 'node:path';
+import { unzipSync } from 'fflate';
+import { ImportError } from './errors';
+import { bufferSource, fileSource, type Source } from './source';
+
+const DATA_EXT = /\.(json|jsonl|ndjson|csv|tsv|txt)$/i;
+
+export interface Collected {
+  source: Source;
+  /** True when the person named this file directly (an unknown format is then an error). */
+  explicit: boolean;
+}
+
+function walk(dir: string, out: string[]): void {
+  for (const e of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }))) {
+    if (e.name.startsWith('.')) continue;
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) walk(p, out);
+    else if (e.isFile() && (DATA_EXT.test(e.name) || /\.zip$/i.test(e.name))) out.push(p);
+  }
+}
+
+function zipSources(file: string): Source[] {
+  let entries: Record<string, Uint8Array>;
+  try {
+    entries = unzipSync(fs.readFileSync(file), {
+      filter: (f) => DATA_EXT.test(f.name) && !f.name.startsWith('__MACOSX/') && !/(^|\/)\./.test(f.name),
+    });
+  } catch (e) {
+    throw new ImportError(file, null, `not a readable zip archive (${(e as Error).message})`);
+  }
+  return Object.keys(entries)
+    .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }))
+    .map((name) => bufferSource(`${file}!${name}`, entries[name]));
+}
+
+export function collect(inputs: string[]): Collected[] {
+  const out: Collected[] = [];
+  for (const input of inputs) {
+    if (!fs.existsSync(input)) throw new ImportError(input, null, 'no such file or folder');
+    const st = fs.statSync(input);
+    if (st.isDirectory()) {
+      const files: string[] = [];
+      walk(input, files);
+      for (const f of files) {
+        if (/\.zip$/i.test(f)) out.push(...zipSources(f).map((source) => ({ source, explicit: false })));
+        else out.push({ source: fileSource(f), explicit: false });
+      }
+    } else if (/\.zip$/i.test(input)) {
+      out.push(...zipSources(input).map((source) => ({ source, explicit: false })));
+    } else {
+      out.push({ source: fileSource(input), explicit: true });
+    }
+  }
+  return out;
+}
