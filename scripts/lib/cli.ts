@@ -17,18 +17,19 @@ export const COMMON_OPTIONS = {
 } as const satisfies ParseArgsConfig['options'];
 
 export function parse<O extends NonNullable<ParseArgsConfig['options']>>(options: O, usage: string) {
-  let parsed;
+  let values: Record<string, unknown>;
   try {
-    parsed = parseArgs({ options: { ...COMMON_OPTIONS, ...options }, allowPositionals: false, strict: true });
+    values = parseArgs({ options: { ...COMMON_OPTIONS, ...options }, allowPositionals: false, strict: true }).values as Record<string, unknown>;
   } catch (e) {
     process.stderr.write(`${(e as Error).message}\n\n${usage}\n`);
     process.exit(2);
   }
-  if (parsed.values.help) {
+  if (values.help) {
     process.stdout.write(`${usage}\n`);
     process.exit(0);
   }
-  return parsed.values as { [K in keyof (typeof COMMON_OPTIONS & O)]: any };
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  return values as { [K in keyof (typeof COMMON_OPTIONS & O)]: any };
 }
 
 export interface Context {

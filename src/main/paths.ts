@@ -67,5 +67,5 @@ export function dataPaths(root = defaultDataDir()): DataPaths {
 /** The folder with the shared real data (`../shared` beside the checkout), configurable. */
 export function sharedDir(): string {
   if (process.env.SHARED_DIR) return path.resolve(process.env.SHARED_DIR);
-  return path.resolve(resourceDir('package.json'), '..', 'shared');
+  return path.resolve(path.dirname(resourceDir('package.json')), '..', 'shared');
 }

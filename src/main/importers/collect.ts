@@ -5,7 +5,7 @@ import { unzipSync } from 'fflate';
 import { ImportError } from './errors';
 import { bufferSource, fileSource, type Source } from './source';
 
-const DATA_EXT = /\.(json|jsonl|ndjson|csv|tsv|txt)$/i;
+const DATA_EXT = /\.(json|jsonl|ndjson|csv|tsv)$/i;
 
 export interface Collected {
   source: Source;

@@ -3,7 +3,7 @@
  * (every credited artist of a catalogue track is indexed), then the artist alone.
  */
 import type Database from 'better-sqlite3';
-import { creditedArtists, normArtist, normTitle } from './normalize';
+import { creditedArtists, isPlaceholderArtist, normArtist, normTitle } from './normalize';
 
 export interface Match {
   trackId: number | null;
@@ -59,7 +59,7 @@ export class CatalogMatcher {
   }
 
   private matchNames(artist: string, title: string): Match {
-    const credits = creditedArtists(artist).map(normArtist).filter(Boolean);
+    const credits = creditedArtists(artist).map(normArtist).filter((a) => !isPlaceholderArtist(a));
     const t = normTitle(title);
     for (const a of credits) {
       const hit = this.byArtistTitle.get(a + SEP + t);

@@ -32,9 +32,19 @@ function clean(s: string): string {
 
 /** Normalised artist name: "The Beatles" → "beatles", "Beyoncé" → "beyonce", "JAY-Z" → "jay z". */
 export function normArtist(name: string): string {
-  let s = clean(fold(name));
+  const folded = fold(name);
+  let s = clean(folded);
   if (s.startsWith('the ') && s.length > 4) s = s.slice(4);
+  // A name made mostly of symbols ("¥$", "!!!") keeps them rather than collapsing to one letter.
+  const visible = folded.replace(/\s+/g, '');
+  if (s.replace(/ /g, '').length < 2 && visible.length > s.length) s = visible;
   return s;
+}
+
+/** Placeholders that exports write for missing metadata; they match nothing. */
+const PLACEHOLDER_ARTISTS = new Set(['unknown artist', 'unknown', 'various artists', 'various', 'n a', 'artist', '']);
+export function isPlaceholderArtist(norm: string): boolean {
+  return PLACEHOLDER_ARTISTS.has(norm);
 }
 
 const FEAT = /\s[([]?\s*(?:feat\.?|ft\.?|featuring)\s.*$/;

@@ -60,7 +60,7 @@ export interface TextChunk {
 
 /** Decoded text chunks; the BOM is removed. */
 export async function* textChunks(src: Source): AsyncGenerator<TextChunk> {
-  let decoder: TextDecoder | null = null;
+  let decoder: InstanceType<typeof TextDecoder> | null = null;
   let bytesRead = 0;
   let lines = 1;
   let tail: Uint8Array | null = null;

@@ -6,6 +6,8 @@
  * goes to stderr so that CLI commands can keep stdout for their results (`--json`).
  */
 import log from 'electron-log/node';
+
+type LevelOption = typeof log.transports.file.level;
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -113,11 +115,11 @@ export function parseLevel(value: string): PlanLevel {
 export function configureLogging(opts: LoggingOptions): void {
   init();
   const level = opts.level ?? 'INFO';
-  log.transports.console.level = opts.quiet ? false : TO_ELECTRON[level];
+  log.transports.console.level = opts.quiet ? false : (TO_ELECTRON[level] as LevelOption);
   if (opts.file) {
     fs.mkdirSync(path.dirname(opts.file), { recursive: true });
     log.transports.file.resolvePathFn = () => opts.file!;
-    log.transports.file.level = TO_ELECTRON[opts.fileLevel ?? level];
+    log.transports.file.level = TO_ELECTRON[opts.fileLevel ?? level] as LevelOption;
   } else {
     log.transports.file.level = false;
   }

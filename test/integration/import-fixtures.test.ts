@@ -1,0 +1,143 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { zipSync, strToU8 } from 'fflate';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { openLibrary, type Library } from '../../src/main/db';
+import { runImport } from '../../src/main/services/import-service';
+import { tmpDir } from '../helpers/env';
+import { ID, accountEvents, snapshot, tidyCsv, tracksCsv, write } from '../helpers/fixtures';
+
+let dir: string;
+let lib: Library;
+beforeEach(() => {
+  dir = tmpDir();
+  lib = openLibrary(path.join(dir, 'lib.sqlite'));
+  return () => lib.close();
+});
+
+const q = <T>(sql: string, ...args: unknown[]) => lib.sqlite.prepare(sql).get(...args) as T;
+
+describe('catalogue import', () => {
+  it('merges the same track across files and keeps every genre, one of them main', async () => {
+    const r = await runImport(lib, { catalogs: [tracksCsv(dir), tidyCsv(dir)] });
+    expect(r.catalog).toMatchObject({ rows: 6, inserted: 4, merged: 2, skipped: 0, tracksTotal: 4 });
+    const ghost = q<Record<string, unknown>>('SELECT * FROM tracks WHERE spotify_id = ?', ID.ghost);
+    expect(ghost.year).toBe(2019); // only TidyTuesday has it
+    expect(ghost.time_signature).toBe(4); // only the 114k file has it
+    expect(ghost.danceability).toBe(0.42); // the first value wins
+    expect(ghost.sources).toBe('spotify-tracks-csv,tidytuesday-csv');
+    const genres = lib.sqlite
+      .prepare('SELECT g.name FROM track_genres tg JOIN genres g ON g.id = tg.genre_id WHERE tg.track_id = ? ORDER BY g.name')
+      .pluck()
+      .all(ghost.id);
+    expect(genres).toEqual(['acoustic', 'chill', 'indie poptimism', 'pop']);
+    expect(q<{ name: string }>('SELECT name FROM genres WHERE id = ?', ghost.main_genre_id).name).toBe('acoustic');
+    // Columns a file lacks stay missing: Fight Song only comes from TidyTuesday (no time_signature).
+    expect(q<{ time_signature: number | null }>('SELECT time_signature FROM tracks WHERE spotify_id = ?', ID.fight).time_signature).toBeNull();
+    // Both credited artists are linked.
+    expect(q<{ n: number }>('SELECT count(*) n FROM track_artists ta JOIN tracks t ON t.id = ta.track_id WHERE t.spotify_id = ?', ID.duet).n).toBe(2);
+  });
+});
+
+describe('history import', () => {
+  it('imports, matches by artist + title, keeps unmatched listens, and adds nothing on re-import', async () => {
+    await runImport(lib, { catalogs: [tracksCsv(dir), tidyCsv(dir)] });
+    const file = write(dir, 'export/StreamingHistory_music_0.json', accountEvents(10));
+    const r = await runImport(lib, { histories: [file], profile: 'ana' });
+    expect(r).toMatchObject({ events: 10, imported: 10, duplicates: 0, skipped: 0 });
+    expect(r.trackMatch).toBeCloseTo(0.8); // 4 of 5 songs are in the catalogue
+    expect(r.artistMatch).toBeCloseTo(0.8);
+    expect(r.topUnmatchedArtists).toEqual([{ artist: 'Nobody Knows Me', plays: 2 }]);
+    expect(q<{ n: number }>('SELECT count(*) n FROM listening_events WHERE track_id IS NULL').n).toBe(2);
+    const again = await runImport(lib, { histories: [file], profile: 'ana' });
+    expect(again).toMatchObject({ events: 10, imported: 0, duplicates: 10 });
+    expect(q<{ n: number }>('SELECT count(*) n FROM listening_events').n).toBe(10);
+    expect(q<{ n: number }>("SELECT count(*) n FROM imports WHERE kind = 'history'").n).toBe(2);
+  });
+
+  it('imports a newer export that overlaps an older one without double counting', async () => {
+    const events = accountEvents(30);
+    const older = write(dir, 'old/StreamingHistory0.json', events.slice(0, 20));
+    const newer = write(dir, 'new/StreamingHistory0.json', events.slice(10));
+    expect((await runImport(lib, { histories: [older], profile: 'ana' })).imported).toBe(20);
+    const r = await runImport(lib, { histories: [newer], profile: 'ana' });
+    expect(r).toMatchObject({ imported: 10, duplicates: 10 });
+    // The same listens belong to another person independently.
+    expect((await runImport(lib, { histories: [newer], profile: 'ben' })).imported).toBe(20);
+  });
+
+  it('leaves the database exactly as it was when a file breaks half-way', async () => {
+    await runImport(lib, { catalogs: [tracksCsv(dir)] });
+    await runImport(lib, { histories: [write(dir, 'a/StreamingHistory0.json', accountEvents(5))], profile: 'ana' });
+    const before = snapshot(lib.sqlite);
+    const good = write(dir, 'b/StreamingHistory0.json', accountEvents(40, Date.UTC(2024, 5, 1)));
+    const text = JSON.stringify(accountEvents(40, Date.UTC(2024, 6, 1)), null, 2);
+    // Cut inside a record, half-way through the file.
+    write(dir, 'b/StreamingHistory1.json', text.slice(0, text.indexOf('"msPlayed"', text.length / 2)));
+    await expect(runImport(lib, { histories: [path.join(dir, 'b')], profile: 'cara' })).rejects.toThrow(
+      /StreamingHistory1\.json \(record \d+ starting at line \d+\): the file ends inside this record/,
+    );
+    expect(snapshot(lib.sqlite)).toBe(before);
+    expect(fs.existsSync(good)).toBe(true);
+  });
+
+  it('reads a Spotify .zip, skipping what is not listening data', async () => {
+    const zip = zipSync({
+      'my_spotify_data/Spotify Account Data/StreamingHistory_music_0.json': strToU8(JSON.stringify(accountEvents(7))),
+      'my_spotify_data/Spotify Account Data/StreamingHistory_podcast_0.json': strToU8(
+        JSON.stringify([{ endTime: '2024-01-01 10:00', podcastName: 'Pod', episodeName: 'Ep 1', msPlayed: 1000 }]),
+      ),
+      'my_spotify_data/Spotify Account Data/SearchQueries.json': strToU8(JSON.stringify([{ platform: 'x', searchTime: 't', searchQuery: 'q' }])),
+      'my_spotify_data/Spotify Account Data/Read Me First.pdf': strToU8('%PDF'),
+    });
+    const file = path.join(dir, 'my_spotify_data.zip');
+    fs.writeFileSync(file, zip);
+    const r = await runImport(lib, { histories: [file], profile: 'zoe' });
+    expect(r.imported).toBe(7);
+    expect(r.ignoredFiles.map((f) => path.basename(f.path))).toEqual(['SearchQueries.json', 'StreamingHistory_podcast_0.json']);
+  });
+
+  it('counts and skips podcast, audiobook and video records of extended history', async () => {
+    const base = { ts: '2023-01-01T10:00:00Z', ms_played: 200000, platform: 'android', reason_start: 'clickrow', reason_end: 'trackdone', shuffle: true, skipped: false };
+    const music = { ...base, master_metadata_track_name: 'Fight Song', master_metadata_album_artist_name: 'Rachel Platten', master_metadata_album_album_name: 'Wildfire', spotify_track_uri: `spotify:track:${ID.fight}`, episode_name: null, spotify_episode_uri: null, audiobook_uri: null };
+    const podcast = { ...base, ts: '2023-01-01T11:00:00Z', master_metadata_track_name: null, master_metadata_album_artist_name: null, spotify_track_uri: null, episode_name: 'Ep', episode_show_name: 'Show', spotify_episode_uri: 'spotify:episode:abc' };
+    const book = { ...base, ts: '2023-01-01T12:00:00Z', master_metadata_track_name: null, spotify_track_uri: null, audiobook_title: 'Book', audiobook_uri: 'spotify:audiobook:x' };
+    write(dir, 'ext/Streaming_History_Audio_2023.json', [music, podcast, book]);
+    write(dir, 'ext/Streaming_History_Video_2023.json', [{ ...music, ts: '2023-02-01T10:00:00Z' }]);
+    await runImport(lib, { catalogs: [tidyCsv(dir)] });
+    const r = await runImport(lib, { histories: [path.join(dir, 'ext')], profile: 'eve' });
+    expect(r).toMatchObject({ events: 4, imported: 1, skipped: 3, skippedReasons: { 'podcast episode': 1, audiobook: 1, video: 1 } });
+    expect(r.trackMatch).toBe(1); // matched by Spotify URI
+    const e = q<Record<string, unknown>>('SELECT * FROM listening_events');
+    expect(e).toMatchObject({ shuffle: 1, skipped: 0, reason_end: 'trackdone', platform: 'android', ms_played: 200000 });
+  });
+
+  it('reads header-less Last.fm CSV and ListenBrainz API shapes', async () => {
+    const lf = write(dir, 'lastfm.csv', 'Rachel Platten,Wildfire,Fight Song,31 Jan 2021 12:34\nGen Hoshino,Comedy,Comedy,31 Jan 2021 12:30\n');
+    const lb = write(dir, 'listens.json', { payload: { count: 1, listens: [{ listened_at: 1700000000, track_metadata: { artist_name: 'Gen Hoshino', track_name: 'Comedy', additional_info: { spotify_id: `https://open.spotify.com/track/${ID.comedy}` } } }] } });
+    await runImport(lib, { catalogs: [tracksCsv(dir), tidyCsv(dir)] });
+    const r1 = await runImport(lib, { histories: [lf], profile: 'lee' });
+    expect(r1).toMatchObject({ imported: 2, trackMatch: 1 });
+    expect(q<{ ts: number }>("SELECT ts FROM listening_events WHERE title_raw = 'Fight Song'").ts).toBe(Date.UTC(2021, 0, 31, 12, 34));
+    const r2 = await runImport(lib, { histories: [lb], profile: 'lee' });
+    expect(r2).toMatchObject({ imported: 1, trackMatch: 1 });
+  });
+
+  it('re-matches earlier listens when the catalogue grows', async () => {
+    await runImport(lib, { histories: [write(dir, 'StreamingHistory0.json', accountEvents(5))], profile: 'ana' });
+    expect(q<{ n: number }>('SELECT count(*) n FROM listening_events WHERE track_id IS NOT NULL').n).toBe(0);
+    const r = await runImport(lib, { catalogs: [tracksCsv(dir), tidyCsv(dir)] });
+    expect(r.rematched.tracks).toBe(4);
+    expect(q<{ n: number }>('SELECT count(*) n FROM listening_events WHERE track_id IS NOT NULL').n).toBe(4);
+  });
+
+  it('gives clear errors for unusable input', async () => {
+    const notExport = write(dir, 'notes.csv', 'colour,size\nred,3\n');
+    await expect(runImport(lib, { histories: [notExport], profile: 'x' })).rejects.toThrow(/notes\.csv: not a supported export/);
+    await expect(runImport(lib, { histories: [write(dir, 'StreamingHistory9.json', accountEvents(1))] })).rejects.toThrow(/say whose it is/);
+    await expect(runImport(lib, { histories: [path.join(dir, 'missing.json')], profile: 'x' })).rejects.toThrow(/missing\.json: no such file or folder/);
+    const truncated = write(dir, 'cat.csv', `${fs.readFileSync(tracksCsv(dir), 'utf8').slice(0, 400)}`);
+    await expect(runImport(lib, { catalogs: [truncated] })).rejects.toThrow(/cat\.csv \(line 3\): expected 20 fields, found \d+ \(truncated line\?\)/);
+    expect(q<{ n: number }>('SELECT count(*) n FROM tracks').n).toBe(0);
+  });
+});

@@ -1,0 +1,70 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, parseOverride } from '../../src/main/config';
+import { configsDir } from '../../src/main/paths';
+import { tmpDir } from '../helpers/env';
+
+describe('configuration', () => {
+  it('loads and validates the four shipped files', () => {
+    const { config, sources } = loadConfig();
+    expect(config.model.prediction).toMatch(/^(dot|concat)$/);
+    expect(config.training.batch_size).toBeGreaterThan(0);
+    expect(config.preprocessing.cap_sigma).toBe(3);
+    expect(config.evaluation.k_values).toContain(10);
+    expect(sources.get('training.batch_size')).toBe(path.join(configsDir(), 'training_config.yaml'));
+  });
+
+  it('applies --set overrides with YAML-typed values and records where they came from', () => {
+    const { config, sources } = loadConfig({
+      overrides: ['training.batch_size=1024', 'model.user_tower.hidden_units=[256, 64]', 'training.early_stopping.enabled=false'],
+    });
+    expect(config.training.batch_size).toBe(1024);
+    expect(config.model.user_tower.hidden_units).toEqual([256, 64]);
+    expect(config.training.early_stopping.enabled).toBe(false);
+    expect(sources.get('training.batch_size')).toBe('--set training.batch_size=1024');
+  });
+
+  it('layers a partial user config folder over the defaults', () => {
+    const dir = tmpDir();
+    fs.writeFileSync(path.join(dir, 'model_config.yaml'), 'model:\n  embedding_dim: 32\n');
+    const { config } = loadConfig({ layers: [dir] });
+    expect(config.model.embedding_dim).toBe(32);
+    expect(config.model.item_tower.artist_embedding_dim).toBeGreaterThan(0); // untouched defaults stay
+  });
+
+  it('names the file, key path, bad value and expectation', () => {
+    const dir = tmpDir();
+    const file = path.join(dir, 'training_config.yaml');
+    fs.writeFileSync(file, 'training:\n  batch_size: -5\n  loss: hinge\n');
+    let err: ConfigError | null = null;
+    try {
+      loadConfig({ layers: [dir] });
+    } catch (e) {
+      err = e as ConfigError;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    const batch = err!.issues.find((i) => i.key === 'training.batch_size')!;
+    expect(batch.source).toBe(file);
+    expect(batch.value).toBe(-5);
+    expect(batch.expected).toMatch(/integer in \[1,/);
+    expect(err!.message).toContain(`${file}: training.loss = "hinge" — expected one of bce, sampled_softmax`);
+  });
+
+  it('rejects unknown keys (typos) and bad --set expressions', () => {
+    expect(() => loadConfig({ overrides: ['training.batchsize=5'] })).toThrow(/training\.batchsize .*no such key/);
+    expect(() => loadConfig({ overrides: ['training.batch_size'] })).toThrow(/key\.path=value/);
+    expect(() => loadConfig({ overrides: ['preprocessing.year_buckets=[2000, 1990]'] })).toThrow(/strictly increasing/);
+  });
+
+  it('reports YAML syntax errors with a line number', () => {
+    const dir = tmpDir();
+    fs.writeFileSync(path.join(dir, 'model_config.yaml'), 'model:\n  embedding_dim: [1, 2\n');
+    expect(() => loadConfig({ layers: [dir] })).toThrow(/model_config\.yaml line \d+/);
+  });
+
+  it('parses override values as YAML', () => {
+    expect(parseOverride('a.b=0.5')).toEqual({ a: { b: 0.5 } });
+    expect(parseOverride('a=hello world')).toEqual({ a: 'hello world' });
+  });
+});

@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import { readCsv } from '../../src/main/importers/csv';
+import { ImportError } from '../../src/main/importers/errors';
+import { readJsonArray, readJsonLines } from '../../src/main/importers/json-stream';
+import { bufferSource, type Source } from '../../src/main/importers/source';
+
+const enc = new TextEncoder();
+const src = (text: string | Uint8Array, name = 'fixture.csv'): Source => bufferSource(name, typeof text === 'string' ? enc.encode(text) : text);
+/** A source that yields its bytes in tiny chunks, so records straddle chunk borders. */
+const chunked = (text: string, size = 3): Source => {
+  const bytes = enc.encode(text);
+  return {
+    name: 'chunked.json', baseName: 'chunked.json', size: bytes.byteLength,
+    async *bytes() {
+      for (let i = 0; i < bytes.byteLength; i += size) yield bytes.subarray(i, i + size);
+    },
+  };
+};
+async function all<T>(it: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const x of it) out.push(x);
+  return out;
+}
+async function failure(p: Promise<unknown>): Promise<ImportError> {
+  try {
+    await p;
+  } catch (e) {
+    return e as ImportError;
+  }
+  throw new Error('expected an ImportError');
+}
+
+describe('CSV reader', () => {
+  it('reads quoted fields with delimiters, doubled quotes and newlines, CRLF line ends and a BOM', async () => {
+    const text = '\uFEFFa,b,c\r\n1,"x, y","say ""hi"""\r\n2,"multi\r\nline",z\r\n\r\n3,,\r\n';
+    const rows = await all(readCsv(src(text)));
+    expect(rows.map((r) => r.fields)).toEqual([
+      ['a', 'b', 'c'],
+      ['1', 'x, y', 'say "hi"'],
+      ['2', 'multi\r\nline', 'z'],
+      ['3', '', ''],
+    ]);
+    expect(rows.map((r) => r.line)).toEqual([1, 2, 3, 6]);
+  });
+
+  it('detects ; and tab delimiters from the header', async () => {
+    expect((await all(readCsv(src('a;b\n1;2\n'))))[1].fields).toEqual(['1', '2']);
+    expect((await all(readCsv(src('a\tb\n1\t2\n'))))[1].fields).toEqual(['1', '2']);
+  });
+
+  it('decodes UTF-16 LE with a BOM', async () => {
+    const body = 'artist,track\nBjörk,Jóga\n';
+    const bytes = new Uint8Array(2 + body.length * 2);
+    bytes[0] = 0xff;
+    bytes[1] = 0xfe;
+    for (let i = 0; i < body.length; i++) {
+      bytes[2 + i * 2] = body.charCodeAt(i) & 0xff;
+      bytes[3 + i * 2] = body.charCodeAt(i) >> 8;
+    }
+    expect((await all(readCsv(src(bytes))))[1].fields).toEqual(['Björk', 'Jóga']);
+  });
+
+  it('names the file and line of a quoted field that never closes', async () => {
+    const e = await failure(all(readCsv(src('a,b\n1,2\n3,"open\n4,5\n', 'broken.csv'))));
+    expect(e).toBeInstanceOf(ImportError);
+    expect(e.message).toBe('broken.csv (line 3): a quoted field is never closed (the file may be truncated)');
+  });
+
+  it('rejects bytes that are not UTF-8, naming the file', async () => {
+    const bytes = new Uint8Array([...enc.encode('a,b\n1,'), 0xe9, 0x0a]); // latin-1 "é"
+    const e = await failure(all(readCsv(src(bytes, 'latin1.csv'))));
+    expect(e.message).toMatch(/^latin1\.csv \(near line \d\): the file is not valid UTF-8 text/);
+  });
+});
+
+describe('JSON readers', () => {
+  const records = Array.from({ length: 50 }, (_, i) => ({ i, s: `a "quoted" {brace} [${i}]\n` }));
+  const text = JSON.stringify(records, null, 2);
+
+  it('streams an array in tiny chunks with the same result as JSON.parse', async () => {
+    const streamed = await all(readJsonArray(chunked(text, 7), { wholeFileLimit: 0 }));
+    expect(streamed.map((r) => r.value)).toEqual(records);
+    expect(streamed[0].line).toBe(2);
+    const whole = await all(readJsonArray(chunked(text, 7)));
+    expect(whole.map((r) => r.value)).toEqual(records);
+  });
+
+  it('names the record where a truncated file ends', async () => {
+    const cut = text.slice(0, Math.floor(text.length * 0.6));
+    const e = await failure(all(readJsonArray(src(cut, 'StreamingHistory0.json'))));
+    expect(e.message).toMatch(/^StreamingHistory0\.json \(record \d+ starting at line \d+\): the file ends inside this record \(truncated\?\)$/);
+  });
+
+  it('names a malformed record', async () => {
+    const bad = '[{"a":1},\n{"a":2,},\n{"a":3}]';
+    const e = await failure(all(readJsonArray(src(bad, 'x.json'))));
+    expect(e.message).toMatch(/^x\.json \(record 2 starting at line 2\): not valid JSON/);
+  });
+
+  it('rejects an empty file and a non-array document', async () => {
+    expect((await failure(all(readJsonArray(src('', 'e.json'))))).message).toMatch(/empty/);
+    expect((await failure(all(readJsonArray(src('{"a":1}', 'o.json'))))).message).toMatch(/expected a JSON array/);
+  });
+
+  it('reads JSON Lines and names a broken line', async () => {
+    expect((await all(readJsonLines(src('{"a":1}\n\n{"a":2}\n')))).map((r) => r.value)).toEqual([{ a: 1 }, { a: 2 }]);
+    const e = await failure(all(readJsonLines(src('{"a":1}\n{"a":\n', 'l.jsonl'))));
+    expect(e.message).toMatch(/^l\.jsonl \(line 2\): not valid JSON/);
+  });
+});
