@@ -139,9 +139,8 @@ export const listeningEvents = sqliteTable(
   (t) => [
     uniqueIndex('events_dedupe_uq').on(t.profileId, t.dedupeKey),
     index('events_profile_ts_idx').on(t.profileId, t.ts),
+    // Feedback and explanations look listens up by track and artist; re-matching scans once.
     index('events_track_idx').on(t.trackId),
-    index('events_artist_idx').on(t.artistId),
-    index('events_unmatched_idx').on(t.artistRaw, t.titleRaw).where(sql`track_id IS NULL`),
   ],
 );
 

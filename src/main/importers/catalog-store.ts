@@ -10,7 +10,7 @@ import type { CatalogRow } from './types';
 export class CatalogStore {
   private artistIds = new Map<string, number>();
   private genreIds = new Map<string, number>();
-  private findTrack: Database.Statement;
+  private trackIds = new Map<string, number>();
   private insertTrack: Database.Statement;
   private mergeTrack: Database.Statement;
   private insertArtist: Database.Statement;
@@ -21,7 +21,7 @@ export class CatalogStore {
   constructor(private sqlite: Database.Database) {
     for (const [id, norm] of sqlite.prepare('SELECT id, name_norm FROM artists').raw().all() as [number, string][]) this.artistIds.set(norm, id);
     for (const [id, name] of sqlite.prepare('SELECT id, name FROM genres').raw().all() as [number, string][]) this.genreIds.set(name, id);
-    this.findTrack = sqlite.prepare('SELECT id FROM tracks WHERE spotify_id = ?').pluck();
+    for (const [id, sid] of sqlite.prepare('SELECT id, spotify_id FROM tracks').raw().iterate() as Iterable<[number, string]>) this.trackIds.set(sid, id);
     this.insertTrack = sqlite.prepare(
       `INSERT INTO tracks (spotify_id, title, title_norm, album, artist_id, artists_raw, main_genre_id, year, release_date,
          duration_ms, popularity, explicit, danceability, energy, key, loudness, mode, speechiness, acousticness,
@@ -72,7 +72,7 @@ export class CatalogStore {
     const genreIds = r.genres.map((g) => this.genreId(g));
     const mainGenre = genreIds[0] ?? null;
     const explicit = r.explicit === null ? null : r.explicit ? 1 : 0;
-    const existing = this.findTrack.get(r.spotifyId) as number | undefined;
+    const existing = this.trackIds.get(r.spotifyId);
     let trackId: number;
     if (existing === undefined) {
       trackId = Number(
@@ -82,6 +82,7 @@ export class CatalogStore {
           r.speechiness, r.acousticness, r.instrumentalness, r.liveness, r.valence, r.tempo, r.timeSignature, source,
         ).lastInsertRowid,
       );
+      this.trackIds.set(r.spotifyId, trackId);
     } else {
       trackId = existing;
       this.mergeTrack.run(

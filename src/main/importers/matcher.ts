@@ -21,22 +21,28 @@ export class CatalogMatcher {
 
   static load(sqlite: Database.Database): CatalogMatcher {
     const m = new CatalogMatcher();
-    for (const a of sqlite.prepare('SELECT id, name_norm FROM artists').raw().iterate() as Iterable<[number, string]>) {
-      m.byArtist.set(a[1], a[0]);
+    const artistNorm = new Map<number, string>();
+    for (const [id, norm] of sqlite.prepare('SELECT id, name_norm FROM artists').raw().iterate() as Iterable<[number, string]>) {
+      m.byArtist.set(norm, id);
+      artistNorm.set(id, norm);
     }
-    // Most popular first so that, among versions with the same artist and title, it wins.
-    const rows = sqlite
-      .prepare(
-        `SELECT t.id, t.spotify_id, t.title_norm, t.artist_id, a.name_norm
-           FROM tracks t JOIN track_artists ta ON ta.track_id = t.id JOIN artists a ON a.id = ta.artist_id
-          ORDER BY t.popularity IS NULL, t.popularity DESC, t.id`,
-      )
+    // Among versions with the same artist and title, the most popular one wins (then the oldest).
+    const pop = new Map<number, number>();
+    const titles = new Map<number, string>();
+    for (const [id, sid, titleNorm, mainArtist, popularity] of sqlite
+      .prepare('SELECT id, spotify_id, title_norm, artist_id, popularity FROM tracks')
       .raw()
-      .iterate() as Iterable<[number, string, string, number, string]>;
-    for (const [id, sid, titleNorm, mainArtist, creditNorm] of rows) {
-      if (!m.byId.has(sid)) m.byId.set(sid, { trackId: id, artistId: mainArtist });
-      const key = creditNorm + SEP + titleNorm;
-      if (!m.byArtistTitle.has(key)) m.byArtistTitle.set(key, { trackId: id, artistId: m.byArtist.get(creditNorm) ?? mainArtist });
+      .iterate() as Iterable<[number, string, string, number, number | null]>) {
+      m.byId.set(sid, { trackId: id, artistId: mainArtist });
+      pop.set(id, popularity ?? -1);
+      titles.set(id, titleNorm);
+    }
+    for (const [trackId, artistId] of sqlite.prepare('SELECT track_id, artist_id FROM track_artists').raw().iterate() as Iterable<[number, number]>) {
+      const key = artistNorm.get(artistId)! + SEP + titles.get(trackId)!;
+      const prev = m.byArtistTitle.get(key);
+      if (!prev || pop.get(trackId)! > pop.get(prev.trackId!)! || (pop.get(trackId) === pop.get(prev.trackId!) && trackId < prev.trackId!)) {
+        m.byArtistTitle.set(key, { trackId, artistId });
+      }
     }
     return m;
   }

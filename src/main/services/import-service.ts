@@ -21,6 +21,20 @@ import path from 'node:path';
 
 const log = getLogger('import');
 
+/**
+ * The matcher is built from the whole catalogue (~1 s for 100k tracks), so it is kept per open
+ * library and rebuilt only after a catalogue import changed the catalogue.
+ */
+const matchers = new WeakMap<Library, CatalogMatcher>();
+function matcherFor(lib: Library, catalogChanged: boolean): CatalogMatcher {
+  let m = matchers.get(lib);
+  if (!m || catalogChanged) {
+    m = CatalogMatcher.load(lib.sqlite);
+    matchers.set(lib, m);
+  }
+  return m;
+}
+
 export interface ImportRequest {
   /** Catalogue CSVs (or folders of them). */
   catalogs?: string[];
@@ -161,7 +175,7 @@ export async function runImport(lib: Library, req: ImportRequest): Promise<Impor
       bytesBefore += p.source.size;
     }
 
-    const matcher = CatalogMatcher.load(sqlite);
+    const matcher = matcherFor(lib, catalogFirst.length > 0);
     report.catalog.tracksTotal = matcher.trackCount;
     if (report.catalog.inserted > 0) {
       req.onProgress?.({ phase: 'rematch', file: '', bytesDone: bytesBefore, bytesTotal, records: 0 });
@@ -255,6 +269,7 @@ export async function runImport(lib: Library, req: ImportRequest): Promise<Impor
     sqlite.exec('COMMIT');
   } catch (e) {
     if (sqlite.inTransaction) sqlite.exec('ROLLBACK');
+    matchers.delete(lib); // it may hold tracks of the rolled-back catalogue
     log.error(`import failed, nothing was changed: ${(e as Error).message}`);
     throw e;
   }
@@ -303,22 +318,18 @@ export function dedupeKey(e: HistoryRecord): string {
 /** Matches listens that had no catalogue track against the catalogue as it is now. */
 export function rematch(lib: Library, matcher = CatalogMatcher.load(lib.sqlite)): { tracks: number; artists: number } {
   const { sqlite } = lib;
-  const pairs = sqlite
-    .prepare('SELECT DISTINCT artist_raw, title_raw, track_uri, artist_id FROM listening_events WHERE track_id IS NULL')
+  const rows = sqlite
+    .prepare('SELECT id, artist_raw, title_raw, track_uri, artist_id FROM listening_events WHERE track_id IS NULL')
     .raw()
-    .all() as [string, string, string | null, number | null][];
-  const setTrack = sqlite.prepare(
-    'UPDATE listening_events SET track_id = ?, artist_id = ? WHERE track_id IS NULL AND artist_raw = ? AND title_raw = ? AND track_uri IS ?',
-  );
-  const setArtist = sqlite.prepare(
-    'UPDATE listening_events SET artist_id = ? WHERE track_id IS NULL AND artist_id IS NULL AND artist_raw = ? AND title_raw = ?',
-  );
+    .all() as [number, string, string, string | null, number | null][];
+  const setTrack = sqlite.prepare('UPDATE listening_events SET track_id = ?, artist_id = ? WHERE id = ?');
+  const setArtist = sqlite.prepare('UPDATE listening_events SET artist_id = ? WHERE id = ?');
   let tracks = 0;
   let artists = 0;
-  for (const [artist, title, uri, artistId] of pairs) {
+  for (const [id, artist, title, uri, artistId] of rows) {
     const m = matcher.match(artist, title, uri ? uri.replace('spotify:track:', '') : null);
-    if (m.trackId !== null) tracks += setTrack.run(m.trackId, m.artistId, artist, title, uri).changes;
-    else if (m.artistId !== null && artistId === null) artists += setArtist.run(m.artistId, artist, title).changes;
+    if (m.trackId !== null) tracks += setTrack.run(m.trackId, m.artistId, id).changes;
+    else if (m.artistId !== null && artistId === null) artists += setArtist.run(m.artistId, id).changes;
   }
   return { tracks, artists };
 }

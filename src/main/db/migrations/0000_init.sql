@@ -73,8 +73,6 @@ CREATE TABLE `listening_events` (
 CREATE UNIQUE INDEX `events_dedupe_uq` ON `listening_events` (`profile_id`,`dedupe_key`);--> statement-breakpoint
 CREATE INDEX `events_profile_ts_idx` ON `listening_events` (`profile_id`,`ts`);--> statement-breakpoint
 CREATE INDEX `events_track_idx` ON `listening_events` (`track_id`);--> statement-breakpoint
-CREATE INDEX `events_artist_idx` ON `listening_events` (`artist_id`);--> statement-breakpoint
-CREATE INDEX `events_unmatched_idx` ON `listening_events` (`artist_raw`,`title_raw`) WHERE track_id IS NULL;--> statement-breakpoint
 CREATE TABLE `model_metrics` (
 	`run_id` integer NOT NULL,
 	`split` text NOT NULL,
