@@ -1,0 +1,185 @@
+/**
+ * From the database to plain typed arrays: the catalogue, the people, their listening events,
+ * and a time-based split of each person's history.
+ */
+import type Database from 'better-sqlite3';
+
+export const AUDIO_COLUMNS = [
+  'danceability', 'energy', 'key', 'loudness', 'mode', 'speechiness', 'acousticness',
+  'instrumentalness', 'liveness', 'valence', 'tempo', 'time_signature',
+] as const;
+export type AudioColumn = (typeof AUDIO_COLUMNS)[number];
+
+export interface Catalog {
+  /** Database ids, row i ↔ trackId[i]. */
+  trackId: Int32Array;
+  rowOf: Map<number, number>;
+  spotifyId: string[];
+  title: string[];
+  artistId: Int32Array; // database artist id
+  genreId: Int32Array; // database genre id, -1 when missing
+  year: Float32Array; // NaN when missing
+  durationMs: Float32Array;
+  popularity: Float32Array;
+  /** AUDIO_COLUMNS.length values per track, NaN when missing. */
+  audio: Float32Array;
+  artistName: Map<number, string>;
+  genreName: Map<number, string>;
+}
+
+export interface Profile {
+  id: number;
+  name: string;
+  age: number | null;
+  gender: string | null;
+  country: string | null;
+}
+
+export interface Events {
+  /** Index into profiles[]. */
+  profile: Int32Array;
+  ts: Float64Array;
+  /** Catalogue row, -1 when the listen matched no track. */
+  track: Int32Array;
+  /** Database artist id, -1 when unmatched. */
+  artist: Int32Array;
+  msPlayed: Float64Array; // NaN when the format has none
+  skipped: Int8Array; // -1 unknown, 0, 1
+  length: number;
+}
+
+export interface LoadedData {
+  catalog: Catalog;
+  profiles: Profile[];
+  events: Events;
+}
+
+export function loadCatalog(sqlite: Database.Database): Catalog {
+  const rows = sqlite
+    .prepare(
+      `SELECT id, spotify_id, title, artist_id, main_genre_id, year, duration_ms, popularity, ${AUDIO_COLUMNS.join(', ')} FROM tracks ORDER BY id`,
+    )
+    .raw()
+    .all() as (number | string | null)[][];
+  const n = rows.length;
+  const c: Catalog = {
+    trackId: new Int32Array(n),
+    rowOf: new Map(),
+    spotifyId: new Array(n),
+    title: new Array(n),
+    artistId: new Int32Array(n),
+    genreId: new Int32Array(n),
+    year: new Float32Array(n),
+    durationMs: new Float32Array(n),
+    popularity: new Float32Array(n),
+    audio: new Float32Array(n * AUDIO_COLUMNS.length),
+    artistName: new Map(),
+    genreName: new Map(),
+  };
+  const num = (v: unknown) => (v === null || v === undefined ? NaN : Number(v));
+  rows.forEach((r, i) => {
+    c.trackId[i] = r[0] as number;
+    c.rowOf.set(r[0] as number, i);
+    c.spotifyId[i] = r[1] as string;
+    c.title[i] = r[2] as string;
+    c.artistId[i] = r[3] as number;
+    c.genreId[i] = r[4] === null ? -1 : (r[4] as number);
+    c.year[i] = num(r[5]);
+    c.durationMs[i] = num(r[6]);
+    c.popularity[i] = num(r[7]);
+    for (let k = 0; k < AUDIO_COLUMNS.length; k++) c.audio[i * AUDIO_COLUMNS.length + k] = num(r[8 + k]);
+  });
+  for (const [id, name] of sqlite.prepare('SELECT id, name FROM artists').raw().iterate() as Iterable<[number, string]>) c.artistName.set(id, name);
+  for (const [id, name] of sqlite.prepare('SELECT id, name FROM genres').raw().iterate() as Iterable<[number, string]>) c.genreName.set(id, name);
+  return c;
+}
+
+export function loadData(sqlite: Database.Database, opts: { profileIds?: number[] } = {}): LoadedData {
+  const catalog = loadCatalog(sqlite);
+  const profiles = (sqlite.prepare('SELECT id, name, age, gender, country FROM profiles ORDER BY id').all() as Profile[]).filter(
+    (p) => !opts.profileIds || opts.profileIds.includes(p.id),
+  );
+  const pIndex = new Map(profiles.map((p, i) => [p.id, i]));
+  const n = sqlite.prepare('SELECT count(*) FROM listening_events').pluck().get() as number;
+  const ev: Events = {
+    profile: new Int32Array(n),
+    ts: new Float64Array(n),
+    track: new Int32Array(n),
+    artist: new Int32Array(n),
+    msPlayed: new Float64Array(n),
+    skipped: new Int8Array(n),
+    length: 0,
+  };
+  let i = 0;
+  for (const [pid, ts, trackId, artistId, ms, skipped] of sqlite
+    .prepare('SELECT profile_id, ts, track_id, artist_id, ms_played, skipped FROM listening_events ORDER BY profile_id, ts, id')
+    .raw()
+    .iterate() as Iterable<[number, number, number | null, number | null, number | null, number | null]>) {
+    const p = pIndex.get(pid);
+    if (p === undefined) continue;
+    ev.profile[i] = p;
+    ev.ts[i] = ts;
+    ev.track[i] = trackId === null ? -1 : (catalog.rowOf.get(trackId) ?? -1);
+    ev.artist[i] = artistId ?? -1;
+    ev.msPlayed[i] = ms ?? NaN;
+    ev.skipped[i] = skipped === null ? -1 : skipped;
+    i++;
+  }
+  ev.length = i;
+  return { catalog, profiles, events: ev };
+}
+
+export const TRAIN = 0;
+export const VALID = 1;
+export const TEST = 2;
+
+export interface Split {
+  /** Per event: TRAIN, VALID or TEST. */
+  part: Uint8Array;
+  /** Per profile: the time where validation starts and where test starts. */
+  validStart: Float64Array;
+  testStart: Float64Array;
+}
+
+/**
+ * Each person's listening period is cut by time: the first (1 − v − t) is training, then
+ * validation, then test. Someone with too few events is kept entirely in training so every
+ * profile stays represented.
+ */
+export function timeSplit(data: LoadedData, validFraction: number, testFraction: number, minEvents: number): Split {
+  const { events, profiles } = data;
+  const part = new Uint8Array(events.length);
+  const validStart = new Float64Array(profiles.length).fill(Infinity);
+  const testStart = new Float64Array(profiles.length).fill(Infinity);
+  let start = 0;
+  while (start < events.length) {
+    const p = events.profile[start];
+    let end = start;
+    while (end < events.length && events.profile[end] === p) end++;
+    const count = end - start;
+    if (count >= minEvents) {
+      const t0 = events.ts[start];
+      const t1 = events.ts[end - 1];
+      let vs = t0 + (t1 - t0) * (1 - validFraction - testFraction);
+      let ts = t0 + (t1 - t0) * (1 - testFraction);
+      // A listening period with long gaps can leave a part empty: fall back to event counts.
+      const countBefore = (t: number) => {
+        let k = start;
+        while (k < end && events.ts[k] < t) k++;
+        return k - start;
+      };
+      if (countBefore(vs) < count * 0.3 || (testFraction > 0 && countBefore(ts) >= count)) {
+        vs = events.ts[start + Math.floor(count * (1 - validFraction - testFraction))];
+        ts = events.ts[Math.min(end - 1, start + Math.floor(count * (1 - testFraction)))];
+      }
+      validStart[p] = validFraction > 0 ? vs : ts;
+      testStart[p] = testFraction > 0 ? ts : Infinity;
+      for (let k = start; k < end; k++) {
+        const t = events.ts[k];
+        part[k] = t >= testStart[p] ? TEST : t >= validStart[p] ? VALID : TRAIN;
+      }
+    }
+    start = end;
+  }
+  return { part, validStart, testStart };
+}

@@ -1,0 +1,134 @@
+/**
+ * Training examples from listening: positives from plays (weighted by how much was played),
+ * skipped short plays as weak negatives, and negatives sampled from the catalogue with a
+ * popularity correction — or batches of positives for in-batch sampled softmax.
+ */
+import type { LoadedData } from './dataset';
+import { Rng, Sampler } from '../random';
+
+export interface Interactions {
+  user: Int32Array;
+  item: Int32Array;
+  label: Float32Array;
+  weight: Float32Array;
+  /** user → set of items they played (any play) in the selected events. */
+  seen: Set<number>[];
+  /** Plays per catalogue row in the selected events (for popularity). */
+  itemCounts: Float64Array;
+}
+
+export function buildInteractions(
+  data: LoadedData,
+  include: (i: number) => boolean,
+  opts: { skipThresholdMs: number; minPositiveMs: number },
+): Interactions {
+  const { events, profiles, catalog } = data;
+  const nItems = catalog.trackId.length;
+  const pos = new Map<number, number>(); // key user*nItems+item → positive plays
+  const neg = new Map<number, number>(); // skipped plays
+  const seen: Set<number>[] = profiles.map(() => new Set());
+  const itemCounts = new Float64Array(nItems);
+  for (let i = 0; i < events.length; i++) {
+    if (!include(i)) continue;
+    const t = events.track[i];
+    if (t < 0) continue;
+    const u = events.profile[i];
+    seen[u].add(t);
+    itemCounts[t]++;
+    const ms = events.msPlayed[i];
+    const key = u * nItems + t;
+    const skipped = events.skipped[i] === 1 ? Number.isFinite(ms) ? ms < opts.skipThresholdMs : true : false;
+    const positive = !skipped && (!Number.isFinite(ms) || ms >= opts.minPositiveMs);
+    if (positive) pos.set(key, (pos.get(key) ?? 0) + 1);
+    else neg.set(key, (neg.get(key) ?? 0) + 1);
+  }
+  const keys = [...pos.keys()];
+  const weak = [...neg.keys()].filter((k) => !pos.has(k));
+  const n = keys.length + weak.length;
+  const out: Interactions = {
+    user: new Int32Array(n), item: new Int32Array(n), label: new Float32Array(n), weight: new Float32Array(n), seen, itemCounts,
+  };
+  keys.sort((a, b) => a - b).forEach((k, j) => {
+    out.user[j] = Math.floor(k / nItems);
+    out.item[j] = k % nItems;
+    out.label[j] = 1;
+    out.weight[j] = 1 + Math.log(pos.get(k)!); // repeated plays count more, sub-linearly
+  });
+  weak.sort((a, b) => a - b).forEach((k, j) => {
+    const r = keys.length + j;
+    out.user[r] = Math.floor(k / nItems);
+    out.item[r] = k % nItems;
+    out.label[r] = 0;
+    out.weight[r] = 0.5;
+  });
+  return out;
+}
+
+/** Negatives drawn ∝ (plays + 1)^alpha (alpha = 0: uniform); returns the sampler and log q. */
+export function negativeSampler(itemCounts: Float64Array, strategy: 'uniform' | 'popularity', alpha: number) {
+  const a = strategy === 'uniform' ? 0 : alpha;
+  const w = Array.from(itemCounts, (c) => Math.pow(c + 1, a));
+  const sampler = new Sampler(w);
+  const total = sampler.total;
+  const logQ = new Float32Array(w.map((x) => Math.log(x / total)));
+  return { sampler, logQ };
+}
+
+export interface EpochExamples {
+  user: Int32Array;
+  item: Int32Array;
+  label: Float32Array;
+  weight: Float32Array;
+}
+
+/** One epoch of BCE examples: every interaction plus `perPositive` fresh negatives each, shuffled. */
+export function epochExamples(inter: Interactions, sampler: Sampler, perPositive: number, rng: Rng): EpochExamples {
+  let positives = 0;
+  for (let i = 0; i < inter.label.length; i++) if (inter.label[i] === 1) positives++;
+  const n = inter.user.length + positives * perPositive;
+  const ex: EpochExamples = { user: new Int32Array(n), item: new Int32Array(n), label: new Float32Array(n), weight: new Float32Array(n) };
+  ex.user.set(inter.user);
+  ex.item.set(inter.item);
+  ex.label.set(inter.label);
+  ex.weight.set(inter.weight);
+  let r = inter.user.length;
+  for (let i = 0; i < inter.user.length; i++) {
+    if (inter.label[i] !== 1) continue;
+    const u = inter.user[i];
+    for (let k = 0; k < perPositive; k++) {
+      let t = sampler.draw(rng);
+      for (let tries = 0; tries < 3 && inter.seen[u].has(t); tries++) t = sampler.draw(rng);
+      ex.user[r] = u;
+      ex.item[r] = t;
+      ex.label[r] = 0;
+      ex.weight[r] = 1;
+      r++;
+    }
+  }
+  shuffleTogether(ex, rng);
+  return ex;
+}
+
+/** Positives only, shuffled: for in-batch sampled softmax. */
+export function positiveExamples(inter: Interactions, rng: Rng): EpochExamples {
+  const idx: number[] = [];
+  for (let i = 0; i < inter.label.length; i++) if (inter.label[i] === 1) idx.push(i);
+  const ex: EpochExamples = {
+    user: Int32Array.from(idx, (i) => inter.user[i]),
+    item: Int32Array.from(idx, (i) => inter.item[i]),
+    label: new Float32Array(idx.length).fill(1),
+    weight: Float32Array.from(idx, (i) => inter.weight[i]),
+  };
+  shuffleTogether(ex, rng);
+  return ex;
+}
+
+function shuffleTogether(ex: EpochExamples, rng: Rng): void {
+  for (let i = ex.user.length - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    let t = ex.user[i]; ex.user[i] = ex.user[j]; ex.user[j] = t;
+    t = ex.item[i]; ex.item[i] = ex.item[j]; ex.item[j] = t;
+    let f = ex.label[i]; ex.label[i] = ex.label[j]; ex.label[j] = f;
+    f = ex.weight[i]; ex.weight[i] = ex.weight[j]; ex.weight[j] = f;
+  }
+}

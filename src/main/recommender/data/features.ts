@@ -1,0 +1,323 @@
+/**
+ * Feature engineering of the plan: user features from listening history (play time as weight),
+ * track features from the catalogue, compatibility and interaction features, all transformed
+ * with statistics and vocabularies fitted on the training split only (the FeatureSpace, saved
+ * with the model so serving applies identical transforms).
+ */
+import type { AppConfig } from '../../../shared/config-schema';
+import { AUDIO_COLUMNS, type Catalog, type LoadedData } from './dataset';
+import {
+  OTHER, UNKNOWN, applyNumeric, bucketOf, fitNumeric, fitVocab, vocabIndex, vocabSize,
+  type NumStat, type NumericPolicy, type Vocab,
+} from './preprocessor';
+
+const NA = AUDIO_COLUMNS.length;
+/** Audio columns compared between a person's average and a track: |avg_x − x| on a 0–1 scale. */
+export const COMPAT_COLUMNS = ['danceability', 'energy', 'speechiness', 'acousticness', 'instrumentalness', 'liveness', 'valence', 'tempo', 'loudness'] as const;
+const COMPAT_IDX = COMPAT_COLUMNS.map((c) => AUDIO_COLUMNS.indexOf(c));
+export function compatScale(col: string, v: number): number {
+  if (col === 'tempo') return v / 250;
+  if (col === 'loudness') return (v + 60) / 60;
+  return v;
+}
+
+export const ITEM_NUMERIC = ['year', 'recency', 'is_new_release', 'year_missing', 'duration_ms', 'popularity', ...AUDIO_COLUMNS, 'audio_missing'] as const;
+export const USER_NUMERIC = [
+  'age', 'age_missing', 'monthly_hours', 'genre_diversity', 'skip_rate', 'distinct_artists',
+  ...AUDIO_COLUMNS.map((c) => `avg_${c}`), 'audio_profile_missing',
+] as const;
+
+export interface FeatureSpace {
+  version: 1;
+  itemNumeric: string[];
+  userNumeric: string[];
+  stats: Record<string, NumStat>;
+  artist: Vocab;
+  genre: Vocab;
+  country: Vocab;
+  gender: Vocab;
+  yearBuckets: number[];
+  ageBuckets: number[];
+  refYear: number;
+  newReleaseYears: number;
+  historyLength: number;
+  skipThresholdMs: number;
+  /** Median audio profile of training users, for people with no matched listens. */
+  compatFill: number[];
+}
+
+/** What a person's (training-period) history says about them, before transforms. */
+export interface UserAggregate {
+  totalMinutes: number;
+  months: number;
+  plays: number;
+  skips: number;
+  genreWeight: Map<number, number>;
+  audioSum: Float64Array;
+  audioWeight: Float64Array;
+  artistWeight: Map<number, number>;
+  artistPlays: Map<number, number>;
+  lastTs: number;
+}
+
+const DEFAULT_MINUTES = 3.5;
+
+/** Aggregates the events selected by `include` per profile. */
+export function aggregateUsers(data: LoadedData, include: (i: number) => boolean, skipThresholdMs: number): UserAggregate[] {
+  const { events, catalog, profiles } = data;
+  const aggs: UserAggregate[] = profiles.map(() => ({
+    totalMinutes: 0, months: 0, plays: 0, skips: 0, genreWeight: new Map(), audioSum: new Float64Array(NA),
+    audioWeight: new Float64Array(NA), artistWeight: new Map(), artistPlays: new Map(), lastTs: 0,
+  }));
+  const first = new Float64Array(profiles.length).fill(Infinity);
+  for (let i = 0; i < events.length; i++) {
+    if (!include(i)) continue;
+    const a = aggs[events.profile[i]];
+    const ms = events.msPlayed[i];
+    const skipped = events.skipped[i] === 1 || (Number.isFinite(ms) && ms < skipThresholdMs);
+    a.plays++;
+    if (events.ts[i] < first[events.profile[i]]) first[events.profile[i]] = events.ts[i];
+    if (events.ts[i] > a.lastTs) a.lastTs = events.ts[i];
+    const minutes = Number.isFinite(ms) ? ms / 60000 : DEFAULT_MINUTES;
+    a.totalMinutes += minutes;
+    if (skipped) {
+      a.skips++;
+      continue;
+    }
+    const w = Math.min(minutes, 15);
+    const artist = events.artist[i];
+    if (artist >= 0) {
+      a.artistWeight.set(artist, (a.artistWeight.get(artist) ?? 0) + w);
+      a.artistPlays.set(artist, (a.artistPlays.get(artist) ?? 0) + 1);
+    }
+    const t = events.track[i];
+    if (t < 0) continue;
+    const g = catalog.genreId[t];
+    if (g >= 0) a.genreWeight.set(g, (a.genreWeight.get(g) ?? 0) + w);
+    for (let k = 0; k < NA; k++) {
+      const v = catalog.audio[t * NA + k];
+      if (Number.isFinite(v)) {
+        a.audioSum[k] += v * w;
+        a.audioWeight[k] += w;
+      }
+    }
+  }
+  aggs.forEach((a, p) => {
+    a.months = Number.isFinite(first[p]) ? Math.max(1, (a.lastTs - first[p]) / (30.44 * 86400000)) : 1;
+  });
+  return aggs;
+}
+
+function ageOf(age: number | null): number {
+  return age === null || age < 5 || age > 110 ? NaN : age;
+}
+
+function rawUserNumeric(p: LoadedData['profiles'][number], a: UserAggregate): number[] {
+  const age = ageOf(p.age);
+  let gTotal = 0;
+  for (const w of a.genreWeight.values()) gTotal += w;
+  let entropy = 0;
+  for (const w of a.genreWeight.values()) {
+    const q = w / gTotal;
+    entropy -= q * Math.log(q);
+  }
+  const diversity = a.genreWeight.size > 1 ? entropy / Math.log(a.genreWeight.size) : 0;
+  const avg = Array.from({ length: NA }, (_, k) => (a.audioWeight[k] > 0 ? a.audioSum[k] / a.audioWeight[k] : NaN));
+  return [
+    age, Number.isNaN(age) ? 1 : 0, a.totalMinutes / 60 / a.months, gTotal > 0 ? diversity : NaN,
+    a.plays ? a.skips / a.plays : NaN, a.artistWeight.size, ...avg, avg.every(Number.isNaN) ? 1 : 0,
+  ];
+}
+
+function rawItemNumeric(c: Catalog, t: number, refYear: number, newYears: number): number[] {
+  const y = c.year[t];
+  const audio = Array.from({ length: NA }, (_, k) => c.audio[t * NA + k]);
+  return [
+    y, Number.isFinite(y) ? refYear - y : NaN, Number.isFinite(y) ? (y >= refYear - newYears ? 1 : 0) : NaN,
+    Number.isFinite(y) ? 0 : 1, c.durationMs[t], c.popularity[t], ...audio, audio.every(Number.isNaN) ? 1 : 0,
+  ];
+}
+
+export function fitFeatureSpace(data: LoadedData, trainAggs: UserAggregate[], isTrain: (i: number) => boolean, cfg: AppConfig): FeatureSpace {
+  const pp = cfg.preprocessing;
+  const policy: NumericPolicy = { imputation: pp.imputation.numeric, capSigma: pp.cap_sigma, logColumns: pp.log_transform };
+  const { catalog, events, profiles } = data;
+  let maxTs = 0;
+  const artistCounts = new Map<string | number, number>();
+  const genreCounts = new Map<string | number, number>();
+  const trainItems = new Set<number>();
+  for (let i = 0; i < events.length; i++) {
+    if (!isTrain(i)) continue;
+    if (events.ts[i] > maxTs) maxTs = events.ts[i];
+    if (events.artist[i] >= 0) artistCounts.set(events.artist[i], (artistCounts.get(events.artist[i]) ?? 0) + 1);
+    const t = events.track[i];
+    if (t >= 0) {
+      trainItems.add(t);
+      if (catalog.genreId[t] >= 0) genreCounts.set(catalog.genreId[t], (genreCounts.get(catalog.genreId[t]) ?? 0) + 1);
+    }
+  }
+  const refYear = maxTs > 0 ? new Date(maxTs).getUTCFullYear() : new Date().getUTCFullYear();
+  const items = trainItems.size ? [...trainItems] : Array.from(catalog.trackId.keys());
+  const stats: Record<string, NumStat> = {};
+  const itemRaw = items.map((t) => rawItemNumeric(catalog, t, refYear, pp.new_release_years));
+  ITEM_NUMERIC.forEach((name, j) => (stats[`item.${name}`] = fitNumeric(name, itemRaw.map((r) => r[j]), policy)));
+  const usersWithTrain = profiles.map((p, i) => ({ p, a: trainAggs[i] })).filter((u) => u.a.plays > 0);
+  const userRaw = usersWithTrain.map((u) => rawUserNumeric(u.p, u.a));
+  USER_NUMERIC.forEach((name, j) => (stats[`user.${name}`] = fitNumeric(name, userRaw.map((r) => r[j]), policy)));
+  const countryCounts = new Map<string | number, number>();
+  const genderCounts = new Map<string | number, number>();
+  for (const { p } of usersWithTrain) {
+    if (p.country) countryCounts.set(p.country.toUpperCase(), (countryCounts.get(p.country.toUpperCase()) ?? 0) + 1);
+    if (p.gender) genderCounts.set(p.gender.toLowerCase(), (genderCounts.get(p.gender.toLowerCase()) ?? 0) + 1);
+  }
+  const compatFill = COMPAT_COLUMNS.map((c) => {
+    const s = stats[`user.avg_${c}`];
+    return compatScale(c, s.log ? Math.expm1(s.fill) : s.fill);
+  });
+  return {
+    version: 1,
+    itemNumeric: [...ITEM_NUMERIC],
+    userNumeric: [...USER_NUMERIC],
+    stats,
+    artist: fitVocab(artistCounts, pp.categorical.min_artist_count),
+    genre: fitVocab(genreCounts, pp.categorical.min_genre_count),
+    country: fitVocab(countryCounts, pp.categorical.min_country_count),
+    gender: fitVocab(genderCounts, 1),
+    yearBuckets: [...pp.year_buckets],
+    ageBuckets: [...pp.age_buckets],
+    refYear,
+    newReleaseYears: pp.new_release_years,
+    historyLength: pp.history_length,
+    skipThresholdMs: cfg.training.skip_threshold_ms,
+    compatFill,
+  };
+}
+
+export interface Dims {
+  itemNumeric: number;
+  userNumeric: number;
+  artists: number;
+  genres: number;
+  countries: number;
+  genders: number;
+  yearBuckets: number;
+  ageBuckets: number;
+  compat: number;
+  history: number;
+}
+
+export function dimsOf(fs: FeatureSpace): Dims {
+  return {
+    itemNumeric: fs.itemNumeric.length,
+    userNumeric: fs.userNumeric.length,
+    artists: vocabSize(fs.artist),
+    genres: vocabSize(fs.genre),
+    countries: vocabSize(fs.country),
+    genders: vocabSize(fs.gender),
+    yearBuckets: fs.yearBuckets.length + 2,
+    ageBuckets: fs.ageBuckets.length + 2,
+    compat: COMPAT_COLUMNS.length,
+    history: fs.historyLength,
+  };
+}
+
+export interface ItemFeatures {
+  n: number;
+  numeric: Float32Array; // n × itemNumeric
+  artist: Int32Array;
+  genre: Int32Array;
+  yearBucket: Int32Array;
+  /** COMPAT_COLUMNS on a 0–1 scale (NaN → the catalogue's typical value). */
+  compatRaw: Float32Array; // n × compat
+}
+
+export function buildItemFeatures(catalog: Catalog, fs: FeatureSpace): ItemFeatures {
+  const n = catalog.trackId.length;
+  const F = fs.itemNumeric.length;
+  const C = COMPAT_COLUMNS.length;
+  const out: ItemFeatures = {
+    n,
+    numeric: new Float32Array(n * F),
+    artist: new Int32Array(n),
+    genre: new Int32Array(n),
+    yearBucket: new Int32Array(n),
+    compatRaw: new Float32Array(n * C),
+  };
+  const aIdx = vocabIndex(fs.artist);
+  const gIdx = vocabIndex(fs.genre);
+  const stats = fs.itemNumeric.map((name) => fs.stats[`item.${name}`]);
+  for (let t = 0; t < n; t++) {
+    const raw = rawItemNumeric(catalog, t, fs.refYear, fs.newReleaseYears);
+    for (let j = 0; j < F; j++) out.numeric[t * F + j] = applyNumeric(stats[j], raw[j]);
+    out.artist[t] = aIdx.get(catalog.artistId[t]) ?? OTHER;
+    out.genre[t] = catalog.genreId[t] < 0 ? UNKNOWN : (gIdx.get(catalog.genreId[t]) ?? OTHER);
+    out.yearBucket[t] = bucketOf(catalog.year[t], fs.yearBuckets);
+    for (let k = 0; k < C; k++) {
+      const v = catalog.audio[t * NA + COMPAT_IDX[k]];
+      out.compatRaw[t * C + k] = Number.isFinite(v) ? compatScale(COMPAT_COLUMNS[k], v) : fs.compatFill[k];
+    }
+  }
+  return out;
+}
+
+export interface UserFeatures {
+  n: number;
+  numeric: Float32Array; // n × userNumeric
+  country: Int32Array;
+  gender: Int32Array;
+  topGenre: Int32Array;
+  ageBucket: Int32Array;
+  /** n × history: artist vocabulary indexes (0 = padding) and weights summing to 1. */
+  historyArtist: Int32Array;
+  historyWeight: Float32Array;
+  /** n × compat: the person's average audio profile on a 0–1 scale. */
+  compatAvg: Float32Array;
+}
+
+export function buildUserFeatures(data: LoadedData, aggs: UserAggregate[], fs: FeatureSpace): UserFeatures {
+  const n = data.profiles.length;
+  const F = fs.userNumeric.length;
+  const H = fs.historyLength;
+  const C = COMPAT_COLUMNS.length;
+  const out: UserFeatures = {
+    n,
+    numeric: new Float32Array(n * F),
+    country: new Int32Array(n),
+    gender: new Int32Array(n),
+    topGenre: new Int32Array(n),
+    ageBucket: new Int32Array(n),
+    historyArtist: new Int32Array(n * H),
+    historyWeight: new Float32Array(n * H),
+    compatAvg: new Float32Array(n * C),
+  };
+  const aIdx = vocabIndex(fs.artist);
+  const gIdx = vocabIndex(fs.genre);
+  const cIdx = vocabIndex(fs.country);
+  const sIdx = vocabIndex(fs.gender);
+  const stats = fs.userNumeric.map((name) => fs.stats[`user.${name}`]);
+  data.profiles.forEach((p, u) => {
+    const a = aggs[u];
+    const raw = rawUserNumeric(p, a);
+    for (let j = 0; j < F; j++) out.numeric[u * F + j] = applyNumeric(stats[j], raw[j]);
+    out.country[u] = p.country ? (cIdx.get(p.country.toUpperCase()) ?? OTHER) : UNKNOWN;
+    out.gender[u] = p.gender ? (sIdx.get(p.gender.toLowerCase()) ?? OTHER) : UNKNOWN;
+    let top = -1;
+    let topW = 0;
+    for (const [g, w] of a.genreWeight) if (w > topW) [top, topW] = [g, w];
+    out.topGenre[u] = top < 0 ? UNKNOWN : (gIdx.get(top) ?? OTHER);
+    out.ageBucket[u] = bucketOf(ageOf(p.age), fs.ageBuckets);
+    // History input: the most-listened artists, weights ∝ play time (rare ones share "other").
+    const hist = [...a.artistWeight.entries()].sort((x, y) => y[1] - x[1]).slice(0, H);
+    const total = hist.reduce((s, [, w]) => s + w, 0);
+    hist.forEach(([artist, w], h) => {
+      out.historyArtist[u * H + h] = aIdx.get(artist) ?? OTHER;
+      out.historyWeight[u * H + h] = w / total;
+    });
+    for (let k = 0; k < C; k++) {
+      const col = AUDIO_COLUMNS.indexOf(COMPAT_COLUMNS[k]);
+      const v = a.audioWeight[col] > 0 ? a.audioSum[col] / a.audioWeight[col] : NaN;
+      out.compatAvg[u * C + k] = Number.isFinite(v) ? compatScale(COMPAT_COLUMNS[k], v) : fs.compatFill[k];
+    }
+  });
+  return out;
+}

@@ -1,0 +1,73 @@
+/**
+ * Feature matrices live on the device once; each batch only uploads user and item indexes and
+ * gathers its rows there (no per-step re-upload of features).
+ */
+import { tf } from '../backend';
+import type { ItemInputs, PairInputs, UserInputs } from '../models/two-tower';
+import { COMPAT_COLUMNS, type ItemFeatures, type UserFeatures } from './features';
+
+export class FeatureTensors {
+  readonly user: {
+    numeric: tf.Tensor2D; country: tf.Tensor1D; gender: tf.Tensor1D; topGenre: tf.Tensor1D; ageBucket: tf.Tensor1D;
+    historyArtist: tf.Tensor2D; historyWeight: tf.Tensor2D; compatAvg: tf.Tensor2D;
+  };
+  readonly item: { numeric: tf.Tensor2D; artist: tf.Tensor1D; genre: tf.Tensor1D; yearBucket: tf.Tensor1D; compatRaw: tf.Tensor2D };
+
+  constructor(readonly users: UserFeatures, readonly items: ItemFeatures) {
+    const C = COMPAT_COLUMNS.length;
+    const H = users.historyArtist.length / Math.max(1, users.n);
+    this.user = {
+      numeric: tf.tensor2d(users.numeric, [users.n, users.numeric.length / Math.max(1, users.n)]),
+      country: tf.tensor1d(users.country, 'int32'),
+      gender: tf.tensor1d(users.gender, 'int32'),
+      topGenre: tf.tensor1d(users.topGenre, 'int32'),
+      ageBucket: tf.tensor1d(users.ageBucket, 'int32'),
+      historyArtist: tf.tensor2d(users.historyArtist, [users.n, H], 'int32'),
+      historyWeight: tf.tensor2d(users.historyWeight, [users.n, H]),
+      compatAvg: tf.tensor2d(users.compatAvg, [users.n, C]),
+    };
+    this.item = {
+      numeric: tf.tensor2d(items.numeric, [items.n, items.numeric.length / Math.max(1, items.n)]),
+      artist: tf.tensor1d(items.artist, 'int32'),
+      genre: tf.tensor1d(items.genre, 'int32'),
+      yearBucket: tf.tensor1d(items.yearBucket, 'int32'),
+      compatRaw: tf.tensor2d(items.compatRaw, [items.n, C]),
+    };
+  }
+
+  userBatch(idx: tf.Tensor1D): UserInputs {
+    const u = this.user;
+    return {
+      numeric: tf.gather(u.numeric, idx) as tf.Tensor2D,
+      country: tf.gather(u.country, idx) as tf.Tensor1D,
+      gender: tf.gather(u.gender, idx) as tf.Tensor1D,
+      topGenre: tf.gather(u.topGenre, idx) as tf.Tensor1D,
+      ageBucket: tf.gather(u.ageBucket, idx) as tf.Tensor1D,
+      historyArtist: tf.gather(u.historyArtist, idx) as tf.Tensor2D,
+      historyWeight: tf.gather(u.historyWeight, idx) as tf.Tensor2D,
+    };
+  }
+
+  itemBatch(idx: tf.Tensor1D): ItemInputs {
+    const i = this.item;
+    return {
+      numeric: tf.gather(i.numeric, idx) as tf.Tensor2D,
+      artist: tf.gather(i.artist, idx) as tf.Tensor1D,
+      genre: tf.gather(i.genre, idx) as tf.Tensor1D,
+      yearBucket: tf.gather(i.yearBucket, idx) as tf.Tensor1D,
+    };
+  }
+
+  pairBatch(userIdx: tf.Tensor1D, itemIdx: tf.Tensor1D): PairInputs {
+    return {
+      compat: tf.abs(tf.sub(tf.gather(this.user.compatAvg, userIdx), tf.gather(this.item.compatRaw, itemIdx))) as tf.Tensor2D,
+      ageBucket: tf.gather(this.user.ageBucket, userIdx) as tf.Tensor1D,
+      country: tf.gather(this.user.country, userIdx) as tf.Tensor1D,
+      genre: tf.gather(this.item.genre, itemIdx) as tf.Tensor1D,
+    };
+  }
+
+  dispose(): void {
+    for (const t of [...Object.values(this.user), ...Object.values(this.item)]) t.dispose();
+  }
+}

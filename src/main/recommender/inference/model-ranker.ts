@@ -1,0 +1,48 @@
+/**
+ * The two-tower model as a ranker: retrieval by dot product over precomputed item vectors, then
+ * (concat head) re-ranking of the best candidates with the full model.
+ */
+import { tf } from '../backend';
+import type { FeatureTensors } from '../data/loader';
+import type { TwoTowerModel } from '../models/two-tower';
+import { topN, type Ranker } from '../training/evaluate';
+import { dotScores, itemVectors, pairLogits, userVectors } from './scoring';
+
+const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
+
+export class ModelRanker implements Ranker {
+  readonly name = 'two_tower';
+  readonly itemVecs: Float32Array;
+  private readonly itemVecsT: tf.Tensor2D;
+
+  constructor(private model: TwoTowerModel, private ft: FeatureTensors, private rerankTop = 200) {
+    this.itemVecs = itemVectors(model, ft);
+    this.itemVecsT = tf.tidy(() => tf.transpose(tf.tensor2d(this.itemVecs, [ft.items.n, model.cfg.embedding_dim])));
+  }
+
+  score(users: number[], exclude: Set<number>[]): Float32Array[] {
+    const n = this.ft.items.n;
+    const all = dotScores(this.model, userVectors(this.model, this.ft, users), this.itemVecsT, users.length);
+    return users.map((u, j) => {
+      const row = all.slice(j * n, (j + 1) * n);
+      if (!this.model.hasHead) return row;
+      const masked = row.slice();
+      for (const x of exclude[j] ?? []) masked[x] = -Infinity;
+      const cand = topN(masked, Math.min(this.rerankTop, n));
+      const logits = pairLogits(this.model, this.ft, new Int32Array(cand.length).fill(u), cand);
+      // Candidates keep their full-model logits; everything else stays below them, in retrieval order.
+      for (let i = 0; i < n; i++) row[i] -= 1e4;
+      cand.forEach((c, i) => (row[c] = logits[i]));
+      return row;
+    });
+  }
+
+  probabilities(user: number, items: Int32Array): Float32Array {
+    const logits = pairLogits(this.model, this.ft, new Int32Array(items.length).fill(user), items);
+    return logits.map(sigmoid);
+  }
+
+  dispose(): void {
+    this.itemVecsT.dispose();
+  }
+}

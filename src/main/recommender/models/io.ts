@@ -1,0 +1,131 @@
+/**
+ * Saving and loading a trained model: one folder with manifest.json (configuration, feature
+ * space, dimensions, metrics) and weights.bin (float32, little-endian). Writes are atomic: the
+ * folder is written beside its final place and renamed over it, so a crash or a cancelled run
+ * never leaves a half-written model where the last good one was.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { AppConfig } from '../../../shared/config-schema';
+import { tf } from '../backend';
+import { dimsOf, type FeatureSpace } from '../data/features';
+import { TwoTowerModel } from './two-tower';
+
+export const MODEL_FORMAT = 'omr-two-tower';
+
+export interface ModelManifest {
+  format: typeof MODEL_FORMAT;
+  version: 1;
+  createdAt: string;
+  epoch: number;
+  seed: number;
+  backend: string;
+  config: AppConfig;
+  featureSpace: FeatureSpace;
+  metrics: Record<string, number>;
+  weights: { name: string; shape: number[]; offset: number; length: number }[];
+  /** Adam state, only in checkpoints written for resuming. */
+  optimizer?: { name: string; shape: number[]; offset: number; length: number }[];
+}
+
+export function writeDirAtomic(dir: string, files: Record<string, Buffer | string>): void {
+  const parent = path.dirname(dir);
+  fs.mkdirSync(parent, { recursive: true });
+  const tmp = fs.mkdtempSync(path.join(parent, `.${path.basename(dir)}.tmp-`));
+  for (const [name, data] of Object.entries(files)) {
+    const fd = fs.openSync(path.join(tmp, name), 'w');
+    fs.writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
+    fs.fsyncSync(fd);
+    fs.closeSync(fd);
+  }
+  const old = fs.existsSync(dir) ? `${tmp}-old` : null;
+  if (old) fs.renameSync(dir, old);
+  fs.renameSync(tmp, dir);
+  if (old) fs.rmSync(old, { recursive: true, force: true });
+}
+
+async function pack(tensors: [string, tf.Tensor][]): Promise<{ index: ModelManifest['weights']; data: Buffer }> {
+  const index: ModelManifest['weights'] = [];
+  const chunks: Buffer[] = [];
+  let offset = 0;
+  for (const [name, t] of tensors) {
+    const values = (await t.data()) as Float32Array;
+    const f32 = values instanceof Float32Array ? values : Float32Array.from(values);
+    chunks.push(Buffer.from(f32.buffer, f32.byteOffset, f32.byteLength));
+    index.push({ name, shape: t.shape, offset, length: f32.length });
+    offset += f32.byteLength;
+  }
+  return { index, data: Buffer.concat(chunks) };
+}
+
+export interface SaveOptions {
+  epoch: number;
+  seed: number;
+  backend: string;
+  config: AppConfig;
+  featureSpace: FeatureSpace;
+  metrics: Record<string, number>;
+  optimizer?: tf.Optimizer;
+}
+
+export async function saveModel(dir: string, model: TwoTowerModel, o: SaveOptions): Promise<void> {
+  const weights = await pack([...model.params.all()].map(([n, v]) => [n, v]));
+  const files: Record<string, Buffer | string> = { 'weights.bin': weights.data };
+  let optimizer: ModelManifest['optimizer'];
+  if (o.optimizer) {
+    const named = await o.optimizer.getWeights();
+    const packed = await pack(named.map((w) => [w.name, w.tensor]));
+    files['optimizer.bin'] = packed.data;
+    optimizer = packed.index;
+  }
+  const manifest: ModelManifest = {
+    format: MODEL_FORMAT, version: 1, createdAt: new Date().toISOString(), epoch: o.epoch, seed: o.seed,
+    backend: o.backend, config: o.config, featureSpace: o.featureSpace, metrics: o.metrics, weights: weights.index, optimizer,
+  };
+  files['manifest.json'] = JSON.stringify(manifest, null, 1);
+  writeDirAtomic(dir, files);
+}
+
+export function readManifest(dir: string): ModelManifest {
+  const file = path.join(dir, 'manifest.json');
+  if (!fs.existsSync(file)) throw new Error(`${dir}: not a saved model (no manifest.json)`);
+  const m = JSON.parse(fs.readFileSync(file, 'utf8')) as ModelManifest;
+  if (m.format !== MODEL_FORMAT) throw new Error(`${file}: format "${m.format}" is not ${MODEL_FORMAT}`);
+  return m;
+}
+
+function unpack(buf: Buffer, entry: { offset: number; length: number; shape: number[] }): tf.Tensor {
+  const f32 = new Float32Array(entry.length);
+  new Uint8Array(f32.buffer).set(buf.subarray(entry.offset, entry.offset + entry.length * 4));
+  return tf.tensor(f32, entry.shape);
+}
+
+export interface LoadedModel {
+  model: TwoTowerModel;
+  manifest: ModelManifest;
+}
+
+export function loadModel(dir: string): LoadedModel {
+  const manifest = readManifest(dir);
+  const model = new TwoTowerModel(dimsOf(manifest.featureSpace), manifest.config.model, manifest.seed);
+  const buf = fs.readFileSync(path.join(dir, 'weights.bin'));
+  const vars = model.params.all();
+  for (const w of manifest.weights) {
+    const v = vars.get(w.name);
+    if (!v) throw new Error(`${dir}: weight ${w.name} does not exist in this model`);
+    if (v.shape.join() !== w.shape.join()) throw new Error(`${dir}: weight ${w.name} has shape ${w.shape}, expected ${v.shape}`);
+    const t = unpack(buf, w);
+    v.assign(t);
+    t.dispose();
+  }
+  if (manifest.weights.length !== vars.size) throw new Error(`${dir}: ${manifest.weights.length} weights saved, the model has ${vars.size}`);
+  return { model, manifest };
+}
+
+export async function restoreOptimizer(dir: string, optimizer: tf.Optimizer): Promise<boolean> {
+  const manifest = readManifest(dir);
+  if (!manifest.optimizer) return false;
+  const buf = fs.readFileSync(path.join(dir, 'optimizer.bin'));
+  await optimizer.setWeights(manifest.optimizer.map((w) => ({ name: w.name, tensor: unpack(buf, w) })));
+  return true;
+}

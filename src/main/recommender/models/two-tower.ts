@@ -1,0 +1,205 @@
+/**
+ * The hybrid two-tower model of the plan.
+ *  - User tower: numeric profile (age, listening hours, genre diversity, average audio profile…),
+ *    embeddings of country, gender, top genre and age bucket, and the play-time-weighted mean of
+ *    the artists in the person's history — sharing the item tower's artist embedding.
+ *  - Item tower: artist, genre and year-bucket embeddings, numeric track features.
+ *  - Prediction: `dot` (cosine / dot product → sigmoid) or `concat` (user vector, item vector,
+ *    their product, compatibility |avg_x − x| and age×genre / country×genre interactions →
+ *    dense layers with dropout → sigmoid).
+ */
+import type { AppConfig } from '../../../shared/config-schema';
+import { tf } from '../backend';
+import type { Dims } from '../data/features';
+import { Rng } from '../random';
+import { BnUpdates, type BatchNorm, type Dense, ParamStore } from './params';
+
+export interface UserInputs {
+  numeric: tf.Tensor2D;
+  country: tf.Tensor1D;
+  gender: tf.Tensor1D;
+  topGenre: tf.Tensor1D;
+  ageBucket: tf.Tensor1D;
+  historyArtist: tf.Tensor2D;
+  historyWeight: tf.Tensor2D;
+}
+
+export interface ItemInputs {
+  numeric: tf.Tensor2D;
+  artist: tf.Tensor1D;
+  genre: tf.Tensor1D;
+  yearBucket: tf.Tensor1D;
+}
+
+export interface PairInputs {
+  /** |user avg − item| on the compatibility columns, B × compat. */
+  compat: tf.Tensor2D;
+  ageBucket: tf.Tensor1D;
+  country: tf.Tensor1D;
+  genre: tf.Tensor1D;
+}
+
+export interface ForwardContext {
+  training: boolean;
+  bn: BnUpdates | null;
+  /** Seed for this step's dropout masks. */
+  dropoutSeed: number;
+}
+
+export const INFERENCE: ForwardContext = { training: false, bn: null, dropoutSeed: 0 };
+
+interface Tower {
+  hidden: { dense: Dense; bn: BatchNorm | null }[];
+  out: Dense;
+  dropout: number;
+}
+
+export type ModelConfig = AppConfig['model'];
+
+export class TwoTowerModel {
+  readonly params: ParamStore;
+  private readonly artistEmb: tf.Variable;
+  private readonly genreEmb: tf.Variable;
+  private readonly yearEmb: tf.Variable;
+  private readonly countryEmb: tf.Variable;
+  private readonly genderEmb: tf.Variable;
+  private readonly topGenreEmb: tf.Variable;
+  private readonly ageEmb: tf.Variable;
+  private readonly ageGenreEmb: tf.Variable | null;
+  private readonly countryGenreEmb: tf.Variable | null;
+  private readonly userTower: Tower;
+  private readonly itemTower: Tower;
+  private readonly head: { layers: Dense[]; out: Dense } | null;
+  private readonly dotBias: tf.Variable;
+
+  constructor(readonly dims: Dims, readonly cfg: ModelConfig, seed: number) {
+    const p = (this.params = new ParamStore(new Rng(seed)));
+    const ut = cfg.user_tower;
+    const it = cfg.item_tower;
+    this.artistEmb = p.embedding('item/artist', dims.artists, it.artist_embedding_dim);
+    this.genreEmb = p.embedding('item/genre', dims.genres, it.genre_embedding_dim);
+    this.yearEmb = p.embedding('item/year_bucket', dims.yearBuckets, it.year_bucket_embedding_dim);
+    this.countryEmb = p.embedding('user/country', dims.countries, ut.country_embedding_dim);
+    this.genderEmb = p.embedding('user/gender', dims.genders, ut.gender_embedding_dim);
+    this.topGenreEmb = p.embedding('user/top_genre', dims.genres, ut.genre_embedding_dim);
+    this.ageEmb = p.embedding('user/age_bucket', dims.ageBuckets, ut.age_bucket_embedding_dim);
+    const userIn = dims.userNumeric + ut.country_embedding_dim + ut.gender_embedding_dim + ut.genre_embedding_dim +
+      ut.age_bucket_embedding_dim + (ut.history_input ? it.artist_embedding_dim : 0);
+    const itemIn = dims.itemNumeric + it.artist_embedding_dim + it.genre_embedding_dim + it.year_bucket_embedding_dim;
+    this.userTower = this.tower('user', userIn, ut.hidden_units, ut.batch_norm, ut.dropout);
+    this.itemTower = this.tower('item', itemIn, it.hidden_units, it.batch_norm, it.dropout);
+    this.dotBias = p.scalar('score/bias', 0);
+    if (cfg.prediction === 'concat') {
+      this.ageGenreEmb = p.embedding('head/age_x_genre', dims.ageBuckets * dims.genres, 4);
+      this.countryGenreEmb = p.embedding('head/country_x_genre', dims.countries * dims.genres, 4);
+      let inDim = 3 * cfg.embedding_dim + dims.compat + 8;
+      const layers = cfg.head.hidden_units.map((units, i) => {
+        const d = p.dense(`head/dense_${i}`, inDim, units);
+        inDim = units;
+        return d;
+      });
+      this.head = { layers, out: p.dense('head/out', inDim, 1) };
+    } else {
+      this.ageGenreEmb = null;
+      this.countryGenreEmb = null;
+      this.head = null;
+    }
+  }
+
+  private tower(name: string, inDim: number, hidden: number[], batchNorm: boolean, dropout: number): Tower {
+    let d = inDim;
+    const layers = hidden.map((units, i) => {
+      const dense = this.params.dense(`${name}/dense_${i}`, d, units);
+      d = units;
+      return { dense, bn: batchNorm ? this.params.batchNorm(`${name}/bn_${i}`, units) : null };
+    });
+    return { hidden: layers, out: this.params.dense(`${name}/out`, d, this.cfg.embedding_dim), dropout };
+  }
+
+  private runTower(t: Tower, x: tf.Tensor2D, ctx: ForwardContext, salt: number): tf.Tensor2D {
+    let h = x;
+    t.hidden.forEach((layer, i) => {
+      h = layer.dense.apply(h);
+      if (layer.bn) h = layer.bn.apply(h, ctx.training ? ctx.bn : null);
+      h = tf.relu(h);
+      if (ctx.training && t.dropout > 0) h = tf.dropout(h, t.dropout, undefined, ctx.dropoutSeed + salt + i) as tf.Tensor2D;
+    });
+    return t.out.apply(h);
+  }
+
+  /** Play-time-weighted mean of the history artists' embeddings (B × artist dim). */
+  historyVector(u: UserInputs): tf.Tensor2D {
+    const [b, h] = u.historyArtist.shape;
+    const e = tf.reshape(tf.gather(this.artistEmb, tf.reshape(u.historyArtist, [b * h])), [b, h, -1]);
+    return tf.sum(tf.mul(e, tf.expandDims(u.historyWeight, 2)), 1) as tf.Tensor2D;
+  }
+
+  userVector(u: UserInputs, ctx: ForwardContext): tf.Tensor2D {
+    const parts: tf.Tensor2D[] = [
+      u.numeric,
+      tf.gather(this.countryEmb, u.country) as tf.Tensor2D,
+      tf.gather(this.genderEmb, u.gender) as tf.Tensor2D,
+      tf.gather(this.topGenreEmb, u.topGenre) as tf.Tensor2D,
+      tf.gather(this.ageEmb, u.ageBucket) as tf.Tensor2D,
+    ];
+    if (this.cfg.user_tower.history_input) parts.push(this.historyVector(u));
+    return this.normalise(this.runTower(this.userTower, tf.concat(parts, 1), ctx, 11));
+  }
+
+  itemVector(i: ItemInputs, ctx: ForwardContext): tf.Tensor2D {
+    const x = tf.concat(
+      [i.numeric, tf.gather(this.artistEmb, i.artist) as tf.Tensor2D, tf.gather(this.genreEmb, i.genre) as tf.Tensor2D, tf.gather(this.yearEmb, i.yearBucket) as tf.Tensor2D],
+      1,
+    );
+    return this.normalise(this.runTower(this.itemTower, x, ctx, 23));
+  }
+
+  private normalise(v: tf.Tensor2D): tf.Tensor2D {
+    if (this.cfg.similarity === 'cosine') return tf.div(v, tf.add(tf.norm(v, 'euclidean', 1, true), 1e-8)) as tf.Tensor2D;
+    return tf.div(v, Math.sqrt(this.cfg.embedding_dim)) as tf.Tensor2D;
+  }
+
+  /** The retrieval score: similarity / temperature + bias (a logit). */
+  dotLogits(u: tf.Tensor2D, v: tf.Tensor2D): tf.Tensor1D {
+    return tf.add(tf.div(tf.sum(tf.mul(u, v), 1), this.cfg.temperature), this.dotBias) as tf.Tensor1D;
+  }
+
+  /** Retrieval logit = similarity × scale + bias, for scoring many items at once outside the graph. */
+  dotTransform(): { scale: number; bias: number } {
+    return { scale: 1 / this.cfg.temperature, bias: this.dotBias.dataSync()[0] };
+  }
+
+  get hasHead(): boolean {
+    return this.head !== null;
+  }
+
+  /** The prediction logit for matched user / item rows. */
+  logits(u: tf.Tensor2D, v: tf.Tensor2D, pair: PairInputs, ctx: ForwardContext): tf.Tensor1D {
+    if (!this.head) return this.dotLogits(u, v);
+    const g = tf.scalar(this.dims.genres, 'int32');
+    const ageGenre = tf.gather(this.ageGenreEmb!, tf.add(tf.mul(pair.ageBucket, g), pair.genre)) as tf.Tensor2D;
+    const countryGenre = tf.gather(this.countryGenreEmb!, tf.add(tf.mul(pair.country, g), pair.genre)) as tf.Tensor2D;
+    let h: tf.Tensor2D = tf.concat([u, v, tf.mul(u, v) as tf.Tensor2D, pair.compat, ageGenre, countryGenre], 1);
+    this.head.layers.forEach((layer, i) => {
+      h = tf.relu(layer.apply(h));
+      if (ctx.training && this.cfg.head.dropout > 0) h = tf.dropout(h, this.cfg.head.dropout, undefined, ctx.dropoutSeed + 101 + i) as tf.Tensor2D;
+    });
+    // The head refines the retrieval score rather than replacing it.
+    return tf.add(tf.reshape(this.head.out.apply(h), [-1]), this.dotLogits(u, v)) as tf.Tensor1D;
+  }
+
+  newBnUpdates(): BnUpdates {
+    return new BnUpdates();
+  }
+
+  /** L2 penalty on dense kernels. */
+  l2(): tf.Scalar {
+    let s: tf.Scalar = tf.scalar(0);
+    for (const [name, v] of this.params.vars) if (name.endsWith('/kernel')) s = tf.add(s, tf.sum(tf.square(v))) as tf.Scalar;
+    return s;
+  }
+
+  dispose(): void {
+    this.params.dispose();
+  }
+}

@@ -1,0 +1,20 @@
+/** Loss functions of the plan. */
+import { tf } from '../backend';
+
+/** Weighted binary cross-entropy on logits, numerically stable: max(z,0) − z·y + log(1 + e^−|z|). */
+export function weightedBce(logits: tf.Tensor1D, labels: tf.Tensor1D, weights: tf.Tensor1D): tf.Scalar {
+  const per = tf.add(tf.sub(tf.relu(logits), tf.mul(logits, labels)), tf.log1p(tf.exp(tf.neg(tf.abs(logits)))));
+  return tf.div(tf.sum(tf.mul(per, weights)), tf.add(tf.sum(weights), 1e-8)) as tf.Scalar;
+}
+
+/**
+ * In-batch sampled softmax: each user's positive against the other positives of the batch,
+ * with the log-Q correction for their sampling probability (popular items appear more often).
+ */
+export function sampledSoftmax(u: tf.Tensor2D, v: tf.Tensor2D, logQ: tf.Tensor1D, weights: tf.Tensor1D, temperature: number): tf.Scalar {
+  const logits = tf.sub(tf.div(tf.matMul(u, v, false, true), temperature), tf.expandDims(logQ, 0));
+  const n = u.shape[0];
+  const labels = tf.oneHot(tf.range(0, n, 1, 'int32'), n);
+  const per = tf.losses.softmaxCrossEntropy(labels, logits, undefined, 0, tf.Reduction.NONE) as tf.Tensor1D;
+  return tf.div(tf.sum(tf.mul(per, weights)), tf.add(tf.sum(weights), 1e-8)) as tf.Scalar;
+}

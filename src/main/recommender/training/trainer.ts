@@ -1,0 +1,270 @@
+/**
+ * Training: epochs of mini-batches with Adam and a learning-rate schedule, validation ranking
+ * metrics each epoch, early stopping, atomic checkpoints of the best and the last model, resume,
+ * cancel, seeded determinism, per-epoch logs and TensorBoard event files.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { AppConfig } from '../../../shared/config-schema';
+import { getLogger } from '../../logging';
+import { initBackend, tf, type BackendInfo } from '../backend';
+import { epochExamples, negativeSampler, positiveExamples, type EpochExamples } from '../data/examples';
+import { dimsOf } from '../data/features';
+import { FeatureTensors } from '../data/loader';
+import { ModelRanker } from '../inference/model-ranker';
+import { loadModel, readManifest, restoreOptimizer, saveModel } from '../models/io';
+import { TwoTowerModel } from '../models/two-tower';
+import type { Prepared } from '../pipeline';
+import { Rng } from '../random';
+import { evaluateRanker } from './evaluate';
+import { sampledSoftmax, weightedBce } from './losses';
+import { EventWriter } from './tensorboard';
+
+const log = getLogger('trainer');
+
+export class CancelledError extends Error {
+  constructor() {
+    super('training was cancelled; the last good model is unchanged');
+    this.name = 'CancelledError';
+  }
+}
+
+export interface TrainProgress {
+  phase: 'prepare' | 'train' | 'validate' | 'done';
+  epoch: number;
+  epochs: number;
+  step: number;
+  steps: number;
+  loss: number | null;
+  /** Seconds left, estimated from the pace so far. */
+  etaS: number | null;
+  examplesPerS: number | null;
+  metrics?: Record<string, number>;
+}
+
+export interface EpochLog {
+  epoch: number;
+  loss: number;
+  lr: number;
+  seconds: number;
+  examplesPerS: number;
+  valid: Record<string, number>;
+}
+
+export interface TrainOptions {
+  config: AppConfig;
+  prepared: Prepared;
+  /** Folder for this run: best/, last/, tensorboard/ and train.log.jsonl are written inside. */
+  runDir: string;
+  signal?: AbortSignal;
+  onProgress?: (p: TrainProgress) => void;
+  /** Continue from this run folder's last/ checkpoint. */
+  resume?: boolean;
+}
+
+export interface TrainResult {
+  runDir: string;
+  bestDir: string;
+  lastDir: string;
+  bestEpoch: number;
+  bestMetric: number;
+  epochs: EpochLog[];
+  backend: BackendInfo;
+}
+
+function learningRate(cfg: AppConfig['training'], epoch: number): number {
+  const s = cfg.lr_schedule;
+  let lr = cfg.learning_rate;
+  if (s.type === 'exponential') lr *= Math.pow(s.decay_rate, epoch);
+  else if (s.type === 'cosine') lr *= 0.5 * (1 + Math.cos((Math.PI * epoch) / Math.max(1, cfg.epochs)));
+  if (s.warmup_epochs > 0 && epoch < s.warmup_epochs) lr *= (epoch + 1) / (s.warmup_epochs + 1);
+  return lr;
+}
+
+const tick = () => new Promise<void>((r) => setImmediate(r));
+
+export async function train(opts: TrainOptions): Promise<TrainResult> {
+  const { config: cfg, prepared: P, runDir } = opts;
+  const tc = cfg.training;
+  const backend = await initBackend(tc.backend);
+  fs.mkdirSync(runDir, { recursive: true });
+  const bestDir = path.join(runDir, 'best');
+  const lastDir = path.join(runDir, 'last');
+  const epochLogFile = path.join(runDir, 'train.log.jsonl');
+  const dims = dimsOf(P.featureSpace);
+
+  let model: TwoTowerModel;
+  let startEpoch = 0;
+  let bestMetric = -Infinity;
+  let bestEpoch = -1;
+  const epochs: EpochLog[] = [];
+  const optimizer = tf.train.adam(tc.learning_rate);
+  if (opts.resume && fs.existsSync(path.join(lastDir, 'manifest.json'))) {
+    model = loadModel(lastDir).model;
+    await restoreOptimizer(lastDir, optimizer);
+    const m = readManifest(lastDir);
+    startEpoch = m.epoch + 1;
+    if (fs.existsSync(path.join(bestDir, 'manifest.json'))) {
+      const b = readManifest(bestDir);
+      bestEpoch = b.epoch;
+      bestMetric = b.metrics[tc.early_stopping.metric] ?? -Infinity;
+      if (tc.early_stopping.mode === 'min') bestMetric = -bestMetric;
+    }
+    if (fs.existsSync(epochLogFile)) {
+      for (const line of fs.readFileSync(epochLogFile, 'utf8').split('\n')) if (line.trim()) epochs.push(JSON.parse(line) as EpochLog);
+      epochs.splice(startEpoch);
+    }
+    log.info(`resuming ${runDir} at epoch ${startEpoch + 1}`);
+  } else {
+    model = new TwoTowerModel(dims, cfg.model, tc.seed);
+    fs.rmSync(epochLogFile, { force: true });
+  }
+
+  const ft = new FeatureTensors(P.users, P.items);
+  const tb = cfg.logging.tensorboard ? new EventWriter(path.join(runDir, 'tensorboard')) : null;
+  const { sampler, logQ } = negativeSampler(P.itemCounts, tc.negatives.strategy, tc.negatives.popularity_alpha);
+  const logQT = tf.tensor1d(logQ);
+  const metricName = tc.early_stopping.metric;
+  const sign = tc.early_stopping.mode === 'max' ? 1 : -1;
+  let patience = 0;
+  const t0 = performance.now();
+  let examplesDone = 0;
+  const totalEpochs = tc.epochs;
+
+  try {
+    for (let epoch = startEpoch; epoch < totalEpochs; epoch++) {
+      // A fresh, seeded stream per epoch: resuming at epoch e draws what a straight run would.
+      const rng = new Rng((tc.seed * 1000003 + epoch * 7919) >>> 0);
+      const lr = learningRate(tc, epoch);
+      (optimizer as unknown as { learningRate: number }).learningRate = lr;
+      const ex: EpochExamples =
+        tc.loss === 'sampled_softmax' ? positiveExamples(P.train, rng) : epochExamples(P.train, sampler, tc.negatives.per_positive, rng);
+      const B = tc.batch_size;
+      const steps = Math.ceil(ex.user.length / B);
+      const te = performance.now();
+      let lossSum = tf.scalar(0);
+      let lastLoss: number | null = null;
+      for (let step = 0; step < steps; step++) {
+        if (opts.signal?.aborted) throw new CancelledError();
+        const s = step * B;
+        const e = Math.min(ex.user.length, s + B);
+        if (tc.loss === 'sampled_softmax' && e - s < 2) continue;
+        const dropoutSeed = rng.int(1 << 30);
+        const bn = model.newBnUpdates();
+        // The user tower runs once per distinct person in the batch (a batch of 1,024 examples
+        // holds a few hundred people at most), then its rows are gathered per example.
+        const { unique, inverse } = uniqueIndex(ex.user.subarray(s, e));
+        const loss = tf.tidy(() => {
+          const uIdx = tf.tensor1d(ex.user.subarray(s, e), 'int32');
+          const uUnique = tf.tensor1d(unique, 'int32');
+          const uInverse = tf.tensor1d(inverse, 'int32');
+          const iIdx = tf.tensor1d(ex.item.subarray(s, e), 'int32');
+          const w = tf.tensor1d(ex.weight.subarray(s, e));
+          const ctx = { training: true, bn, dropoutSeed };
+          return optimizer.minimize(() => {
+            const u = tf.gather(model.userVector(ft.userBatch(uUnique), ctx), uInverse) as tf.Tensor2D;
+            const v = model.itemVector(ft.itemBatch(iIdx), ctx);
+            let l: tf.Scalar;
+            if (tc.loss === 'sampled_softmax') {
+              l = sampledSoftmax(u, v, tf.gather(logQT, iIdx) as tf.Tensor1D, w, cfg.model.temperature);
+            } else {
+              const y = tf.tensor1d(ex.label.subarray(s, e));
+              l = weightedBce(model.logits(u, v, ft.pairBatch(uIdx, iIdx), ctx), y, w);
+              // Keep the towers good at retrieval too when a head sits on top of them.
+              if (model.hasHead) l = tf.add(l, tf.mul(weightedBce(model.dotLogits(u, v), y, w), 0.5)) as tf.Scalar;
+            }
+            if (tc.weight_decay > 0) l = tf.add(l, tf.mul(model.l2(), tc.weight_decay)) as tf.Scalar;
+            return l;
+          }, true) as tf.Scalar;
+        });
+        bn.apply();
+        const next = tf.add(lossSum, loss);
+        lossSum.dispose();
+        loss.dispose();
+        lossSum = tf.keep(next) as tf.Scalar;
+        examplesDone += e - s;
+        if (step % 25 === 0 || step === steps - 1) {
+          lastLoss = lossSum.dataSync()[0] / (step + 1);
+          const elapsed = (performance.now() - te) / 1000;
+          const perStep = elapsed / (step + 1);
+          const remainingSteps = steps - step - 1 + (totalEpochs - epoch - 1) * steps;
+          opts.onProgress?.({
+            phase: 'train', epoch, epochs: totalEpochs, step: step + 1, steps, loss: lastLoss,
+            etaS: perStep * remainingSteps, examplesPerS: (e === ex.user.length ? ex.user.length : (step + 1) * B) / elapsed,
+          });
+          await tick();
+        }
+      }
+      const epochLoss = lossSum.dataSync()[0] / Math.max(1, steps);
+      lossSum.dispose();
+      const seconds = (performance.now() - te) / 1000;
+
+      opts.onProgress?.({ phase: 'validate', epoch, epochs: totalEpochs, step: steps, steps, loss: epochLoss, etaS: null, examplesPerS: ex.user.length / seconds });
+      const ranker = new ModelRanker(model, ft);
+      const valid = P.valid.users.length
+        ? evaluateRanker(ranker, P.valid, { ks: [10, 50], threshold: cfg.evaluation.threshold }).metrics
+        : {};
+      ranker.dispose();
+      valid.loss = epochLoss;
+      const entry: EpochLog = { epoch, loss: epochLoss, lr, seconds, examplesPerS: ex.user.length / seconds, valid };
+      epochs.push(entry);
+      fs.appendFileSync(epochLogFile, JSON.stringify(entry) + '\n');
+      if (cfg.logging.per_epoch) {
+        log.info(
+          `epoch ${epoch + 1}/${totalEpochs}: loss ${epochLoss.toFixed(4)}, lr ${lr.toExponential(2)}, ` +
+            `valid ndcg@10 ${fmt(valid['ndcg@10'])} hit_rate@10 ${fmt(valid['hit_rate@10'])} recall@50 ${fmt(valid['recall@50'])}, ` +
+            `${Math.round(entry.examplesPerS)} examples/s`,
+        );
+      }
+      tb?.scalars(epoch + 1, {
+        'train/loss': epochLoss, 'train/learning_rate': lr, 'train/examples_per_s': entry.examplesPerS,
+        ...Object.fromEntries(Object.entries(valid).map(([k, v]) => [`valid/${k}`, v])),
+      });
+
+      const metric = metricName === 'loss' ? epochLoss : valid[metricName] ?? (P.valid.users.length ? NaN : -epochLoss);
+      const value = Number.isFinite(metric) ? sign * metric : -Infinity;
+      const saveOpts = { epoch, seed: tc.seed, backend: backend.name, config: cfg, featureSpace: P.featureSpace, metrics: valid };
+      const improved = value > bestMetric + tc.early_stopping.min_delta || bestEpoch < 0;
+      if (improved) {
+        bestMetric = value;
+        bestEpoch = epoch;
+        patience = 0;
+        if (tc.checkpoints.keep_best) await saveModel(bestDir, model, saveOpts);
+      } else patience++;
+      if (tc.checkpoints.keep_last || !tc.checkpoints.keep_best) await saveModel(lastDir, model, { ...saveOpts, optimizer });
+      opts.onProgress?.({ phase: 'train', epoch, epochs: totalEpochs, step: steps, steps, loss: epochLoss, etaS: null, examplesPerS: entry.examplesPerS, metrics: valid });
+      if (tc.early_stopping.enabled && patience > tc.early_stopping.patience) {
+        log.info(`early stopping after epoch ${epoch + 1}: ${metricName} has not improved for ${patience} epochs (best ${fmt(sign * bestMetric)} at epoch ${bestEpoch + 1})`);
+        break;
+      }
+    }
+  } finally {
+    tb?.close();
+    logQT.dispose();
+    ft.dispose();
+    model.dispose();
+    optimizer.dispose();
+  }
+  if (!tc.checkpoints.keep_best) fs.cpSync(lastDir, bestDir, { recursive: true });
+  const seconds = (performance.now() - t0) / 1000;
+  log.info(`training finished in ${seconds.toFixed(1)} s on ${backend.description}: best ${metricName} ${fmt(sign * bestMetric)} at epoch ${bestEpoch + 1}; ${Math.round(examplesDone / seconds)} examples/s overall`);
+  opts.onProgress?.({ phase: 'done', epoch: bestEpoch, epochs: totalEpochs, step: 0, steps: 0, loss: null, etaS: 0, examplesPerS: examplesDone / seconds });
+  return { runDir, bestDir, lastDir, bestEpoch, bestMetric: sign * bestMetric, epochs, backend };
+}
+
+/** Distinct values in first-seen order, and for each input its position among them. */
+export function uniqueIndex(xs: Int32Array): { unique: Int32Array; inverse: Int32Array } {
+  const pos = new Map<number, number>();
+  const inverse = new Int32Array(xs.length);
+  for (let i = 0; i < xs.length; i++) {
+    let j = pos.get(xs[i]);
+    if (j === undefined) {
+      j = pos.size;
+      pos.set(xs[i], j);
+    }
+    inverse[i] = j;
+  }
+  return { unique: Int32Array.from(pos.keys()), inverse };
+}
+
+const fmt = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? 'n/a' : x.toFixed(4));
