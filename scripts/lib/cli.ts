@@ -60,3 +60,21 @@ export async function main(body: () => Promise<void>): Promise<void> {
     process.exitCode = 1;
   }
 }
+
+/** Where models live for a given database: beside it (--db) or in the data folder. */
+export function modelsDirFor(ctx: Context, explicitDb: boolean): string {
+  return explicitDb ? path.join(path.dirname(ctx.dbPath), 'models') : path.join(ctx.dataDir, 'models');
+}
+
+/** Rounds every number of a metrics object for printing. */
+export function rounded(m: Record<string, number>, digits = 4): Record<string, number> {
+  return Object.fromEntries(Object.entries(m).map(([k, v]) => [k, Number.isFinite(v) ? +v.toFixed(digits) : v]));
+}
+
+/** A fixed-width table of metrics (rows) by ranker (columns). */
+export function metricsTable(results: { ranker: string; metrics: Record<string, number> }[], names: string[]): string {
+  const w = Math.max(...names.map((n) => n.length)) + 2;
+  const head = ''.padEnd(w) + results.map((r) => r.ranker.padStart(13)).join('');
+  const rows = names.map((n) => n.padEnd(w) + results.map((r) => (Number.isFinite(r.metrics[n]) ? r.metrics[n].toFixed(4) : '—').padStart(13)).join(''));
+  return [head, ...rows].join('\n');
+}

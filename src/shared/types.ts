@@ -47,3 +47,59 @@ export interface ImportProgress {
   bytesTotal: number;
   records: number;
 }
+
+/** One factor of an explanation, measured on the model by ablation. */
+export interface ExplanationFactor {
+  kind: 'audio' | 'artist' | 'history' | 'genre' | 'era' | 'popularity';
+  /** e.g. "energy", an artist's name, a genre. */
+  label: string;
+  /** The track's value and the person's (for audio features: both on the catalogue's scale). */
+  trackValue?: number;
+  userValue?: number;
+  /** Plain-language sentence, e.g. "energy 0.81 — your average 0.78". */
+  text: string;
+  /** Change of the model's score (logit) when this factor is neutralised: > 0 means it pulls the track up. */
+  contribution: number;
+  /** Signed share of the total absolute contribution of the factors shown. */
+  share: number;
+}
+
+export interface Explanation {
+  summary: string;
+  factors: ExplanationFactor[];
+  /** Artists from the person's history that pull this track up, with their play counts. */
+  becauseArtists: { artist: string; plays: number; contribution: number }[];
+}
+
+export interface Recommendation {
+  rank: number;
+  trackId: number;
+  spotifyId: string;
+  title: string;
+  artist: string;
+  artistId: number;
+  genre: string | null;
+  year: number | null;
+  durationMs: number | null;
+  /** Model probability that the person will like it. */
+  score: number;
+  /** Whether the person already played this artist. */
+  knownArtist: boolean;
+  explanation?: Explanation;
+}
+
+export interface RecommendOptions {
+  k?: number;
+  excludePlayed?: boolean;
+  genres?: string[];
+  yearFrom?: number;
+  yearTo?: number;
+  maxPerArtist?: number;
+  /** MMR weight: 0 = pure relevance, 1 = pure diversity. */
+  diversity?: number;
+  /** −1 = familiar artists first, 0 = neutral, 1 = new artists first. */
+  discovery?: number;
+  explain?: boolean;
+}
+
+export type FeedbackKind = 'like' | 'dislike' | 'never_artist';

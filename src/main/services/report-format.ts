@@ -1,4 +1,4 @@
-import type { ImportReport } from '../../shared/types';
+import type { ImportReport, Recommendation } from '../../shared/types';
 
 const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
 const n = (x: number) => x.toLocaleString('en-US');
@@ -26,3 +26,19 @@ export function formatImportReport(r: ImportReport): string {
   lines.push(`Done in ${r.seconds.toFixed(2)} s.`);
   return lines.join('\n');
 }
+
+/** A numbered list of recommendations, each with its explanation factors when present. */
+export function formatRecommendations(recs: Recommendation[]): string {
+  const lines: string[] = [];
+  for (const r of recs) {
+    lines.push(`${String(r.rank).padStart(3)}. ${r.title} — ${r.artist}  [${r.genre ?? '?'}${r.year ? `, ${r.year}` : ''}]  ${(r.score * 100).toFixed(0)} %${r.knownArtist ? '' : '  (new artist)'}`);
+    if (r.explanation) {
+      for (const f of r.explanation.factors) {
+        const bar = f.contribution >= 0 ? '+' : '−';
+        lines.push(`       ${bar} ${f.text}  (${(Math.abs(f.share) * 100).toFixed(0)} %)`);
+      }
+    }
+  }
+  return lines.join('\n');
+}
+

@@ -183,3 +183,26 @@ export function timeSplit(data: LoadedData, validFraction: number, testFraction:
   }
   return { part, validStart, testStart };
 }
+
+/** One person's profile and listening, against an already loaded catalogue (serving). */
+export function loadProfileData(sqlite: Database.Database, catalog: Catalog, profileId: number): LoadedData {
+  const p = sqlite.prepare('SELECT id, name, age, gender, country FROM profiles WHERE id = ?').get(profileId) as Profile | undefined;
+  if (!p) throw new Error(`no profile with id ${profileId}`);
+  const rows = sqlite
+    .prepare('SELECT ts, track_id, artist_id, ms_played, skipped FROM listening_events WHERE profile_id = ? ORDER BY ts, id')
+    .raw()
+    .all(profileId) as [number, number | null, number | null, number | null, number | null][];
+  const n = rows.length;
+  const ev: Events = {
+    profile: new Int32Array(n), ts: new Float64Array(n), track: new Int32Array(n), artist: new Int32Array(n),
+    msPlayed: new Float64Array(n), skipped: new Int8Array(n), length: n,
+  };
+  rows.forEach(([ts, trackId, artistId, ms, skipped], i) => {
+    ev.ts[i] = ts;
+    ev.track[i] = trackId === null ? -1 : (catalog.rowOf.get(trackId) ?? -1);
+    ev.artist[i] = artistId ?? -1;
+    ev.msPlayed[i] = ms ?? NaN;
+    ev.skipped[i] = skipped === null ? -1 : skipped;
+  });
+  return { catalog, profiles: [p], events: ev };
+}

@@ -7,16 +7,38 @@ import type { ItemInputs, PairInputs, UserInputs } from '../models/two-tower';
 import { COMPAT_COLUMNS, type ItemFeatures, type UserFeatures } from './features';
 
 export class FeatureTensors {
-  readonly user: {
+  user: {
     numeric: tf.Tensor2D; country: tf.Tensor1D; gender: tf.Tensor1D; topGenre: tf.Tensor1D; ageBucket: tf.Tensor1D;
     historyArtist: tf.Tensor2D; historyWeight: tf.Tensor2D; compatAvg: tf.Tensor2D;
   };
   readonly item: { numeric: tf.Tensor2D; artist: tf.Tensor1D; genre: tf.Tensor1D; yearBucket: tf.Tensor1D; compatRaw: tf.Tensor2D };
 
-  constructor(readonly users: UserFeatures, readonly items: ItemFeatures) {
+  users: UserFeatures;
+
+  constructor(users: UserFeatures, readonly items: ItemFeatures) {
+    const C = COMPAT_COLUMNS.length;
+    this.users = users;
+    this.user = FeatureTensors.userTensors(users);
+    this.item = {
+      numeric: tf.tensor2d(items.numeric, [items.n, items.numeric.length / Math.max(1, items.n)]),
+      artist: tf.tensor1d(items.artist, 'int32'),
+      genre: tf.tensor1d(items.genre, 'int32'),
+      yearBucket: tf.tensor1d(items.yearBucket, 'int32'),
+      compatRaw: tf.tensor2d(items.compatRaw, [items.n, C]),
+    };
+  }
+
+  /** Replaces the people (serving one profile at a time) while keeping the catalogue on the device. */
+  setUsers(users: UserFeatures): void {
+    for (const t of Object.values(this.user)) t.dispose();
+    this.users = users;
+    this.user = FeatureTensors.userTensors(users);
+  }
+
+  private static userTensors(users: UserFeatures): FeatureTensors['user'] {
     const C = COMPAT_COLUMNS.length;
     const H = users.historyArtist.length / Math.max(1, users.n);
-    this.user = {
+    return {
       numeric: tf.tensor2d(users.numeric, [users.n, users.numeric.length / Math.max(1, users.n)]),
       country: tf.tensor1d(users.country, 'int32'),
       gender: tf.tensor1d(users.gender, 'int32'),
@@ -25,13 +47,6 @@ export class FeatureTensors {
       historyArtist: tf.tensor2d(users.historyArtist, [users.n, H], 'int32'),
       historyWeight: tf.tensor2d(users.historyWeight, [users.n, H]),
       compatAvg: tf.tensor2d(users.compatAvg, [users.n, C]),
-    };
-    this.item = {
-      numeric: tf.tensor2d(items.numeric, [items.n, items.numeric.length / Math.max(1, items.n)]),
-      artist: tf.tensor1d(items.artist, 'int32'),
-      genre: tf.tensor1d(items.genre, 'int32'),
-      yearBucket: tf.tensor1d(items.yearBucket, 'int32'),
-      compatRaw: tf.tensor2d(items.compatRaw, [items.n, C]),
     };
   }
 

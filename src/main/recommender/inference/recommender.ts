@@ -1,0 +1,438 @@
+/**
+ * The recommender service: top-K for a person over the whole catalogue, with filters, feedback,
+ * diversity, "more like this", and explanations measured on the model by ablation.
+ */
+import type { Library } from '../../db';
+import type {
+  Explanation, ExplanationFactor, FeedbackKind, Recommendation, RecommendOptions,
+} from '../../../shared/types';
+import { tf } from '../backend';
+import { AUDIO_COLUMNS, loadCatalog, loadProfileData, type Catalog } from '../data/dataset';
+import {
+  COMPAT_COLUMNS, ITEM_NUMERIC, aggregateUsers, buildItemFeatures, buildUserFeatures, compatScale,
+  type FeatureSpace, type ItemFeatures, type UserAggregate, type UserFeatures,
+} from '../data/features';
+import { FeatureTensors } from '../data/loader';
+import { OTHER, UNKNOWN } from '../data/preprocessor';
+import { loadModel, type ModelManifest } from '../models/io';
+import { INFERENCE, type TwoTowerModel } from '../models/two-tower';
+import { topN } from '../training/evaluate';
+import { itemVectors, pairLogits, userVectors } from './scoring';
+
+const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
+const NA = AUDIO_COLUMNS.length;
+
+interface ServingUser {
+  profileId: number;
+  data: ReturnType<typeof loadProfileData>;
+  agg: UserAggregate;
+  features: UserFeatures;
+  played: Set<number>;
+  knownArtists: Set<number>;
+  vector: Float32Array;
+  avgYear: number;
+}
+
+export class Recommender {
+  readonly featureSpace: FeatureSpace;
+  readonly catalog: Catalog;
+  private readonly items: ItemFeatures;
+  private readonly ft: FeatureTensors;
+  readonly itemVecs: Float32Array;
+  private readonly D: number;
+  private readonly scale: number;
+  private readonly bias: number;
+
+  private constructor(private lib: Library, private model: TwoTowerModel, readonly manifest: ModelManifest, readonly modelDir: string) {
+    this.featureSpace = manifest.featureSpace;
+    this.catalog = loadCatalog(lib.sqlite);
+    this.items = buildItemFeatures(this.catalog, this.featureSpace);
+    const empty = buildUserFeatures({ catalog: this.catalog, profiles: [], events: loadProfileDataEmpty() }, [], this.featureSpace);
+    this.ft = new FeatureTensors(empty, this.items);
+    this.itemVecs = itemVectors(model, this.ft);
+    this.D = model.cfg.embedding_dim;
+    const t = model.dotTransform();
+    this.scale = t.scale;
+    this.bias = t.bias;
+  }
+
+  static open(lib: Library, modelDir: string): Recommender {
+    const { model, manifest } = loadModel(modelDir);
+    return new Recommender(lib, model, manifest, modelDir);
+  }
+
+  get catalogSize(): number {
+    return this.catalog.trackId.length;
+  }
+
+  private user(profileId: number): ServingUser {
+    const data = loadProfileData(this.lib.sqlite, this.catalog, profileId);
+    const [agg] = aggregateUsers(data, () => true, this.featureSpace.skipThresholdMs);
+    const features = buildUserFeatures(data, [agg], this.featureSpace);
+    this.ft.setUsers(features);
+    const vector = userVectors(this.model, this.ft, [0]);
+    const played = new Set<number>();
+    let ySum = 0;
+    let yW = 0;
+    for (let i = 0; i < data.events.length; i++) {
+      const t = data.events.track[i];
+      if (t < 0) continue;
+      played.add(t);
+      const y = this.catalog.year[t];
+      if (Number.isFinite(y)) {
+        ySum += y;
+        yW++;
+      }
+    }
+    return { profileId, data, agg, features, played, knownArtists: new Set(agg.artistWeight.keys()), vector, avgYear: yW ? ySum / yW : NaN };
+  }
+
+  private feedbackOf(profileId: number) {
+    const rows = this.lib.sqlite.prepare('SELECT track_id, artist_id, kind FROM feedback WHERE profile_id = ? ORDER BY created_at DESC LIMIT 500').raw().all(profileId) as [number | null, number | null, FeedbackKind][];
+    const liked: number[] = [];
+    const disliked: number[] = [];
+    const neverArtists = new Set<number>();
+    for (const [trackId, artistId, kind] of rows) {
+      const row = trackId === null ? undefined : this.catalog.rowOf.get(trackId);
+      if (kind === 'never_artist' && artistId !== null) neverArtists.add(artistId);
+      else if (row !== undefined && kind === 'like') liked.push(row);
+      else if (row !== undefined && kind === 'dislike') disliked.push(row);
+    }
+    return { liked, disliked, neverArtists };
+  }
+
+  private dot(vec: Float32Array, t: number): number {
+    const D = this.D;
+    const o = t * D;
+    let s = 0;
+    for (let k = 0; k < D; k++) s += vec[k] * this.itemVecs[o + k];
+    return s;
+  }
+
+  recommend(profileId: number, opts: RecommendOptions = {}): Recommendation[] {
+    const k = opts.k ?? 20;
+    const u = this.user(profileId);
+    const fb = this.feedbackOf(profileId);
+    // Feedback moves the person's vector towards what they liked and away from what they disliked.
+    const adjusted = Float32Array.from(u.vector);
+    const D = this.D;
+    for (const [list, sign] of [[fb.liked, 0.35], [fb.disliked, -0.35]] as const) {
+      if (!list.length) continue;
+      for (const t of list) for (let d = 0; d < D; d++) adjusted[d] += (sign / list.length) * this.itemVecs[t * D + d];
+    }
+    const genreIds = opts.genres?.length
+      ? new Set([...this.catalog.genreName.entries()].filter(([, n]) => opts.genres!.includes(n)).map(([id]) => id))
+      : null;
+    const excludePlayed = opts.excludePlayed ?? true;
+    const discovery = opts.discovery ?? 0;
+    const n = this.catalog.trackId.length;
+    const scores = new Float32Array(n);
+    const feedbackShift = new Float32Array(n);
+    const disliked = new Set(fb.disliked);
+    for (let t = 0; t < n; t++) {
+      const artist = this.catalog.artistId[t];
+      const y = this.catalog.year[t];
+      if (
+        (excludePlayed && u.played.has(t)) || disliked.has(t) || fb.neverArtists.has(artist) ||
+        (genreIds && !genreIds.has(this.catalog.genreId[t])) ||
+        (opts.yearFrom !== undefined && !(y >= opts.yearFrom)) || (opts.yearTo !== undefined && !(y <= opts.yearTo))
+      ) {
+        scores[t] = -Infinity;
+        continue;
+      }
+      const base = this.dot(u.vector, t);
+      // What feedback and the discovery control add on top of the model's own score.
+      const shift = (this.dot(adjusted, t) - base) * this.scale - (u.knownArtists.has(artist) ? discovery * 1.5 : 0);
+      feedbackShift[t] = shift;
+      scores[t] = base * this.scale + this.bias + shift;
+    }
+    const R = Math.min(n, Math.max(300, k * 6));
+    const cand = topN(scores, R);
+    if (!cand.length) return [];
+    let final: Float32Array;
+    if (this.model.hasHead) {
+      const logits = pairLogits(this.model, this.ft, new Int32Array(cand.length), cand);
+      final = logits.map((l, i) => l + feedbackShift[cand[i]]);
+    } else final = Float32Array.from(cand, (t) => scores[t]);
+    const chosen = this.diversify(cand, final, k, opts.maxPerArtist ?? 2, opts.diversity ?? 0.2);
+    const recs = chosen.map(({ t, logit }, i) => this.describe(t, logit, i + 1, u));
+    if (opts.explain) {
+      const exps = this.explain(u, chosen.map((c) => c.t));
+      recs.forEach((r, i) => (r.explanation = exps[i]));
+    }
+    return recs;
+  }
+
+  /** MMR: relevance against similarity to what is already chosen, with a per-artist cap. */
+  private diversify(cand: Int32Array, logits: Float32Array, k: number, maxPerArtist: number, lambda: number) {
+    const rel = Array.from(logits, sigmoid);
+    const chosen: { t: number; logit: number }[] = [];
+    const perArtist = new Map<number, number>();
+    const used = new Uint8Array(cand.length);
+    const maxSim = new Float32Array(cand.length).fill(0);
+    const D = this.D;
+    while (chosen.length < k) {
+      let best = -1;
+      let bestVal = -Infinity;
+      for (let i = 0; i < cand.length; i++) {
+        if (used[i]) continue;
+        const a = this.catalog.artistId[cand[i]];
+        if (maxPerArtist > 0 && (perArtist.get(a) ?? 0) >= maxPerArtist) continue;
+        const v = (1 - lambda) * rel[i] - lambda * maxSim[i];
+        if (v > bestVal) {
+          bestVal = v;
+          best = i;
+        }
+      }
+      if (best < 0) break;
+      used[best] = 1;
+      const t = cand[best];
+      chosen.push({ t, logit: logits[best] });
+      perArtist.set(this.catalog.artistId[t], (perArtist.get(this.catalog.artistId[t]) ?? 0) + 1);
+      if (lambda > 0) {
+        for (let i = 0; i < cand.length; i++) {
+          if (used[i]) continue;
+          let s = 0;
+          for (let d = 0; d < D; d++) s += this.itemVecs[t * D + d] * this.itemVecs[cand[i] * D + d];
+          if (s > maxSim[i]) maxSim[i] = s;
+        }
+      }
+    }
+    return chosen;
+  }
+
+  private describe(t: number, logit: number, rank: number, u: ServingUser | null): Recommendation {
+    const c = this.catalog;
+    const g = c.genreId[t];
+    return {
+      rank,
+      trackId: c.trackId[t],
+      spotifyId: c.spotifyId[t],
+      title: c.title[t],
+      artist: c.artistName.get(c.artistId[t]) ?? '?',
+      artistId: c.artistId[t],
+      genre: g >= 0 ? (c.genreName.get(g) ?? null) : null,
+      year: Number.isFinite(c.year[t]) ? c.year[t] : null,
+      durationMs: Number.isFinite(c.durationMs[t]) ? c.durationMs[t] : null,
+      score: sigmoid(logit),
+      knownArtist: u ? u.knownArtists.has(c.artistId[t]) : false,
+    };
+  }
+
+  /** Nearest tracks to one track by item vector ("more like this"). */
+  similar(trackId: number, k = 20): Recommendation[] {
+    const t0 = this.catalog.rowOf.get(trackId);
+    if (t0 === undefined) throw new Error(`no track with id ${trackId}`);
+    const q = this.itemVecs.subarray(t0 * this.D, (t0 + 1) * this.D);
+    const n = this.catalog.trackId.length;
+    const s = new Float32Array(n);
+    for (let t = 0; t < n; t++) s[t] = t === t0 ? -Infinity : this.dot(q as Float32Array, t);
+    return Array.from(topN(s, k), (t, i) => ({ ...this.describe(t, s[t] * this.scale + this.bias, i + 1, null), score: s[t] }));
+  }
+
+  feedback(profileId: number, kind: FeedbackKind, target: { trackId?: number; artistId?: number }): void {
+    let artistId = target.artistId ?? null;
+    if (kind === 'never_artist' && artistId === null && target.trackId !== undefined) {
+      const row = this.catalog.rowOf.get(target.trackId);
+      if (row !== undefined) artistId = this.catalog.artistId[row];
+    }
+    if (kind !== 'never_artist' && target.trackId === undefined) throw new Error(`${kind} needs a track`);
+    if (kind === 'never_artist' && artistId === null) throw new Error('never_artist needs an artist or a track');
+    this.lib.sqlite
+      .prepare('INSERT INTO feedback (profile_id, track_id, artist_id, kind, created_at) VALUES (?, ?, ?, ?, ?)')
+      .run(profileId, kind === 'never_artist' ? null : target.trackId, artistId, kind, Date.now());
+  }
+
+  // ---------------- explanations ----------------
+
+  private explain(u: ServingUser, tracks: number[]): Explanation[] {
+    const fs = this.featureSpace;
+    const F = fs.itemNumeric.length;
+    const C = COMPAT_COLUMNS.length;
+    const col = (name: string) => ITEM_NUMERIC.indexOf(name as (typeof ITEM_NUMERIC)[number]);
+    const neutralRaw = COMPAT_COLUMNS.map((c) => {
+      const s = fs.stats[`item.${c}`];
+      return compatScale(c, s.log ? Math.expm1(s.mean) : s.mean);
+    });
+    type Variant = { numeric: Float32Array; artist: number; genre: number; yearBucket: number; compat: Float32Array };
+    const variants: Variant[] = [];
+    const VARS = 1 + C + 4; // base, audio × C, artist, genre, era, popularity
+    for (const t of tracks) {
+      const base: Variant = {
+        numeric: this.items.numeric.slice(t * F, (t + 1) * F), artist: this.items.artist[t], genre: this.items.genre[t],
+        yearBucket: this.items.yearBucket[t], compat: this.items.compatRaw.slice(t * C, (t + 1) * C),
+      };
+      const clone = (): Variant => ({ ...base, numeric: base.numeric.slice(), compat: base.compat.slice() });
+      variants.push(base);
+      COMPAT_COLUMNS.forEach((c, k) => {
+        const v = clone();
+        v.numeric[col(c)] = 0;
+        v.compat[k] = neutralRaw[k];
+        variants.push(v);
+      });
+      const a = clone();
+      a.artist = OTHER;
+      variants.push(a);
+      const g = clone();
+      g.genre = UNKNOWN;
+      variants.push(g);
+      const e = clone();
+      for (const name of ['year', 'recency', 'is_new_release', 'year_missing']) e.numeric[col(name)] = 0;
+      e.yearBucket = UNKNOWN;
+      variants.push(e);
+      const p = clone();
+      p.numeric[col('popularity')] = 0;
+      variants.push(p);
+    }
+    // History ablations: the person without one of their top artists.
+    const H = fs.historyLength;
+    const hist = Array.from({ length: H }, (_, h) => ({ idx: u.features.historyArtist[h], w: u.features.historyWeight[h], h }))
+      .filter((x) => x.w > 0 && x.idx > OTHER)
+      .slice(0, 6);
+    const histArtistIds = [...u.agg.artistWeight.entries()].sort((x, y) => y[1] - x[1]).slice(0, H).map(([id]) => id);
+    const userRows = 1 + hist.length;
+    const ua = new Int32Array(userRows * H);
+    const uw = new Float32Array(userRows * H);
+    for (let r = 0; r < userRows; r++) {
+      ua.set(u.features.historyArtist.subarray(0, H), r * H);
+      uw.set(u.features.historyWeight.subarray(0, H), r * H);
+      if (r > 0) {
+        const drop = hist[r - 1].h;
+        const rest = 1 - uw[r * H + drop];
+        uw[r * H + drop] = 0;
+        for (let h = 0; h < H; h++) uw[r * H + h] = rest > 0 ? uw[r * H + h] / rest : 0;
+      }
+    }
+    const logits = tf.tidy(() => {
+      const m = this.model;
+      const nv = variants.length;
+      const items = {
+        numeric: tf.tensor2d(concat(variants.map((v) => v.numeric)), [nv, F]),
+        artist: tf.tensor1d(variants.map((v) => v.artist), 'int32'),
+        genre: tf.tensor1d(variants.map((v) => v.genre), 'int32'),
+        yearBucket: tf.tensor1d(variants.map((v) => v.yearBucket), 'int32'),
+      };
+      const rep = (t: tf.Tensor, n: number) => tf.tile(t, [n, ...t.shape.slice(1).map(() => 1)]);
+      const uf = this.ft.user;
+      const users = {
+        numeric: rep(uf.numeric, userRows) as tf.Tensor2D,
+        country: rep(uf.country, userRows) as tf.Tensor1D,
+        gender: rep(uf.gender, userRows) as tf.Tensor1D,
+        topGenre: rep(uf.topGenre, userRows) as tf.Tensor1D,
+        ageBucket: rep(uf.ageBucket, userRows) as tf.Tensor1D,
+        historyArtist: tf.tensor2d(ua, [userRows, H], 'int32'),
+        historyWeight: tf.tensor2d(uw, [userRows, H]),
+      };
+      const uVecs = m.userVector(users, INFERENCE);
+      const iVecs = m.itemVector(items, INFERENCE);
+      // Pairs: every item variant with the person as they are; each base item with each history ablation.
+      const baseRows = tracks.map((_, i) => i * VARS);
+      const pairUser = [...variants.map(() => 0), ...hist.flatMap((_, h) => tracks.map(() => h + 1))];
+      const pairItem = [...variants.map((_, i) => i), ...hist.flatMap(() => baseRows)];
+      const pu = tf.tensor1d(pairUser, 'int32');
+      const pi = tf.tensor1d(pairItem, 'int32');
+      const uAvg = tf.tensor2d(u.features.compatAvg.subarray(0, C), [1, C]);
+      const compatAll = tf.tensor2d(concat(variants.map((v) => v.compat)), [nv, C]);
+      const pair = {
+        compat: tf.abs(tf.sub(uAvg, tf.gather(compatAll, pi))) as tf.Tensor2D,
+        ageBucket: tf.fill([pairUser.length], u.features.ageBucket[0], 'int32') as tf.Tensor1D,
+        country: tf.fill([pairUser.length], u.features.country[0], 'int32') as tf.Tensor1D,
+        genre: tf.gather(items.genre, pi) as tf.Tensor1D,
+      };
+      return m.logits(tf.gather(uVecs, pu) as tf.Tensor2D, tf.gather(iVecs, pi) as tf.Tensor2D, pair, INFERENCE);
+    });
+    const L = logits.dataSync();
+    logits.dispose();
+    const nItemPairs = variants.length;
+    const genreTotal = [...u.agg.genreWeight.values()].reduce((a, b) => a + b, 0);
+    return tracks.map((t, i) => {
+      const o = i * VARS;
+      const base = L[o];
+      const factors: ExplanationFactor[] = [];
+      COMPAT_COLUMNS.forEach((c, k) => {
+        const a = AUDIO_COLUMNS.indexOf(c);
+        const trackValue = this.catalog.audio[t * NA + a];
+        const userValue = u.agg.audioWeight[a] > 0 ? u.agg.audioSum[a] / u.agg.audioWeight[a] : NaN;
+        if (!Number.isFinite(trackValue)) return;
+        factors.push({
+          kind: 'audio', label: c, trackValue, userValue,
+          text: `${c} ${fmtAudio(c, trackValue)}${Number.isFinite(userValue) ? ` — your average ${fmtAudio(c, userValue)}` : ''}`,
+          contribution: base - L[o + 1 + k], share: 0,
+        });
+      });
+      const artistId = this.catalog.artistId[t];
+      const artistName = this.catalog.artistName.get(artistId) ?? '?';
+      const plays = u.agg.artistPlays.get(artistId) ?? 0;
+      factors.push({
+        kind: 'artist', label: artistName,
+        text: plays ? `${artistName} — you have played them ${plays} time${plays === 1 ? '' : 's'}` : `by ${artistName}, an artist new to you`,
+        contribution: base - L[o + 1 + C], share: 0,
+      });
+      const g = this.catalog.genreId[t];
+      if (g >= 0) {
+        const gName = this.catalog.genreName.get(g) ?? '?';
+        const share = genreTotal ? (u.agg.genreWeight.get(g) ?? 0) / genreTotal : 0;
+        factors.push({
+          kind: 'genre', label: gName, text: `${gName} — ${(share * 100).toFixed(0)} % of your listening`,
+          contribution: base - L[o + 2 + C], share: 0,
+        });
+      }
+      const y = this.catalog.year[t];
+      if (Number.isFinite(y)) {
+        factors.push({
+          kind: 'era', label: String(y), trackValue: y, userValue: u.avgYear,
+          text: `from ${y}${Number.isFinite(u.avgYear) ? ` — your music averages ${Math.round(u.avgYear)}` : ''}`,
+          contribution: base - L[o + 3 + C], share: 0,
+        });
+      }
+      const pop = this.catalog.popularity[t];
+      if (Number.isFinite(pop)) {
+        factors.push({ kind: 'popularity', label: 'popularity', trackValue: pop, text: `popularity ${Math.round(pop)}/100`, contribution: base - L[o + 4 + C], share: 0 });
+      }
+      const because = hist
+        .map((hh, h) => {
+          const id = histArtistIds[hh.h];
+          return { artist: this.catalog.artistName.get(id) ?? '?', plays: u.agg.artistPlays.get(id) ?? 0, contribution: base - L[nItemPairs + h * tracks.length + i] };
+        })
+        .filter((b) => b.contribution > 0)
+        .sort((a, b) => b.contribution - a.contribution)
+        .slice(0, 3);
+      for (const b of because) {
+        factors.push({ kind: 'history', label: b.artist, text: `you listen to ${b.artist} (${b.plays} plays)`, contribution: b.contribution, share: 0 });
+      }
+      factors.sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution));
+      const shown = factors.slice(0, 6);
+      const total = shown.reduce((s, f) => s + Math.abs(f.contribution), 0) || 1;
+      for (const f of shown) f.share = f.contribution / total;
+      const pos = shown.filter((f) => f.contribution > 0).slice(0, 2);
+      const summary = pos.length ? `Recommended mainly for: ${pos.map((f) => f.text).join('; ')}.` : 'A close match to your overall listening profile.';
+      return { summary, factors: shown, becauseArtists: because };
+    });
+  }
+
+  dispose(): void {
+    this.ft.dispose();
+    this.model.dispose();
+  }
+}
+
+function concat(parts: Float32Array[]): Float32Array {
+  const n = parts.reduce((s, p) => s + p.length, 0);
+  const out = new Float32Array(n);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+function fmtAudio(col: string, v: number): string {
+  if (col === 'tempo') return `${Math.round(v)} BPM`;
+  if (col === 'loudness') return `${v.toFixed(1)} dB`;
+  return v.toFixed(2);
+}
+
+function loadProfileDataEmpty() {
+  return { profile: new Int32Array(0), ts: new Float64Array(0), track: new Int32Array(0), artist: new Int32Array(0), msPlayed: new Float64Array(0), skipped: new Int8Array(0), length: 0 };
+}

@@ -1,0 +1,142 @@
+/**
+ * Training runs as the app and the CLI see them: each run is recorded in model_runs with its
+ * configuration, backend, metrics and model folder; a completed run becomes the serving model.
+ * A failed or cancelled run leaves the serving model as it was.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { AppConfig } from '../../shared/config-schema';
+import type { Library } from '../db';
+import { getLogger } from '../logging';
+import { backendInfo, initBackend } from '../recommender/backend';
+import { FeatureTensors } from '../recommender/data/loader';
+import { ModelRanker } from '../recommender/inference/model-ranker';
+import { loadModel } from '../recommender/models/io';
+import { prepare, type Prepared } from '../recommender/pipeline';
+import { evaluateRanker, popularityRanker, randomRanker, type EvalResult, type EvalTask } from '../recommender/training/evaluate';
+import { CancelledError, train, type TrainProgress, type TrainResult } from '../recommender/training/trainer';
+
+const log = getLogger('models');
+
+export interface RunRecord {
+  id: number;
+  createdAt: number;
+  finishedAt: number | null;
+  status: 'running' | 'completed' | 'failed' | 'cancelled';
+  backend: string;
+  modelPath: string | null;
+  epochs: number | null;
+  serving: boolean;
+  error: string | null;
+  metrics: Record<string, number>;
+}
+
+export interface TrainRunOptions {
+  config: AppConfig;
+  modelsDir: string;
+  signal?: AbortSignal;
+  onProgress?: (p: TrainProgress) => void;
+  /** Reuse prepared data (tests, evaluation right after training). */
+  prepared?: Prepared;
+  /** Continue an interrupted run. */
+  resumeRunId?: number;
+}
+
+export async function trainRun(lib: Library, opts: TrainRunOptions): Promise<{ run: RunRecord; result: TrainResult; prepared: Prepared }> {
+  const { sqlite } = lib;
+  opts.onProgress?.({ phase: 'prepare', epoch: 0, epochs: opts.config.training.epochs, step: 0, steps: 0, loss: null, etaS: null, examplesPerS: null });
+  const prepared = opts.prepared ?? prepare(lib, opts.config);
+  let runId: number;
+  let runDir: string;
+  if (opts.resumeRunId !== undefined) {
+    const row = sqlite.prepare('SELECT id, model_path FROM model_runs WHERE id = ?').get(opts.resumeRunId) as { id: number; model_path: string | null } | undefined;
+    if (!row?.model_path) throw new Error(`no run ${opts.resumeRunId} to resume`);
+    runId = row.id;
+    runDir = path.dirname(row.model_path);
+    sqlite.prepare("UPDATE model_runs SET status = 'running', error = NULL WHERE id = ?").run(runId);
+  } else {
+    runId = Number(
+      sqlite
+        .prepare("INSERT INTO model_runs (created_at, status, config, backend) VALUES (?, 'running', ?, ?)")
+        .run(Date.now(), JSON.stringify(opts.config), opts.config.training.backend).lastInsertRowid,
+    );
+    runDir = path.join(opts.modelsDir, `run-${String(runId).padStart(4, '0')}`);
+    sqlite.prepare('UPDATE model_runs SET model_path = ? WHERE id = ?').run(path.join(runDir, 'best'), runId);
+  }
+  try {
+    const result = await train({ config: opts.config, prepared, runDir, signal: opts.signal, onProgress: opts.onProgress, resume: opts.resumeRunId !== undefined });
+    const best = result.epochs.find((e) => e.epoch === result.bestEpoch);
+    const tx = sqlite.transaction(() => {
+      sqlite.prepare("UPDATE model_runs SET status = 'completed', finished_at = ?, backend = ?, epochs = ? WHERE id = ?").run(Date.now(), result.backend.name, result.epochs.length, runId);
+      const ins = sqlite.prepare('INSERT OR REPLACE INTO model_metrics (run_id, split, name, epoch, value) VALUES (?, ?, ?, ?, ?)');
+      for (const e of result.epochs) for (const [name, value] of Object.entries(e.valid)) if (Number.isFinite(value)) ins.run(runId, 'valid', name, e.epoch, value);
+      for (const [name, value] of Object.entries(best?.valid ?? {})) if (Number.isFinite(value)) ins.run(runId, 'valid', name, -1, value);
+      sqlite.prepare('UPDATE model_runs SET serving = (id = ?)').run(runId);
+    });
+    tx();
+    return { run: getRun(lib, runId)!, result, prepared };
+  } catch (e) {
+    const cancelled = e instanceof CancelledError;
+    sqlite.prepare('UPDATE model_runs SET status = ?, finished_at = ?, error = ? WHERE id = ?').run(cancelled ? 'cancelled' : 'failed', Date.now(), (e as Error).message, runId);
+    if (!cancelled) log.error(`training run ${runId} failed: ${(e as Error).message}`);
+    throw e;
+  }
+}
+
+export function getRun(lib: Library, id: number): RunRecord | null {
+  const r = lib.sqlite.prepare('SELECT * FROM model_runs WHERE id = ?').get(id) as Record<string, unknown> | undefined;
+  if (!r) return null;
+  const metrics: Record<string, number> = {};
+  for (const m of lib.sqlite.prepare('SELECT split, name, value FROM model_metrics WHERE run_id = ? AND epoch = -1').all(id) as { split: string; name: string; value: number }[]) {
+    metrics[`${m.split}/${m.name}`] = m.value;
+  }
+  return {
+    id: r.id as number, createdAt: r.created_at as number, finishedAt: (r.finished_at as number) ?? null, status: r.status as RunRecord['status'],
+    backend: r.backend as string, modelPath: (r.model_path as string) ?? null, epochs: (r.epochs as number) ?? null, serving: Boolean(r.serving),
+    error: (r.error as string) ?? null, metrics,
+  };
+}
+
+export function listRuns(lib: Library): RunRecord[] {
+  return (lib.sqlite.prepare('SELECT id FROM model_runs ORDER BY id DESC').pluck().all() as number[]).map((id) => getRun(lib, id)!);
+}
+
+/** The folder of the model that serves recommendations, or null before the first training. */
+export function servingModelDir(lib: Library): string | null {
+  const p = lib.sqlite.prepare("SELECT model_path FROM model_runs WHERE serving = 1 AND status = 'completed' ORDER BY id DESC LIMIT 1").pluck().get() as string | undefined;
+  return p && fs.existsSync(path.join(p, 'manifest.json')) ? p : null;
+}
+
+export function setServing(lib: Library, runId: number): void {
+  const run = getRun(lib, runId);
+  if (!run || run.status !== 'completed') throw new Error(`run ${runId} is not a completed run`);
+  lib.sqlite.prepare('UPDATE model_runs SET serving = (id = ?)').run(runId);
+}
+
+export interface EvaluationReport {
+  task: 'test';
+  users: number;
+  backend: string | null;
+  results: EvalResult[];
+}
+
+/** Test-period metrics of a saved model against the baselines, through the same code path. */
+export async function evaluateModel(lib: Library, config: AppConfig, modelDir: string, prepared?: Prepared, task?: EvalTask): Promise<EvaluationReport> {
+  await initBackend(config.training.backend);
+  const P = prepared ?? prepare(lib, config);
+  const t = task ?? P.test;
+  const { model } = loadModel(modelDir);
+  const ft = new FeatureTensors(P.users, P.items);
+  const opts = { ks: config.evaluation.k_values, threshold: config.evaluation.threshold, bootstrap: config.evaluation.bootstrap, seed: config.training.seed };
+  const ranker = new ModelRanker(model, ft);
+  try {
+    const results = [evaluateRanker(ranker, t, opts)];
+    if (config.evaluation.baselines.includes('popularity')) results.push(evaluateRanker(popularityRanker(P.itemCounts), t, opts));
+    if (config.evaluation.baselines.includes('random')) results.push(evaluateRanker(randomRanker(P.items.n, config.training.seed), t, opts));
+    return { task: 'test', users: t.users.length, backend: backendInfo()?.name ?? null, results };
+  } finally {
+    ranker.dispose();
+    ft.dispose();
+    model.dispose();
+  }
+}
