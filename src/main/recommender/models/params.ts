@@ -2,7 +2,11 @@
 import { tf } from '../backend';
 import type { Rng } from '../random';
 
+let stores = 0;
+
 export class ParamStore {
+  /** tfjs registers variables by name process-wide; this keeps several models apart. */
+  private readonly uid = ++stores;
   readonly vars = new Map<string, tf.Variable>();
   /** Batch-norm statistics updated outside the gradient tape. */
   readonly stats = new Map<string, tf.Variable>();
@@ -14,7 +18,7 @@ export class ParamStore {
 
   private add(name: string, init: tf.Tensor, trainable = true): tf.Variable {
     if (this.vars.has(name) || this.stats.has(name)) throw new Error(`parameter ${name} defined twice`);
-    const v = tf.variable(init, trainable, name);
+    const v = tf.variable(init, trainable, `${name}#${this.uid}`);
     (trainable ? this.vars : this.stats).set(name, v);
     return v;
   }
@@ -42,6 +46,11 @@ export class ParamStore {
 
   scalar(name: string, value: number): tf.Variable {
     return this.add(name, tf.scalar(value));
+  }
+
+  /** Trainable variables in a fixed order (the optimizer's slots follow it). */
+  trainable(): tf.Variable[] {
+    return [...this.vars.values()];
   }
 
   all(): Map<string, tf.Variable> {

@@ -121,6 +121,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   }
 
   const ft = new FeatureTensors(P.users, P.items);
+  const varList = model.params.trainable();
   const tb = cfg.logging.tensorboard ? new EventWriter(path.join(runDir, 'tensorboard')) : null;
   const { sampler, logQ } = negativeSampler(P.itemCounts, tc.negatives.strategy, tc.negatives.popularity_alpha);
   const logQT = tf.tensor1d(logQ);
@@ -175,7 +176,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
             }
             if (tc.weight_decay > 0) l = tf.add(l, tf.mul(model.l2(), tc.weight_decay)) as tf.Scalar;
             return l;
-          }, true) as tf.Scalar;
+          }, true, varList) as tf.Scalar;
         });
         bn.apply();
         const next = tf.add(lossSum, loss);
