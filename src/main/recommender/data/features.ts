@@ -56,6 +56,7 @@ export interface UserAggregate {
   audioSum: Float64Array;
   audioWeight: Float64Array;
   artistWeight: Map<number, number>;
+  /** Every play of the artist, skips included (what "you played them N times" means). */
   artistPlays: Map<number, number>;
   lastTs: number;
 }
@@ -80,16 +81,14 @@ export function aggregateUsers(data: LoadedData, include: (i: number) => boolean
     if (events.ts[i] > a.lastTs) a.lastTs = events.ts[i];
     const minutes = Number.isFinite(ms) ? ms / 60000 : DEFAULT_MINUTES;
     a.totalMinutes += minutes;
+    const artist = events.artist[i];
+    if (artist >= 0) a.artistPlays.set(artist, (a.artistPlays.get(artist) ?? 0) + 1);
     if (skipped) {
       a.skips++;
       continue;
     }
     const w = Math.min(minutes, 15);
-    const artist = events.artist[i];
-    if (artist >= 0) {
-      a.artistWeight.set(artist, (a.artistWeight.get(artist) ?? 0) + w);
-      a.artistPlays.set(artist, (a.artistPlays.get(artist) ?? 0) + 1);
-    }
+    if (artist >= 0) a.artistWeight.set(artist, (a.artistWeight.get(artist) ?? 0) + w);
     const t = events.track[i];
     if (t < 0) continue;
     const g = catalog.genreId[t];
