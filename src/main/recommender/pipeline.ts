@@ -5,7 +5,7 @@
 import type { AppConfig } from '../../shared/config-schema';
 import type { Library } from '../db';
 import { TEST, TRAIN, VALID, loadData, timeSplit, type LoadedData, type Split } from './data/dataset';
-import { buildInteractions, type Interactions } from './data/examples';
+import { buildInteractions, withFeedback, type Interactions } from './data/examples';
 import {
   aggregateUsers, buildItemFeatures, buildUserFeatures, fitFeatureSpace, type FeatureSpace, type ItemFeatures,
   type UserAggregate, type UserFeatures,
@@ -67,7 +67,14 @@ export function prepare(lib: Library, cfg: AppConfig): Prepared {
   const featureSpace = fitFeatureSpace(data, trainAggs, isTrain, cfg);
   const items = buildItemFeatures(data.catalog, featureSpace);
   const users = buildUserFeatures(data, trainAggs, featureSpace);
-  const train = buildInteractions(data, isTrain, { skipThresholdMs: cfg.training.skip_threshold_ms, minPositiveMs: pp.min_positive_ms });
+  const profileIndex = new Map(data.profiles.map((p, i) => [p.id, i]));
+  const feedback = (lib.sqlite.prepare("SELECT profile_id, track_id, kind FROM feedback WHERE track_id IS NOT NULL AND kind IN ('like', 'dislike') ORDER BY created_at").raw().all() as [number, number, string][])
+    .map(([pid, tid, kind]) => ({ user: profileIndex.get(pid) ?? -1, item: data.catalog.rowOf.get(tid) ?? -1, like: kind === 'like' }))
+    .filter((f) => f.user >= 0 && f.item >= 0);
+  const train = withFeedback(
+    buildInteractions(data, isTrain, { skipThresholdMs: cfg.training.skip_threshold_ms, minPositiveMs: pp.min_positive_ms }),
+    feedback,
+  );
   if (!train.label.some((l) => l === 1)) throw new Error('no listen in the training period matched a catalogue track: nothing to learn from');
   const validSeen = buildInteractions(data, (i) => split.part[i] === VALID, { skipThresholdMs: cfg.training.skip_threshold_ms, minPositiveMs: pp.min_positive_ms }).seen;
   const historyArtists = trainAggs.map((a) => new Set(a.artistWeight.keys()));

@@ -7,7 +7,7 @@
 import { initBackend, tf, type BackendChoice } from '../backend';
 import { BnUpdates, ParamStore } from '../models/params';
 import { Rng } from '../random';
-import { weightedBce } from '../training/losses';
+import { weightedBce } from '../training/loss_functions';
 
 export interface WTrainOptions {
   backend: BackendChoice;

@@ -17,7 +17,7 @@ import { TwoTowerModel } from '../models/two-tower';
 import type { Prepared } from '../pipeline';
 import { Rng } from '../random';
 import { evaluateRanker } from './evaluate';
-import { sampledSoftmax, weightedBce } from './losses';
+import { sampledSoftmax, weightedBce } from './loss_functions';
 import { EventWriter } from './tensorboard';
 
 const log = getLogger('trainer');

@@ -1,0 +1,39 @@
+/**
+ * Keeps one Recommender (model, item vectors) per library and rebuilds it when the serving
+ * model or the catalogue changes — after a retraining, a catalogue import, or a switch of model.
+ */
+import type { Library } from '../db';
+import { initBackend, type BackendChoice } from '../recommender/backend';
+import { Recommender } from '../recommender/inference/recommender';
+import { servingModelDir } from './model-service';
+
+interface Entry {
+  key: string;
+  rec: Recommender;
+}
+
+const cache = new WeakMap<Library, Entry>();
+
+function keyOf(lib: Library, dir: string): string {
+  const c = lib.sqlite.prepare('SELECT count(*) AS n, max(id) AS m FROM tracks').get() as { n: number; m: number | null };
+  return `${dir}|${c.n}|${c.m}`;
+}
+
+/** The recommender for the serving model, or null before the first training. */
+export async function recommenderFor(lib: Library, backend: BackendChoice = 'auto'): Promise<Recommender | null> {
+  const dir = servingModelDir(lib);
+  if (!dir) return null;
+  const key = keyOf(lib, dir);
+  const hit = cache.get(lib);
+  if (hit?.key === key) return hit.rec;
+  await initBackend(backend);
+  hit?.rec.dispose();
+  const rec = Recommender.open(lib, dir);
+  cache.set(lib, { key, rec });
+  return rec;
+}
+
+export function dropRecommender(lib: Library): void {
+  cache.get(lib)?.rec.dispose();
+  cache.delete(lib);
+}
