@@ -74,7 +74,7 @@ export function rounded(m: Record<string, number>, digits = 4): Record<string, n
 /** A fixed-width table of metrics (rows) by ranker (columns). */
 export function metricsTable(results: { ranker: string; metrics: Record<string, number> }[], names: string[]): string {
   const w = Math.max(...names.map((n) => n.length)) + 2;
-  const head = ''.padEnd(w) + results.map((r) => r.ranker.padStart(13)).join('');
-  const rows = names.map((n) => n.padEnd(w) + results.map((r) => (Number.isFinite(r.metrics[n]) ? r.metrics[n].toFixed(4) : '—').padStart(13)).join(''));
+  const head = ''.padEnd(w) + results.map((r) => r.ranker.padStart(17)).join('');
+  const rows = names.map((n) => n.padEnd(w) + results.map((r) => (Number.isFinite(r.metrics[n]) ? r.metrics[n].toFixed(4) : '—').padStart(17)).join(''));
   return [head, ...rows].join('\n');
 }

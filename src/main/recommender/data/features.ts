@@ -21,6 +21,10 @@ export function compatScale(col: string, v: number): number {
   return v;
 }
 
+/** Person × track affinities fed to the concat head: the share of their listening on the track's artist and genre. */
+export const AFFINITY_COLUMNS = ['artist_share', 'genre_share'] as const;
+const squash = (share: number) => Math.log1p(100 * share) / Math.log(101);
+
 export const ITEM_NUMERIC = ['year', 'recency', 'is_new_release', 'year_missing', 'duration_ms', 'popularity', ...AUDIO_COLUMNS, 'audio_missing'] as const;
 export const USER_NUMERIC = [
   'age', 'age_missing', 'monthly_hours', 'genre_diversity', 'skip_rate', 'distinct_artists',
@@ -202,6 +206,7 @@ export interface Dims {
   yearBuckets: number;
   ageBuckets: number;
   compat: number;
+  affinity: number;
   history: number;
 }
 
@@ -216,6 +221,7 @@ export function dimsOf(fs: FeatureSpace): Dims {
     yearBuckets: fs.yearBuckets.length + 2,
     ageBuckets: fs.ageBuckets.length + 2,
     compat: COMPAT_COLUMNS.length,
+    affinity: AFFINITY_COLUMNS.length,
     history: fs.historyLength,
   };
 }
@@ -228,6 +234,9 @@ export interface ItemFeatures {
   yearBucket: Int32Array;
   /** COMPAT_COLUMNS on a 0–1 scale (NaN → the catalogue's typical value). */
   compatRaw: Float32Array; // n × compat
+  /** Database artist and genre ids (-1 when missing), for person × track affinities. */
+  artistId: Int32Array;
+  genreId: Int32Array;
 }
 
 export function buildItemFeatures(catalog: Catalog, fs: FeatureSpace): ItemFeatures {
@@ -241,6 +250,8 @@ export function buildItemFeatures(catalog: Catalog, fs: FeatureSpace): ItemFeatu
     genre: new Int32Array(n),
     yearBucket: new Int32Array(n),
     compatRaw: new Float32Array(n * C),
+    artistId: catalog.artistId,
+    genreId: catalog.genreId,
   };
   const aIdx = vocabIndex(fs.artist);
   const gIdx = vocabIndex(fs.genre);
@@ -271,6 +282,19 @@ export interface UserFeatures {
   historyWeight: Float32Array;
   /** n × compat: the person's average audio profile on a 0–1 scale. */
   compatAvg: Float32Array;
+  /** Per person: share of play time by database artist id and genre id. */
+  artistShare: Map<number, number>[];
+  genreShare: Map<number, number>[];
+}
+
+/** AFFINITY_COLUMNS for (person, track) pairs, B × 2, on a 0–1 scale. */
+export function pairAffinity(users: UserFeatures, items: ItemFeatures, u: ArrayLike<number>, t: ArrayLike<number>): Float32Array {
+  const out = new Float32Array(u.length * 2);
+  for (let i = 0; i < u.length; i++) {
+    out[2 * i] = squash(users.artistShare[u[i]]?.get(items.artistId[t[i]]) ?? 0);
+    out[2 * i + 1] = squash(users.genreShare[u[i]]?.get(items.genreId[t[i]]) ?? 0);
+  }
+  return out;
 }
 
 export function buildUserFeatures(data: LoadedData, aggs: UserAggregate[], fs: FeatureSpace): UserFeatures {
@@ -288,6 +312,8 @@ export function buildUserFeatures(data: LoadedData, aggs: UserAggregate[], fs: F
     historyArtist: new Int32Array(n * H),
     historyWeight: new Float32Array(n * H),
     compatAvg: new Float32Array(n * C),
+    artistShare: [],
+    genreShare: [],
   };
   const aIdx = vocabIndex(fs.artist);
   const gIdx = vocabIndex(fs.genre);
@@ -305,6 +331,13 @@ export function buildUserFeatures(data: LoadedData, aggs: UserAggregate[], fs: F
     for (const [g, w] of a.genreWeight) if (w > topW) [top, topW] = [g, w];
     out.topGenre[u] = top < 0 ? UNKNOWN : (gIdx.get(top) ?? OTHER);
     out.ageBucket[u] = bucketOf(ageOf(p.age), fs.ageBuckets);
+    const shares = (m: Map<number, number>) => {
+      let total = 0;
+      for (const w of m.values()) total += w;
+      return new Map([...m].map(([k, w]) => [k, total ? w / total : 0]));
+    };
+    out.artistShare.push(shares(a.artistWeight));
+    out.genreShare.push(shares(a.genreWeight));
     // History input: the most-listened artists, weights ∝ play time (rare ones share "other").
     const hist = [...a.artistWeight.entries()].sort((x, y) => y[1] - x[1]).slice(0, H);
     const total = hist.reduce((s, [, w]) => s + w, 0);

@@ -6,6 +6,7 @@ import { tf } from '../backend';
 import type { FeatureTensors } from '../data/loader';
 import type { TwoTowerModel } from '../models/two-tower';
 import { topN, type Ranker } from '../training/evaluate';
+import { ArtistCandidates, union } from './candidates';
 import { dotScores, itemVectors, pairLogits, userVectors } from './scoring';
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
@@ -14,9 +15,11 @@ export class ModelRanker implements Ranker {
   readonly name = 'two_tower';
   readonly itemVecs: Float32Array;
   private readonly itemVecsT: tf.Tensor2D;
+  private readonly byArtist: ArtistCandidates;
 
   constructor(private model: TwoTowerModel, private ft: FeatureTensors, private rerankTop = 200) {
     this.itemVecs = itemVectors(model, ft);
+    this.byArtist = new ArtistCandidates(ft.items);
     this.itemVecsT = tf.tidy(() => tf.transpose(tf.tensor2d(this.itemVecs, [ft.items.n, model.cfg.embedding_dim])));
   }
 
@@ -28,7 +31,8 @@ export class ModelRanker implements Ranker {
       if (!this.model.hasHead) return row;
       const masked = row.slice();
       for (const x of exclude[j] ?? []) masked[x] = -Infinity;
-      const cand = topN(masked, Math.min(this.rerankTop, n));
+      const ex = exclude[j] ?? new Set<number>();
+      const cand = union(topN(masked, Math.min(this.rerankTop, n)), this.byArtist.for(this.ft.users.artistShare[u], this.rerankTop / 2, (t) => ex.has(t)));
       const logits = pairLogits(this.model, this.ft, new Int32Array(cand.length).fill(u), cand);
       // Candidates keep their full-model logits; everything else stays below them, in retrieval order.
       for (let i = 0; i < n; i++) row[i] -= 1e4;

@@ -9,7 +9,7 @@ import type {
 import { tf } from '../backend';
 import { AUDIO_COLUMNS, loadCatalog, loadProfileData, type Catalog } from '../data/dataset';
 import {
-  COMPAT_COLUMNS, ITEM_NUMERIC, aggregateUsers, buildItemFeatures, buildUserFeatures, compatScale,
+  COMPAT_COLUMNS, ITEM_NUMERIC, aggregateUsers, pairAffinity, buildItemFeatures, buildUserFeatures, compatScale,
   type FeatureSpace, type ItemFeatures, type UserAggregate, type UserFeatures,
 } from '../data/features';
 import { FeatureTensors } from '../data/loader';
@@ -17,6 +17,7 @@ import { OTHER, UNKNOWN } from '../data/preprocessor';
 import { loadModel, type ModelManifest } from '../models/io';
 import { INFERENCE, type TwoTowerModel } from '../models/two-tower';
 import { topN } from '../training/evaluate';
+import { ArtistCandidates, union } from './candidates';
 import { itemVectors, pairLogits, userVectors } from './scoring';
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
@@ -42,6 +43,7 @@ export class Recommender {
   private readonly D: number;
   private readonly scale: number;
   private readonly bias: number;
+  private readonly byArtist: ArtistCandidates;
 
   private constructor(private lib: Library, private model: TwoTowerModel, readonly manifest: ModelManifest, readonly modelDir: string) {
     this.featureSpace = manifest.featureSpace;
@@ -50,6 +52,7 @@ export class Recommender {
     const empty = buildUserFeatures({ catalog: this.catalog, profiles: [], events: loadProfileDataEmpty() }, [], this.featureSpace);
     this.ft = new FeatureTensors(empty, this.items);
     this.itemVecs = itemVectors(model, this.ft);
+    this.byArtist = new ArtistCandidates(this.items);
     this.D = model.cfg.embedding_dim;
     const t = model.dotTransform();
     this.scale = t.scale;
@@ -147,7 +150,9 @@ export class Recommender {
       scores[t] = base * this.scale + this.bias + shift;
     }
     const R = Math.min(n, Math.max(300, k * 6));
-    const cand = topN(scores, R);
+    const cand = this.model.hasHead
+      ? union(topN(scores, R), this.byArtist.for(u.features.artistShare[0], R / 2, (t) => scores[t] === -Infinity))
+      : topN(scores, R);
     if (!cand.length) return [];
     let final: Float32Array;
     if (this.model.hasHead) {
@@ -254,11 +259,12 @@ export class Recommender {
       const s = fs.stats[`item.${c}`];
       return compatScale(c, s.log ? Math.expm1(s.mean) : s.mean);
     });
-    type Variant = { numeric: Float32Array; artist: number; genre: number; yearBucket: number; compat: Float32Array };
+    type Variant = { t: number; numeric: Float32Array; artist: number; genre: number; yearBucket: number; compat: Float32Array; noArtist?: boolean; noGenre?: boolean };
     const variants: Variant[] = [];
     const VARS = 1 + C + 4; // base, audio × C, artist, genre, era, popularity
     for (const t of tracks) {
       const base: Variant = {
+        t,
         numeric: this.items.numeric.slice(t * F, (t + 1) * F), artist: this.items.artist[t], genre: this.items.genre[t],
         yearBucket: this.items.yearBucket[t], compat: this.items.compatRaw.slice(t * C, (t + 1) * C),
       };
@@ -272,9 +278,11 @@ export class Recommender {
       });
       const a = clone();
       a.artist = OTHER;
+      a.noArtist = true;
       variants.push(a);
       const g = clone();
       g.genre = UNKNOWN;
+      g.noGenre = true;
       variants.push(g);
       const e = clone();
       for (const name of ['year', 'recency', 'is_new_release', 'year_missing']) e.numeric[col(name)] = 0;
@@ -333,7 +341,17 @@ export class Recommender {
       const pi = tf.tensor1d(pairItem, 'int32');
       const uAvg = tf.tensor2d(u.features.compatAvg.subarray(0, C), [1, C]);
       const compatAll = tf.tensor2d(concat(variants.map((v) => v.compat)), [nv, C]);
+      // Affinities of each pair; neutralising the artist (or genre) also removes the person's share of it,
+      // and a history ablation removes the dropped artist's share.
+      const aff = pairAffinity(u.features, this.items, new Int32Array(pairItem.length), Int32Array.from(pairItem, (i) => variants[i].t));
+      pairItem.forEach((vi, j) => {
+        const v = variants[vi];
+        if (v.noArtist) aff[2 * j] = 0;
+        if (v.noGenre) aff[2 * j + 1] = 0;
+        if (pairUser[j] > 0 && histArtistIds[hist[pairUser[j] - 1].h] === this.catalog.artistId[v.t]) aff[2 * j] = 0;
+      });
       const pair = {
+        affinity: tf.tensor2d(aff, [pairItem.length, 2]),
         compat: tf.abs(tf.sub(uAvg, tf.gather(compatAll, pi))) as tf.Tensor2D,
         ageBucket: tf.fill([pairUser.length], u.features.ageBucket[0], 'int32') as tf.Tensor1D,
         country: tf.fill([pairUser.length], u.features.country[0], 'int32') as tf.Tensor1D,

@@ -42,7 +42,7 @@ export function pairLogits(model: TwoTowerModel, ft: FeatureTensors, users: Int3
     const iIdx = tf.tensor1d(items, 'int32');
     const u = model.userVector(ft.userBatch(uIdx), INFERENCE);
     const v = model.itemVector(ft.itemBatch(iIdx), INFERENCE);
-    return model.logits(u, v, ft.pairBatch(uIdx, iIdx), INFERENCE);
+    return model.logits(u, v, ft.pairBatch(uIdx, iIdx, users, items), INFERENCE);
   });
   const data = Float32Array.from(out.dataSync());
   out.dispose();

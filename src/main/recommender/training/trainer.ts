@@ -170,7 +170,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
               l = sampledSoftmax(u, v, tf.gather(logQT, iIdx) as tf.Tensor1D, w, cfg.model.temperature);
             } else {
               const y = tf.tensor1d(ex.label.subarray(s, e));
-              l = weightedBce(model.logits(u, v, ft.pairBatch(uIdx, iIdx), ctx), y, w);
+              l = weightedBce(model.logits(u, v, ft.pairBatch(uIdx, iIdx, ex.user.subarray(s, e), ex.item.subarray(s, e)), ctx), y, w);
               // Keep the towers good at retrieval too when a head sits on top of them.
               if (model.hasHead) l = tf.add(l, tf.mul(weightedBce(model.dotLogits(u, v), y, w), 0.5)) as tf.Scalar;
             }

@@ -1,0 +1,171 @@
+/**
+ * Baselines that run through the same evaluation path and split as the model: random and
+ * popularity (in training/evaluate.ts), artist affinity, content nearest neighbours, item-item
+ * collaborative filtering from co-listening, and EASE (Steck 2019).
+ */
+import { AUDIO_COLUMNS } from './data/dataset';
+import { ITEM_NUMERIC } from './data/features';
+import type { Prepared } from './pipeline';
+import type { Ranker } from './training/evaluate';
+
+/** The person's most-played artists' other tracks (ties broken by popularity). */
+export function artistAffinityRanker(P: Prepared): Ranker {
+  const maxCount = Math.max(1, ...P.itemCounts);
+  return {
+    name: 'artist_affinity',
+    score: (users) =>
+      users.map((u) => {
+        const a = P.trainAggs[u].artistWeight;
+        let total = 0;
+        for (const w of a.values()) total += w;
+        const s = new Float32Array(P.items.n);
+        for (let t = 0; t < P.items.n; t++) {
+          s[t] = (total ? (a.get(P.data.catalog.artistId[t]) ?? 0) / total : 0) + (1e-3 * P.itemCounts[t]) / maxCount;
+        }
+        return s;
+      }),
+  };
+}
+
+/** Positive training items per person (what the content and CF baselines learn from). */
+function positives(P: Prepared): number[][] {
+  const out: number[][] = P.data.profiles.map(() => []);
+  for (let i = 0; i < P.train.user.length; i++) if (P.train.label[i] === 1) out[P.train.user[i]].push(P.train.item[i]);
+  return out;
+}
+
+/** Cosine between a track's standardised audio features and the person's average of them. */
+export function contentKnnRanker(P: Prepared): Ranker {
+  const F = P.featureSpace.itemNumeric.length;
+  const cols = AUDIO_COLUMNS.map((c) => ITEM_NUMERIC.indexOf(c));
+  const A = cols.length;
+  const vec = new Float32Array(P.items.n * A);
+  for (let t = 0; t < P.items.n; t++) {
+    let norm = 0;
+    for (let k = 0; k < A; k++) {
+      const v = P.items.numeric[t * F + cols[k]];
+      vec[t * A + k] = v;
+      norm += v * v;
+    }
+    norm = Math.sqrt(norm) || 1;
+    for (let k = 0; k < A; k++) vec[t * A + k] /= norm;
+  }
+  const pos = positives(P);
+  return {
+    name: 'content_knn',
+    score: (users) =>
+      users.map((u) => {
+        const profile = new Float32Array(A);
+        for (const t of pos[u]) for (let k = 0; k < A; k++) profile[k] += vec[t * A + k];
+        const s = new Float32Array(P.items.n);
+        for (let t = 0; t < P.items.n; t++) {
+          let d = 0;
+          for (let k = 0; k < A; k++) d += profile[k] * vec[t * A + k];
+          s[t] = d;
+        }
+        return s;
+      }),
+  };
+}
+
+/** Item-item CF: score(t) = Σ over the person's items j of cosine(t, j) on who played them. */
+export function itemCfRanker(P: Prepared): Ranker {
+  const pos = positives(P).map((l) => [...new Set(l)]);
+  const nUsers = new Float32Array(P.items.n);
+  for (const l of pos) for (const t of l) nUsers[t]++;
+  const sets = pos.map((l) => new Set(l));
+  return {
+    name: 'item_cf',
+    score: (users) =>
+      users.map((u) => {
+        const s = new Float32Array(P.items.n);
+        pos.forEach((items, v) => {
+          // Items j the person shares with v contribute to every item t of v.
+          let shared = 0;
+          for (const j of pos[u]) if (sets[v].has(j)) shared += 1 / Math.sqrt(nUsers[j]);
+          if (!shared) return;
+          for (const t of items) s[t] += shared / Math.sqrt(nUsers[t]);
+        });
+        return s;
+      }),
+  };
+}
+
+/**
+ * EASE: B = I − P·diag(1/diag(P)), P = (XᵀX + λI)⁻¹, scores = X·B. With few people the item ×
+ * item inverse comes from the Woodbury identity: P = (I − Xᵀ(λI + XXᵀ)⁻¹X)/λ, so only a
+ * people × people matrix is inverted.
+ */
+export function easeRanker(P: Prepared, lambda = 250): Ranker {
+  const pos = positives(P).map((l) => [...new Set(l)]);
+  const U = pos.length;
+  if (U > 3000) throw new Error('EASE via Woodbury needs few people');
+  // K = λI + X Xᵀ (U × U), X binary.
+  const sets = pos.map((l) => new Set(l));
+  const K = Array.from({ length: U }, (_, a) =>
+    Float64Array.from({ length: U }, (_, b) => {
+      let n = 0;
+      const [small, big] = pos[a].length < pos[b].length ? [pos[a], sets[b]] : [pos[b], sets[a]];
+      for (const t of small) if (big.has(t)) n++;
+      return n + (a === b ? lambda : 0);
+    }),
+  );
+  const Kinv = invert(K);
+  // diag(P)_t = (1 − x_tᵀ K⁻¹ x_t)/λ where x_t = column t of X (the people who played t).
+  const playersOf = new Map<number, number[]>();
+  pos.forEach((l, u) => l.forEach((t) => (playersOf.get(t) ?? playersOf.set(t, []).get(t)!).push(u)));
+  const diag = new Float64Array(P.items.n).fill(1 / lambda);
+  for (const [t, ps] of playersOf) {
+    let q = 0;
+    for (const a of ps) for (const b of ps) q += Kinv[a][b];
+    diag[t] = (1 - q) / lambda;
+  }
+  return {
+    name: 'ease',
+    score: (users) =>
+      users.map((u) => {
+        // (x_u P)_t = (x_ut − (x_u Xᵀ K⁻¹ X)_t)/λ ;  score_t = x_ut − (x_u P)_t / P_tt, and x_ut = 0 for unseen t.
+        const xXt = new Float64Array(U);
+        for (let v = 0; v < U; v++) {
+          let n = 0;
+          for (const t of pos[u]) if (sets[v].has(t)) n++;
+          xXt[v] = n;
+        }
+        const w = new Float64Array(U);
+        for (let b = 0; b < U; b++) {
+          let s = 0;
+          for (let a = 0; a < U; a++) s += xXt[a] * Kinv[a][b];
+          w[b] = s;
+        }
+        const xP = new Float64Array(P.items.n);
+        for (const t of sets[u]) xP[t] += 1 / lambda;
+        for (let v = 0; v < U; v++) if (w[v]) for (const t of pos[v]) xP[t] -= w[v] / lambda;
+        const s = new Float32Array(P.items.n);
+        for (let t = 0; t < P.items.n; t++) s[t] = (sets[u].has(t) ? 1 : 0) - xP[t] / diag[t];
+        return s;
+      }),
+  };
+}
+
+function invert(m: Float64Array[]): Float64Array[] {
+  const n = m.length;
+  const a = m.map((r, i) => {
+    const row = new Float64Array(2 * n);
+    row.set(r);
+    row[n + i] = 1;
+    return row;
+  });
+  for (let c = 0; c < n; c++) {
+    let p = c;
+    for (let r = c + 1; r < n; r++) if (Math.abs(a[r][c]) > Math.abs(a[p][c])) p = r;
+    [a[c], a[p]] = [a[p], a[c]];
+    const d = a[c][c];
+    for (let k = 0; k < 2 * n; k++) a[c][k] /= d;
+    for (let r = 0; r < n; r++) {
+      if (r === c || !a[r][c]) continue;
+      const f = a[r][c];
+      for (let k = 0; k < 2 * n; k++) a[r][k] -= f * a[c][k];
+    }
+  }
+  return a.map((r) => r.slice(n));
+}

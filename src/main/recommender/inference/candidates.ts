@@ -1,0 +1,53 @@
+/**
+ * A second retrieval source beside the dot product: tracks by the artists the person plays most.
+ * Their union is what the concat head re-ranks (two-source retrieval, as production recommenders do).
+ */
+import type { ItemFeatures } from '../data/features';
+import { ITEM_NUMERIC } from '../data/features';
+
+export class ArtistCandidates {
+  private byArtist = new Map<number, number[]>();
+
+  constructor(items: ItemFeatures) {
+    const F = items.numeric.length / Math.max(1, items.n);
+    const pop = ITEM_NUMERIC.indexOf('popularity');
+    for (let t = 0; t < items.n; t++) {
+      const a = items.artistId[t];
+      if (a < 0) continue;
+      (this.byArtist.get(a) ?? this.byArtist.set(a, []).get(a)!).push(t);
+    }
+    for (const list of this.byArtist.values()) list.sort((x, y) => items.numeric[y * F + pop] - items.numeric[x * F + pop] || x - y);
+  }
+
+  /** Up to `n` tracks by the person's most-played artists, skipping `exclude`. */
+  for(artistShare: Map<number, number>, n: number, exclude: (t: number) => boolean): number[] {
+    const out: number[] = [];
+    const artists = [...artistShare].sort((a, b) => b[1] - a[1]);
+    // Round-robin over the top artists so one prolific artist does not fill the list.
+    const lists = artists.slice(0, 50).map(([a]) => this.byArtist.get(a) ?? []);
+    const pos = lists.map(() => 0);
+    let progress = true;
+    while (out.length < n && progress) {
+      progress = false;
+      for (let i = 0; i < lists.length && out.length < n; i++) {
+        const l = lists[i];
+        while (pos[i] < l.length && exclude(l[pos[i]])) pos[i]++;
+        if (pos[i] < l.length) {
+          out.push(l[pos[i]++]);
+          progress = true;
+        }
+      }
+    }
+    return out;
+  }
+}
+
+export function union(a: ArrayLike<number>, b: number[]): Int32Array {
+  const seen = new Set<number>(Array.from(a));
+  const out = Array.from(a);
+  for (const x of b) if (!seen.has(x)) {
+    seen.add(x);
+    out.push(x);
+  }
+  return Int32Array.from(out);
+}
