@@ -21,6 +21,7 @@ const { values: v } = parseArgs({
     quick: { type: 'boolean', default: false },
     out: { type: 'string' },
     backend: { type: 'string', default: 'auto' },
+    model: { type: 'string', default: '{}' },
   },
 });
 
@@ -38,7 +39,7 @@ void main(async () => {
   const seeds = v.quick ? 1 : Number(v.seeds);
   const runs: { seed: number; test: HetrecMetrics; bestEpoch: number }[] = [];
   for (let s = 1; s <= seeds; s++) {
-    const cfg = { ...HETREC_DEFAULTS, seed: s, epochs: v.epochs ? Number(v.epochs) : v.quick ? 5 : HETREC_DEFAULTS.epochs };
+    const cfg = { ...HETREC_DEFAULTS, ...(JSON.parse(v.model!) as object), seed: s, epochs: v.epochs ? Number(v.epochs) : v.quick ? 5 : HETREC_DEFAULTS.epochs };
     const r = await runHetrec(data, cfg);
     runs.push({ seed: s, test: r.test, bestEpoch: r.bestEpoch });
     process.stderr.write(`seed ${s}: test ndcg@10 ${r.test['ndcg@10'].toFixed(4)} (best epoch ${r.bestEpoch})\n`);

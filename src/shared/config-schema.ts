@@ -44,6 +44,10 @@ export const CONFIG_FILES = {
         similarity: oneOf(['cosine', 'dot'], 'How the towers’ vectors are compared for retrieval'),
         embedding_dim: int(4, 512, 'Size of each tower’s output vector'),
         temperature: num(0.001, 10, 'Softmax temperature for cosine scores'),
+        inputs: obj({
+          audio: bool('Use audio features (track features, the person’s audio profile, compatibility)'),
+          demographics: bool('Use age, gender and country'),
+        }),
         user_tower: tower({
           country_embedding_dim: int(1, 64),
           gender_embedding_dim: int(1, 16),
@@ -169,6 +173,7 @@ export interface AppConfig {
     similarity: 'cosine' | 'dot';
     embedding_dim: number;
     temperature: number;
+    inputs: { audio: boolean; demographics: boolean };
     user_tower: TowerConfig & {
       country_embedding_dim: number;
       gender_embedding_dim: number;

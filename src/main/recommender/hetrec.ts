@@ -100,9 +100,15 @@ export interface HetrecConfig {
   temperature: number;
   historyLength: number;
   seed: number;
+  /** A per-person embedding beside the pooled history. */
+  userId: boolean;
+  /** L2 penalty on the embeddings used in each batch. */
+  l2: number;
+  /** Probability of hiding each history artist in a training example (regularises the pooling). */
+  historyDropout: number;
 }
 
-export const HETREC_DEFAULTS: HetrecConfig = { dim: 64, hidden: 128, epochs: 30, batch: 512, lr: 0.003, temperature: 0.1, historyLength: 50, seed: 1 };
+export const HETREC_DEFAULTS: HetrecConfig = { dim: 64, hidden: 128, epochs: 30, batch: 512, lr: 0.003, temperature: 0.1, historyLength: 50, seed: 1, userId: true, l2: 0, historyDropout: 0 };
 
 export interface HetrecMetrics {
   'ndcg@10': number;
@@ -166,7 +172,7 @@ export async function runHetrec(d: HetrecData, cfg: HetrecConfig, onEpoch?: (e: 
   const userTower = (uIdx: tf.Tensor1D, weights: tf.Tensor2D) => {
     const he = tf.reshape(tf.gather(histEmb, tf.reshape(tf.gather(histIdxT, uIdx), [-1])), [-1, H, D]);
     const pooled = tf.sum(tf.mul(he, tf.expandDims(weights, 2)), 1) as tf.Tensor2D;
-    const x = tf.concat([pooled, tf.gather(userEmb, uIdx) as tf.Tensor2D], 1);
+    const x = tf.concat([pooled, cfg.userId ? (tf.gather(userEmb, uIdx) as tf.Tensor2D) : tf.zerosLike(pooled)], 1);
     return l2n(u2.apply(tf.relu(u1.apply(x))));
   };
 
@@ -218,11 +224,11 @@ export async function runHetrec(d: HetrecData, cfg: HetrecConfig, onEpoch?: (e: 
         const u = users[j];
         w.set(histW.subarray(u * H, (u + 1) * H), j * H);
         const slot = histPos.get(u * d.items + items[j]);
-        if (slot !== undefined) {
-          const rest = 1 - w[j * H + slot];
-          w[j * H + slot] = 0;
-          if (rest > 0) for (let h = 0; h < H; h++) w[j * H + h] /= rest;
-        }
+        if (slot !== undefined) w[j * H + slot] = 0;
+        if (cfg.historyDropout > 0) for (let h = 0; h < H; h++) if (rng.next() < cfg.historyDropout) w[j * H + h] = 0;
+        let rest = 0;
+        for (let h = 0; h < H; h++) rest += w[j * H + h];
+        if (rest > 0) for (let h = 0; h < H; h++) w[j * H + h] /= rest;
       });
       const loss = tf.tidy(() => {
         const uT = tf.tensor1d(users, 'int32');
@@ -237,7 +243,9 @@ export async function runHetrec(d: HetrecData, cfg: HetrecConfig, onEpoch?: (e: 
           const eye = tf.cast(tf.eye(idx.length), 'bool');
           const masked = tf.where(tf.logicalAnd(same, tf.logicalNot(eye)), tf.fill(logits.shape, -1e9), logits);
           const labels = tf.oneHot(tf.range(0, idx.length, 1, 'int32'), idx.length);
-          return tf.losses.softmaxCrossEntropy(labels, masked) as tf.Scalar;
+          let loss = tf.losses.softmaxCrossEntropy(labels, masked) as tf.Scalar;
+          if (cfg.l2 > 0) loss = tf.add(loss, tf.mul(cfg.l2, tf.add(tf.mean(tf.square(tf.gather(itemEmb, iT))), tf.mean(tf.square(tf.gather(userEmb, uT)))))) as tf.Scalar;
+          return loss;
         }, true, varList) as tf.Scalar;
       });
       loss.dispose();

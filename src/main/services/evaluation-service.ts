@@ -16,6 +16,8 @@ import { FeatureTensors } from '../recommender/data/loader';
 import { ModelRanker } from '../recommender/inference/model-ranker';
 import { loadModel } from '../recommender/models/io';
 import { prepare, type Prepared } from '../recommender/pipeline';
+import { ABLATIONS, permutationImportance, sampleConfig, type Importance } from '../recommender/analysis';
+import { Rng } from '../recommender/random';
 import { evaluateRanker, popularityRanker, randomRanker, type EvalResult, type EvalTask, type Ranker } from '../recommender/training/evaluate';
 import { runImport } from './import-service';
 import { trainRun } from './model-service';
@@ -42,12 +44,22 @@ export interface RealEvaluation {
   trackMatch: number;
   tasks: Record<'discovery' | 'all_plays', { users: number; rankers: Record<string, RankerReport> }>;
   training: { epochs: number; bestEpoch: number; backend: string; seconds: number };
+  importance?: Importance[];
+  ablations?: { name: string; overrides: string[]; metrics: Record<string, number> }[];
+  search?: { trials: { overrides: string[]; epochs: number; valid: number }[]; best: string[]; bestValid: number; defaultValid: number; minutes: number };
   seconds: number;
 }
 
 export interface RealEvalOptions {
   dataDir: string;
   config: AppConfig;
+  /** Permutation importance and ablations (retraining per ablation). */
+  analysis?: boolean;
+  /** Successive-halving hyperparameter search within evaluation.hyperparameter_search.budget_minutes. */
+  search?: boolean;
+  /** The overrides `config` was built with, to layer ablations and search on. */
+  overrides?: string[];
+  loadConfig?: (overrides: string[]) => AppConfig;
   workDir?: string;
   onStage?: (stage: string) => void;
 }
@@ -130,9 +142,63 @@ export async function evaluateReal(o: RealEvalOptions): Promise<RealEvaluation> 
         out[name].rankers[r.name] = toReport(evaluateRanker(r, task, opts));
       }
     }
+    let importance: Importance[] | undefined;
+    let ablations: RealEvaluation['ablations'];
+    let search: RealEvaluation['search'];
+    if (o.analysis) {
+      o.onStage?.('permutation importance');
+      importance = permutationImportance(model, prepared, prepared.test, { seed: cfg.training.seed, repeats: 2 });
+    }
     modelRanker.dispose();
     ft.dispose();
     model.dispose();
+    const trainAndScore = async (overrides: string[], task: 'test' | 'valid', epochs?: number) => {
+      const c = o.loadConfig!([...(o.overrides ?? []), ...overrides, ...(epochs ? [`training.epochs=${epochs}`, 'training.early_stopping.enabled=false'] : [])]);
+      const P = prepare(lib, c);
+      const r = await trainRun(lib, { config: c, modelsDir: path.join(work, 'models'), prepared: P });
+      const lm = loadModel(r.run.modelPath!);
+      const fts = new FeatureTensors(P.users, P.items);
+      const mr = new ModelRanker(lm.model, fts);
+      const m = evaluateRanker(mr, task === 'test' ? P.test : P.valid, { ks: [10, 50], threshold: c.evaluation.threshold }).metrics;
+      mr.dispose();
+      fts.dispose();
+      lm.model.dispose();
+      return m;
+    };
+    if (o.analysis && o.loadConfig) {
+      ablations = [];
+      for (const a of ABLATIONS) {
+        o.onStage?.(`ablation: ${a.name}`);
+        ablations.push({ ...a, metrics: await trainAndScore(a.overrides, 'test') });
+      }
+    }
+    if (o.search && o.loadConfig) {
+      const hs = cfg.evaluation.hyperparameter_search;
+      const rng = new Rng(cfg.training.seed + 99);
+      const deadline = performance.now() + hs.budget_minutes * 60000;
+      let pool: string[][] = [[], ...Array.from({ length: Math.max(1, hs.trials - 1) }, () => sampleConfig(rng))];
+      const trials: NonNullable<RealEvaluation['search']>['trials'] = [];
+      let epochs = 2;
+      let defaultValid = NaN;
+      while (pool.length > 1 && performance.now() < deadline) {
+        const scored: { overrides: string[]; valid: number }[] = [];
+        for (const ov of pool) {
+          if (performance.now() > deadline) break;
+          o.onStage?.(`search: ${epochs} epochs, ${ov.join(' ') || 'defaults'}`);
+          const valid = (await trainAndScore(ov, 'valid', epochs))['ndcg@10'];
+          trials.push({ overrides: ov, epochs, valid });
+          scored.push({ overrides: ov, valid });
+          if (!ov.length) defaultValid = valid;
+        }
+        scored.sort((a, b) => b.valid - a.valid);
+        pool = scored.slice(0, Math.max(1, Math.floor(scored.length / 2))).map((x) => x.overrides);
+        epochs *= 2;
+      }
+      const last = trials.filter((t) => t.epochs === Math.max(...trials.map((x) => x.epochs)));
+      const best = [...last].sort((a, b) => b.valid - a.valid)[0] ?? trials[0];
+      const sameRungDefault = last.find((t) => !t.overrides.length)?.valid ?? defaultValid;
+      search = { trials, best: best?.overrides ?? [], bestValid: best?.valid ?? NaN, defaultValid: sameRungDefault, minutes: hs.budget_minutes };
+    }
     return {
       generatedAt: new Date().toISOString(),
       data: o.dataDir,
@@ -146,6 +212,9 @@ export async function evaluateReal(o: RealEvalOptions): Promise<RealEvaluation> 
       trackMatch: imp.trackMatch,
       tasks: out,
       training: { epochs: result.epochs.length, bestEpoch: result.bestEpoch + 1, backend: result.backend.name, seconds: trainSeconds },
+      importance,
+      ablations,
+      search,
       seconds: (performance.now() - t0) / 1000,
     };
   } finally {

@@ -48,7 +48,13 @@ export interface FeatureSpace {
   skipThresholdMs: number;
   /** Median audio profile of training users, for people with no matched listens. */
   compatFill: number[];
+  /** Feature groups in use (ablations switch them off: their inputs become constant). */
+  inputs: { audio: boolean; demographics: boolean };
 }
+
+const AUDIO_ITEM_COLUMNS = new Set<string>([...AUDIO_COLUMNS, 'audio_missing']);
+const AUDIO_USER_COLUMNS = new Set<string>([...AUDIO_COLUMNS.map((c) => `avg_${c}`), 'audio_profile_missing']);
+const DEMOGRAPHIC_USER_COLUMNS = new Set<string>(['age', 'age_missing']);
 
 /** What a person's (training-period) history says about them, before transforms. */
 export interface UserAggregate {
@@ -193,6 +199,7 @@ export function fitFeatureSpace(data: LoadedData, trainAggs: UserAggregate[], is
     historyLength: pp.history_length,
     skipThresholdMs: cfg.training.skip_threshold_ms,
     compatFill,
+    inputs: { ...cfg.model.inputs },
   };
 }
 
@@ -266,6 +273,12 @@ export function buildItemFeatures(catalog: Catalog, fs: FeatureSpace): ItemFeatu
       const v = catalog.audio[t * NA + COMPAT_IDX[k]];
       out.compatRaw[t * C + k] = Number.isFinite(v) ? compatScale(COMPAT_COLUMNS[k], v) : fs.compatFill[k];
     }
+  }
+  if (fs.inputs && !fs.inputs.audio) {
+    fs.itemNumeric.forEach((name, j) => {
+      if (AUDIO_ITEM_COLUMNS.has(name)) for (let t = 0; t < n; t++) out.numeric[t * F + j] = 0;
+    });
+    out.compatRaw.fill(0);
   }
   return out;
 }
@@ -351,5 +364,19 @@ export function buildUserFeatures(data: LoadedData, aggs: UserAggregate[], fs: F
       out.compatAvg[u * C + k] = Number.isFinite(v) ? compatScale(COMPAT_COLUMNS[k], v) : fs.compatFill[k];
     }
   });
+  const blank = (cols: Set<string>) =>
+    fs.userNumeric.forEach((name, j) => {
+      if (cols.has(name)) for (let u = 0; u < n; u++) out.numeric[u * F + j] = 0;
+    });
+  if (fs.inputs && !fs.inputs.audio) {
+    blank(AUDIO_USER_COLUMNS);
+    out.compatAvg.fill(0);
+  }
+  if (fs.inputs && !fs.inputs.demographics) {
+    blank(DEMOGRAPHIC_USER_COLUMNS);
+    out.country.fill(UNKNOWN);
+    out.gender.fill(UNKNOWN);
+    out.ageBucket.fill(UNKNOWN);
+  }
   return out;
 }
