@@ -57,6 +57,7 @@ export const CONFIG_FILES = {
         }),
         item_tower: tower({
           artist_embedding_dim: int(1, 256),
+          track_embedding_dim: int(0, 256, 'Track identity embedding (0 = none); shared with the user tower’s track history'),
           genre_embedding_dim: int(1, 64),
           year_bucket_embedding_dim: int(1, 32),
         }),
@@ -114,6 +115,7 @@ export const CONFIG_FILES = {
           unknown_token: str(),
           other_token: str(),
           min_artist_count: int(1, 1_000_000, 'Artists with fewer plays in training are grouped into "other"'),
+          min_track_count: int(1, 1_000_000, 'Tracks with fewer plays in training share the "other" track embedding'),
           min_genre_count: int(1, 1_000_000),
           min_country_count: int(1, 1_000_000),
         }),
@@ -183,6 +185,7 @@ export interface AppConfig {
     };
     item_tower: TowerConfig & {
       artist_embedding_dim: number;
+      track_embedding_dim: number;
       genre_embedding_dim: number;
       year_bucket_embedding_dim: number;
     };
@@ -209,6 +212,7 @@ export interface AppConfig {
       unknown_token: string;
       other_token: string;
       min_artist_count: number;
+      min_track_count: number;
       min_genre_count: number;
       min_country_count: number;
     };

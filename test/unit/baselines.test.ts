@@ -36,7 +36,7 @@ describe('baselines', () => {
   it('EASE through the Woodbury identity equals the item × item closed form', () => {
     const lambda = 5;
     const n = P.items.n;
-    const X = users.map((u) => Array.from({ length: n }, (_, t) => (positives[u].has(t) ? 1 : 0)));
+    const X: number[][] = users.map((u) => Array.from({ length: n }, (_, t) => (positives[u].has(t) ? 1 : 0)));
     const G = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => users.reduce((s, u) => s + X[u][i] * X[u][j], 0) + (i === j ? lambda : 0)));
     const Pinv = denseInverse(G);
     // B = I − P diag(1/diag P) ⇒ score_u = x_u B

@@ -37,6 +37,8 @@ export interface FeatureSpace {
   userNumeric: string[];
   stats: Record<string, NumStat>;
   artist: Vocab;
+  /** Catalogue rows of the tracks with their own embedding. */
+  track: Vocab;
   genre: Vocab;
   country: Vocab;
   gender: Vocab;
@@ -66,6 +68,8 @@ export interface UserAggregate {
   audioSum: Float64Array;
   audioWeight: Float64Array;
   artistWeight: Map<number, number>;
+  /** Play time by catalogue row (non-skipped plays). */
+  trackWeight: Map<number, number>;
   /** Every play of the artist, skips included (what "you played them N times" means). */
   artistPlays: Map<number, number>;
   lastTs: number;
@@ -78,7 +82,7 @@ export function aggregateUsers(data: LoadedData, include: (i: number) => boolean
   const { events, catalog, profiles } = data;
   const aggs: UserAggregate[] = profiles.map(() => ({
     totalMinutes: 0, months: 0, plays: 0, skips: 0, genreWeight: new Map(), audioSum: new Float64Array(NA),
-    audioWeight: new Float64Array(NA), artistWeight: new Map(), artistPlays: new Map(), lastTs: 0,
+    audioWeight: new Float64Array(NA), artistWeight: new Map(), trackWeight: new Map(), artistPlays: new Map(), lastTs: 0,
   }));
   const first = new Float64Array(profiles.length).fill(Infinity);
   for (let i = 0; i < events.length; i++) {
@@ -101,6 +105,7 @@ export function aggregateUsers(data: LoadedData, include: (i: number) => boolean
     if (artist >= 0) a.artistWeight.set(artist, (a.artistWeight.get(artist) ?? 0) + w);
     const t = events.track[i];
     if (t < 0) continue;
+    a.trackWeight.set(t, (a.trackWeight.get(t) ?? 0) + w);
     const g = catalog.genreId[t];
     if (g >= 0) a.genreWeight.set(g, (a.genreWeight.get(g) ?? 0) + w);
     for (let k = 0; k < NA; k++) {
@@ -153,6 +158,7 @@ export function fitFeatureSpace(data: LoadedData, trainAggs: UserAggregate[], is
   const { catalog, events, profiles } = data;
   let maxTs = 0;
   const artistCounts = new Map<string | number, number>();
+  const trackCounts = new Map<string | number, number>();
   const genreCounts = new Map<string | number, number>();
   const trainItems = new Set<number>();
   for (let i = 0; i < events.length; i++) {
@@ -162,6 +168,7 @@ export function fitFeatureSpace(data: LoadedData, trainAggs: UserAggregate[], is
     const t = events.track[i];
     if (t >= 0) {
       trainItems.add(t);
+      trackCounts.set(t, (trackCounts.get(t) ?? 0) + 1);
       if (catalog.genreId[t] >= 0) genreCounts.set(catalog.genreId[t], (genreCounts.get(catalog.genreId[t]) ?? 0) + 1);
     }
   }
@@ -189,6 +196,7 @@ export function fitFeatureSpace(data: LoadedData, trainAggs: UserAggregate[], is
     userNumeric: [...USER_NUMERIC],
     stats,
     artist: fitVocab(artistCounts, pp.categorical.min_artist_count),
+    track: fitVocab(trackCounts, pp.categorical.min_track_count),
     genre: fitVocab(genreCounts, pp.categorical.min_genre_count),
     country: fitVocab(countryCounts, pp.categorical.min_country_count),
     gender: fitVocab(genderCounts, 1),
@@ -207,6 +215,7 @@ export interface Dims {
   itemNumeric: number;
   userNumeric: number;
   artists: number;
+  tracks: number;
   genres: number;
   countries: number;
   genders: number;
@@ -222,6 +231,7 @@ export function dimsOf(fs: FeatureSpace): Dims {
     itemNumeric: fs.itemNumeric.length,
     userNumeric: fs.userNumeric.length,
     artists: vocabSize(fs.artist),
+    tracks: vocabSize(fs.track ?? { values: [] }),
     genres: vocabSize(fs.genre),
     countries: vocabSize(fs.country),
     genders: vocabSize(fs.gender),
@@ -237,6 +247,8 @@ export interface ItemFeatures {
   n: number;
   numeric: Float32Array; // n × itemNumeric
   artist: Int32Array;
+  /** Track vocabulary index (1 = other). */
+  track: Int32Array;
   genre: Int32Array;
   yearBucket: Int32Array;
   /** COMPAT_COLUMNS on a 0–1 scale (NaN → the catalogue's typical value). */
@@ -254,6 +266,7 @@ export function buildItemFeatures(catalog: Catalog, fs: FeatureSpace): ItemFeatu
     n,
     numeric: new Float32Array(n * F),
     artist: new Int32Array(n),
+    track: new Int32Array(n),
     genre: new Int32Array(n),
     yearBucket: new Int32Array(n),
     compatRaw: new Float32Array(n * C),
@@ -261,12 +274,14 @@ export function buildItemFeatures(catalog: Catalog, fs: FeatureSpace): ItemFeatu
     genreId: catalog.genreId,
   };
   const aIdx = vocabIndex(fs.artist);
+  const tIdx = vocabIndex(fs.track ?? { values: [] });
   const gIdx = vocabIndex(fs.genre);
   const stats = fs.itemNumeric.map((name) => fs.stats[`item.${name}`]);
   for (let t = 0; t < n; t++) {
     const raw = rawItemNumeric(catalog, t, fs.refYear, fs.newReleaseYears);
     for (let j = 0; j < F; j++) out.numeric[t * F + j] = applyNumeric(stats[j], raw[j]);
     out.artist[t] = aIdx.get(catalog.artistId[t]) ?? OTHER;
+    out.track[t] = tIdx.get(t) ?? OTHER;
     out.genre[t] = catalog.genreId[t] < 0 ? UNKNOWN : (gIdx.get(catalog.genreId[t]) ?? OTHER);
     out.yearBucket[t] = bucketOf(catalog.year[t], fs.yearBuckets);
     for (let k = 0; k < C; k++) {
@@ -293,6 +308,9 @@ export interface UserFeatures {
   /** n × history: artist vocabulary indexes (0 = padding) and weights summing to 1. */
   historyArtist: Int32Array;
   historyWeight: Float32Array;
+  /** n × history: track vocabulary indexes of the most-played tracks, and weights summing to 1. */
+  historyTrack: Int32Array;
+  historyTrackWeight: Float32Array;
   /** n × compat: the person's average audio profile on a 0–1 scale. */
   compatAvg: Float32Array;
   /** Per person: share of play time by database artist id and genre id. */
@@ -324,11 +342,14 @@ export function buildUserFeatures(data: LoadedData, aggs: UserAggregate[], fs: F
     ageBucket: new Int32Array(n),
     historyArtist: new Int32Array(n * H),
     historyWeight: new Float32Array(n * H),
+    historyTrack: new Int32Array(n * H),
+    historyTrackWeight: new Float32Array(n * H),
     compatAvg: new Float32Array(n * C),
     artistShare: [],
     genreShare: [],
   };
   const aIdx = vocabIndex(fs.artist);
+  const tIdx = vocabIndex(fs.track ?? { values: [] });
   const gIdx = vocabIndex(fs.genre);
   const cIdx = vocabIndex(fs.country);
   const sIdx = vocabIndex(fs.gender);
@@ -357,6 +378,12 @@ export function buildUserFeatures(data: LoadedData, aggs: UserAggregate[], fs: F
     hist.forEach(([artist, w], h) => {
       out.historyArtist[u * H + h] = aIdx.get(artist) ?? OTHER;
       out.historyWeight[u * H + h] = w / total;
+    });
+    const tracks = [...a.trackWeight.entries()].sort((x, y) => y[1] - x[1] || x[0] - y[0]).slice(0, H);
+    const tTotal = tracks.reduce((s, [, w]) => s + w, 0);
+    tracks.forEach(([t, w], h) => {
+      out.historyTrack[u * H + h] = tIdx.get(t) ?? OTHER;
+      out.historyTrackWeight[u * H + h] = w / tTotal;
     });
     for (let k = 0; k < C; k++) {
       const col = AUDIO_COLUMNS.indexOf(COMPAT_COLUMNS[k]);

@@ -9,9 +9,9 @@ import { COMPAT_COLUMNS, pairAffinity, type ItemFeatures, type UserFeatures } fr
 export class FeatureTensors {
   user: {
     numeric: tf.Tensor2D; country: tf.Tensor1D; gender: tf.Tensor1D; topGenre: tf.Tensor1D; ageBucket: tf.Tensor1D;
-    historyArtist: tf.Tensor2D; historyWeight: tf.Tensor2D; compatAvg: tf.Tensor2D;
+    historyArtist: tf.Tensor2D; historyWeight: tf.Tensor2D; historyTrack: tf.Tensor2D; historyTrackWeight: tf.Tensor2D; compatAvg: tf.Tensor2D;
   };
-  readonly item: { numeric: tf.Tensor2D; artist: tf.Tensor1D; genre: tf.Tensor1D; yearBucket: tf.Tensor1D; compatRaw: tf.Tensor2D };
+  readonly item: { numeric: tf.Tensor2D; artist: tf.Tensor1D; track: tf.Tensor1D; genre: tf.Tensor1D; yearBucket: tf.Tensor1D; compatRaw: tf.Tensor2D };
 
   users: UserFeatures;
 
@@ -22,6 +22,7 @@ export class FeatureTensors {
     this.item = {
       numeric: tf.tensor2d(items.numeric, [items.n, items.numeric.length / Math.max(1, items.n)]),
       artist: tf.tensor1d(items.artist, 'int32'),
+      track: tf.tensor1d(items.track, 'int32'),
       genre: tf.tensor1d(items.genre, 'int32'),
       yearBucket: tf.tensor1d(items.yearBucket, 'int32'),
       compatRaw: tf.tensor2d(items.compatRaw, [items.n, C]),
@@ -46,6 +47,8 @@ export class FeatureTensors {
       ageBucket: tf.tensor1d(users.ageBucket, 'int32'),
       historyArtist: tf.tensor2d(users.historyArtist, [users.n, H], 'int32'),
       historyWeight: tf.tensor2d(users.historyWeight, [users.n, H]),
+      historyTrack: tf.tensor2d(users.historyTrack, [users.n, H], 'int32'),
+      historyTrackWeight: tf.tensor2d(users.historyTrackWeight, [users.n, H]),
       compatAvg: tf.tensor2d(users.compatAvg, [users.n, C]),
     };
   }
@@ -60,6 +63,8 @@ export class FeatureTensors {
       ageBucket: tf.gather(u.ageBucket, idx) as tf.Tensor1D,
       historyArtist: tf.gather(u.historyArtist, idx) as tf.Tensor2D,
       historyWeight: tf.gather(u.historyWeight, idx) as tf.Tensor2D,
+      historyTrack: tf.gather(u.historyTrack, idx) as tf.Tensor2D,
+      historyTrackWeight: tf.gather(u.historyTrackWeight, idx) as tf.Tensor2D,
     };
   }
 
@@ -68,6 +73,7 @@ export class FeatureTensors {
     return {
       numeric: tf.gather(i.numeric, idx) as tf.Tensor2D,
       artist: tf.gather(i.artist, idx) as tf.Tensor1D,
+      track: tf.gather(i.track, idx) as tf.Tensor1D,
       genre: tf.gather(i.genre, idx) as tf.Tensor1D,
       yearBucket: tf.gather(i.yearBucket, idx) as tf.Tensor1D,
     };

@@ -259,13 +259,13 @@ export class Recommender {
       const s = fs.stats[`item.${c}`];
       return compatScale(c, s.log ? Math.expm1(s.mean) : s.mean);
     });
-    type Variant = { t: number; numeric: Float32Array; artist: number; genre: number; yearBucket: number; compat: Float32Array; noArtist?: boolean; noGenre?: boolean };
+    type Variant = { t: number; numeric: Float32Array; artist: number; track: number; genre: number; yearBucket: number; compat: Float32Array; noArtist?: boolean; noGenre?: boolean };
     const variants: Variant[] = [];
-    const VARS = 1 + C + 4; // base, audio × C, artist, genre, era, popularity
+    const VARS = 1 + C + 5; // base, audio × C, artist, genre, era, popularity, track identity
     for (const t of tracks) {
       const base: Variant = {
         t,
-        numeric: this.items.numeric.slice(t * F, (t + 1) * F), artist: this.items.artist[t], genre: this.items.genre[t],
+        numeric: this.items.numeric.slice(t * F, (t + 1) * F), artist: this.items.artist[t], track: this.items.track[t], genre: this.items.genre[t],
         yearBucket: this.items.yearBucket[t], compat: this.items.compatRaw.slice(t * C, (t + 1) * C),
       };
       const clone = (): Variant => ({ ...base, numeric: base.numeric.slice(), compat: base.compat.slice() });
@@ -291,6 +291,9 @@ export class Recommender {
       const p = clone();
       p.numeric[col('popularity')] = 0;
       variants.push(p);
+      const id = clone();
+      id.track = OTHER;
+      variants.push(id);
     }
     // History ablations: the person without one of their top artists.
     const H = fs.historyLength;
@@ -317,6 +320,7 @@ export class Recommender {
       const items = {
         numeric: tf.tensor2d(concat(variants.map((v) => v.numeric)), [nv, F]),
         artist: tf.tensor1d(variants.map((v) => v.artist), 'int32'),
+        track: tf.tensor1d(variants.map((v) => v.track), 'int32'),
         genre: tf.tensor1d(variants.map((v) => v.genre), 'int32'),
         yearBucket: tf.tensor1d(variants.map((v) => v.yearBucket), 'int32'),
       };
@@ -330,6 +334,8 @@ export class Recommender {
         ageBucket: rep(uf.ageBucket, userRows) as tf.Tensor1D,
         historyArtist: tf.tensor2d(ua, [userRows, H], 'int32'),
         historyWeight: tf.tensor2d(uw, [userRows, H]),
+        historyTrack: rep(uf.historyTrack, userRows) as tf.Tensor2D,
+        historyTrackWeight: rep(uf.historyTrackWeight, userRows) as tf.Tensor2D,
       };
       const uVecs = m.userVector(users, INFERENCE);
       const iVecs = m.itemVector(items, INFERENCE);
@@ -406,6 +412,12 @@ export class Recommender {
       const pop = this.catalog.popularity[t];
       if (Number.isFinite(pop)) {
         factors.push({ kind: 'popularity', label: 'popularity', trackValue: pop, text: `popularity ${Math.round(pop)}/100`, contribution: base - L[o + 4 + C], share: 0 });
+      }
+      if (this.items.track[t] > OTHER) {
+        factors.push({
+          kind: 'collaborative', label: 'track', text: 'often played alongside the tracks you play',
+          contribution: base - L[o + 5 + C], share: 0,
+        });
       }
       const because = hist
         .map((hh, h) => {

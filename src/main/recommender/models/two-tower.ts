@@ -22,11 +22,14 @@ export interface UserInputs {
   ageBucket: tf.Tensor1D;
   historyArtist: tf.Tensor2D;
   historyWeight: tf.Tensor2D;
+  historyTrack: tf.Tensor2D;
+  historyTrackWeight: tf.Tensor2D;
 }
 
 export interface ItemInputs {
   numeric: tf.Tensor2D;
   artist: tf.Tensor1D;
+  track: tf.Tensor1D;
   genre: tf.Tensor1D;
   yearBucket: tf.Tensor1D;
 }
@@ -61,6 +64,7 @@ export type ModelConfig = AppConfig['model'];
 export class TwoTowerModel {
   readonly params: ParamStore;
   private readonly artistEmb: tf.Variable;
+  private readonly trackEmb: tf.Variable | null;
   private readonly genreEmb: tf.Variable;
   private readonly yearEmb: tf.Variable;
   private readonly countryEmb: tf.Variable;
@@ -79,6 +83,8 @@ export class TwoTowerModel {
     const ut = cfg.user_tower;
     const it = cfg.item_tower;
     this.artistEmb = p.embedding('item/artist', dims.artists, it.artist_embedding_dim);
+    const td = it.track_embedding_dim ?? 0;
+    this.trackEmb = td > 0 ? p.embedding('item/track', dims.tracks, td) : null;
     this.genreEmb = p.embedding('item/genre', dims.genres, it.genre_embedding_dim);
     this.yearEmb = p.embedding('item/year_bucket', dims.yearBuckets, it.year_bucket_embedding_dim);
     this.countryEmb = p.embedding('user/country', dims.countries, ut.country_embedding_dim);
@@ -86,8 +92,8 @@ export class TwoTowerModel {
     this.topGenreEmb = p.embedding('user/top_genre', dims.genres, ut.genre_embedding_dim);
     this.ageEmb = p.embedding('user/age_bucket', dims.ageBuckets, ut.age_bucket_embedding_dim);
     const userIn = dims.userNumeric + ut.country_embedding_dim + ut.gender_embedding_dim + ut.genre_embedding_dim +
-      ut.age_bucket_embedding_dim + (ut.history_input ? it.artist_embedding_dim : 0);
-    const itemIn = dims.itemNumeric + it.artist_embedding_dim + it.genre_embedding_dim + it.year_bucket_embedding_dim;
+      ut.age_bucket_embedding_dim + (ut.history_input ? it.artist_embedding_dim + td : 0);
+    const itemIn = dims.itemNumeric + it.artist_embedding_dim + td + it.genre_embedding_dim + it.year_bucket_embedding_dim;
     this.userTower = this.tower('user', userIn, ut.hidden_units, ut.batch_norm, ut.dropout);
     this.itemTower = this.tower('item', itemIn, it.hidden_units, it.batch_norm, it.dropout);
     this.dotBias = p.scalar('score/bias', 0);
@@ -129,11 +135,17 @@ export class TwoTowerModel {
     return t.out.apply(h);
   }
 
-  /** Play-time-weighted mean of the history artists' embeddings (B × artist dim). */
+  private pool(table: tf.Variable, idx: tf.Tensor2D, weight: tf.Tensor2D): tf.Tensor2D {
+    const [b, h] = idx.shape;
+    const e = tf.reshape(tf.gather(table, tf.reshape(idx, [b * h])), [b, h, -1]);
+    return tf.sum(tf.mul(e, tf.expandDims(weight, 2)), 1) as tf.Tensor2D;
+  }
+
+  /** Play-time-weighted means of the embeddings of the history's artists (and tracks). */
   historyVector(u: UserInputs): tf.Tensor2D {
-    const [b, h] = u.historyArtist.shape;
-    const e = tf.reshape(tf.gather(this.artistEmb, tf.reshape(u.historyArtist, [b * h])), [b, h, -1]);
-    return tf.sum(tf.mul(e, tf.expandDims(u.historyWeight, 2)), 1) as tf.Tensor2D;
+    const artists = this.pool(this.artistEmb, u.historyArtist, u.historyWeight);
+    if (!this.trackEmb) return artists;
+    return tf.concat([artists, this.pool(this.trackEmb, u.historyTrack, u.historyTrackWeight)], 1);
   }
 
   userVector(u: UserInputs, ctx: ForwardContext): tf.Tensor2D {
@@ -149,10 +161,10 @@ export class TwoTowerModel {
   }
 
   itemVector(i: ItemInputs, ctx: ForwardContext): tf.Tensor2D {
-    const x = tf.concat(
-      [i.numeric, tf.gather(this.artistEmb, i.artist) as tf.Tensor2D, tf.gather(this.genreEmb, i.genre) as tf.Tensor2D, tf.gather(this.yearEmb, i.yearBucket) as tf.Tensor2D],
-      1,
-    );
+    const parts: tf.Tensor2D[] = [i.numeric, tf.gather(this.artistEmb, i.artist) as tf.Tensor2D];
+    if (this.trackEmb) parts.push(tf.gather(this.trackEmb, i.track) as tf.Tensor2D);
+    parts.push(tf.gather(this.genreEmb, i.genre) as tf.Tensor2D, tf.gather(this.yearEmb, i.yearBucket) as tf.Tensor2D);
+    const x = tf.concat(parts, 1);
     return this.normalise(this.runTower(this.itemTower, x, ctx, 23));
   }
 
