@@ -96,7 +96,17 @@ export function baselineRankers(P: Prepared, config: AppConfig): Ranker[] {
   if (want.has('artist_affinity')) out.push(artistAffinityRanker(P));
   if (want.has('content_knn')) out.push(contentKnnRanker(P));
   if (want.has('item_cf')) out.push(itemCfRanker(P));
-  if (want.has('ease') && P.data.profiles.length <= 3000) out.push(easeRanker(P));
+  if (want.has('ease') && P.data.profiles.length <= 3000) {
+    // λ chosen on the validation period, as the model's epochs are.
+    let best: { r: Ranker; v: number } | null = null;
+    for (const lambda of [10, 50, 250, 1000, 5000]) {
+      const r = easeRanker(P, lambda);
+      const v = P.valid.users.length ? evaluateRanker(r, P.valid, { ks: [10], threshold: 0.5 }).metrics['ndcg@10'] : 0;
+      log.debug(`EASE λ=${lambda}: validation ndcg@10 ${v.toFixed(4)}`);
+      if (!best || v > best.v) best = { r, v };
+    }
+    out.push(best!.r);
+  }
   return out;
 }
 
