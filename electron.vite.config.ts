@@ -7,7 +7,7 @@ export default defineConfig({
     build: {
       externalizeDeps: true,
       rollupOptions: {
-        input: { index: resolve(__dirname, 'src/main/index.ts') },
+        input: { index: resolve(__dirname, 'src/main/index.ts'), 'jobs-worker': resolve(__dirname, 'src/main/workers/jobs-worker.ts') },
         external: ['better-sqlite3', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'],
       },
     },

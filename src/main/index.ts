@@ -1,17 +1,14 @@
 /**
- * The Electron shell: window, single-instance lock, IPC wiring. Everything it calls is plain
- * Node code that also runs headless (scripts/) and in the browser harness.
+ * The Electron shell: window, single-instance lock, menu, IPC wiring, security. Everything it
+ * calls is plain Node code that also runs headless (scripts/) and in the browser harness.
  */
 import path from 'node:path';
-import { app, BrowserWindow, ipcMain, shell } from 'electron';
+import { app, BrowserWindow, Menu, ipcMain, shell } from 'electron';
 import { CHANNELS, type EventContract, type EventName } from '../shared/ipc';
-import { openLibrary } from './db';
-import { createHandlers, dispatch } from './ipc/handlers';
-import { configureLogging, getLogger } from './logging';
-import { dataPaths } from './paths';
+import { dispatch } from './ipc/handlers';
+import { getLogger } from './logging';
+import { AppService } from './services/app-service';
 
-const paths = dataPaths(process.env.OMR_DATA_DIR ?? path.join(app.getPath('userData')));
-configureLogging({ level: 'INFO', file: paths.logFile });
 const log = getLogger('main');
 
 if (!app.requestSingleInstanceLock()) {
@@ -26,14 +23,24 @@ if (!app.requestSingleInstanceLock()) {
   });
 
   app.whenReady().then(() => {
-    const lib = openLibrary(paths.db);
     const emit = <E extends EventName>(event: E, payload: EventContract[E]) => win?.webContents.send(event, payload);
-    const handlers = createHandlers(lib, emit);
+    const service = new AppService(process.env.OMR_DATA_DIR ?? app.getPath('userData'), emit, { version: app.getVersion() });
+    const handlers = service.handlers();
     for (const channel of CHANNELS) ipcMain.handle(channel, (_e, req) => dispatch(handlers, channel, req));
+    ipcMain.handle('shell:open-log', () => shell.openPath(service.paths.logFile));
+
+    Menu.setApplicationMenu(
+      Menu.buildFromTemplate([
+        { role: 'fileMenu' },
+        { role: 'editMenu' },
+        { role: 'viewMenu' },
+        { label: 'Help', submenu: [{ label: 'Open the log file', click: () => void shell.openPath(service.paths.logFile) }] },
+      ]),
+    );
 
     win = new BrowserWindow({
       width: 1280,
-      height: 820,
+      height: 840,
       show: false,
       title: 'Offline Music Recommender',
       webPreferences: {
@@ -41,20 +48,25 @@ if (!app.requestSingleInstanceLock()) {
         contextIsolation: true,
         sandbox: true,
         nodeIntegration: false,
+        webSecurity: true,
       },
     });
     win.on('ready-to-show', () => win?.show());
-    win.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
+    // No new windows; external links open in the browser only when the person clicks them.
+    win.webContents.setWindowOpenHandler(({ url }) => {
+      if (/^https:\/\//.test(url)) void shell.openExternal(url);
+      return { action: 'deny' };
+    });
     win.webContents.on('will-navigate', (e, url) => {
-      if (!url.startsWith('file://') && !url.startsWith(process.env.ELECTRON_RENDERER_URL ?? 'file://')) {
+      const allowed = process.env.ELECTRON_RENDERER_URL ?? 'file://';
+      if (!url.startsWith(allowed)) {
         e.preventDefault();
         log.warning(`blocked navigation to ${url}`);
       }
     });
     if (process.env.ELECTRON_RENDERER_URL) void win.loadURL(process.env.ELECTRON_RENDERER_URL);
     else void win.loadFile(path.join(__dirname, '../renderer/index.html'));
-    app.on('before-quit', () => lib.close());
-    void shell; // external links are opened only on user action (Settings page)
+    app.on('before-quit', () => service.close());
   });
 
   app.on('window-all-closed', () => {

@@ -69,3 +69,14 @@ export function sharedDir(): string {
   if (process.env.SHARED_DIR) return path.resolve(process.env.SHARED_DIR);
   return path.resolve(path.dirname(resourceDir('package.json')), '..', 'shared');
 }
+
+/**
+ * The file of a worker entry point: the TypeScript source when running from the source tree
+ * (scripts, tests, the browser harness under tsx), the bundled .js in the built app.
+ */
+export function workerFile(name: string): string {
+  const bundled = path.join(__dirname, `${name}.js`);
+  if (fs.existsSync(bundled)) return bundled;
+  const source = path.join(resourceDir(path.join('src', 'main', 'workers'), `${name}.ts`), `${name}.ts`);
+  return source;
+}

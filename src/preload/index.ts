@@ -1,9 +1,7 @@
 /** Exposes exactly the typed contract to the sandboxed renderer, nothing more. */
 import { contextBridge, ipcRenderer } from 'electron';
 import type { RendererApi } from '../shared/ipc';
-import { CHANNELS } from '../shared/ipc';
-
-const EVENTS = ['import:progress'] as const;
+import { CHANNELS, EVENTS } from '../shared/ipc';
 
 const api: RendererApi = {
   invoke: (channel, req) => {

@@ -8,7 +8,9 @@ export type Spec =
   | { kind: 'boolean'; description?: string }
   | { kind: 'array'; of: Spec; minItems?: number; maxItems?: number; description?: string }
   | { kind: 'object'; fields: Record<string, Spec>; description?: string }
-  | { kind: 'nullable'; of: Spec; description?: string };
+  | { kind: 'nullable'; of: Spec; description?: string }
+  /** A field that may be absent (used by request payloads, not by the config files). */
+  | { kind: 'optional'; of: Spec; description?: string };
 
 const num = (min?: number, max?: number, description?: string): Spec => ({ kind: 'number', min, max, description });
 const int = (min?: number, max?: number, description?: string): Spec => ({ kind: 'number', integer: true, min, max, description });

@@ -116,6 +116,8 @@ function describe(spec: Spec): string {
       return 'a mapping';
     case 'nullable':
       return `${describe(spec.of)} or null`;
+    case 'optional':
+      return `${describe(spec.of)} (optional)`;
   }
 }
 
@@ -124,6 +126,9 @@ export function validate(value: unknown, spec: Spec, key: string, out: { key: st
   switch (spec.kind) {
     case 'nullable':
       if (value !== null) validate(value, spec.of, key, out);
+      return;
+    case 'optional':
+      if (value !== undefined) validate(value, spec.of, key, out);
       return;
     case 'number':
       if (typeof value !== 'number' || !Number.isFinite(value) ||
@@ -156,7 +161,9 @@ export function validate(value: unknown, spec: Spec, key: string, out: { key: st
       }
       for (const [k, s] of Object.entries(spec.fields)) {
         const child = key ? `${key}.${k}` : k;
-        if (!(k in value)) out.push({ key: child, value: undefined, expected: `${describe(s)} (missing)` });
+        if (!(k in value)) {
+          if (s.kind !== 'optional') out.push({ key: child, value: undefined, expected: `${describe(s)} (missing)` });
+        }
         else validate(value[k], s, child, out);
       }
       for (const k of Object.keys(value)) {

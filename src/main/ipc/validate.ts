@@ -1,29 +1,73 @@
-/** Payload validation at the main-process boundary: nothing malformed reaches a service. */
+/**
+ * Payload validation at the main-process boundary: every request is checked against a schema
+ * before any service (or the database) sees it.
+ */
+import type { Spec } from '../../shared/config-schema';
 import type { Channel, Req } from '../../shared/ipc';
+import { validate } from '../config/loader';
 
 export class InvalidRequest extends Error {}
 
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const strings = (v: unknown, key: string): string[] => {
-  if (v === undefined) return [];
-  if (!Array.isArray(v) || v.some((s) => typeof s !== 'string' || !s)) throw new InvalidRequest(`${key} must be a list of paths`);
-  return v as string[];
+const int = (min?: number, max?: number): Spec => ({ kind: 'number', integer: true, min, max });
+const num = (min?: number, max?: number): Spec => ({ kind: 'number', min, max });
+const str = (pattern?: string): Spec => ({ kind: 'string', pattern });
+const oneOf = (...values: string[]): Spec => ({ kind: 'string', enum: values });
+const bool: Spec = { kind: 'boolean' };
+const list = (of: Spec, minItems?: number, maxItems?: number): Spec => ({ kind: 'array', of, minItems, maxItems });
+const obj = (fields: Record<string, Spec>): Spec => ({ kind: 'object', fields });
+const opt = (of: Spec): Spec => ({ kind: 'optional', of });
+const nullable = (of: Spec): Spec => ({ kind: 'nullable', of });
+const none = obj({});
+const id = int(1, 2 ** 31);
+const path = str('^.{1,4096}$');
+
+const recommendOptions = obj({
+  k: opt(int(1, 5000)),
+  excludePlayed: opt(bool),
+  genres: opt(list(str('^.{1,200}$'), 0, 200)),
+  yearFrom: opt(int(1000, 2100)),
+  yearTo: opt(int(1000, 2100)),
+  maxPerArtist: opt(int(0, 1000)),
+  diversity: opt(num(0, 1)),
+  discovery: opt(num(-1, 1)),
+  explain: opt(bool),
+});
+
+export const REQUEST_SPECS: Record<Channel, Spec> = {
+  'app:info': none,
+  'library:stats': none,
+  'import:run': obj({ catalogs: list(path, 0, 1000), histories: list(path, 0, 1000), profile: opt(str('^.{1,200}$')) }),
+  'import:files': obj({
+    files: list(obj({ name: str('^[^/\\\\]{1,255}$'), base64: str() }), 1, 500),
+    kind: oneOf('history', 'catalog'),
+    profile: opt(str('^.{1,200}$')),
+  }),
+  'profile:get': obj({ profileId: id }),
+  'profile:update': obj({ profileId: id, age: nullable(int(5, 120)), gender: nullable(str('^.{1,40}$')), country: nullable(str('^[A-Za-z]{2}$')) }),
+  'recommend:list': obj({ profileId: id, options: recommendOptions }),
+  'recommend:feedback': obj({ profileId: id, kind: oneOf('like', 'dislike', 'never_artist'), trackId: opt(id), artistId: opt(id) }),
+  'recommend:similar': obj({ trackId: id, k: int(1, 500) }),
+  'recommend:export': obj({ profileId: id, format: oneOf('m3u8', 'xspf', 'csv'), options: recommendOptions }),
+  'training:config': none,
+  'training:start': obj({ overrides: list(str('^[a-z_.]+=.{0,200}$'), 0, 100) }),
+  'training:cancel': none,
+  'training:runs': none,
+  'training:serve': obj({ runId: id }),
+  'evaluation:run': obj({ runId: opt(id) }),
+  'settings:set': obj({ logLevel: oneOf('DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL') }),
 };
 
-export const validators: { [C in Channel]: (raw: unknown) => Req<C> } = {
-  'library:stats': (raw) => {
-    if (raw !== undefined && raw !== null && !isObj(raw)) throw new InvalidRequest('expected no arguments');
-    return {};
-  },
-  'import:run': (raw) => {
-    if (!isObj(raw)) throw new InvalidRequest('expected { catalogs, histories, profile }');
-    const catalogs = strings(raw.catalogs, 'catalogs');
-    const histories = strings(raw.histories, 'histories');
-    if (!catalogs.length && !histories.length) throw new InvalidRequest('nothing to import');
-    if (raw.profile !== undefined && (typeof raw.profile !== 'string' || !raw.profile.trim() || raw.profile.length > 200)) {
-      throw new InvalidRequest('profile must be a non-empty name');
-    }
-    if (histories.length && raw.profile === undefined) throw new InvalidRequest('a history needs a profile name');
-    return { catalogs, histories, profile: raw.profile as string | undefined };
-  },
-};
+export function validateRequest<C extends Channel>(channel: C, raw: unknown): Req<C> {
+  const spec = REQUEST_SPECS[channel];
+  if (!spec) throw new InvalidRequest(`unknown channel ${String(channel)}`);
+  const value = raw === undefined || raw === null ? {} : raw;
+  const problems: { key: string; value: unknown; expected: string }[] = [];
+  validate(value, spec, '', problems);
+  if (problems.length) {
+    throw new InvalidRequest(problems.map((p) => `${p.key || '(payload)'} = ${JSON.stringify(p.value)?.slice(0, 60)}: expected ${p.expected}`).join('; '));
+  }
+  const v = value as Record<string, unknown>;
+  if (channel === 'import:run' && !(v.catalogs as unknown[]).length && !(v.histories as unknown[]).length) throw new InvalidRequest('nothing to import');
+  if (channel === 'recommend:feedback' && v.trackId === undefined && v.artistId === undefined) throw new InvalidRequest('feedback needs a trackId or an artistId');
+  return value as Req<C>;
+}

@@ -160,7 +160,7 @@ export async function runHetrec(d: HetrecData, cfg: HetrecConfig, onEpoch?: (e: 
   const total = pairs.length;
   const logQ = tf.tensor1d(Float32Array.from(counts, (c) => Math.log((c + 1) / total)));
 
-  const l2n = (x: tf.Tensor2D) => tf.div(x, tf.add(tf.norm(x, 'euclidean', 1, true), 1e-8)) as tf.Tensor2D;
+  const l2n = (x: tf.Tensor2D) => tf.mul(x, tf.rsqrt(tf.add(tf.sum(tf.square(x), 1, true), 1e-6))) as tf.Tensor2D;
   const itemTower = (idx: tf.Tensor1D) => {
     const tags = tf.gather(tagsT, idx);
     const mask = tf.gather(tagMask, idx);

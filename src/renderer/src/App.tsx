@@ -1,22 +1,88 @@
 import { useEffect, useState } from 'react';
-import type { LibraryStats } from '../../shared/ipc';
+import { call } from './api';
+import { ErrorBox, Loading, num, pct, useAsync } from './components/ui';
+import { EvaluationPage } from './pages/EvaluationPage';
+import { ImportPage } from './pages/ImportPage';
+import { ProfilePage } from './pages/ProfilePage';
+import { RecommendationsPage } from './pages/RecommendationsPage';
+import { SettingsPage } from './pages/SettingsPage';
+import { TrainingPage } from './pages/TrainingPage';
+
+type Page = 'import' | 'profile' | 'recommendations' | 'training' | 'evaluation' | 'settings';
+const PAGES: { id: Page; label: string }[] = [
+  { id: 'recommendations', label: 'Recommendations' },
+  { id: 'profile', label: 'Profile' },
+  { id: 'import', label: 'Import' },
+  { id: 'training', label: 'Training' },
+  { id: 'evaluation', label: 'Evaluation' },
+  { id: 'settings', label: 'Settings' },
+];
 
 export function App() {
-  const [stats, setStats] = useState<LibraryStats | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const stats = useAsync(() => call('library:stats', {}), []);
+  const info = useAsync(() => call('app:info', {}), []);
+  const [page, setPage] = useState<Page | null>(null);
+  const [profileId, setProfileId] = useState<number | null>(null);
+  const profile = useAsync(() => (profileId ? call('profile:get', { profileId }) : Promise.resolve(null)), [profileId, stats.data]);
+
   useEffect(() => {
-    void window.api.invoke('library:stats', {}).then((r) => (r.ok ? setStats(r.value) : setError(r.error.message)));
-  }, []);
+    if (!stats.data) return;
+    if (profileId === null && stats.data.profiles.length) setProfileId(stats.data.profiles[0].id);
+    if (page === null) setPage(stats.data.events === 0 ? 'import' : info.data?.servingRunId ? 'recommendations' : 'training');
+  }, [stats.data, info.data, page, profileId]);
+
+  const refresh = () => {
+    stats.reload();
+    info.reload();
+  };
+
   return (
-    <main>
-      <h1>Offline Music Recommender</h1>
-      {error && <p role="alert">{error}</p>}
-      {!stats && !error && <p>Loading your library…</p>}
-      {stats && (
-        <p>
-          {stats.tracks.toLocaleString()} tracks, {stats.events.toLocaleString()} listens from {stats.profiles.length} people.
-        </p>
-      )}
-    </main>
+    <div className="app">
+      <header className="topbar">
+        <h1>Offline Music Recommender</h1>
+        {stats.data && stats.data.profiles.length > 0 && (
+          <label className="profile-picker">
+            Profile
+            <select value={profileId ?? ''} onChange={(e) => setProfileId(Number(e.target.value))}>
+              {stats.data.profiles.map((p) => <option key={p.id} value={p.id}>{p.name}</option>)}
+            </select>
+          </label>
+        )}
+      </header>
+      <nav className="sidebar" aria-label="Pages">
+        <ul>
+          {PAGES.map((p) => (
+            <li key={p.id}>
+              <button type="button" className={page === p.id ? 'active' : ''} aria-current={page === p.id ? 'page' : undefined} onClick={() => setPage(p.id)}>
+                {p.label}
+              </button>
+            </li>
+          ))}
+        </ul>
+        {stats.data && (
+          <div className="library-stats" aria-label="Library">
+            <p><strong>{num(stats.data.tracks)}</strong> tracks</p>
+            <p><strong>{num(stats.data.events)}</strong> listens</p>
+            {stats.data.events > 0 && <p className="muted small">{pct(stats.data.trackMatch)} matched to tracks</p>}
+          </div>
+        )}
+      </nav>
+      <main className="content">
+        {stats.error && <ErrorBox message={stats.error} onRetry={refresh} />}
+        {!stats.data && !stats.error && <Loading label="Opening your library…" />}
+        {stats.data && page === 'import' && <ImportPage onImported={refresh} hasCatalog={stats.data.tracks > 0} />}
+        {stats.data && page === 'profile' && <ProfilePage profileId={profileId} />}
+        {stats.data && page === 'recommendations' && (
+          <RecommendationsPage profileId={profileId} genres={profile.data?.topGenres.map((g) => g.genre) ?? []} onNeedTraining={() => setPage('training')} />
+        )}
+        {stats.data && page === 'training' && <TrainingPage backend={info.data?.backend ?? null} onTrained={refresh} />}
+        {stats.data && page === 'evaluation' && <EvaluationPage />}
+        {stats.data && page === 'settings' && <SettingsPage info={info.data} onChanged={refresh} />}
+      </main>
+      <footer className="statusbar">
+        <span>Everything stays on this computer.</span>
+        <span>{info.data?.backend ? `Backend: ${info.data.backend}` : ''}</span>
+      </footer>
+    </div>
   );
 }

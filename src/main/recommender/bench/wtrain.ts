@@ -66,7 +66,7 @@ export async function runWTrain(o: WTrainOptions): Promise<WTrainResult> {
   };
   const ones = tf.ones([B]) as tf.Tensor1D;
   const optimizer = tf.train.adam(1e-3);
-  const l2n = (x: tf.Tensor2D) => tf.div(x, tf.add(tf.norm(x, 'euclidean', 1, true), 1e-8)) as tf.Tensor2D;
+  const l2n = (x: tf.Tensor2D) => tf.mul(x, tf.rsqrt(tf.add(tf.sum(tf.square(x), 1, true), 1e-6))) as tf.Tensor2D;
 
   const step = (s: number) => {
     const bn = new BnUpdates();

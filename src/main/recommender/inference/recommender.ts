@@ -251,6 +251,7 @@ export class Recommender {
   // ---------------- explanations ----------------
 
   private explain(u: ServingUser, tracks: number[]): Explanation[] {
+    if (!tracks.length) return [];
     const fs = this.featureSpace;
     const F = fs.itemNumeric.length;
     const C = COMPAT_COLUMNS.length;

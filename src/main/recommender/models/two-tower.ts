@@ -169,7 +169,8 @@ export class TwoTowerModel {
   }
 
   private normalise(v: tf.Tensor2D): tf.Tensor2D {
-    if (this.cfg.similarity === 'cosine') return tf.div(v, tf.add(tf.norm(v, 'euclidean', 1, true), 1e-8)) as tf.Tensor2D;
+    // x / sqrt(|x|² + ε): unlike tf.norm, its gradient stays finite at the zero vector.
+    if (this.cfg.similarity === 'cosine') return tf.mul(v, tf.rsqrt(tf.add(tf.sum(tf.square(v), 1, true), 1e-6))) as tf.Tensor2D;
     return tf.div(v, Math.sqrt(this.cfg.embedding_dim)) as tf.Tensor2D;
   }
 

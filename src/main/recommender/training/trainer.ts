@@ -198,6 +198,9 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       }
       const epochLoss = lossSum.dataSync()[0] / Math.max(1, steps);
       lossSum.dispose();
+      if (!Number.isFinite(epochLoss)) {
+        throw new Error(`training diverged in epoch ${epoch + 1} (the loss is not a number); try a lower learning rate. The last good model is unchanged`);
+      }
       const seconds = (performance.now() - te) / 1000;
 
       opts.onProgress?.({ phase: 'validate', epoch, epochs: totalEpochs, step: steps, steps, loss: epochLoss, etaS: null, examplesPerS: ex.user.length / seconds });

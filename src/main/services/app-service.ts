@@ -1,0 +1,245 @@
+/**
+ * The main-process services behind the typed contract, shared by the Electron shell and the
+ * browser harness: one library, one data folder, long work in a worker thread.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { EventContract, EventName, IpcContract, Req, Res, RunSummary, ProfileDetail, AppInfo } from '../../shared/ipc';
+import type { ImportReport, Recommendation } from '../../shared/types';
+import { loadConfig } from '../config';
+import { openLibrary, type Library } from '../db';
+import { configureLogging, getLogger, parseLevel, type PlanLevel } from '../logging';
+import { dataPaths, workerFile, type DataPaths } from '../paths';
+import { backendInfo } from '../recommender/backend';
+import type { JobMessage, JobReply } from '../workers/jobs-worker';
+import { evaluateModel, getRun, listRuns, servingModelDir, setServing } from './model-service';
+import { toCSV, toM3U8, toXSPF } from './playlist-export';
+import { dropRecommender, recommenderFor } from './recommender-service';
+
+const log = getLogger('app');
+export type Emit = <E extends EventName>(event: E, payload: EventContract[E]) => void;
+export type Handlers = { [C in keyof IpcContract]: (req: Req<C>) => Promise<Res<C>> };
+
+const AUDIO = ['danceability', 'energy', 'valence', 'acousticness', 'instrumentalness', 'speechiness', 'liveness'] as const;
+
+export class AppService {
+  readonly paths: DataPaths;
+  readonly lib: Library;
+  private logLevel: PlanLevel;
+  private training: Worker | null = null;
+  private version: string;
+
+  constructor(dataDir: string, private emit: Emit, opts: { version?: string; quiet?: boolean } = {}) {
+    this.paths = dataPaths(dataDir);
+    for (const d of [this.paths.root, this.paths.models, this.paths.logs, this.paths.userConfigs]) fs.mkdirSync(d, { recursive: true });
+    this.logLevel = this.config().logging.level;
+    configureLogging({ level: this.logLevel, file: this.paths.logFile, quiet: opts.quiet });
+    this.lib = openLibrary(this.paths.db);
+    this.version = opts.version ?? '0.1.0';
+    log.info(`data folder ${this.paths.root}`);
+  }
+
+  config(overrides: string[] = []) {
+    return loadConfig({ layers: fs.existsSync(this.paths.userConfigs) ? [this.paths.userConfigs] : [], overrides }).config;
+  }
+
+  close(): void {
+    this.training?.terminate();
+    dropRecommender(this.lib);
+    this.lib.close();
+  }
+
+  private runJob(msg: JobMessage, onProgress: (p: unknown) => void): { worker: Worker; done: Promise<unknown> } {
+    const file = workerFile('jobs-worker');
+    // From the source tree (harness, tests) the worker is TypeScript: load it through tsx.
+    const needsTsx = file.endsWith('.ts') && !process.execArgv.some((a) => a.includes('tsx'));
+    const worker = new Worker(file, needsTsx ? { execArgv: [...process.execArgv, '--require', require.resolve('tsx/cjs')] } : {});
+    const done = new Promise<unknown>((resolve, reject) => {
+      worker.on('message', (r: JobReply) => {
+        if (r.type === 'progress') onProgress(r.payload);
+        else if (r.type === 'result') resolve(r.payload);
+        else reject(Object.assign(new Error(r.message), { cancelled: r.cancelled }));
+      });
+      worker.on('error', reject);
+      worker.on('exit', (code) => code !== 0 && reject(new Error(`worker stopped with code ${code}`)));
+    }).finally(() => void worker.terminate());
+    worker.postMessage(msg);
+    return { worker, done };
+  }
+
+  private async importInWorker(request: { catalogs: string[]; histories: string[]; profile?: string }): Promise<ImportReport> {
+    const { done } = this.runJob(
+      { type: 'import', dbPath: this.paths.db, logFile: this.paths.logFile, logLevel: this.logLevel, request },
+      (p) => this.emit('import:progress', p as EventContract['import:progress']),
+    );
+    const report = (await done) as ImportReport;
+    dropRecommender(this.lib); // the catalogue or the history changed
+    return report;
+  }
+
+  private info(): AppInfo {
+    const serving = this.lib.sqlite.prepare("SELECT id FROM model_runs WHERE serving = 1 AND status = 'completed'").pluck().get() as number | undefined;
+    return {
+      version: this.version, dataDir: this.paths.root, logFile: this.paths.logFile,
+      backend: backendInfo()?.description ?? null, servingRunId: serving ?? null, logLevel: this.logLevel,
+    };
+  }
+
+  private profileDetail(profileId: number): ProfileDetail {
+    const db = this.lib.sqlite;
+    const p = db.prepare('SELECT id, name, age, gender, country FROM profiles WHERE id = ?').get(profileId) as Omit<ProfileDetail, 'events'> | undefined;
+    if (!p) throw new Error(`no profile with id ${profileId}`);
+    const agg = db.prepare('SELECT count(*) n, coalesce(sum(ms_played), 0) ms, min(ts) first, max(ts) last FROM listening_events WHERE profile_id = ?').get(profileId) as { n: number; ms: number; first: number | null; last: number | null };
+    const monthly = db
+      .prepare("SELECT strftime('%Y-%m', ts / 1000, 'unixepoch') m, coalesce(sum(ms_played), count(*) * 210000) / 3600000.0 h FROM listening_events WHERE profile_id = ? GROUP BY m ORDER BY m")
+      .all(profileId) as { m: string; h: number }[];
+    const genres = db
+      .prepare('SELECT g.name genre, sum(coalesce(e.ms_played, 210000)) w FROM listening_events e JOIN tracks t ON t.id = e.track_id JOIN genres g ON g.id = t.main_genre_id WHERE e.profile_id = ? GROUP BY g.id ORDER BY w DESC')
+      .all(profileId) as { genre: string; w: number }[];
+    const gTotal = genres.reduce((s, g) => s + g.w, 0);
+    const artists = db.prepare('SELECT artist_raw artist, count(*) plays FROM listening_events WHERE profile_id = ? GROUP BY artist_raw ORDER BY plays DESC LIMIT 10').all(profileId) as { artist: string; plays: number }[];
+    const avgCols = AUDIO.map((c) => `sum(t.${c} * coalesce(e.ms_played, 210000)) / sum(CASE WHEN t.${c} IS NULL THEN 0 ELSE coalesce(e.ms_played, 210000) END) AS ${c}`).join(', ');
+    const mine = db.prepare(`SELECT ${avgCols} FROM listening_events e JOIN tracks t ON t.id = e.track_id WHERE e.profile_id = ?`).get(profileId) as Record<string, number | null>;
+    const cat = db.prepare(`SELECT ${AUDIO.map((c) => `avg(${c}) AS ${c}`).join(', ')} FROM tracks`).get() as Record<string, number | null>;
+    return {
+      ...p,
+      events: agg.n,
+      hours: agg.ms / 3600000,
+      first: agg.first,
+      last: agg.last,
+      monthlyHours: monthly.map((r) => ({ month: r.m, hours: r.h })),
+      topGenres: genres.slice(0, 10).map((g) => ({ genre: g.genre, share: gTotal ? g.w / gTotal : 0 })),
+      topArtists: artists,
+      audioProfile: AUDIO.map((f) => ({ feature: f, value: mine?.[f] ?? NaN, catalogue: cat?.[f] ?? NaN })).filter((x) => Number.isFinite(x.value)),
+    };
+  }
+
+  private runSummary(id: number): RunSummary {
+    const r = getRun(this.lib, id)!;
+    const curve = new Map<number, RunSummary['curve'][number]>();
+    for (const m of this.lib.sqlite.prepare("SELECT name, epoch, value FROM model_metrics WHERE run_id = ? AND split = 'valid' AND epoch >= 0 ORDER BY epoch").all(id) as { name: string; epoch: number; value: number }[]) {
+      const c = curve.get(m.epoch) ?? { epoch: m.epoch + 1, loss: NaN, ndcg10: null, hitRate10: null };
+      if (m.name === 'loss') c.loss = m.value;
+      if (m.name === 'ndcg@10') c.ndcg10 = m.value;
+      if (m.name === 'hit_rate@10') c.hitRate10 = m.value;
+      curve.set(m.epoch, c);
+    }
+    return { ...r, curve: [...curve.values()] };
+  }
+
+  private async recommendations(profileId: number, options: Req<'recommend:list'>['options']): Promise<Recommendation[]> {
+    const rec = await recommenderFor(this.lib, this.config().training.backend);
+    if (!rec) throw new Error('no trained model yet: train one on the Training page');
+    return rec.recommend(profileId, options);
+  }
+
+  handlers(): Handlers {
+    const db = this.lib.sqlite;
+    return {
+      'app:info': async () => this.info(),
+      'library:stats': async () => {
+        const q = (sql: string) => (db.prepare(sql).pluck().get() as number) ?? 0;
+        const events = q('SELECT count(*) FROM listening_events');
+        return {
+          tracks: q('SELECT count(*) FROM tracks'),
+          artists: q('SELECT count(*) FROM artists'),
+          events,
+          trackMatch: events ? q('SELECT count(*) FROM listening_events WHERE track_id IS NOT NULL') / events : 0,
+          artistMatch: events ? q('SELECT count(*) FROM listening_events WHERE artist_id IS NOT NULL') / events : 0,
+          profiles: db.prepare('SELECT p.id, p.name, (SELECT count(*) FROM listening_events e WHERE e.profile_id = p.id) AS events FROM profiles p ORDER BY p.name').all() as { id: number; name: string; events: number }[],
+        };
+      },
+      'import:run': (req) => this.importInWorker(req),
+      'import:files': async (req) => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'omr-upload-'));
+        try {
+          const files = req.files.map((f) => {
+            const p = path.join(dir, path.basename(f.name));
+            fs.writeFileSync(p, Buffer.from(f.base64, 'base64'));
+            return p;
+          });
+          return await this.importInWorker(req.kind === 'catalog' ? { catalogs: files, histories: [] } : { catalogs: [], histories: files, profile: req.profile });
+        } finally {
+          fs.rmSync(dir, { recursive: true, force: true });
+        }
+      },
+      'profile:get': async ({ profileId }) => this.profileDetail(profileId),
+      'profile:update': async ({ profileId, age, gender, country }) => {
+        const changes = db.prepare('UPDATE profiles SET age = ?, gender = ?, country = ? WHERE id = ?').run(age, gender, country?.toUpperCase() ?? null, profileId).changes;
+        if (!changes) throw new Error(`no profile with id ${profileId}`);
+        return this.profileDetail(profileId);
+      },
+      'recommend:list': ({ profileId, options }) => this.recommendations(profileId, options),
+      'recommend:feedback': async ({ profileId, kind, trackId, artistId }) => {
+        const rec = await recommenderFor(this.lib);
+        if (!rec) throw new Error('no trained model yet');
+        rec.feedback(profileId, kind, { trackId, artistId });
+        return { ok: true as const };
+      },
+      'recommend:similar': async ({ trackId, k }) => {
+        const rec = await recommenderFor(this.lib);
+        if (!rec) throw new Error('no trained model yet');
+        return rec.similar(trackId, k);
+      },
+      'recommend:export': async ({ profileId, format, options }) => {
+        const recs = await this.recommendations(profileId, { ...options, explain: true });
+        const name = (db.prepare('SELECT name FROM profiles WHERE id = ?').pluck().get(profileId) as string) ?? 'profile';
+        const title = `Recommendations for ${name}`;
+        const base = `recommendations-${name.replace(/[^\w-]+/g, '_')}`;
+        if (format === 'm3u8') return { filename: `${base}.m3u8`, mime: 'audio/x-mpegurl', content: toM3U8(recs, title) };
+        if (format === 'xspf') return { filename: `${base}.xspf`, mime: 'application/xspf+xml', content: toXSPF(recs, title) };
+        return { filename: `${base}.csv`, mime: 'text/csv', content: toCSV(recs) };
+      },
+      'training:config': async () => ({ config: this.config() }),
+      'training:start': async ({ overrides }) => {
+        if (this.training) throw new Error('a training run is already in progress');
+        this.config(overrides); // validate before starting: a bad value is reported here
+        const { worker, done } = this.runJob(
+          { type: 'train', dbPath: this.paths.db, logFile: this.paths.logFile, logLevel: this.logLevel, modelsDir: this.paths.models, layers: fs.existsSync(this.paths.userConfigs) ? [this.paths.userConfigs] : [], overrides },
+          (p) => this.emit('training:progress', p as EventContract['training:progress']),
+        );
+        this.training = worker;
+        done
+          .then((r) => {
+            dropRecommender(this.lib);
+            this.emit('training:progress', { runId: (r as { runId: number }).runId, phase: 'done', epoch: 0, epochs: 0, step: 0, steps: 0, loss: null, etaS: 0 });
+          })
+          .catch((e: Error & { cancelled?: boolean }) => {
+            this.emit('training:progress', { runId: null, phase: e.cancelled ? 'cancelled' : 'failed', epoch: 0, epochs: 0, step: 0, steps: 0, loss: null, etaS: null, message: e.message });
+          })
+          .finally(() => (this.training = null));
+        return { started: true as const };
+      },
+      'training:cancel': async () => {
+        if (!this.training) return { cancelled: false };
+        this.training.postMessage({ type: 'cancel' } satisfies JobMessage);
+        return { cancelled: true };
+      },
+      'training:runs': async () => listRuns(this.lib).map((r) => this.runSummary(r.id)),
+      'training:serve': async ({ runId }) => {
+        setServing(this.lib, runId);
+        dropRecommender(this.lib);
+        return listRuns(this.lib).map((r) => this.runSummary(r.id));
+      },
+      'evaluation:run': async ({ runId }) => {
+        const dir = runId ? getRun(this.lib, runId)?.modelPath : servingModelDir(this.lib);
+        const id = runId ?? this.info().servingRunId;
+        if (!dir || !id) throw new Error('no trained model to evaluate');
+        const cfg = this.config(['evaluation.bootstrap.samples=0']);
+        const report = await evaluateModel(this.lib, cfg, dir);
+        return { runId: id, users: report.users, rankers: report.results.map((r) => ({ name: r.ranker, metrics: r.metrics })) };
+      },
+      'settings:set': async ({ logLevel }) => {
+        this.logLevel = parseLevel(logLevel);
+        configureLogging({ level: this.logLevel, file: this.paths.logFile });
+        return this.info();
+      },
+    };
+  }
+}
+
+export function defaultAppService(emit: Emit, dataDir?: string): AppService {
+  return new AppService(dataPaths(dataDir).root, emit);
+}

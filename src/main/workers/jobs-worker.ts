@@ -1,0 +1,58 @@
+/**
+ * Long work off the main thread: imports and training run here with their own database
+ * connection, stream progress back, and can be cancelled.
+ */
+import { parentPort } from 'node:worker_threads';
+import { loadConfig } from '../config';
+import { openLibrary } from '../db';
+import { configureLogging, getLogger, type PlanLevel } from '../logging';
+import { runImport, type ImportRequest } from '../services/import-service';
+import { trainRun } from '../services/model-service';
+import { CancelledError } from '../recommender/training/trainer';
+
+export type JobMessage =
+  | { type: 'import'; dbPath: string; logFile: string; logLevel: PlanLevel; request: Omit<ImportRequest, 'onProgress'> }
+  | { type: 'train'; dbPath: string; logFile: string; logLevel: PlanLevel; modelsDir: string; layers: string[]; overrides: string[] }
+  | { type: 'cancel' };
+
+export type JobReply =
+  | { type: 'progress'; payload: unknown }
+  | { type: 'result'; payload: unknown }
+  | { type: 'error'; message: string; cancelled: boolean };
+
+const port = parentPort!;
+const controller = new AbortController();
+
+port.on('message', async (m: JobMessage) => {
+  if (m.type === 'cancel') {
+    controller.abort();
+    return;
+  }
+  configureLogging({ level: m.logLevel, file: m.logFile, quiet: true });
+  const log = getLogger('worker');
+  const lib = openLibrary(m.dbPath);
+  try {
+    if (m.type === 'import') {
+      const report = await runImport(lib, { ...m.request, onProgress: (p) => port.postMessage({ type: 'progress', payload: p } satisfies JobReply) });
+      port.postMessage({ type: 'result', payload: report } satisfies JobReply);
+    } else {
+      const { config } = loadConfig({ layers: m.layers, overrides: m.overrides });
+      let runId: number | null = null;
+      const { run } = await trainRun(lib, {
+        config,
+        modelsDir: m.modelsDir,
+        signal: controller.signal,
+        onProgress: (p) => {
+          if (runId === null) runId = lib.sqlite.prepare("SELECT max(id) FROM model_runs WHERE status = 'running'").pluck().get() as number | null;
+          port.postMessage({ type: 'progress', payload: { ...p, runId } } satisfies JobReply);
+        },
+      });
+      port.postMessage({ type: 'result', payload: { runId: run.id } } satisfies JobReply);
+    }
+  } catch (e) {
+    if (!(e instanceof CancelledError)) log.error(e);
+    port.postMessage({ type: 'error', message: (e as Error).message, cancelled: e instanceof CancelledError } satisfies JobReply);
+  } finally {
+    lib.close();
+  }
+});

@@ -1,0 +1,121 @@
+import { useEffect, useState } from 'react';
+import type { ImportProgress, ImportReport } from '../../../shared/types';
+import { api, call } from '../api';
+import { ErrorBox, Progress, num, pct } from '../components/ui';
+
+async function toBase64(file: File): Promise<string> {
+  const buf = new Uint8Array(await file.arrayBuffer());
+  let s = '';
+  for (let i = 0; i < buf.length; i += 0x8000) s += String.fromCharCode(...buf.subarray(i, i + 0x8000));
+  return btoa(s);
+}
+
+export function ImportPage({ onImported, hasCatalog }: { onImported: () => void; hasCatalog: boolean }) {
+  const [profile, setProfile] = useState('me');
+  const [history, setHistory] = useState<FileList | null>(null);
+  const [catalog, setCatalog] = useState<FileList | null>(null);
+  const [pathInput, setPathInput] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [progress, setProgress] = useState<ImportProgress | null>(null);
+  const [report, setReport] = useState<ImportReport | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => api.on('import:progress', setProgress), []);
+
+  const run = async (what: () => Promise<ImportReport>) => {
+    setBusy(true);
+    setError(null);
+    setReport(null);
+    setProgress(null);
+    try {
+      setReport(await what());
+      onImported();
+    } catch (e) {
+      setError((e as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const send = (files: FileList, kind: 'history' | 'catalog') =>
+    run(async () => call('import:files', { kind, profile: kind === 'history' ? profile.trim() : undefined, files: await Promise.all([...files].map(async (f) => ({ name: f.name, base64: await toBase64(f) }))) }));
+
+  return (
+    <section aria-labelledby="import-title">
+      <h2 id="import-title">Import your listening</h2>
+      <p className="lead">
+        Drop in the export Spotify, Last.fm or ListenBrainz sent you — a <code>.zip</code>, <code>StreamingHistory*.json</code>, <code>Streaming_History_Audio_*.json</code>, a scrobble CSV or a ListenBrainz <code>.jsonl</code>. The format is recognised from the content. Nothing leaves this computer.
+      </p>
+      <div className="cards">
+        <form className="card" onSubmit={(e) => { e.preventDefault(); if (history?.length) void send(history, 'history'); }}>
+          <h3>Listening history</h3>
+          <label>
+            Whose history is it?
+            <input value={profile} onChange={(e) => setProfile(e.target.value)} required maxLength={200} aria-label="Profile name" />
+          </label>
+          <label>
+            Export files
+            <input type="file" multiple accept=".json,.jsonl,.csv,.zip" onChange={(e) => setHistory(e.target.files)} data-testid="history-files" />
+          </label>
+          <button type="submit" disabled={busy || !history?.length || !profile.trim()}>Import history</button>
+          {!hasCatalog && <p className="hint">Tip: add a catalogue too, so listens can be matched to tracks with audio features.</p>}
+        </form>
+        <form className="card" onSubmit={(e) => { e.preventDefault(); if (catalog?.length) void send(catalog, 'catalog'); }}>
+          <h3>Track catalogue</h3>
+          <p className="muted">A CSV of tracks with Spotify audio features (the Spotify Tracks Dataset, TidyTuesday <code>spotify_songs.csv</code>, or an Exportify playlist).</p>
+          <label>
+            Catalogue CSV
+            <input type="file" multiple accept=".csv" onChange={(e) => setCatalog(e.target.files)} data-testid="catalog-files" />
+          </label>
+          <button type="submit" disabled={busy || !catalog?.length}>Add catalogue</button>
+        </form>
+        <form className="card" onSubmit={(e) => { e.preventDefault(); const p = pathInput.trim(); if (p) void run(() => call('import:run', { catalogs: [], histories: [p], profile: profile.trim() })); }}>
+          <h3>A whole folder</h3>
+          <p className="muted">Path to an export folder or <code>.zip</code> on this computer; every file in it is read.</p>
+          <label>
+            Folder or file path
+            <input value={pathInput} onChange={(e) => setPathInput(e.target.value)} placeholder="/home/me/Downloads/my_spotify_data" />
+          </label>
+          <button type="submit" disabled={busy || !pathInput.trim() || !profile.trim()}>Import folder</button>
+        </form>
+      </div>
+      {busy && <Progress value={progress && progress.bytesTotal ? progress.bytesDone / progress.bytesTotal : 0} label={progress ? `${progress.phase}: ${num(progress.records)} records` : 'Starting…'} />}
+      {error && <ErrorBox message={error} />}
+      {report && <ImportSummary report={report} />}
+    </section>
+  );
+}
+
+function ImportSummary({ report: r }: { report: ImportReport }) {
+  return (
+    <div className="card report" data-testid="import-report">
+      <h3>Import finished in {r.seconds.toFixed(1)} s</h3>
+      {r.catalog.rows > 0 && (
+        <p>
+          Catalogue: {num(r.catalog.rows)} rows → <strong>{num(r.catalog.inserted)}</strong> new tracks, {num(r.catalog.merged)} merged; {num(r.catalog.tracksTotal)} tracks in your library.
+        </p>
+      )}
+      {r.events > 0 && (
+        <>
+          <p>
+            <strong>{num(r.imported)}</strong> listens imported of {num(r.events)} read; {num(r.duplicates)} were already here, {num(r.skipped)} skipped.
+          </p>
+          <div className="stats-row">
+            <div className="stat"><span className="stat-value">{pct(r.trackMatch, 1)}</span><span className="stat-label">matched to a catalogue track</span></div>
+            <div className="stat"><span className="stat-value">{pct(r.artistMatch, 1)}</span><span className="stat-label">matched to a known artist</span></div>
+          </div>
+          {Object.keys(r.skippedReasons).length > 0 && (
+            <ul className="compact">
+              {Object.entries(r.skippedReasons).map(([reason, n]) => (
+                <li key={reason}>skipped {num(n)}: {reason}</li>
+              ))}
+            </ul>
+          )}
+          {r.topUnmatchedArtists.length > 0 && (
+            <p className="muted">Your most-played artists the catalogue does not know: {r.topUnmatchedArtists.slice(0, 8).map((a) => `${a.artist} (${num(a.plays)})`).join(', ')}. Their listens still count through the artist.</p>
+          )}
+        </>
+      )}
+      {r.ignoredFiles.length > 0 && <p className="muted">Ignored {r.ignoredFiles.length} file(s) that are not listening exports.</p>}
+    </div>
+  );
+}

@@ -1,0 +1,138 @@
+import { useEffect, useState } from 'react';
+import type { RunSummary, TrainingProgressEvent } from '../../../shared/ipc';
+import { api, call } from '../api';
+import { LineChart } from '../components/charts';
+import { ErrorBox, Loading, Progress, useAsync } from '../components/ui';
+
+interface Field { key: string; label: string; kind: 'int' | 'num' | 'enum' | 'bool'; options?: string[]; min?: number; max?: number; step?: number }
+const FIELDS: Field[] = [
+  { key: 'training.epochs', label: 'Epochs', kind: 'int', min: 1, max: 200 },
+  { key: 'training.batch_size', label: 'Batch size', kind: 'int', min: 32, max: 65536 },
+  { key: 'training.learning_rate', label: 'Learning rate', kind: 'num', min: 0.00001, max: 1 },
+  { key: 'training.loss', label: 'Loss', kind: 'enum', options: ['bce', 'sampled_softmax'] },
+  { key: 'training.negatives.per_positive', label: 'Negatives per positive', kind: 'int', min: 0, max: 50 },
+  { key: 'training.early_stopping.enabled', label: 'Early stopping', kind: 'bool' },
+  { key: 'model.prediction', label: 'Prediction head', kind: 'enum', options: ['concat', 'dot'] },
+  { key: 'model.embedding_dim', label: 'Embedding size', kind: 'int', min: 4, max: 512 },
+  { key: 'training.seed', label: 'Seed', kind: 'int', min: 0, max: 2147483647 },
+];
+
+const get = (o: unknown, key: string): unknown => key.split('.').reduce((a: unknown, k) => (a as Record<string, unknown>)?.[k], o);
+
+export function TrainingPage({ backend, onTrained }: { backend: string | null; onTrained: () => void }) {
+  const cfg = useAsync(() => call('training:config', {}), []);
+  const runs = useAsync(() => call('training:runs', {}), []);
+  const [values, setValues] = useState<Record<string, string>>({});
+  const [progress, setProgress] = useState<TrainingProgressEvent | null>(null);
+  const [live, setLive] = useState<{ epoch: number; loss: number; ndcg: number | null }[]>([]);
+  const [error, setError] = useState<string | null>(null);
+  const running = progress !== null && !['done', 'failed', 'cancelled'].includes(progress.phase);
+
+  useEffect(
+    () =>
+      api.on('training:progress', (p) => {
+        setProgress(p);
+        if (p.metrics) setLive((l) => [...l.filter((x) => x.epoch !== p.epoch + 1), { epoch: p.epoch + 1, loss: p.loss ?? NaN, ndcg: p.metrics?.['ndcg@10'] ?? null }]);
+        if (p.phase === 'done') {
+          runs.reload();
+          onTrained();
+        }
+        if (p.phase === 'failed' || p.phase === 'cancelled') {
+          runs.reload();
+          if (p.phase === 'failed') setError(p.message ?? 'training failed');
+        }
+      }),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [],
+  );
+  useEffect(() => {
+    if (cfg.data) setValues(Object.fromEntries(FIELDS.map((f) => [f.key, String(get(cfg.data!.config, f.key))])));
+  }, [cfg.data]);
+
+  const start = async () => {
+    setError(null);
+    setLive([]);
+    setProgress({ runId: null, phase: 'prepare', epoch: 0, epochs: Number(values['training.epochs']), step: 0, steps: 0, loss: null, etaS: null });
+    try {
+      const overrides = FIELDS.filter((f) => values[f.key] !== String(get(cfg.data?.config, f.key))).map((f) => `${f.key}=${values[f.key]}`);
+      await call('training:start', { overrides });
+    } catch (e) {
+      setProgress(null);
+      setError((e as Error).message);
+    }
+  };
+  const frac = progress && progress.steps ? (progress.epoch * progress.steps + progress.step) / (progress.epochs * progress.steps) : 0;
+  const eta = progress?.etaS ? `, about ${Math.ceil(progress.etaS / 60)} min left` : '';
+
+  return (
+    <section aria-labelledby="train-title">
+      <h2 id="train-title">Training</h2>
+      <p className="muted">Compute backend: <strong data-testid="backend">{backend ?? 'chosen when training starts'}</strong></p>
+      <div className="cards">
+        <form className="card" onSubmit={(e) => { e.preventDefault(); void start(); }}>
+          <h3>Configuration</h3>
+          {cfg.loading && <Loading />}
+          {cfg.error && <ErrorBox message={cfg.error} />}
+          {cfg.data && FIELDS.map((f) => (
+            <label key={f.key}>
+              {f.label}
+              {f.kind === 'enum' ? (
+                <select value={values[f.key] ?? ''} onChange={(e) => setValues({ ...values, [f.key]: e.target.value })}>{f.options!.map((o) => <option key={o}>{o}</option>)}</select>
+              ) : f.kind === 'bool' ? (
+                <select value={values[f.key] ?? ''} onChange={(e) => setValues({ ...values, [f.key]: e.target.value })}><option value="true">on</option><option value="false">off</option></select>
+              ) : (
+                <input type="number" min={f.min} max={f.max} step={f.kind === 'num' ? 'any' : 1} value={values[f.key] ?? ''} onChange={(e) => setValues({ ...values, [f.key]: e.target.value })} />
+              )}
+            </label>
+          ))}
+          <div className="row">
+            <button type="submit" disabled={running || !cfg.data}>Start training</button>
+            <button type="button" className="secondary" disabled={!running} onClick={() => void call('training:cancel', {})}>Cancel</button>
+          </div>
+          <p className="muted small">Values are checked against the configuration schema when training starts.</p>
+        </form>
+        <div className="card wide">
+          <h3>Progress</h3>
+          {progress ? (
+            <Progress value={progress.phase === 'done' ? 1 : frac} label={progress.phase === 'prepare' ? 'Preparing the data…' : progress.phase === 'done' ? 'Finished' : progress.phase === 'cancelled' ? 'Cancelled' : progress.phase === 'failed' ? 'Failed' : `Epoch ${progress.epoch + 1} of ${progress.epochs}${progress.phase === 'validate' ? ' — validating' : ''}${eta}`} />
+          ) : <p className="muted">Not running.</p>}
+          {error && <ErrorBox message={error} />}
+          <LineChart
+            label="Loss and validation NDCG@10 per epoch"
+            series={[
+              { name: 'loss', className: 'line-loss', points: live.map((p) => ({ x: p.epoch, y: p.loss })) },
+              { name: 'valid ndcg@10', className: 'line-metric', points: live.map((p) => ({ x: p.epoch, y: p.ndcg ?? NaN })) },
+            ]}
+            width={520}
+          />
+          <p className="legend"><span className="swatch loss" /> loss <span className="swatch metric" /> validation NDCG@10</p>
+        </div>
+      </div>
+      <h3>Runs</h3>
+      {runs.error && <ErrorBox message={runs.error} onRetry={runs.reload} />}
+      {runs.data && (runs.data.length === 0 ? <p className="muted">No runs yet.</p> : <RunsTable runs={runs.data} onServe={async (id) => { await call('training:serve', { runId: id }); runs.reload(); onTrained(); }} />)}
+    </section>
+  );
+}
+
+function RunsTable({ runs, onServe }: { runs: RunSummary[]; onServe: (id: number) => void }) {
+  return (
+    <table className="table">
+      <thead><tr><th>Run</th><th>Started</th><th>Status</th><th>Backend</th><th>Epochs</th><th>valid NDCG@10</th><th>valid HitRate@10</th><th /></tr></thead>
+      <tbody>
+        {runs.map((r) => (
+          <tr key={r.id}>
+            <td>#{r.id}</td>
+            <td>{new Date(r.createdAt).toLocaleString()}</td>
+            <td><span className={`status ${r.status}`}>{r.status}</span>{r.error && r.status === 'failed' ? <span className="muted small"> {r.error}</span> : null}</td>
+            <td>{r.backend}</td>
+            <td>{r.epochs ?? '—'}</td>
+            <td>{r.metrics['valid/ndcg@10']?.toFixed(4) ?? '—'}</td>
+            <td>{r.metrics['valid/hit_rate@10']?.toFixed(3) ?? '—'}</td>
+            <td>{r.serving ? <strong>serving</strong> : r.status === 'completed' ? <button type="button" className="secondary" onClick={() => onServe(r.id)}>Use this model</button> : null}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}

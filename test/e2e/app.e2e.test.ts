@@ -1,0 +1,148 @@
+/**
+ * End to end in Debian's Chromium, driven by playwright-core, against the real main-process
+ * services served by the browser harness on 127.0.0.1: a fresh data folder; a real Spotify
+ * export from ../shared and a catalogue imported; a small model trained with the progress bar
+ * moving; recommendations with explanations; like / dislike changing the list; an M3U8 export;
+ * a corrupt file answered with a readable error. Screenshots of each page are saved to
+ * test-results/screenshots/.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHarness, type Harness } from '../../src/main/harness/server';
+import { resourceDir } from '../../src/main/paths';
+import { HAS_SHARED, data, tmpDir } from '../helpers/env';
+
+const ROOT = path.dirname(resourceDir('package.json'));
+const SHOTS = path.join(ROOT, 'test-results', 'screenshots');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? (() => {
+  try {
+    return execFileSync('which', ['chromium']).toString().trim();
+  } catch {
+    return '';
+  }
+})();
+
+describe.skipIf(!CHROMIUM || !HAS_SHARED)('the app in Chromium', () => {
+  let harness: Harness;
+  let browser: Browser;
+  let page: Page;
+  const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+  // playwright-core has no test matchers: wait on the page, then assert with vitest.
+  const visible = (l: Locator, timeout = 30_000) => l.first().waitFor({ state: 'visible', timeout });
+  const containsText = (l: Locator, text: string, timeout = 30_000) =>
+    expect.poll(async () => (await l.first().isVisible()) ? (await l.first().textContent()) ?? '' : '', { timeout, interval: 250 }).toContain(text);
+  const nav = async (label: string) => {
+    await page.getByRole('navigation', { name: 'Pages' }).getByRole('button', { name: label, exact: true }).click();
+  };
+
+  beforeAll(async () => {
+    fs.mkdirSync(SHOTS, { recursive: true });
+    if (!fs.existsSync(path.join(ROOT, 'out', 'renderer', 'index.html'))) execFileSync('npx', ['electron-vite', 'build'], { cwd: ROOT, stdio: 'inherit' });
+    harness = await startHarness({ dataDir: tmpDir('omr-e2e-'), rendererDir: path.join(ROOT, 'out', 'renderer'), quiet: true });
+    // Small, fast training for the test.
+    fs.writeFileSync(path.join(harness.service.paths.userConfigs, 'training_config.yaml'), 'training:\n  epochs: 2\n  batch_size: 1024\n');
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+    page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
+    page.on('pageerror', (e) => console.error('page error:', e.message));
+    await page.goto(harness.url);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await harness?.close();
+  });
+
+  it('starts on the import page with an empty library', async () => {
+    await visible(page.getByRole('heading', { name: 'Import your listening' }));
+    await shot('01-welcome-import');
+  });
+
+  it('imports a catalogue and a real Spotify export, and reports the match', async () => {
+    await page.getByTestId('catalog-files').setInputFiles(data('catalog', 'tidytuesday_spotify_songs.csv'));
+    await page.getByRole('button', { name: 'Add catalogue' }).click();
+    await containsText(page.getByTestId('import-report'), 'new tracks', 120_000);
+    await page.getByLabel('Profile name').fill('u03');
+    await page.getByTestId('history-files').setInputFiles(fs.readdirSync(data('histories', 'spotify-account', 'u03')).map((f) => data('histories', 'spotify-account', 'u03', f)));
+    await page.getByRole('button', { name: 'Import history' }).click();
+    const report = page.getByTestId('import-report');
+    await containsText(report, 'listens imported', 120_000);
+    await containsText(report, 'matched to a catalogue track');
+    await shot('02-import-report');
+  });
+
+  it('shows a readable error for a corrupt file and carries on', async () => {
+    const bad = path.join(tmpDir(), 'StreamingHistory_music_9.json');
+    fs.writeFileSync(bad, '[{"endTime":"2024-01-01 10:00","artistName":"A","trackName":"B","msPlayed":1000},\n{"endTime":"2024-01-01 10:05","artistNa');
+    await page.getByTestId('history-files').setInputFiles(bad);
+    await page.getByRole('button', { name: 'Import history' }).click();
+    const alert = page.getByRole('alert');
+    await containsText(alert, 'StreamingHistory_music_9.json', 60_000);
+    await containsText(alert, 'truncated');
+    await shot('03-import-error');
+    await nav('Profile');
+    await visible(page.getByRole('heading', { name: 'u03' }));
+    await visible(page.getByText('Hours per month'));
+    await shot('04-profile');
+  });
+
+  it('trains a small model with the progress bar moving', async () => {
+    await nav('Training');
+    await expect.poll(() => page.getByRole('button', { name: 'Start training' }).isEnabled(), { timeout: 30_000 }).toBe(true);
+    await page.getByRole('button', { name: 'Start training' }).click();
+    const bar = page.getByRole('progressbar', { name: /Epoch|Preparing/ });
+    await visible(bar, 60_000);
+    const seen = new Set<string>();
+    for (let i = 0; i < 600 && !(await page.getByRole('progressbar', { name: 'Finished' }).isVisible()); i++) {
+      const v = await page.getByRole('progressbar').first().getAttribute('aria-valuenow');
+      if (v) seen.add(v);
+      if (i === 20) await shot('05-training-progress');
+      await page.waitForTimeout(500);
+    }
+    expect(await page.getByRole('progressbar', { name: 'Finished' }).isVisible()).toBe(true);
+    expect(seen.size).toBeGreaterThan(1); // it moved
+    await visible(page.getByText('serving'), 30_000);
+    await shot('06-training-done');
+  });
+
+  it('lists recommendations with explanations; like and dislike change the list; exports M3U8', async () => {
+    await nav('Recommendations');
+    const rows = page.getByTestId('rec-row');
+    await visible(rows.first(), 120_000);
+    await containsText(page.getByTestId('explanation'), 'your average', 30_000);
+    await shot('07-recommendations');
+    const before = await rows.locator('.title').allTextContents();
+    const first = before[0];
+    await rows.first().getByRole('button', { name: `Dislike ${first}`, exact: true }).click();
+    await expect.poll(() => rows.first().locator('.title').textContent(), { timeout: 30_000 }).not.toBe(first);
+    const afterDislike = await rows.locator('.title').allTextContents();
+    expect(afterDislike).not.toContain(first);
+    const liked = afterDislike[3];
+    await rows.nth(3).getByRole('button', { name: `Like ${liked}`, exact: true }).click();
+    await expect.poll(async () => (await rows.locator('.title').allTextContents()).join('|'), { timeout: 30_000 }).not.toBe(afterDislike.join('|'));
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'M3U8' }).click();
+    const file = await (await download).path();
+    const m3u = fs.readFileSync(file!, 'utf8').split('\n').filter(Boolean);
+    expect(m3u[0]).toBe('#EXTM3U');
+    const entries = m3u.filter((l) => l.startsWith('#EXTINF:'));
+    expect(entries.length).toBeGreaterThan(10);
+    for (const l of m3u.filter((x) => !x.startsWith('#'))) expect(l).toMatch(/^https:\/\/open\.spotify\.com\/track\/[0-9A-Za-z]{22}$/);
+    await shot('08-after-feedback');
+  });
+
+  it('evaluates the model against baselines and shows settings', async () => {
+    await nav('Evaluation');
+    await page.getByRole('button', { name: 'Evaluate the serving model' }).click();
+    await visible(page.getByRole('cell', { name: 'popularity' }).or(page.getByRole('columnheader', { name: 'popularity' })), 120_000);
+    await shot('09-evaluation');
+    await nav('Settings');
+    await visible(page.getByText('Data folder'));
+    await shot('10-settings');
+  });
+});
