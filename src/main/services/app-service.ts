@@ -83,7 +83,9 @@ export class AppService {
     const serving = this.lib.sqlite.prepare("SELECT id FROM model_runs WHERE serving = 1 AND status = 'completed'").pluck().get() as number | undefined;
     return {
       version: this.version, dataDir: this.paths.root, logFile: this.paths.logFile,
-      backend: backendInfo()?.description ?? null, servingRunId: serving ?? null, logLevel: this.logLevel,
+      // Training runs in a worker: before this process scores anything, show the backend of the last run.
+      backend: backendInfo()?.description ?? ((this.lib.sqlite.prepare("SELECT backend FROM model_runs WHERE status = 'completed' ORDER BY id DESC LIMIT 1").pluck().get() as string | undefined) ?? null),
+      servingRunId: serving ?? null, logLevel: this.logLevel,
     };
   }
 

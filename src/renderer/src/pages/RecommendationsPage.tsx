@@ -122,9 +122,9 @@ export function RecommendationsPage({ profileId, genres, onNeedTraining }: { pro
                     <span className="score" title="How likely the model thinks you'll like it">{pct(r.score)}</span>
                   </button>
                   <span className="actions">
-                    <button type="button" className="icon" onClick={() => feedback(r, 'like')} aria-label={`Like ${r.title}`} title="Like">👍</button>
-                    <button type="button" className="icon" onClick={() => feedback(r, 'dislike')} aria-label={`Dislike ${r.title}`} title="Dislike">👎</button>
-                    <button type="button" className="icon" onClick={() => feedback(r, 'never_artist')} aria-label={`Never recommend ${r.artist}`} title="Never this artist">🚫</button>
+                    <button type="button" className="icon" onClick={() => feedback(r, 'like')} aria-label={`Like ${r.title}`} title="Like">♥</button>
+                    <button type="button" className="icon" onClick={() => feedback(r, 'dislike')} aria-label={`Dislike ${r.title}`} title="Not for me">✕</button>
+                    <button type="button" className="icon" onClick={() => feedback(r, 'never_artist')} aria-label={`Never recommend ${r.artist}`} title="Never this artist">⊘</button>
                     <button type="button" className="icon" onClick={async () => setSimilar({ of: r, list: await call('recommend:similar', { trackId: r.trackId, k: 10 }) })} aria-label={`More like ${r.title}`} title="More like this">≈</button>
                   </span>
                 </div>

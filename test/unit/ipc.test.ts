@@ -1,0 +1,61 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CHANNELS } from '../../src/shared/ipc';
+import { dispatch } from '../../src/main/ipc/handlers';
+import { REQUEST_SPECS } from '../../src/main/ipc/validate';
+import { AppService } from '../../src/main/services/app-service';
+import { tmpDir } from '../helpers/env';
+import { snapshot } from '../helpers/fixtures';
+
+describe('the typed contract at the main-process boundary', () => {
+  it('has a request schema and a handler for every channel', () => {
+    const service = new AppService(tmpDir(), () => {}, { quiet: true });
+    const handlers = service.handlers();
+    for (const c of CHANNELS) {
+      expect(REQUEST_SPECS[c], c).toBeDefined();
+      expect(handlers[c], c).toBeTypeOf('function');
+    }
+    service.close();
+  });
+
+  it('rejects malformed payloads without touching the database', async () => {
+    const dir = tmpDir();
+    const service = new AppService(dir, () => {}, { quiet: true });
+    const handlers = service.handlers();
+    service.lib.sqlite.prepare("INSERT INTO profiles (name) VALUES ('ana')").run();
+    const before = snapshot(service.lib.sqlite);
+    const bad: [string, unknown][] = [
+      ['profile:update', { profileId: 1, age: 'old', gender: null, country: null }],
+      ['profile:update', { profileId: 1, age: 30, gender: null, country: 'Spain' }],
+      ['profile:update', { profileId: -3, age: 30, gender: null, country: null }],
+      ['recommend:feedback', { profileId: 1, kind: 'love', trackId: 1 }],
+      ['recommend:feedback', { profileId: 1, kind: 'like' }],
+      ['import:run', { catalogs: 'x.csv', histories: [] }],
+      ['import:run', { catalogs: [], histories: [] }],
+      ['import:files', { kind: 'history', files: [{ name: '../../etc/passwd', base64: '' }] }],
+      ['training:start', { overrides: ['rm -rf /'] }],
+      ['settings:set', { logLevel: 'LOUD' }],
+      ['profile:get', 'malformed JSON'],
+      ['recommend:list', { profileId: 1, options: { k: 0 } }],
+      ['recommend:list', { profileId: 1, options: { sneaky: true } }],
+    ];
+    for (const [channel, payload] of bad) {
+      const r = await dispatch(handlers, channel as never, payload);
+      expect(r.ok, `${channel} ${JSON.stringify(payload)}`).toBe(false);
+      if (!r.ok) {
+        expect(r.error.code).toBe('invalid_request');
+        expect(r.error.message.startsWith(`${channel}: `)).toBe(true);
+      }
+    }
+    expect(snapshot(service.lib.sqlite)).toBe(before);
+    // A well-formed request goes through and does change the database.
+    const ok = await dispatch(handlers, 'profile:update', { profileId: 1, age: 30, gender: null, country: 'es' });
+    expect(ok).toMatchObject({ ok: true, value: { age: 30, country: 'ES' } });
+    expect(snapshot(service.lib.sqlite)).not.toBe(before);
+    // Handler failures come back as typed errors, not exceptions.
+    const missing = await dispatch(handlers, 'profile:get', { profileId: 999 });
+    expect(missing).toMatchObject({ ok: false, error: { code: 'failed', message: 'no profile with id 999' } });
+    expect(path.isAbsolute(service.paths.db)).toBe(true);
+    service.close();
+  });
+});
