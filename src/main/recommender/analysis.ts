@@ -109,12 +109,11 @@ export function permutationImportance(model: TwoTowerModel, P: Prepared, task: E
 
 /** The ablations of the plan, as configuration changes. */
 export const ABLATIONS: { name: string; overrides: string[] }[] = [
-  { name: 'full model', overrides: [] },
+  { name: 'full model (concat head)', overrides: ['model.prediction=concat'] },
   { name: 'no audio features', overrides: ['model.inputs.audio=false'] },
   { name: 'no demographics', overrides: ['model.inputs.demographics=false'] },
   { name: 'no history input', overrides: ['model.user_tower.history_input=false'] },
   { name: 'dot head (instead of concat)', overrides: ['model.prediction=dot'] },
-  { name: 'concat head', overrides: ['model.prediction=concat'] },
 ];
 
 /** A random configuration around the defaults, as --set overrides. */
