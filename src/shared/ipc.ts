@@ -5,7 +5,7 @@
  * map over HTTP on 127.0.0.1.
  */
 import type { AppConfig } from './config-schema';
-import type { FeedbackKind, ImportProgress, ImportReport, Recommendation, RecommendOptions } from './types';
+import type { FeedbackKind, ImportProgress, ImportReport, Recommendation, RecommendOptions, TrainProgress } from './types';
 
 export interface LibraryStats {
   tracks: number;
@@ -70,17 +70,11 @@ export interface RunSummary {
   curve: { epoch: number; loss: number; ndcg10: number | null; hitRate10: number | null }[];
 }
 
-export interface TrainingProgressEvent {
+/** The trainer's progress, with the run it belongs to and the outcomes the app adds. */
+export interface TrainingProgressEvent extends Omit<TrainProgress, 'phase'> {
   runId: number | null;
-  phase: 'prepare' | 'train' | 'validate' | 'done' | 'failed' | 'cancelled';
-  epoch: number;
-  epochs: number;
-  step: number;
-  steps: number;
-  loss: number | null;
-  etaS: number | null;
+  phase: TrainProgress['phase'] | 'failed' | 'cancelled';
   message?: string;
-  metrics?: Record<string, number>;
 }
 
 export interface EvaluationSummary {

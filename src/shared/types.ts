@@ -103,3 +103,17 @@ export interface RecommendOptions {
 }
 
 export type FeedbackKind = 'like' | 'dislike' | 'never_artist';
+
+/** Progress of a training run, as the trainer reports it. */
+export interface TrainProgress {
+  phase: 'prepare' | 'train' | 'validate' | 'done';
+  epoch: number;
+  epochs: number;
+  step: number;
+  steps: number;
+  loss: number | null;
+  /** Seconds left, estimated from the pace so far. */
+  etaS: number | null;
+  examplesPerS?: number | null;
+  metrics?: Record<string, number>;
+}

@@ -2,27 +2,10 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/main/config';
 import { openLibrary } from '../../src/main/db';
-import { artistAffinityRanker, easeRanker, itemCfRanker } from '../../src/main/recommender/baselines';
+import { artistAffinityRanker, easeRanker, invert, itemCfRanker } from '../../src/main/recommender/baselines';
 import { generateSyntheticLibrary } from '../../src/main/recommender/data/synthetic';
 import { prepare } from '../../src/main/recommender/pipeline';
 import { tmpDir } from '../helpers/env';
-
-function denseInverse(m: number[][]): number[][] {
-  const n = m.length;
-  const a = m.map((r, i) => [...r, ...Array.from({ length: n }, (_, j) => (i === j ? 1 : 0))]);
-  for (let c = 0; c < n; c++) {
-    let p = c;
-    for (let r = c + 1; r < n; r++) if (Math.abs(a[r][c]) > Math.abs(a[p][c])) p = r;
-    [a[c], a[p]] = [a[p], a[c]];
-    const d = a[c][c];
-    for (let k = 0; k < 2 * n; k++) a[c][k] /= d;
-    for (let r = 0; r < n; r++) if (r !== c) {
-      const f = a[r][c];
-      for (let k = 0; k < 2 * n; k++) a[r][k] -= f * a[c][k];
-    }
-  }
-  return a.map((r) => r.slice(n));
-}
 
 describe('baselines', () => {
   const lib = openLibrary(path.join(tmpDir(), 'lib.sqlite'));
@@ -38,7 +21,7 @@ describe('baselines', () => {
     const n = P.items.n;
     const X: number[][] = users.map((u) => Array.from({ length: n }, (_, t) => (positives[u].has(t) ? 1 : 0)));
     const G = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => users.reduce((s, u) => s + X[u][i] * X[u][j], 0) + (i === j ? lambda : 0)));
-    const Pinv = denseInverse(G);
+    const Pinv = invert(G);
     // B = I − P diag(1/diag P) ⇒ score_u = x_u B
     const scoreDirect = (u: number) =>
       Array.from({ length: n }, (_, j) => X[u][j] - X[u].reduce((s, x, i) => s + x * Pinv[i][j], 0) / Pinv[j][j]);

@@ -147,11 +147,12 @@ export function easeRanker(P: Prepared, lambda = 250): Ranker {
   };
 }
 
-function invert(m: Float64Array[]): Float64Array[] {
+/** Gauss–Jordan inverse with partial pivoting (small, dense matrices). */
+export function invert(m: ArrayLike<number>[]): Float64Array[] {
   const n = m.length;
   const a = m.map((r, i) => {
     const row = new Float64Array(2 * n);
-    row.set(r);
+    row.set(Array.from(r));
     row[n + i] = 1;
     return row;
   });

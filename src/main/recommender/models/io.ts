@@ -13,6 +13,9 @@ import { TwoTowerModel } from './two-tower';
 
 export const MODEL_FORMAT = 'omr-two-tower';
 
+/** Where one tensor lies in a .bin file. */
+export type TensorIndex = { name: string; shape: number[]; offset: number; length: number }[];
+
 export interface ModelManifest {
   format: typeof MODEL_FORMAT;
   version: 1;
@@ -23,9 +26,9 @@ export interface ModelManifest {
   config: AppConfig;
   featureSpace: FeatureSpace;
   metrics: Record<string, number>;
-  weights: { name: string; shape: number[]; offset: number; length: number }[];
+  weights: TensorIndex;
   /** Adam state, only in checkpoints written for resuming. */
-  optimizer?: { name: string; shape: number[]; offset: number; length: number }[];
+  optimizer?: TensorIndex;
 }
 
 export function writeDirAtomic(dir: string, files: Record<string, Buffer | string>): void {
@@ -44,8 +47,8 @@ export function writeDirAtomic(dir: string, files: Record<string, Buffer | strin
   if (old) fs.rmSync(old, { recursive: true, force: true });
 }
 
-async function pack(tensors: [string, tf.Tensor][]): Promise<{ index: ModelManifest['weights']; data: Buffer }> {
-  const index: ModelManifest['weights'] = [];
+async function pack(tensors: [string, tf.Tensor][]): Promise<{ index: TensorIndex; data: Buffer }> {
+  const index: TensorIndex = [];
   const chunks: Buffer[] = [];
   let offset = 0;
   for (const [name, t] of tensors) {
@@ -71,7 +74,7 @@ export interface SaveOptions {
 export async function saveModel(dir: string, model: TwoTowerModel, o: SaveOptions): Promise<void> {
   const weights = await pack([...model.params.all()].map(([n, v]) => [n, v]));
   const files: Record<string, Buffer | string> = { 'weights.bin': weights.data };
-  let optimizer: ModelManifest['optimizer'];
+  let optimizer: TensorIndex | undefined;
   if (o.optimizer) {
     const named = await o.optimizer.getWeights();
     const packed = await pack(named.map((w) => [w.name, w.tensor]));

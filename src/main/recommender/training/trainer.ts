@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { AppConfig } from '../../../shared/config-schema';
+import type { TrainProgress } from '../../../shared/types';
 import { getLogger } from '../../logging';
 import { initBackend, tf, type BackendInfo } from '../backend';
 import { epochExamples, negativeSampler, positiveExamples, type EpochExamples } from '../data/examples';
@@ -29,18 +30,7 @@ export class CancelledError extends Error {
   }
 }
 
-export interface TrainProgress {
-  phase: 'prepare' | 'train' | 'validate' | 'done';
-  epoch: number;
-  epochs: number;
-  step: number;
-  steps: number;
-  loss: number | null;
-  /** Seconds left, estimated from the pace so far. */
-  etaS: number | null;
-  examplesPerS: number | null;
-  metrics?: Record<string, number>;
-}
+export type { TrainProgress } from '../../../shared/types';
 
 export interface EpochLog {
   epoch: number;
