@@ -24,10 +24,9 @@ if (!app.requestSingleInstanceLock()) {
 
   app.whenReady().then(() => {
     const emit = <E extends EventName>(event: E, payload: EventContract[E]) => win?.webContents.send(event, payload);
-    const service = new AppService(process.env.OMR_DATA_DIR ?? app.getPath('userData'), emit, { version: app.getVersion() });
+    const service = new AppService(process.env.OMR_DATA_DIR ?? app.getPath('userData'), emit, { version: app.getVersion(), openPath: (f) => shell.openPath(f) });
     const handlers = service.handlers();
     for (const channel of CHANNELS) ipcMain.handle(channel, (_e, req) => dispatch(handlers, channel, req));
-    ipcMain.handle('shell:open-log', () => shell.openPath(service.paths.logFile));
 
     Menu.setApplicationMenu(
       Menu.buildFromTemplate([

@@ -107,6 +107,10 @@ export interface IpcContract {
   'training:serve': { req: { runId: number }; res: RunSummary[] };
   'evaluation:run': { req: { runId?: number }; res: EvaluationSummary };
   'settings:set': { req: { logLevel: string }; res: AppInfo };
+  /** Opens the log file in the system's viewer (Electron); says where it is otherwise. */
+  'settings:open-log': { req: Record<string, never>; res: { opened: boolean; path: string } };
+  /** Deletes the library, the models and the logs' contents: a fresh start. */
+  'settings:reset': { req: { confirm: 'RESET' }; res: AppInfo };
 }
 
 export type Channel = keyof IpcContract;
@@ -130,7 +134,7 @@ export type IpcResult<T> = { ok: true; value: T } | { ok: false; error: IpcError
 export const CHANNELS: readonly Channel[] = [
   'app:info', 'library:stats', 'import:run', 'import:files', 'profile:get', 'profile:update', 'recommend:list',
   'recommend:feedback', 'recommend:similar', 'recommend:export', 'training:config', 'training:start', 'training:cancel',
-  'training:runs', 'training:serve', 'evaluation:run', 'settings:set',
+  'training:runs', 'training:serve', 'evaluation:run', 'settings:set', 'settings:open-log', 'settings:reset',
 ];
 
 /** What preload exposes on `window.api` (and the harness shim implements over HTTP). */

@@ -143,6 +143,8 @@ describe.skipIf(!CHROMIUM || !HAS_SHARED)('the app in Chromium', () => {
     await shot('09-evaluation');
     await nav('Settings');
     await visible(page.getByText('Data folder'));
+    await page.getByRole('button', { name: 'Open the log' }).click();
+    await containsText(page.getByRole('status'), 'main.log');
     await shot('10-settings');
   });
 });

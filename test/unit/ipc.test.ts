@@ -56,6 +56,11 @@ describe('the typed contract at the main-process boundary', () => {
     const missing = await dispatch(handlers, 'profile:get', { profileId: 999 });
     expect(missing).toMatchObject({ ok: false, error: { code: 'failed', message: 'no profile with id 999' } });
     expect(path.isAbsolute(service.paths.db)).toBe(true);
+    // Reset needs its confirmation word, then leaves an empty, working library.
+    expect((await dispatch(handlers, 'settings:reset', {})).ok).toBe(false);
+    expect((await dispatch(handlers, 'settings:reset', { confirm: 'RESET' })).ok).toBe(true);
+    const stats = await dispatch(handlers, 'library:stats', {});
+    expect(stats).toMatchObject({ ok: true, value: { tracks: 0, events: 0, profiles: [] } });
     service.close();
   });
 });

@@ -55,6 +55,8 @@ export const REQUEST_SPECS: Record<Channel, Spec> = {
   'training:serve': obj({ runId: id }),
   'evaluation:run': obj({ runId: opt(id) }),
   'settings:set': obj({ logLevel: oneOf('DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL') }),
+  'settings:open-log': none,
+  'settings:reset': obj({ confirm: oneOf('RESET') }),
 };
 
 export function validateRequest<C extends Channel>(channel: C, raw: unknown): Req<C> {

@@ -26,12 +26,15 @@ const AUDIO = ['danceability', 'energy', 'valence', 'acousticness', 'instrumenta
 
 export class AppService {
   readonly paths: DataPaths;
-  readonly lib: Library;
+  lib: Library;
   private logLevel: PlanLevel;
   private training: Worker | null = null;
   private version: string;
 
-  constructor(dataDir: string, private emit: Emit, opts: { version?: string; quiet?: boolean } = {}) {
+  private openPath: ((file: string) => Promise<unknown>) | null;
+
+  constructor(dataDir: string, private emit: Emit, opts: { version?: string; quiet?: boolean; openPath?: (file: string) => Promise<unknown> } = {}) {
+    this.openPath = opts.openPath ?? null;
     this.paths = dataPaths(dataDir);
     for (const d of [this.paths.root, this.paths.models, this.paths.logs, this.paths.userConfigs]) fs.mkdirSync(d, { recursive: true });
     this.logLevel = this.config().logging.level;
@@ -138,11 +141,12 @@ export class AppService {
   }
 
   handlers(): Handlers {
-    const db = this.lib.sqlite;
+    // A reset replaces the connection: always go through this.lib.
+    const db = () => this.lib.sqlite;
     return {
       'app:info': async () => this.info(),
       'library:stats': async () => {
-        const q = (sql: string) => (db.prepare(sql).pluck().get() as number) ?? 0;
+        const q = (sql: string) => (db().prepare(sql).pluck().get() as number) ?? 0;
         const events = q('SELECT count(*) FROM listening_events');
         return {
           tracks: q('SELECT count(*) FROM tracks'),
@@ -150,7 +154,7 @@ export class AppService {
           events,
           trackMatch: events ? q('SELECT count(*) FROM listening_events WHERE track_id IS NOT NULL') / events : 0,
           artistMatch: events ? q('SELECT count(*) FROM listening_events WHERE artist_id IS NOT NULL') / events : 0,
-          profiles: db.prepare('SELECT p.id, p.name, (SELECT count(*) FROM listening_events e WHERE e.profile_id = p.id) AS events FROM profiles p ORDER BY p.name').all() as { id: number; name: string; events: number }[],
+          profiles: db().prepare('SELECT p.id, p.name, (SELECT count(*) FROM listening_events e WHERE e.profile_id = p.id) AS events FROM profiles p ORDER BY p.name').all() as { id: number; name: string; events: number }[],
         };
       },
       'import:run': (req) => this.importInWorker(req),
@@ -169,7 +173,7 @@ export class AppService {
       },
       'profile:get': async ({ profileId }) => this.profileDetail(profileId),
       'profile:update': async ({ profileId, age, gender, country }) => {
-        const changes = db.prepare('UPDATE profiles SET age = ?, gender = ?, country = ? WHERE id = ?').run(age, gender, country?.toUpperCase() ?? null, profileId).changes;
+        const changes = db().prepare('UPDATE profiles SET age = ?, gender = ?, country = ? WHERE id = ?').run(age, gender, country?.toUpperCase() ?? null, profileId).changes;
         if (!changes) throw new Error(`no profile with id ${profileId}`);
         return this.profileDetail(profileId);
       },
@@ -187,7 +191,7 @@ export class AppService {
       },
       'recommend:export': async ({ profileId, format, options }) => {
         const recs = await this.recommendations(profileId, { ...options, explain: true });
-        const name = (db.prepare('SELECT name FROM profiles WHERE id = ?').pluck().get(profileId) as string) ?? 'profile';
+        const name = (db().prepare('SELECT name FROM profiles WHERE id = ?').pluck().get(profileId) as string) ?? 'profile';
         const title = `Recommendations for ${name}`;
         const base = `recommendations-${name.replace(/[^\w-]+/g, '_')}`;
         if (format === 'm3u8') return { filename: `${base}.m3u8`, mime: 'audio/x-mpegurl', content: toM3U8(recs, title) };
@@ -232,6 +236,21 @@ export class AppService {
         const cfg = this.config(['evaluation.bootstrap.samples=0']);
         const report = await evaluateModel(this.lib, cfg, dir);
         return { runId: id, users: report.users, rankers: report.results.map((r) => ({ name: r.ranker, metrics: r.metrics })) };
+      },
+      'settings:open-log': async () => {
+        if (this.openPath) await this.openPath(this.paths.logFile);
+        return { opened: this.openPath !== null, path: this.paths.logFile };
+      },
+      'settings:reset': async () => {
+        if (this.training) throw new Error('cancel the training run first');
+        dropRecommender(this.lib);
+        this.lib.close();
+        for (const f of [this.paths.db, `${this.paths.db}-wal`, `${this.paths.db}-shm`]) fs.rmSync(f, { force: true });
+        fs.rmSync(this.paths.models, { recursive: true, force: true });
+        fs.mkdirSync(this.paths.models, { recursive: true });
+        this.lib = openLibrary(this.paths.db);
+        log.warning('the library and all models were deleted at the person’s request');
+        return this.info();
       },
       'settings:set': async ({ logLevel }) => {
         this.logLevel = parseLevel(logLevel);

@@ -5,6 +5,7 @@ import { ErrorBox } from '../components/ui';
 
 export function SettingsPage({ info, onChanged }: { info: AppInfo | null; onChanged: () => void }) {
   const [error, setError] = useState<string | null>(null);
+  const [note, setNote] = useState<string | null>(null);
   if (!info) return null;
   return (
     <section aria-labelledby="settings-title">
@@ -32,7 +33,28 @@ export function SettingsPage({ info, onChanged }: { info: AppInfo | null; onChan
             {['DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL'].map((l) => <option key={l}>{l}</option>)}
           </select>
         </label>
-        <p className="muted small">Your library, models and logs stay in the data folder; delete it to start over. Set <code>OMR_DATA_DIR</code> to use another folder.</p>
+        <div className="row">
+          <button type="button" className="secondary" onClick={async () => {
+            try {
+              const r = await call('settings:open-log', {});
+              if (!r.opened) setError(null), setNote(`The log is at ${r.path}`);
+            } catch (err) {
+              setError((err as Error).message);
+            }
+          }}>Open the log</button>
+          <button type="button" className="secondary danger" onClick={async () => {
+            if (!window.confirm('Delete your imported listening, the catalogue and every trained model? This cannot be undone.')) return;
+            try {
+              await call('settings:reset', { confirm: 'RESET' });
+              onChanged();
+              setNote('Everything was deleted. Import an export to start again.');
+            } catch (err) {
+              setError((err as Error).message);
+            }
+          }}>Reset the library…</button>
+        </div>
+        {note && <p className="muted small" role="status">{note}</p>}
+        <p className="muted small">Your library, models and logs stay in the data folder. Set <code>OMR_DATA_DIR</code> to use another folder.</p>
         {error && <ErrorBox message={error} />}
       </div>
     </section>
