@@ -85,3 +85,21 @@ describe('beyond-accuracy metrics', () => {
     expect(b.hi - b.lo).toBeLessThan(a.hi - a.lo);
   });
 });
+
+describe('evaluation over the full ranking', () => {
+  it('counts ties half in AUC and excludes what was played', async () => {
+    const { evaluateRanker } = await import('../../src/main/recommender/training/evaluate');
+    // 6 items; relevant {1, 4}; excluded {0}. Scores: item1 = 0.5 (ties with 2, 3), item4 = 0.9 (top).
+    const ranker = { name: 'fixed', score: () => [Float32Array.from([9, 0.5, 0.5, 0.5, 0.9, 0.1])] };
+    const task = {
+      users: [0], relevant: [new Set([1, 4])], exclude: [new Set([0])], expected: [() => false],
+      nItems: 6, itemGenre: [0, 0, 0, 0, 0, 0], itemArtist: [0, 1, 2, 3, 4, 5],
+    };
+    const r = evaluateRanker(ranker, task, { ks: [1, 2], threshold: 0.5 });
+    // Non-relevant candidates: 2, 3 (0.5) and 5 (0.1). Item 4 beats all three; item 1 beats 5 and ties 2, 3.
+    expect(r.metrics.auc).toBeCloseTo((1 + (1 + 0.5 * 2) / 3) / 2, 10);
+    expect(r.metrics['hit_rate@1']).toBe(1);
+    expect(r.metrics.mrr).toBe(1);
+    expect(r.lists[0][0]).toBe(4); // the excluded item 0 (score 9) is not ranked
+  });
+});

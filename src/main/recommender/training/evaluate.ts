@@ -144,13 +144,31 @@ export function evaluateRanker(ranker: Ranker, task: EvalTask, opts: EvalOptions
       for (const v of relScores) best = Math.min(best, valid.length - below(v));
       push('mrr', relScores.length ? 1 / best : reciprocalRank(top, rel));
       if (relScores.length && valid.length > relScores.length) {
+        // AUC over the full ranking: each relevant item against every non-relevant one, ties ½.
+        const atMost = (v: number) => {
+          let lo = 0;
+          let hi = valid.length;
+          while (lo < hi) {
+            const m = (lo + hi) >> 1;
+            if (valid[m] <= v) lo = m + 1;
+            else hi = m;
+          }
+          return lo;
+        };
         const negs = valid.length - relScores.length;
-        let sum = 0;
         const sortedRel = [...relScores].sort((a, b) => a - b);
-        sortedRel.forEach((v, idx) => {
-          const lower = below(v) - idx; // non-relevant items strictly below (relevant ones removed)
-          sum += Math.max(0, lower) / negs;
-        });
+        let sum = 0;
+        for (const v of sortedRel) {
+          let relLess = 0;
+          let relEqual = 0;
+          for (const w of sortedRel) {
+            if (w < v) relLess++;
+            else if (w === v) relEqual++;
+          }
+          const lower = below(v) - relLess;
+          const equal = atMost(v) - below(v) - relEqual;
+          sum += (lower + 0.5 * equal) / negs;
+        }
         push('auc', sum / relScores.length);
       }
       if (ranker.probabilities && rel.size) {

@@ -32,6 +32,7 @@ export function EvaluationPage() {
         <div className="cards">
           <div className="card wide">
             <h3>Test period, {result.users} profile(s) — run #{result.runId}</h3>
+            {result.users < 5 && <p className="hint">With so few profiles these figures are noisy; they firm up as more people's listening is imported.</p>}
             <table className="table">
               <thead><tr><th>metric</th>{result.rankers.map((r) => <th key={r.name}>{r.name}</th>)}</tr></thead>
               <tbody>{METRICS.map((m) => <tr key={m}><td>{m}</td>{result.rankers.map((r) => <td key={r.name}>{Number.isFinite(r.metrics[m]) ? r.metrics[m].toFixed(4) : '—'}</td>)}</tr>)}</tbody>
