@@ -111,6 +111,10 @@ export interface IpcContract {
   'settings:open-log': { req: Record<string, never>; res: { opened: boolean; path: string } };
   /** Deletes the library, the models and the logs' contents: a fresh start. */
   'settings:reset': { req: { confirm: 'RESET' }; res: AppInfo };
+  /** Stops a running import; the library stays exactly as it was before it. */
+  'import:cancel': { req: Record<string, never>; res: { cancelled: boolean } };
+  /** The renderer's log lines, written to the same log file through electron-log. */
+  'log:write': { req: { level: 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR' | 'CRITICAL'; message: string }; res: { ok: true } };
 }
 
 export type Channel = keyof IpcContract;
@@ -135,6 +139,7 @@ export const CHANNELS: readonly Channel[] = [
   'app:info', 'library:stats', 'import:run', 'import:files', 'profile:get', 'profile:update', 'recommend:list',
   'recommend:feedback', 'recommend:similar', 'recommend:export', 'training:config', 'training:start', 'training:cancel',
   'training:runs', 'training:serve', 'evaluation:run', 'settings:set', 'settings:open-log', 'settings:reset',
+  'import:cancel', 'log:write',
 ];
 
 /** What preload exposes on `window.api` (and the harness shim implements over HTTP). */

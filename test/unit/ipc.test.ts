@@ -1,10 +1,11 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CHANNELS } from '../../src/shared/ipc';
 import { dispatch } from '../../src/main/ipc/handlers';
 import { REQUEST_SPECS } from '../../src/main/ipc/validate';
 import { AppService } from '../../src/main/services/app-service';
-import { tmpDir } from '../helpers/env';
+import { HAS_SHARED, data, tmpDir } from '../helpers/env';
 import { snapshot } from '../helpers/fixtures';
 
 describe('the typed contract at the main-process boundary', () => {
@@ -61,6 +62,25 @@ describe('the typed contract at the main-process boundary', () => {
     expect((await dispatch(handlers, 'settings:reset', { confirm: 'RESET' })).ok).toBe(true);
     const stats = await dispatch(handlers, 'library:stats', {});
     expect(stats).toMatchObject({ ok: true, value: { tracks: 0, events: 0, profiles: [] } });
+    service.close();
+  });
+});
+
+describe.skipIf(!HAS_SHARED)('long work in the worker', () => {
+  it('cancels an import half-way and leaves the library as it was; renderer logs reach the log file', async () => {
+    const service = new AppService(tmpDir(), () => {}, { quiet: true });
+    const handlers = service.handlers();
+    const before = snapshot(service.lib.sqlite);
+    const progress: unknown[] = [];
+    const running = dispatch(handlers, 'import:run', { catalogs: [data('catalog', 'spotify_tracks_114k.csv')], histories: [] });
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await dispatch(handlers, 'import:cancel', {})).toMatchObject({ ok: true, value: { cancelled: true } });
+    expect(await running).toMatchObject({ ok: false, error: { message: 'the import was cancelled; nothing was changed' } });
+    expect(snapshot(service.lib.sqlite)).toBe(before);
+    expect(progress).toBeDefined();
+    await dispatch(handlers, 'log:write', { level: 'WARNING', message: 'renderer says hello' });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(fs.readFileSync(service.paths.logFile, 'utf8')).toMatch(/\[WARNING\] \(renderer\) renderer says hello/);
     service.close();
   });
 });

@@ -57,6 +57,8 @@ export const REQUEST_SPECS: Record<Channel, Spec> = {
   'settings:set': obj({ logLevel: oneOf('DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL') }),
   'settings:open-log': none,
   'settings:reset': obj({ confirm: oneOf('RESET') }),
+  'import:cancel': none,
+  'log:write': obj({ level: oneOf('DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL'), message: str('^[\\s\\S]{1,8000}$') }),
 };
 
 export function validateRequest<C extends Channel>(channel: C, raw: unknown): Req<C> {

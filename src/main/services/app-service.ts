@@ -19,6 +19,7 @@ import { toCSV, toM3U8, toXSPF } from './playlist-export';
 import { dropRecommender, recommenderFor } from './recommender-service';
 
 const log = getLogger('app');
+const rendererLog = getLogger('renderer');
 export type Emit = <E extends EventName>(event: E, payload: EventContract[E]) => void;
 export type Handlers = { [C in keyof IpcContract]: (req: Req<C>) => Promise<Res<C>> };
 
@@ -29,6 +30,8 @@ export class AppService {
   lib: Library;
   private logLevel: PlanLevel;
   private training: Worker | null = null;
+  private importing: Worker | null = null;
+  private importCancelled = false;
   private version: string;
 
   private openPath: ((file: string) => Promise<unknown>) | null;
@@ -73,13 +76,23 @@ export class AppService {
   }
 
   private async importInWorker(request: { catalogs: string[]; histories: string[]; profile?: string }): Promise<ImportReport> {
-    const { done } = this.runJob(
+    if (this.importing) throw new Error('an import is already running');
+    const { worker, done } = this.runJob(
       { type: 'import', dbPath: this.paths.db, logFile: this.paths.logFile, logLevel: this.logLevel, request },
       (p) => this.emit('import:progress', p as EventContract['import:progress']),
     );
-    const report = (await done) as ImportReport;
-    dropRecommender(this.lib); // the catalogue or the history changed
-    return report;
+    this.importing = worker;
+    try {
+      const report = (await done) as ImportReport;
+      dropRecommender(this.lib); // the catalogue or the history changed
+      return report;
+    } catch (e) {
+      if (this.importCancelled) throw new Error('the import was cancelled; nothing was changed');
+      throw e;
+    } finally {
+      this.importing = null;
+      this.importCancelled = false;
+    }
   }
 
   private info(): AppInfo {
@@ -236,6 +249,17 @@ export class AppService {
         const cfg = this.config(['evaluation.bootstrap.samples=0']);
         const report = await evaluateModel(this.lib, cfg, dir);
         return { runId: id, users: report.users, rankers: report.results.map((r) => ({ name: r.ranker, metrics: r.metrics })) };
+      },
+      'import:cancel': async () => {
+        if (!this.importing) return { cancelled: false };
+        // The import's transaction never commits: SQLite discards it and the library is as it was.
+        this.importCancelled = true;
+        await this.importing.terminate();
+        return { cancelled: true };
+      },
+      'log:write': async ({ level, message }) => {
+        rendererLog.log(level, message);
+        return { ok: true as const };
       },
       'settings:open-log': async () => {
         if (this.openPath) await this.openPath(this.paths.logFile);

@@ -54,3 +54,10 @@ export async function call<C extends Channel>(channel: C, req: Req<C>): Promise<
   if (!r.ok) throw new Error(r.error.message);
   return r.value;
 }
+
+/** The renderer's logger: lines go to the main process's log file through the contract. */
+export const rlog = {
+  error: (message: string) => void api.invoke('log:write', { level: 'ERROR', message: message.slice(0, 8000) }),
+  warning: (message: string) => void api.invoke('log:write', { level: 'WARNING', message: message.slice(0, 8000) }),
+  info: (message: string) => void api.invoke('log:write', { level: 'INFO', message: message.slice(0, 8000) }),
+};

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
+import { rlog } from '../api';
 
 export function useAsync<T>(fn: () => Promise<T>, deps: unknown[]): { data: T | null; error: string | null; loading: boolean; reload: () => void } {
   const [state, setState] = useState<{ data: T | null; error: string | null; loading: boolean }>({ data: null, error: null, loading: true });
@@ -8,7 +9,10 @@ export function useAsync<T>(fn: () => Promise<T>, deps: unknown[]): { data: T | 
     setState((s) => ({ ...s, loading: true, error: null }));
     fn().then(
       (data) => live && setState({ data, error: null, loading: false }),
-      (e: Error) => live && setState({ data: null, error: e.message, loading: false }),
+      (e: Error) => {
+        rlog.warning(e.message);
+        if (live) setState({ data: null, error: e.message, loading: false });
+      },
     );
     return () => {
       live = false;

@@ -78,7 +78,12 @@ export function ImportPage({ onImported, hasCatalog }: { onImported: () => void;
           <button type="submit" disabled={busy || !pathInput.trim() || !profile.trim()}>Import folder</button>
         </form>
       </div>
-      {busy && <Progress value={progress && progress.bytesTotal ? progress.bytesDone / progress.bytesTotal : 0} label={progress ? `${progress.phase}: ${num(progress.records)} records` : 'Starting…'} />}
+      {busy && (
+        <div className="row">
+          <div style={{ flex: 1 }}><Progress value={progress && progress.bytesTotal ? progress.bytesDone / progress.bytesTotal : 0} label={progress ? `${progress.phase}: ${num(progress.records)} records` : 'Starting…'} /></div>
+          <button type="button" className="secondary" onClick={() => void call('import:cancel', {})}>Cancel</button>
+        </div>
+      )}
       {error && <ErrorBox message={error} />}
       {report && <ImportSummary report={report} />}
     </section>

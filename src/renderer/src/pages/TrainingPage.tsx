@@ -3,19 +3,27 @@ import type { RunSummary, TrainingProgressEvent } from '../../../shared/ipc';
 import { api, call } from '../api';
 import { LineChart } from '../components/charts';
 import { ErrorBox, Loading, Progress, useAsync } from '../components/ui';
+import { CONFIG_FILES, type Spec } from '../../../shared/config-schema';
 
-interface Field { key: string; label: string; kind: 'int' | 'num' | 'enum' | 'bool'; options?: string[]; min?: number; max?: number; step?: number }
-const FIELDS: Field[] = [
-  { key: 'training.epochs', label: 'Epochs', kind: 'int', min: 1, max: 200 },
-  { key: 'training.batch_size', label: 'Batch size', kind: 'int', min: 32, max: 65536 },
-  { key: 'training.learning_rate', label: 'Learning rate', kind: 'num', min: 0.00001, max: 1 },
-  { key: 'training.loss', label: 'Loss', kind: 'enum', options: ['bce', 'sampled_softmax'] },
-  { key: 'training.negatives.per_positive', label: 'Negatives per positive', kind: 'int', min: 0, max: 50 },
-  { key: 'training.early_stopping.enabled', label: 'Early stopping', kind: 'bool' },
-  { key: 'model.prediction', label: 'Prediction head', kind: 'enum', options: ['concat', 'dot'] },
-  { key: 'model.embedding_dim', label: 'Embedding size', kind: 'int', min: 4, max: 512 },
-  { key: 'training.seed', label: 'Seed', kind: 'int', min: 0, max: 2147483647 },
-];
+interface Field { key: string; label: string; kind: 'int' | 'num' | 'enum' | 'bool'; options?: readonly string[]; min?: number; max?: number; description?: string }
+
+/** The form is generated from the configuration schema: every scalar key of the training and model files. */
+function fieldsFrom(spec: Spec, prefix: string, out: Field[]): Field[] {
+  if (spec.kind === 'object') for (const [k, s] of Object.entries(spec.fields)) fieldsFrom(s, prefix ? `${prefix}.${k}` : k, out);
+  else if (spec.kind === 'number') out.push({ key: prefix, label: prefix, kind: spec.integer ? 'int' : 'num', min: spec.min, max: spec.max, description: spec.description });
+  else if (spec.kind === 'boolean') out.push({ key: prefix, label: prefix, kind: 'bool', description: spec.description });
+  else if (spec.kind === 'string' && spec.enum) out.push({ key: prefix, label: prefix, kind: 'enum', options: spec.enum, description: spec.description });
+  return out;
+}
+const ALL_FIELDS = [...fieldsFrom(CONFIG_FILES.training.spec, '', []), ...fieldsFrom(CONFIG_FILES.model.spec, '', [])].filter((f) => !f.key.startsWith('logging.'));
+const PRIMARY = ['training.epochs', 'training.batch_size', 'training.learning_rate', 'training.loss', 'training.negatives.per_positive', 'training.early_stopping.enabled', 'model.prediction', 'model.embedding_dim', 'training.seed', 'training.backend'];
+const LABELS: Record<string, string> = {
+  'training.epochs': 'Epochs', 'training.batch_size': 'Batch size', 'training.learning_rate': 'Learning rate', 'training.loss': 'Loss',
+  'training.negatives.per_positive': 'Negatives per positive', 'training.early_stopping.enabled': 'Early stopping', 'model.prediction': 'Prediction head',
+  'model.embedding_dim': 'Embedding size', 'training.seed': 'Seed', 'training.backend': 'Compute backend',
+};
+const FIELDS: Field[] = PRIMARY.map((k) => ({ ...ALL_FIELDS.find((f) => f.key === k)!, label: LABELS[k] }));
+const ADVANCED: Field[] = ALL_FIELDS.filter((f) => !PRIMARY.includes(f.key));
 
 const get = (o: unknown, key: string): unknown => key.split('.').reduce((a: unknown, k) => (a as Record<string, unknown>)?.[k], o);
 
@@ -46,7 +54,7 @@ export function TrainingPage({ backend, onTrained }: { backend: string | null; o
     [],
   );
   useEffect(() => {
-    if (cfg.data) setValues(Object.fromEntries(FIELDS.map((f) => [f.key, String(get(cfg.data!.config, f.key))])));
+    if (cfg.data) setValues(Object.fromEntries(ALL_FIELDS.map((f) => [f.key, String(get(cfg.data!.config, f.key))])));
   }, [cfg.data]);
 
   const start = async () => {
@@ -54,7 +62,7 @@ export function TrainingPage({ backend, onTrained }: { backend: string | null; o
     setLive([]);
     setProgress({ runId: null, phase: 'prepare', epoch: 0, epochs: Number(values['training.epochs']), step: 0, steps: 0, loss: null, etaS: null });
     try {
-      const overrides = FIELDS.filter((f) => values[f.key] !== String(get(cfg.data?.config, f.key))).map((f) => `${f.key}=${values[f.key]}`);
+      const overrides = ALL_FIELDS.filter((f) => values[f.key] !== String(get(cfg.data?.config, f.key))).map((f) => `${f.key}=${values[f.key]}`);
       await call('training:start', { overrides });
     } catch (e) {
       setProgress(null);
@@ -73,18 +81,13 @@ export function TrainingPage({ backend, onTrained }: { backend: string | null; o
           <h3>Configuration</h3>
           {cfg.loading && <Loading />}
           {cfg.error && <ErrorBox message={cfg.error} />}
-          {cfg.data && FIELDS.map((f) => (
-            <label key={f.key}>
-              {f.label}
-              {f.kind === 'enum' ? (
-                <select value={values[f.key] ?? ''} onChange={(e) => setValues({ ...values, [f.key]: e.target.value })}>{f.options!.map((o) => <option key={o}>{o}</option>)}</select>
-              ) : f.kind === 'bool' ? (
-                <select value={values[f.key] ?? ''} onChange={(e) => setValues({ ...values, [f.key]: e.target.value })}><option value="true">on</option><option value="false">off</option></select>
-              ) : (
-                <input type="number" min={f.min} max={f.max} step={f.kind === 'num' ? 'any' : 1} value={values[f.key] ?? ''} onChange={(e) => setValues({ ...values, [f.key]: e.target.value })} />
-              )}
-            </label>
-          ))}
+          {cfg.data && FIELDS.map((f) => <FieldInput key={f.key} f={f} value={values[f.key] ?? ''} onChange={(v) => setValues({ ...values, [f.key]: v })} />)}
+          {cfg.data && (
+            <details className="advanced">
+              <summary>All settings ({ADVANCED.length})</summary>
+              {ADVANCED.map((f) => <FieldInput key={f.key} f={f} value={values[f.key] ?? ''} onChange={(v) => setValues({ ...values, [f.key]: v })} />)}
+            </details>
+          )}
           <div className="row">
             <button type="submit" disabled={running || !cfg.data}>Start training</button>
             <button type="button" className="secondary" disabled={!running} onClick={() => void call('training:cancel', {})}>Cancel</button>
@@ -134,5 +137,20 @@ function RunsTable({ runs, onServe }: { runs: RunSummary[]; onServe: (id: number
         ))}
       </tbody>
     </table>
+  );
+}
+
+function FieldInput({ f, value, onChange }: { f: Field; value: string; onChange: (v: string) => void }) {
+  return (
+    <label title={f.description}>
+      {f.label}
+      {f.kind === 'enum' ? (
+        <select value={value} onChange={(e) => onChange(e.target.value)}>{f.options!.map((o) => <option key={o}>{o}</option>)}</select>
+      ) : f.kind === 'bool' ? (
+        <select value={value} onChange={(e) => onChange(e.target.value)}><option value="true">on</option><option value="false">off</option></select>
+      ) : (
+        <input type="number" min={f.min} max={f.max} step={f.kind === 'num' ? 'any' : 1} value={value} onChange={(e) => onChange(e.target.value)} />
+      )}
+    </label>
   );
 }
