@@ -98,11 +98,15 @@ describe.skipIf(!CHROMIUM || !HAS_SHARED)('the app in Chromium', () => {
     const bar = page.getByRole('progressbar', { name: /Epoch|Preparing/ });
     await visible(bar, 60_000);
     const seen = new Set<string>();
+    let shotTaken = false;
     for (let i = 0; i < 600 && !(await page.getByRole('progressbar', { name: 'Finished' }).isVisible()); i++) {
       const v = await page.getByRole('progressbar').first().getAttribute('aria-valuenow');
       if (v) seen.add(v);
-      if (i === 20) await shot('05-training-progress');
-      await page.waitForTimeout(500);
+      if (!shotTaken && v && Number(v) > 0 && Number(v) < 100) {
+        await shot('05-training-progress');
+        shotTaken = true;
+      }
+      await page.waitForTimeout(200);
     }
     expect(await page.getByRole('progressbar', { name: 'Finished' }).isVisible()).toBe(true);
     expect(seen.size).toBeGreaterThan(1); // it moved
