@@ -19,7 +19,7 @@ const opt = (of: Spec): Spec => ({ kind: 'optional', of });
 const nullable = (of: Spec): Spec => ({ kind: 'nullable', of });
 const none = obj({});
 const id = int(1, 2 ** 31);
-const path = str('^.{1,4096}$');
+const filePath = str('^.{1,4096}$');
 
 const recommendOptions = obj({
   k: opt(int(1, 5000)),
@@ -36,7 +36,7 @@ const recommendOptions = obj({
 export const REQUEST_SPECS: Record<Channel, Spec> = {
   'app:info': none,
   'library:stats': none,
-  'import:run': obj({ catalogs: list(path, 0, 1000), histories: list(path, 0, 1000), profile: opt(str('^.{1,200}$')) }),
+  'import:run': obj({ catalogs: list(filePath, 0, 1000), histories: list(filePath, 0, 1000), profile: opt(str('^.{1,200}$')) }),
   'import:files': obj({
     files: list(obj({ name: str('^[^/\\\\]{1,255}$'), base64: str() }), 1, 500),
     kind: oneOf('history', 'catalog'),

@@ -284,7 +284,3 @@ export class AppService {
     };
   }
 }
-
-export function defaultAppService(emit: Emit, dataDir?: string): AppService {
-  return new AppService(dataPaths(dataDir).root, emit);
-}
