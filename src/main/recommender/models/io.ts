@@ -61,15 +61,10 @@ async function pack(tensors: [string, tf.Tensor][]): Promise<{ index: TensorInde
   return { index, data: Buffer.concat(chunks) };
 }
 
-export interface SaveOptions {
-  epoch: number;
-  seed: number;
-  backend: string;
-  config: AppConfig;
-  featureSpace: FeatureSpace;
-  metrics: Record<string, number>;
+export type SaveOptions = Pick<ModelManifest, 'epoch' | 'seed' | 'backend' | 'config' | 'featureSpace' | 'metrics'> & {
+  /** Also save the optimizer's state (for resuming). */
   optimizer?: tf.Optimizer;
-}
+};
 
 export async function saveModel(dir: string, model: TwoTowerModel, o: SaveOptions): Promise<void> {
   const weights = await pack([...model.params.all()].map(([n, v]) => [n, v]));
