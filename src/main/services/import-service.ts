@@ -246,7 +246,6 @@ export async function runImport(lib: Library, req: ImportRequest): Promise<Impor
       report.trackMatched += trackMatched;
       report.artistMatched += artistMatched;
       for (const [r, n] of Object.entries(reasons)) report.skippedReasons[r] = (report.skippedReasons[r] ?? 0) + n;
-      // Drain the hash for formats that stop reading early (none today; kept exact for re-import checks).
       finishImport.run(p.detected.kind === 'both' ? 'see catalogue import' : h.digest('hex'), Date.now(), file.records, file.imported, file.duplicates, file.skipped, JSON.stringify(reasons), trackMatched, artistMatched, importId);
       if (p.detected.kind !== 'both') {
         report.files.push(file);

@@ -17,12 +17,11 @@ export function itemVectors(model: TwoTowerModel, ft: FeatureTensors, batch = 81
 }
 
 export function userVectors(model: TwoTowerModel, ft: FeatureTensors, users: number[]): Float32Array {
-  const D = model.cfg.embedding_dim;
   if (!users.length) return new Float32Array(0);
   const v = tf.tidy(() => model.userVector(ft.userBatch(tf.tensor1d(users, 'int32')), INFERENCE));
-  const out = v.dataSync() as Float32Array;
+  const out = Float32Array.from(v.dataSync());
   v.dispose();
-  return out.length === users.length * D ? Float32Array.from(out) : out;
+  return out;
 }
 
 /** Retrieval logits (similarity / temperature + bias) of every item for each user: users × items. */
