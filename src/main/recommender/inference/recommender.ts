@@ -116,13 +116,15 @@ export class Recommender {
     const k = opts.k ?? 20;
     const u = this.user(profileId);
     const fb = this.feedbackOf(profileId);
-    // Feedback moves the person's vector towards what they liked and away from what they disliked.
-    const adjusted = Float32Array.from(u.vector);
+    // Feedback moves the person's vector towards what they liked and away from what they disliked;
+    // `delta` is that move, so its score effect is one dot product (none without feedback).
+    const delta = new Float32Array(this.D);
     const D = this.D;
     for (const [list, sign] of [[fb.liked, 0.35], [fb.disliked, -0.35]] as const) {
       if (!list.length) continue;
-      for (const t of list) for (let d = 0; d < D; d++) adjusted[d] += (sign / list.length) * this.itemVecs[t * D + d];
+      for (const t of list) for (let d = 0; d < D; d++) delta[d] += (sign / list.length) * this.itemVecs[t * D + d];
     }
+    const hasFeedback = fb.liked.length + fb.disliked.length > 0;
     const genreIds = opts.genres?.length
       ? new Set([...this.catalog.genreName.entries()].filter(([, n]) => opts.genres!.includes(n)).map(([id]) => id))
       : null;
@@ -145,7 +147,7 @@ export class Recommender {
       }
       const base = this.dot(u.vector, t);
       // What feedback and the discovery control add on top of the model's own score.
-      const shift = (this.dot(adjusted, t) - base) * this.scale - (u.knownArtists.has(artist) ? discovery * 1.5 : 0);
+      const shift = (hasFeedback ? this.dot(delta, t) * this.scale : 0) - (u.knownArtists.has(artist) ? discovery * 1.5 : 0);
       feedbackShift[t] = shift;
       scores[t] = base * this.scale + this.bias + shift;
     }
