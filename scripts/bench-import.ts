@@ -11,13 +11,14 @@ import { openLibrary } from '../src/main/db';
 import { configureLogging } from '../src/main/logging';
 import { sharedDir } from '../src/main/paths';
 import { runImport } from '../src/main/services/import-service';
+import { percentile } from './lib/stats';
 
 const { values } = parseArgs({ options: { data: { type: 'string' }, reps: { type: 'string', default: '3' } } });
 const dataDir = path.resolve(values.data ?? path.join(sharedDir(), 'data'));
 const reps = Math.max(1, Number(values.reps));
 configureLogging({ level: 'WARNING' });
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const median = (xs: number[]) => percentile(xs, 0.5);
 
 async function once() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'omr-bench-import-'));

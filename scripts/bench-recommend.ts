@@ -15,6 +15,7 @@ import { initBackend } from '../src/main/recommender/backend';
 import { Recommender } from '../src/main/recommender/inference/recommender';
 import { runImport } from '../src/main/services/import-service';
 import { trainRun } from '../src/main/services/model-service';
+import { percentile } from './lib/stats';
 
 const { values } = parseArgs({ options: { data: { type: 'string' }, epochs: { type: 'string', default: '2' }, reps: { type: 'string', default: '5' } } });
 configureLogging({ level: 'WARNING' });
@@ -44,6 +45,6 @@ void (async () => {
   rec.dispose();
   lib.close();
   fs.rmSync(dir, { recursive: true, force: true });
-  const pct = (p: number) => [...times].sort((a, b) => a - b)[Math.min(times.length - 1, Math.floor(p * times.length))];
+  const pct = (p: number) => percentile(times, p);
   console.log(JSON.stringify({ workload: 'W-RECOMMEND', users: users.length, requests: times.length, p50_ms: +pct(0.5).toFixed(2), p99_ms: +pct(0.99).toFixed(2), catalog_tracks: rec.catalogSize, model_open_ms: Math.round(openMs), backend: backend.name, node: process.version, cpus: os.cpus().length }));
 })();

@@ -7,6 +7,7 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { Rng } from '../src/main/recommender/random';
 import { topN } from '../src/main/recommender/training/evaluate';
+import { percentile } from './lib/stats';
 
 const { values } = parseArgs({ options: { n: { type: 'string', default: '100000,1000000' }, queries: { type: 'string', default: '200' } } });
 const D = 64;
@@ -35,7 +36,7 @@ function scan(items: Float32Array, n: number, q: Float32Array, out: Float32Array
   }
 }
 
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))];
+const pct = percentile;
 
 for (const n of values.n!.split(',').map(Number)) {
   const rng = new Rng(n);

@@ -4,7 +4,7 @@
  * (detected from the header line). Memory stays bounded by the longest record.
  */
 import { ImportError } from './errors';
-import { textChunks, type Source } from './source';
+import { countNewlines, textChunks, type Source } from './source';
 
 export interface CsvRecord {
   fields: string[];
@@ -74,13 +74,13 @@ export async function* readCsv(
         if (q < 0) {
           const piece = s.slice(i);
           field += piece;
-          line += countLF(piece);
+          line += countNewlines(piece);
           i = n;
           break;
         }
         const piece = s.slice(i, q);
         field += piece;
-        line += countLF(piece);
+        line += countNewlines(piece);
         i = q + 1;
         quoted = false;
         afterQuote = true;
@@ -157,12 +157,6 @@ export async function* readCsv(
   }
 }
 
-function countLF(s: string): number {
-  let n = 0;
-  let i = -1;
-  while ((i = s.indexOf('\n', i + 1)) !== -1) n++;
-  return n;
-}
 
 /** Maps header names to column indexes; lookups are case- and punctuation-insensitive. */
 export class Header {

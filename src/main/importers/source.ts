@@ -115,7 +115,7 @@ export async function* textChunks(src: Source): AsyncGenerator<TextChunk> {
   }
 }
 
-function countNewlines(s: string): number {
+export function countNewlines(s: string): number {
   let n = 0;
   let i = -1;
   while ((i = s.indexOf('\n', i + 1)) !== -1) n++;

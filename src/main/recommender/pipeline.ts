@@ -26,13 +26,13 @@ export interface Prepared {
   itemCounts: Float64Array;
 }
 
-function positivePlays(data: LoadedData, part: Uint8Array, which: number, minPositiveMs: number): Set<number>[] {
+/** Per person: the catalogue tracks played for at least `minPositiveMs` in one part of the split. */
+export function positivePlays(data: LoadedData, part: Uint8Array, which: number, minPositiveMs: number): Set<number>[] {
   const out = data.profiles.map(() => new Set<number>());
   const { events } = data;
   for (let i = 0; i < events.length; i++) {
     if (part[i] !== which || events.track[i] < 0) continue;
     const ms = events.msPlayed[i];
-    if (events.skipped[i] === 1 && Number.isFinite(ms) && ms < minPositiveMs) continue;
     if (Number.isFinite(ms) && ms < minPositiveMs) continue;
     out[events.profile[i]].add(events.track[i]);
   }

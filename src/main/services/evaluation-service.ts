@@ -15,7 +15,8 @@ import { artistAffinityRanker, contentKnnRanker, easeRanker, itemCfRanker } from
 import { FeatureTensors } from '../recommender/data/loader';
 import { ModelRanker } from '../recommender/inference/model-ranker';
 import { loadModel } from '../recommender/models/io';
-import { prepare, type Prepared } from '../recommender/pipeline';
+import { positivePlays, prepare, type Prepared } from '../recommender/pipeline';
+import { TEST } from '../recommender/data/dataset';
 import { ABLATIONS, permutationImportance, sampleConfig, type Importance } from '../recommender/analysis';
 import { Rng } from '../recommender/random';
 import { evaluateRanker, popularityRanker, randomRanker, type EvalResult, type EvalTask, type Ranker } from '../recommender/training/evaluate';
@@ -65,15 +66,8 @@ export interface RealEvalOptions {
 }
 
 /** All plays: every catalogue track played (non-skipped) in the test period; nothing excluded. */
-function allPlaysTask(P: Prepared): EvalTask {
-  const { events } = P.data;
-  const rel = P.data.profiles.map(() => new Set<number>());
-  for (let i = 0; i < events.length; i++) {
-    if (P.split.part[i] !== 2 || events.track[i] < 0) continue;
-    const ms = events.msPlayed[i];
-    if (Number.isFinite(ms) && ms < 30000) continue;
-    rel[events.profile[i]].add(events.track[i]);
-  }
+function allPlaysTask(P: Prepared, minPositiveMs: number): EvalTask {
+  const rel = positivePlays(P.data, P.split.part, TEST, minPositiveMs);
   const users: number[] = [];
   rel.forEach((r, u) => r.size && users.push(u));
   const byUser = new Map(P.test.users.map((u, i) => [u, P.test.expected[i]]));
@@ -143,7 +137,7 @@ export async function evaluateReal(o: RealEvalOptions): Promise<RealEvaluation> 
     const modelRanker = new ModelRanker(model, ft);
     const rankers: Ranker[] = [modelRanker, ...baselineRankers(prepared, cfg)];
     const opts = { ks: [10, 50], threshold: cfg.evaluation.threshold, bootstrap: cfg.evaluation.bootstrap, seed: cfg.training.seed };
-    const tasks = { discovery: prepared.test, all_plays: allPlaysTask(prepared) };
+    const tasks = { discovery: prepared.test, all_plays: allPlaysTask(prepared, cfg.preprocessing.min_positive_ms) };
     const out = {} as RealEvaluation['tasks'];
     for (const [name, task] of Object.entries(tasks) as [keyof typeof tasks, EvalTask][]) {
       out[name] = { users: task.users.length, rankers: {} };
