@@ -39,3 +39,60 @@ describe.each(['wasm', 'cpu'] as const)('embedding gradients on the %s backend',
     tf.dispose([params, idxT, wT, grad]);
   });
 });
+
+describe('the wasm kernels that replace tfjs own (row Gather, transposed BatchMatMul)', () => {
+  /** Runs f on wasm and on cpu (tfjs's reference kernels, untouched for these ops). */
+  async function onBoth(f: () => tf.Tensor): Promise<[Float32Array | Int32Array, Float32Array | Int32Array, number[]]> {
+    await initBackend('cpu', true);
+    const want = f();
+    const wantV = want.dataSync().slice();
+    await initBackend('wasm', true);
+    const got = f();
+    const shape = got.shape;
+    expect(shape).toEqual(want.shape);
+    return [got.dataSync().slice(), wantV, shape];
+  }
+
+  it('gathers rows (float and int, 1-D and 2-D indices, vectors) exactly like the reference', async () => {
+    const rng = new Rng(11);
+    const table = Array.from({ length: 40 * 6 }, () => rng.normal());
+    const ints = Array.from({ length: 40 * 3 }, () => rng.int(1000));
+    const idx = Array.from({ length: 25 }, () => rng.int(40));
+    for (const f of [
+      () => tf.gather(tf.tensor2d(table, [40, 6]), tf.tensor1d(idx, 'int32')),
+      () => tf.gather(tf.tensor3d(table, [40, 3, 2]), tf.tensor2d(idx.slice(0, 24), [4, 6], 'int32')),
+      () => tf.gather(tf.tensor2d(ints, [40, 3], 'int32'), tf.tensor1d(idx, 'int32')),
+      () => tf.gather(tf.tensor1d(table.slice(0, 40)), tf.tensor1d(idx, 'int32')),
+      () => tf.gather(tf.tensor2d(table, [40, 6]), tf.tensor1d([0, 3, 5], 'int32'), 1), // not axis 0: tfjs's own kernel
+    ]) {
+      const [got, want] = await onBoth(f);
+      expect(Array.from(got)).toEqual(Array.from(want));
+    }
+    await initBackend('wasm', true);
+    expect(() => tf.gather(tf.tensor2d(table, [40, 6]), tf.tensor1d([3, 40], 'int32'))).toThrow(/index value 40/);
+  });
+
+  it('multiplies transposed operands (2-D and batched) like the reference, gradients included', async () => {
+    const rng = new Rng(12);
+    const a = Array.from({ length: 2 * 5 * 7 }, () => rng.normal());
+    const b = Array.from({ length: 2 * 7 * 4 }, () => rng.normal());
+    for (const [ta, tb] of [[false, true], [true, false], [true, true], [false, false]] as const) {
+      for (const batched of [false, true]) {
+        const [got, want] = await onBoth(() => {
+          const A = batched ? tf.tensor3d(a, ta ? [2, 7, 5] : [2, 5, 7]) : tf.tensor2d(a.slice(0, 35), ta ? [7, 5] : [5, 7]);
+          const B = batched ? tf.tensor3d(b, tb ? [2, 4, 7] : [2, 7, 4]) : tf.tensor2d(b.slice(0, 28), tb ? [4, 7] : [7, 4]);
+          return tf.matMul(A, B, ta, tb);
+        });
+        for (let i = 0; i < want.length; i++) expect(got[i]).toBeCloseTo(want[i], 4);
+      }
+    }
+    // Dense backward (Xᵀ·G and G·Wᵀ) through tf.grad.
+    const [got, want] = await onBoth(() => {
+      const X = tf.tensor2d(a.slice(0, 35), [5, 7]);
+      const W = tf.tensor2d(b.slice(0, 28), [7, 4]);
+      const [gx, gw] = tf.grads((x: tf.Tensor, w: tf.Tensor) => tf.sum(tf.square(tf.matMul(x, w))))([X, W]);
+      return tf.concat([tf.reshape(gx, [-1]), tf.reshape(gw, [-1])]);
+    });
+    for (let i = 0; i < want.length; i++) expect(got[i]).toBeCloseTo(want[i], 3);
+  });
+});
