@@ -42,7 +42,7 @@ describe.each(['wasm', 'cpu'] as const)('embedding gradients on the %s backend',
 
 describe('the wasm kernels that replace tfjs own (row Gather, transposed BatchMatMul)', () => {
   /** Runs f on wasm and on cpu (tfjs's reference kernels, untouched for these ops). */
-  async function onBoth(f: () => tf.Tensor): Promise<[Float32Array | Int32Array, Float32Array | Int32Array, number[]]> {
+  async function onBoth(f: () => tf.Tensor): Promise<[ArrayLike<number>, ArrayLike<number>, number[]]> {
     await initBackend('cpu', true);
     const want = f();
     const wantV = want.dataSync().slice();
