@@ -125,6 +125,21 @@ describe('two-tower model on the synthetic library', () => {
     const like = rec.similar(first[2].trackId, 5);
     expect(like).toHaveLength(5);
     expect(like.some((r) => r.trackId === first[2].trackId)).toBe(false);
+    // The discovery control pushes down artists the person already plays.
+    const known = (opts: { discovery: number }) => rec.recommend(pid, { k: 20, ...opts }).filter((r) => r.knownArtist).length;
+    expect(known({ discovery: 3 })).toBeLessThan(Math.max(1, known({ discovery: 0 })));
+
+    // The person's serving state is cached, but new listening is seen at once: a track they
+    // just played is no longer recommended.
+    const before = rec.recommend(pid, { k: 20 });
+    const justPlayed = before[0];
+    lib.sqlite
+      .prepare(`INSERT INTO listening_events (profile_id, ts, artist_raw, title_raw, ms_played, source_format, source_file, track_id, artist_id, dedupe_key)
+                VALUES (?, ?, 'a', 't', 200000, 'test', 'test', ?, ?, 'test-just-played')`)
+      .run(pid, Date.now(), justPlayed.trackId, justPlayed.artistId);
+    const after = rec.recommend(pid, { k: 20 });
+    expect(after.some((r) => r.trackId === justPlayed.trackId)).toBe(false);
+    expect(rec.recommend(pid, { k: 20, excludePlayed: false }).length).toBe(20);
     rec.dispose();
   });
 });

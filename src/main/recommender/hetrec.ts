@@ -106,10 +106,15 @@ export interface HetrecConfig {
   l2: number;
   /** Probability of hiding each history artist in a training example (regularises the pooling). */
   historyDropout: number;
+  /**
+   * Negatives drawn uniformly from the whole catalogue per batch, beside the in-batch ones
+   * (mixed negative sampling, Yang et al. 2020): in-batch negatives are all popular artists.
+   */
+  uniformNegatives: number;
 }
 
 /** The best configuration found on validation NDCG@10 (see docs/EVALUATION.md). */
-export const HETREC_DEFAULTS: HetrecConfig = { dim: 128, hidden: 256, epochs: 12, batch: 512, lr: 0.003, temperature: 0.07, historyLength: 50, seed: 1, userId: false, l2: 0, historyDropout: 0 };
+export const HETREC_DEFAULTS: HetrecConfig = { dim: 128, hidden: 256, epochs: 12, batch: 512, lr: 0.003, temperature: 0.07, historyLength: 50, seed: 1, userId: false, l2: 0, historyDropout: 0, uniformNegatives: 0 };
 
 export interface HetrecMetrics {
   'ndcg@10': number;
@@ -159,7 +164,10 @@ export async function runHetrec(d: HetrecData, cfg: HetrecConfig, onEpoch?: (e: 
     counts[x.item]++;
   }));
   const total = pairs.length;
-  const logQ = tf.tensor1d(Float32Array.from(counts, (c) => Math.log((c + 1) / total)));
+  // log of the expected number of times each artist is among a batch's negatives: in-batch ones
+  // come by popularity, the uniform ones at M/N each (the sampled-softmax correction).
+  const M = cfg.uniformNegatives;
+  const logQ = tf.tensor1d(Float32Array.from(counts, (c) => Math.log((cfg.batch * (c + 1)) / total + M / d.items)));
 
   const l2n = (x: tf.Tensor2D) => tf.mul(x, tf.rsqrt(tf.add(tf.sum(tf.square(x), 1, true), 1e-6))) as tf.Tensor2D;
   const itemTower = (idx: tf.Tensor1D) => {
@@ -235,15 +243,17 @@ export async function runHetrec(d: HetrecData, cfg: HetrecConfig, onEpoch?: (e: 
         const uT = tf.tensor1d(users, 'int32');
         const iT = tf.tensor1d(items, 'int32');
         const wT = tf.tensor2d(w, [idx.length, H]);
+        const extra = M > 0 ? tf.tensor1d(Int32Array.from({ length: M }, () => rng.int(d.items)), 'int32') : null;
         return optimizer.minimize(() => {
           const u = userTower(uT, wT);
-          const v = itemTower(iT);
-          const logits = tf.sub(tf.div(tf.matMul(u, v, false, true), cfg.temperature), tf.expandDims(tf.gather(logQ, iT), 0));
-          // Mask in-batch duplicates of the same item (they are not negatives).
-          const same = tf.equal(tf.expandDims(iT, 1), tf.expandDims(iT, 0));
-          const eye = tf.cast(tf.eye(idx.length), 'bool');
+          const cand = extra ? tf.concat([iT, extra]) : iT;
+          const v = itemTower(cand as tf.Tensor1D);
+          const logits = tf.sub(tf.div(tf.matMul(u, v, false, true), cfg.temperature), tf.expandDims(tf.gather(logQ, cand), 0));
+          // Mask other copies of each example's own artist (they are not negatives).
+          const same = tf.equal(tf.expandDims(iT, 1), tf.expandDims(cand, 0));
+          const eye = tf.cast(tf.oneHot(tf.range(0, idx.length, 1, 'int32'), idx.length + M), 'bool');
           const masked = tf.where(tf.logicalAnd(same, tf.logicalNot(eye)), tf.fill(logits.shape, -1e9), logits);
-          const labels = tf.oneHot(tf.range(0, idx.length, 1, 'int32'), idx.length);
+          const labels = tf.oneHot(tf.range(0, idx.length, 1, 'int32'), idx.length + M);
           let loss = tf.losses.softmaxCrossEntropy(labels, masked) as tf.Scalar;
           if (cfg.l2 > 0) loss = tf.add(loss, tf.mul(cfg.l2, tf.add(tf.mean(tf.square(tf.gather(itemEmb, iT))), tf.mean(tf.square(tf.gather(userEmb, uT)))))) as tf.Scalar;
           return loss;

@@ -19,6 +19,11 @@ export class ArtistCandidates {
     for (const list of this.byArtist.values()) list.sort((x, y) => items.numeric[y * F + pop] - items.numeric[x * F + pop] || x - y);
   }
 
+  /** Every track by one artist (most popular first). */
+  tracksOf(artistId: number): readonly number[] {
+    return this.byArtist.get(artistId) ?? [];
+  }
+
   /** Up to `n` tracks by the person's most-played artists, skipping `exclude`. */
   for(artistShare: Map<number, number>, n: number, exclude: (t: number) => boolean): number[] {
     const out: number[] = [];

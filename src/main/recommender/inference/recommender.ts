@@ -16,9 +16,9 @@ import { FeatureTensors } from '../data/loader';
 import { OTHER, UNKNOWN } from '../data/preprocessor';
 import { loadModel, type ModelManifest } from '../models/io';
 import { INFERENCE, type TwoTowerModel } from '../models/two-tower';
-import { topN } from '../training/evaluate';
 import { ArtistCandidates, union } from './candidates';
-import { itemVectors, pairLogits, userVectors } from './scoring';
+import { itemVectors, userVectors } from './scoring';
+import { VectorIndex } from './vector-index';
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 const NA = AUDIO_COLUMNS.length;
@@ -44,6 +44,13 @@ export class Recommender {
   private readonly scale: number;
   private readonly bias: number;
   private readonly byArtist: ArtistCandidates;
+  /** Exact top-K over the item vectors (int8 SIMD scan + bound + float re-rank). */
+  private readonly index: VectorIndex;
+  private readonly itemVecsT: tf.Tensor2D;
+  /** People served recently, keyed by a fingerprint of their profile and listening (see userKey). */
+  private readonly users = new Map<number, { key: string; user: ServingUser }>();
+  /** Whose features `ft.user` holds. */
+  private ftProfile = -1;
 
   private constructor(private lib: Library, private model: TwoTowerModel, readonly manifest: ModelManifest, readonly modelDir: string) {
     this.featureSpace = manifest.featureSpace;
@@ -54,6 +61,8 @@ export class Recommender {
     this.itemVecs = itemVectors(model, this.ft);
     this.byArtist = new ArtistCandidates(this.items);
     this.D = model.cfg.embedding_dim;
+    this.index = new VectorIndex(this.itemVecs, this.D);
+    this.itemVecsT = tf.tensor2d(this.itemVecs, [this.catalog.trackId.length, this.D]);
     const t = model.dotTransform();
     this.scale = t.scale;
     this.bias = t.bias;
@@ -68,11 +77,48 @@ export class Recommender {
     return this.catalog.trackId.length;
   }
 
+  /**
+   * What a person's serving state depends on: their profile fields and their listening (count and
+   * newest row). The catalogue and the model are fixed for this object's lifetime (the service
+   * opens a new Recommender when either changes), so this is enough to reuse the state.
+   */
+  private userKey(profileId: number): string {
+    const row = this.lib.sqlite
+      .prepare(
+        `SELECT p.name, p.age, p.gender, p.country,
+           (SELECT count(*) FROM listening_events WHERE profile_id = p.id),
+           (SELECT max(id) FROM listening_events WHERE profile_id = p.id)
+         FROM profiles p WHERE p.id = ?`,
+      )
+      .raw()
+      .get(profileId);
+    return JSON.stringify(row ?? null);
+  }
+
+  /** The person's features, vector and history, rebuilt only when their data changed. */
   private user(profileId: number): ServingUser {
+    const key = this.userKey(profileId);
+    const hit = this.users.get(profileId);
+    if (hit?.key === key) {
+      if (this.ftProfile !== profileId) {
+        this.ft.setUsers(hit.user.features);
+        this.ftProfile = profileId;
+      }
+      return hit.user;
+    }
+    const user = this.buildUser(profileId);
+    this.users.delete(profileId);
+    if (this.users.size >= 64) this.users.delete(this.users.keys().next().value!);
+    this.users.set(profileId, { key, user });
+    return user;
+  }
+
+  private buildUser(profileId: number): ServingUser {
     const data = loadProfileData(this.lib.sqlite, this.catalog, profileId);
     const [agg] = aggregateUsers(data, () => true, this.featureSpace.skipThresholdMs);
     const features = buildUserFeatures(data, [agg], this.featureSpace);
     this.ft.setUsers(features);
+    this.ftProfile = profileId;
     const vector = userVectors(this.model, this.ft, [0]);
     const played = new Set<number>();
     let ySum = 0;
@@ -116,51 +162,61 @@ export class Recommender {
     const k = opts.k ?? 20;
     const u = this.user(profileId);
     const fb = this.feedbackOf(profileId);
-    // Feedback moves the person's vector towards what they liked and away from what they disliked;
-    // `delta` is that move, so its score effect is one dot product (none without feedback).
-    const delta = new Float32Array(this.D);
     const D = this.D;
+    const n = this.catalog.trackId.length;
+    // Feedback moves the person's vector towards what they liked and away from what they disliked;
+    // `delta` is that move. Scores are (vector + delta)·item × scale + bias, so one search serves both.
+    const delta = new Float32Array(D);
     for (const [list, sign] of [[fb.liked, 0.35], [fb.disliked, -0.35]] as const) {
       if (!list.length) continue;
       for (const t of list) for (let d = 0; d < D; d++) delta[d] += (sign / list.length) * this.itemVecs[t * D + d];
     }
     const hasFeedback = fb.liked.length + fb.disliked.length > 0;
+    const query = Float32Array.from(u.vector, (x, d) => x + delta[d]);
+    // What may be recommended at all.
+    const allow = new Uint8Array(n).fill(1);
+    if (opts.excludePlayed ?? true) for (const t of u.played) allow[t] = 0;
+    for (const t of fb.disliked) allow[t] = 0;
+    for (const a of fb.neverArtists) for (const t of this.byArtist.tracksOf(a)) allow[t] = 0;
     const genreIds = opts.genres?.length
-      ? new Set([...this.catalog.genreName.entries()].filter(([, n]) => opts.genres!.includes(n)).map(([id]) => id))
+      ? new Set([...this.catalog.genreName.entries()].filter(([, name]) => opts.genres!.includes(name)).map(([id]) => id))
       : null;
-    const excludePlayed = opts.excludePlayed ?? true;
-    const discovery = opts.discovery ?? 0;
-    const n = this.catalog.trackId.length;
-    const scores = new Float32Array(n);
-    const feedbackShift = new Float32Array(n);
-    const disliked = new Set(fb.disliked);
-    for (let t = 0; t < n; t++) {
-      const artist = this.catalog.artistId[t];
-      const y = this.catalog.year[t];
-      if (
-        (excludePlayed && u.played.has(t)) || disliked.has(t) || fb.neverArtists.has(artist) ||
-        (genreIds && !genreIds.has(this.catalog.genreId[t])) ||
-        (opts.yearFrom !== undefined && !(y >= opts.yearFrom)) || (opts.yearTo !== undefined && !(y <= opts.yearTo))
-      ) {
-        scores[t] = -Infinity;
-        continue;
+    if (genreIds || opts.yearFrom !== undefined || opts.yearTo !== undefined) {
+      for (let t = 0; t < n; t++) {
+        const y = this.catalog.year[t];
+        if (
+          (genreIds && !genreIds.has(this.catalog.genreId[t])) ||
+          (opts.yearFrom !== undefined && !(y >= opts.yearFrom)) || (opts.yearTo !== undefined && !(y <= opts.yearTo))
+        ) allow[t] = 0;
       }
-      const base = this.dot(u.vector, t);
-      // What feedback and the discovery control add on top of the model's own score.
-      const shift = (hasFeedback ? this.dot(delta, t) * this.scale : 0) - (u.knownArtists.has(artist) ? discovery * 1.5 : 0);
-      feedbackShift[t] = shift;
-      scores[t] = base * this.scale + this.bias + shift;
     }
+    // The discovery control lowers tracks by artists the person knows. Those are scored here,
+    // exactly, and the index searches the rest: the union's best R are the best R overall.
+    const penalty = (opts.discovery ?? 0) * 1.5;
     const R = Math.min(n, Math.max(300, k * 6));
+    const pool: { t: number; logit: number }[] = [];
+    let searchAllow = allow;
+    if (penalty > 0 && u.knownArtists.size) {
+      searchAllow = allow.slice();
+      for (const a of u.knownArtists) {
+        for (const t of this.byArtist.tracksOf(a)) {
+          if (!allow[t]) continue;
+          searchAllow[t] = 0;
+          pool.push({ t, logit: this.dot(query, t) * this.scale + this.bias - penalty });
+        }
+      }
+    }
+    const found = this.index.search(query, R, { allow: searchAllow });
+    found.ids.forEach((t, j) => pool.push({ t, logit: found.scores[j] * this.scale + this.bias }));
+    pool.sort((a, b) => b.logit - a.logit || a.t - b.t);
+    pool.length = Math.min(pool.length, R);
+    // What feedback and the discovery control add on top of the model's own score.
+    const shift = (t: number) => (hasFeedback ? this.dot(delta, t) * this.scale : 0) - (penalty > 0 && u.knownArtists.has(this.catalog.artistId[t]) ? penalty : 0);
     const cand = this.model.hasHead
-      ? union(topN(scores, R), this.byArtist.for(u.features.artistShare[0], R / 2, (t) => scores[t] === -Infinity))
-      : topN(scores, R);
+      ? union(pool.map((p) => p.t), this.byArtist.for(u.features.artistShare[0], R / 2, (t) => !allow[t]))
+      : Int32Array.from(pool, (p) => p.t);
     if (!cand.length) return [];
-    let final: Float32Array;
-    if (this.model.hasHead) {
-      const logits = pairLogits(this.model, this.ft, new Int32Array(cand.length), cand);
-      final = logits.map((l, i) => l + feedbackShift[cand[i]]);
-    } else final = Float32Array.from(cand, (t) => scores[t]);
+    const final = this.model.hasHead ? this.headLogits(u, cand).map((l, i) => l + shift(cand[i])) : Float32Array.from(pool, (p) => p.logit);
     const chosen = this.diversify(cand, final, k, opts.maxPerArtist ?? 2, opts.diversity ?? 0.2);
     const recs = chosen.map(({ t, logit }, i) => this.describe(t, logit, i + 1, u));
     if (opts.explain) {
@@ -168,6 +224,20 @@ export class Recommender {
       recs.forEach((r, i) => (r.explanation = exps[i]));
     }
     return recs;
+  }
+
+  /** The concat head's logits for one person and candidate rows, from the cached tower outputs. */
+  private headLogits(u: ServingUser, cand: Int32Array): Float32Array {
+    const R = cand.length;
+    const out = tf.tidy(() => {
+      const iIdx = tf.tensor1d(cand, 'int32');
+      const uv = tf.tile(tf.tensor2d(u.vector, [1, this.D]), [R, 1]) as tf.Tensor2D;
+      const iv = tf.gather(this.itemVecsT, iIdx) as tf.Tensor2D;
+      return this.model.logits(uv, iv, this.ft.pairBatch(tf.zeros([R], 'int32') as tf.Tensor1D, iIdx, new Int32Array(R), cand), INFERENCE);
+    });
+    const data = Float32Array.from(out.dataSync());
+    out.dispose();
+    return data;
   }
 
   /** MMR: relevance against similarity to what is already chosen, with a per-artist cap. */
@@ -230,11 +300,11 @@ export class Recommender {
   similar(trackId: number, k = 20): Recommendation[] {
     const t0 = this.catalog.rowOf.get(trackId);
     if (t0 === undefined) throw new Error(`no track with id ${trackId}`);
-    const q = this.itemVecs.subarray(t0 * this.D, (t0 + 1) * this.D);
-    const n = this.catalog.trackId.length;
-    const s = new Float32Array(n);
-    for (let t = 0; t < n; t++) s[t] = t === t0 ? -Infinity : this.dot(q as Float32Array, t);
-    return Array.from(topN(s, k), (t, i) => ({ ...this.describe(t, s[t] * this.scale + this.bias, i + 1, null), score: s[t] }));
+    const q = this.itemVecs.slice(t0 * this.D, (t0 + 1) * this.D);
+    const allow = new Uint8Array(this.catalog.trackId.length).fill(1);
+    allow[t0] = 0;
+    const r = this.index.search(q, k, { allow });
+    return Array.from(r.ids, (t, i) => ({ ...this.describe(t, r.scores[i] * this.scale + this.bias, i + 1, null), score: r.scores[i] }));
   }
 
   feedback(profileId: number, kind: FeedbackKind, target: { trackId?: number; artistId?: number }): void {
@@ -444,6 +514,8 @@ export class Recommender {
   }
 
   dispose(): void {
+    this.index.close();
+    this.itemVecsT.dispose();
     this.ft.dispose();
     this.model.dispose();
   }
