@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 /**
  * The model on the embedded synthetic library (seeded, small enough for CI): it must recover the
  * planted tastes, save and load exactly, train deterministically, resume and cancel cleanly, and
@@ -139,6 +140,14 @@ describe('two-tower model on the synthetic library', () => {
       .run(pid, Date.now(), justPlayed.trackId, justPlayed.artistId);
     const after = rec.recommend(pid, { k: 20 });
     expect(after.some((r) => r.trackId === justPlayed.trackId)).toBe(false);
+    // … also when another connection wrote it (imports run in a worker with their own).
+    const other = new Database(lib.sqlite.name);
+    other
+      .prepare(`INSERT INTO listening_events (profile_id, ts, artist_raw, title_raw, ms_played, source_format, source_file, track_id, artist_id, dedupe_key)
+                VALUES (?, ?, 'a', 't', 200000, 'test', 'test', ?, ?, 'test-just-played-2')`)
+      .run(pid, Date.now(), after[0].trackId, after[0].artistId);
+    other.close();
+    expect(rec.recommend(pid, { k: 20 }).some((r) => r.trackId === after[0].trackId)).toBe(false);
     expect(rec.recommend(pid, { k: 20, excludePlayed: false }).length).toBe(20);
     rec.dispose();
   });

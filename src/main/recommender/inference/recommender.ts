@@ -48,7 +48,7 @@ export class Recommender {
   private readonly index: VectorIndex;
   private readonly itemVecsT: tf.Tensor2D;
   /** People served recently, keyed by a fingerprint of their profile and listening (see userKey). */
-  private readonly users = new Map<number, { key: string; user: ServingUser }>();
+  private readonly users = new Map<number, { key: string; seen: string; user: ServingUser }>();
   /** Whose features `ft.user` holds. */
   private ftProfile = -1;
 
@@ -95,11 +95,23 @@ export class Recommender {
     return JSON.stringify(row ?? null);
   }
 
+  /**
+   * Changes when anything was committed to the database since the last call, by this connection
+   * (total_changes) or another one, such as the import worker's (data_version).
+   */
+  private dbVersion(): string {
+    const dv = this.lib.sqlite.pragma('data_version', { simple: true }) as number;
+    const tc = this.lib.sqlite.prepare('SELECT total_changes()').pluck().get() as number;
+    return `${dv}/${tc}`;
+  }
+
   /** The person's features, vector and history, rebuilt only when their data changed. */
   private user(profileId: number): ServingUser {
-    const key = this.userKey(profileId);
+    const seen = this.dbVersion();
     const hit = this.users.get(profileId);
+    const key = hit?.seen === seen ? hit.key : this.userKey(profileId);
     if (hit?.key === key) {
+      hit.seen = seen;
       if (this.ftProfile !== profileId) {
         this.ft.setUsers(hit.user.features);
         this.ftProfile = profileId;
@@ -109,7 +121,7 @@ export class Recommender {
     const user = this.buildUser(profileId);
     this.users.delete(profileId);
     if (this.users.size >= 64) this.users.delete(this.users.keys().next().value!);
-    this.users.set(profileId, { key, user });
+    this.users.set(profileId, { key, seen, user });
     return user;
   }
 
@@ -242,35 +254,38 @@ export class Recommender {
 
   /** MMR: relevance against similarity to what is already chosen, with a per-artist cap. */
   private diversify(cand: Int32Array, logits: Float32Array, k: number, maxPerArtist: number, lambda: number) {
-    const rel = Array.from(logits, sigmoid);
+    const R = cand.length;
+    const D = this.D;
+    const rel = Float64Array.from(logits, sigmoid);
+    const artist = Int32Array.from(cand, (t) => this.catalog.artistId[t]);
+    // The candidates' vectors side by side, so the similarity updates walk memory in order.
+    const vec = new Float32Array(R * D);
+    for (let i = 0; i < R; i++) vec.set(this.itemVecs.subarray(cand[i] * D, (cand[i] + 1) * D), i * D);
     const chosen: { t: number; logit: number }[] = [];
     const perArtist = new Map<number, number>();
-    const used = new Uint8Array(cand.length);
-    const maxSim = new Float32Array(cand.length).fill(0);
-    const D = this.D;
+    const used = new Uint8Array(R);
+    const maxSim = new Float64Array(R);
     while (chosen.length < k) {
       let best = -1;
       let bestVal = -Infinity;
-      for (let i = 0; i < cand.length; i++) {
+      for (let i = 0; i < R; i++) {
         if (used[i]) continue;
-        const a = this.catalog.artistId[cand[i]];
-        if (maxPerArtist > 0 && (perArtist.get(a) ?? 0) >= maxPerArtist) continue;
         const v = (1 - lambda) * rel[i] - lambda * maxSim[i];
-        if (v > bestVal) {
+        if (v > bestVal && !(maxPerArtist > 0 && (perArtist.get(artist[i]) ?? 0) >= maxPerArtist)) {
           bestVal = v;
           best = i;
         }
       }
       if (best < 0) break;
       used[best] = 1;
-      const t = cand[best];
-      chosen.push({ t, logit: logits[best] });
-      perArtist.set(this.catalog.artistId[t], (perArtist.get(this.catalog.artistId[t]) ?? 0) + 1);
+      chosen.push({ t: cand[best], logit: logits[best] });
+      perArtist.set(artist[best], (perArtist.get(artist[best]) ?? 0) + 1);
       if (lambda > 0) {
-        for (let i = 0; i < cand.length; i++) {
+        const o = best * D;
+        for (let i = 0; i < R; i++) {
           if (used[i]) continue;
           let s = 0;
-          for (let d = 0; d < D; d++) s += this.itemVecs[t * D + d] * this.itemVecs[cand[i] * D + d];
+          for (let d = 0, oi = i * D; d < D; d++) s += vec[o + d] * vec[oi + d];
           if (s > maxSim[i]) maxSim[i] = s;
         }
       }
