@@ -188,21 +188,33 @@ export function timeSplit(data: LoadedData, validFraction: number, testFraction:
 export function loadProfileData(sqlite: Database.Database, catalog: Catalog, profileId: number): LoadedData {
   const p = sqlite.prepare('SELECT id, name, age, gender, country FROM profiles WHERE id = ?').get(profileId) as Profile | undefined;
   if (!p) throw new Error(`no profile with id ${profileId}`);
-  const rows = sqlite
-    .prepare('SELECT ts, track_id, artist_id, ms_played, skipped FROM listening_events WHERE profile_id = ? ORDER BY ts, id')
+  // One row of five JSON arrays instead of one JS row per event: better-sqlite3 spends ~1.7 µs
+  // materialising each row, JSON.parse a fraction of that (2× on a 15k-event history).
+  const cols = sqlite
+    .prepare(
+      `SELECT json_group_array(ts), json_group_array(track_id), json_group_array(artist_id), json_group_array(ms_played), json_group_array(skipped)
+       FROM (SELECT ts, track_id, artist_id, ms_played, skipped FROM listening_events WHERE profile_id = ? ORDER BY ts, id)`,
+    )
     .raw()
-    .all(profileId) as [number, number | null, number | null, number | null, number | null][];
-  const n = rows.length;
+    .get(profileId) as string[];
+  const [ts, track, artist, ms, skipped] = cols.map((c) => JSON.parse(c) as (number | null)[]);
+  const n = ts.length;
   const ev: Events = {
     profile: new Int32Array(n), ts: new Float64Array(n), track: new Int32Array(n), artist: new Int32Array(n),
     msPlayed: new Float64Array(n), skipped: new Int8Array(n), length: n,
   };
-  rows.forEach(([ts, trackId, artistId, ms, skipped], i) => {
-    ev.ts[i] = ts;
-    ev.track[i] = trackId === null ? -1 : (catalog.rowOf.get(trackId) ?? -1);
-    ev.artist[i] = artistId ?? -1;
-    ev.msPlayed[i] = ms ?? NaN;
-    ev.skipped[i] = skipped === null ? -1 : skipped;
-  });
+  // SQLite aggregates a subquery's rows in the subquery's order; should that ever not hold, order
+  // by time here (stable, so equal times keep the order they came in).
+  let order: number[] | null = null;
+  for (let i = 1; i < n && !order; i++) if (ts[i]! < ts[i - 1]!) order = Array.from(ts.keys()).sort((a, b) => ts[a]! - ts[b]! || a - b);
+  for (let j = 0; j < n; j++) {
+    const i = order ? order[j] : j;
+    ev.ts[j] = ts[i]!;
+    const trackId = track[i];
+    ev.track[j] = trackId === null ? -1 : (catalog.rowOf.get(trackId) ?? -1);
+    ev.artist[j] = artist[i] ?? -1;
+    ev.msPlayed[j] = ms[i] ?? NaN;
+    ev.skipped[j] = skipped[i] ?? -1;
+  }
   return { catalog, profiles: [p], events: ev };
 }
