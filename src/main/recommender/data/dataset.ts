@@ -54,14 +54,33 @@ export interface LoadedData {
   events: Events;
 }
 
+type Cell = number | string | null;
+
+/**
+ * The columns of `inner`'s result as arrays, in its row order. One row of JSON arrays instead of
+ * one JS row per record: better-sqlite3 spends ~1.7 µs materialising each row, JSON.parse a
+ * fraction of that (2–3× on catalogues and histories). SQLite aggregates a subquery's rows in the
+ * subquery's order; `sorted(a, b)` checks it, and should it ever not hold the rows are re-ordered.
+ */
+function columnsOf(sqlite: Database.Database, inner: string, columns: string[], sorted: (c: Cell[][], i: number, j: number) => number, ...params: unknown[]): Cell[][] {
+  const sql = `SELECT ${columns.map((c) => `json_group_array(${c})`).join(', ')} FROM (${inner})`;
+  const cols = (sqlite.prepare(sql).raw().get(...params) as string[]).map((c) => JSON.parse(c) as Cell[]);
+  const n = cols[0].length;
+  for (let i = 1; i < n; i++) {
+    if (sorted(cols, i - 1, i) > 0) {
+      const order = Array.from({ length: n }, (_, k) => k).sort((a, b) => sorted(cols, a, b) || a - b);
+      return cols.map((c) => order.map((k) => c[k]));
+    }
+  }
+  return cols;
+}
+
+const byNumber = (col: number) => (c: Cell[][], i: number, j: number) => (c[col][i] as number) - (c[col][j] as number);
+
 export function loadCatalog(sqlite: Database.Database): Catalog {
-  const rows = sqlite
-    .prepare(
-      `SELECT id, spotify_id, title, artist_id, main_genre_id, year, duration_ms, popularity, ${AUDIO_COLUMNS.join(', ')} FROM tracks ORDER BY id`,
-    )
-    .raw()
-    .all() as (number | string | null)[][];
-  const n = rows.length;
+  const names = ['id', 'spotify_id', 'title', 'artist_id', 'main_genre_id', 'year', 'duration_ms', 'popularity', ...AUDIO_COLUMNS];
+  const cols = columnsOf(sqlite, `SELECT ${names.join(', ')} FROM tracks ORDER BY id`, names, byNumber(0));
+  const n = cols[0].length;
   const c: Catalog = {
     trackId: new Int32Array(n),
     rowOf: new Map(),
@@ -77,18 +96,20 @@ export function loadCatalog(sqlite: Database.Database): Catalog {
     genreName: new Map(),
   };
   const num = (v: unknown) => (v === null || v === undefined ? NaN : Number(v));
-  rows.forEach((r, i) => {
-    c.trackId[i] = r[0] as number;
-    c.rowOf.set(r[0] as number, i);
-    c.spotifyId[i] = r[1] as string;
-    c.title[i] = r[2] as string;
-    c.artistId[i] = r[3] as number;
-    c.genreId[i] = r[4] === null ? -1 : (r[4] as number);
-    c.year[i] = num(r[5]);
-    c.durationMs[i] = num(r[6]);
-    c.popularity[i] = num(r[7]);
-    for (let k = 0; k < AUDIO_COLUMNS.length; k++) c.audio[i * AUDIO_COLUMNS.length + k] = num(r[8 + k]);
-  });
+  const [id, spotifyId, title, artistId, genreId, year, duration, popularity] = cols;
+  const NA = AUDIO_COLUMNS.length;
+  for (let i = 0; i < n; i++) {
+    c.trackId[i] = id[i] as number;
+    c.rowOf.set(id[i] as number, i);
+    c.spotifyId[i] = spotifyId[i] as string;
+    c.title[i] = title[i] as string;
+    c.artistId[i] = artistId[i] as number;
+    c.genreId[i] = genreId[i] === null ? -1 : (genreId[i] as number);
+    c.year[i] = num(year[i]);
+    c.durationMs[i] = num(duration[i]);
+    c.popularity[i] = num(popularity[i]);
+    for (let k = 0; k < NA; k++) c.audio[i * NA + k] = num(cols[8 + k][i]);
+  }
   for (const [id, name] of sqlite.prepare('SELECT id, name FROM artists').raw().iterate() as Iterable<[number, string]>) c.artistName.set(id, name);
   for (const [id, name] of sqlite.prepare('SELECT id, name FROM genres').raw().iterate() as Iterable<[number, string]>) c.genreName.set(id, name);
   return c;
@@ -110,19 +131,23 @@ export function loadData(sqlite: Database.Database, opts: { profileIds?: number[
     skipped: new Int8Array(n),
     length: 0,
   };
+  const [pid, ts, track, artist, ms, skipped] = columnsOf(
+    sqlite,
+    'SELECT profile_id, ts, track_id, artist_id, ms_played, skipped FROM listening_events ORDER BY profile_id, ts, id',
+    ['profile_id', 'ts', 'track_id', 'artist_id', 'ms_played', 'skipped'],
+    (c, a, b) => (c[0][a] as number) - (c[0][b] as number) || (c[1][a] as number) - (c[1][b] as number),
+  ) as (number | null)[][];
   let i = 0;
-  for (const [pid, ts, trackId, artistId, ms, skipped] of sqlite
-    .prepare('SELECT profile_id, ts, track_id, artist_id, ms_played, skipped FROM listening_events ORDER BY profile_id, ts, id')
-    .raw()
-    .iterate() as Iterable<[number, number, number | null, number | null, number | null, number | null]>) {
-    const p = pIndex.get(pid);
+  for (let r = 0; r < pid.length; r++) {
+    const p = pIndex.get(pid[r]!);
     if (p === undefined) continue;
     ev.profile[i] = p;
-    ev.ts[i] = ts;
+    ev.ts[i] = ts[r]!;
+    const trackId = track[r];
     ev.track[i] = trackId === null ? -1 : (catalog.rowOf.get(trackId) ?? -1);
-    ev.artist[i] = artistId ?? -1;
-    ev.msPlayed[i] = ms ?? NaN;
-    ev.skipped[i] = skipped === null ? -1 : skipped;
+    ev.artist[i] = artist[r] ?? -1;
+    ev.msPlayed[i] = ms[r] ?? NaN;
+    ev.skipped[i] = skipped[r] ?? -1;
     i++;
   }
   ev.length = i;
@@ -188,33 +213,25 @@ export function timeSplit(data: LoadedData, validFraction: number, testFraction:
 export function loadProfileData(sqlite: Database.Database, catalog: Catalog, profileId: number): LoadedData {
   const p = sqlite.prepare('SELECT id, name, age, gender, country FROM profiles WHERE id = ?').get(profileId) as Profile | undefined;
   if (!p) throw new Error(`no profile with id ${profileId}`);
-  // One row of five JSON arrays instead of one JS row per event: better-sqlite3 spends ~1.7 µs
-  // materialising each row, JSON.parse a fraction of that (2× on a 15k-event history).
-  const cols = sqlite
-    .prepare(
-      `SELECT json_group_array(ts), json_group_array(track_id), json_group_array(artist_id), json_group_array(ms_played), json_group_array(skipped)
-       FROM (SELECT ts, track_id, artist_id, ms_played, skipped FROM listening_events WHERE profile_id = ? ORDER BY ts, id)`,
-    )
-    .raw()
-    .get(profileId) as string[];
-  const [ts, track, artist, ms, skipped] = cols.map((c) => JSON.parse(c) as (number | null)[]);
+  const [ts, track, artist, ms, skipped] = columnsOf(
+    sqlite,
+    'SELECT ts, track_id, artist_id, ms_played, skipped FROM listening_events WHERE profile_id = ? ORDER BY ts, id',
+    ['ts', 'track_id', 'artist_id', 'ms_played', 'skipped'],
+    byNumber(0),
+    profileId,
+  ) as (number | null)[][];
   const n = ts.length;
   const ev: Events = {
     profile: new Int32Array(n), ts: new Float64Array(n), track: new Int32Array(n), artist: new Int32Array(n),
     msPlayed: new Float64Array(n), skipped: new Int8Array(n), length: n,
   };
-  // SQLite aggregates a subquery's rows in the subquery's order; should that ever not hold, order
-  // by time here (stable, so equal times keep the order they came in).
-  let order: number[] | null = null;
-  for (let i = 1; i < n && !order; i++) if (ts[i]! < ts[i - 1]!) order = Array.from(ts.keys()).sort((a, b) => ts[a]! - ts[b]! || a - b);
-  for (let j = 0; j < n; j++) {
-    const i = order ? order[j] : j;
-    ev.ts[j] = ts[i]!;
+  for (let i = 0; i < n; i++) {
+    ev.ts[i] = ts[i]!;
     const trackId = track[i];
-    ev.track[j] = trackId === null ? -1 : (catalog.rowOf.get(trackId) ?? -1);
-    ev.artist[j] = artist[i] ?? -1;
-    ev.msPlayed[j] = ms[i] ?? NaN;
-    ev.skipped[j] = skipped[i] ?? -1;
+    ev.track[i] = trackId === null ? -1 : (catalog.rowOf.get(trackId) ?? -1);
+    ev.artist[i] = artist[i] ?? -1;
+    ev.msPlayed[i] = ms[i] ?? NaN;
+    ev.skipped[i] = skipped[i] ?? -1;
   }
   return { catalog, profiles: [p], events: ev };
 }

@@ -17,7 +17,7 @@ import { OTHER, UNKNOWN } from '../data/preprocessor';
 import { loadModel, type ModelManifest } from '../models/io';
 import { INFERENCE, type TwoTowerModel } from '../models/two-tower';
 import { ArtistCandidates, union } from './candidates';
-import { itemVectors, userVectors } from './scoring';
+import { cachedItemVectors, userVectors } from './scoring';
 import { VectorIndex } from './vector-index';
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
@@ -58,7 +58,7 @@ export class Recommender {
     this.items = buildItemFeatures(this.catalog, this.featureSpace);
     const empty = buildUserFeatures({ catalog: this.catalog, profiles: [], events: loadProfileDataEmpty() }, [], this.featureSpace);
     this.ft = new FeatureTensors(empty, this.items);
-    this.itemVecs = itemVectors(model, this.ft);
+    this.itemVecs = cachedItemVectors(model, this.ft, this.items, modelDir);
     this.byArtist = new ArtistCandidates(this.items);
     this.D = model.cfg.embedding_dim;
     this.index = new VectorIndex(this.itemVecs, this.D);
