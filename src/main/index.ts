@@ -65,6 +65,8 @@ if (!app.requestSingleInstanceLock()) {
     });
     if (process.env.ELECTRON_RENDERER_URL) void win.loadURL(process.env.ELECTRON_RENDERER_URL);
     else void win.loadFile(path.join(__dirname, '../renderer/index.html'));
+    // Open the serving model while the window loads, so the first list is ready when asked for.
+    setTimeout(() => void service.warmUp(), 0);
     app.on('before-quit', () => service.close());
   });
 

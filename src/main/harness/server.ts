@@ -83,6 +83,8 @@ export async function startHarness(opts: { dataDir: string; rendererDir: string;
   const port = (server.address() as { port: number }).port;
   const url = `http://127.0.0.1:${port}/?token=${token}`;
   log.info(`harness on ${url}`);
+  // Like the Electron shell: the model opens while the page loads.
+  setTimeout(() => void service.warmUp(), 0);
   return {
     url,
     token,

@@ -147,6 +147,18 @@ export class AppService {
     return { ...r, curve: [...curve.values()] };
   }
 
+  /**
+   * Opens the serving model (catalogue, item vectors, index) ahead of the first request, so that
+   * the first list appears as the window opens. Failures are logged; the request will report them.
+   */
+  async warmUp(): Promise<void> {
+    try {
+      await recommenderFor(this.lib, this.config().training.backend);
+    } catch (e) {
+      log.warning(`warm-up: ${(e as Error).message}`);
+    }
+  }
+
   private async recommendations(profileId: number, options: Req<'recommend:list'>['options']): Promise<Recommendation[]> {
     const rec = await recommenderFor(this.lib, this.config().training.backend);
     if (!rec) throw new Error('no trained model yet: train one on the Training page');

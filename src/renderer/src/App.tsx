@@ -28,8 +28,9 @@ export function App() {
   useEffect(() => {
     if (!stats.data) return;
     if (profileId === null && stats.data.profiles.length) setProfileId(stats.data.profiles[0].id);
-    if (page === null) setPage(stats.data.events === 0 ? 'import' : info.data?.servingRunId ? 'recommendations' : 'training');
-  }, [stats.data, info.data, page, profileId]);
+    // The first page needs both answers: whichever arrives first must not decide alone.
+    if (page === null && (info.data || info.error)) setPage(stats.data.events === 0 ? 'import' : info.data?.servingRunId ? 'recommendations' : 'training');
+  }, [stats.data, info.data, info.error, page, profileId]);
 
   const refresh = () => {
     stats.reload();
