@@ -72,6 +72,45 @@ describe('the wasm kernels that replace tfjs own (row Gather, transposed BatchMa
     expect(() => tf.gather(tf.tensor2d(table, [40, 6]), tf.tensor1d([3, 40], 'int32'))).toThrow(/index value 40/);
   });
 
+  it('slices, reduces over leading axes and tiles like the reference', async () => {
+    const rng = new Rng(13);
+    const vals = Array.from({ length: 6 * 5 * 4 }, () => rng.normal());
+    const ints = Array.from({ length: 6 * 5 }, () => rng.int(100));
+    const cases: (() => tf.Tensor)[] = [
+      () => tf.slice(tf.tensor2d(vals, [30, 4]), [7, 0], [11, -1]), // rows: the fast path
+      () => tf.slice(tf.tensor2d(ints, [6, 5], 'int32'), [2, 0], [3, 5]),
+      () => tf.slice(tf.tensor1d(vals), [13], [50]),
+      () => tf.slice(tf.tensor3d(vals, [6, 5, 4]), [1, 0, 0], [-1, -1, -1]),
+      () => tf.slice(tf.tensor2d(vals, [30, 4]), [3, 1], [5, 2]), // not whole rows: tfjs's own
+      () => tf.sum(tf.tensor2d(vals, [30, 4]), 0),
+      () => tf.sum(tf.tensor3d(vals, [6, 5, 4]), [0, 1], true),
+      () => tf.sum(tf.tensor3d(vals, [6, 5, 4]), [1, 0]),
+      () => tf.sum(tf.tensor2d(vals, [30, 4]), 1), // innermost: tfjs's own
+      () => tf.sum(tf.tensor2d(ints, [6, 5], 'int32'), 0),
+      () => tf.mean(tf.tensor2d(vals, [30, 4]), 0, true),
+      () => tf.mean(tf.tensor3d(vals, [6, 5, 4]), -3),
+      () => tf.tile(tf.tensor2d(vals.slice(0, 8), [1, 8]), [5, 1]),
+      () => tf.tile(tf.tensor2d(vals.slice(0, 6), [2, 3]), [3, 4]),
+      () => tf.tile(tf.tensor3d(vals.slice(0, 12), [2, 3, 2]), [2, 1, 3]),
+      () => tf.tile(tf.tensor1d(ints.slice(0, 4), 'int32'), [3]),
+      () => tf.tile(tf.tensor2d([true, false, true, true], [2, 2], 'bool'), [2, 2]), // bool: tfjs's own
+    ];
+    for (const f of cases) {
+      const [got, want] = await onBoth(f);
+      expect(got.length).toBe(want.length);
+      for (let i = 0; i < want.length; i++) expect(got[i]).toBeCloseTo(want[i], 4);
+    }
+    // Gradients that go through them (batch-norm-like statistics).
+    const [got, want] = await onBoth(() => {
+      const X = tf.tensor2d(vals, [30, 4]);
+      return tf.grad((x: tf.Tensor) => {
+        const m = tf.mean(x, 0, true);
+        return tf.sum(tf.square(tf.sub(x, m)));
+      })(X);
+    });
+    for (let i = 0; i < want.length; i++) expect(got[i]).toBeCloseTo(want[i], 4);
+  });
+
   it('multiplies transposed operands (2-D and batched) like the reference, gradients included', async () => {
     const rng = new Rng(12);
     const a = Array.from({ length: 2 * 5 * 7 }, () => rng.normal());

@@ -30,6 +30,8 @@ export interface HetrecData {
   itemTags: Int32Array; // items × T
   tagsPerItem: number;
   tagVocab: number;
+  /** Per user: friends (user indexes), from data_user_friends.dat when present. */
+  friends: number[][];
 }
 
 function readTsv(file: string): string[][] {
@@ -64,7 +66,16 @@ export function loadHetrec(dir: string, tagsPerItem = 8, minTagUses = 5): Hetrec
     const top = [...m].filter(([t]) => tagIdx.has(t)).sort((a, b) => b[1] - a[1]).slice(0, tagsPerItem);
     top.forEach(([t], k) => (itemTags[i * tagsPerItem + k] = tagIdx.get(t)!));
   }
-  return { users: userIdx.size, items: itemIdx.size, inter, itemTags, tagsPerItem, tagVocab: tagIdx.size + 1 };
+  const friends: number[][] = Array.from({ length: userIdx.size }, () => []);
+  const friendFile = path.join(dir, 'data_user_friends.dat');
+  if (fs.existsSync(friendFile)) {
+    for (const [a, b] of readTsv(friendFile)) {
+      const x = userIdx.get(a);
+      const y = userIdx.get(b);
+      if (x !== undefined && y !== undefined && x !== y && !friends[x].includes(y)) friends[x].push(y);
+    }
+  }
+  return { users: userIdx.size, items: itemIdx.size, inter, itemTags, tagsPerItem, tagVocab: tagIdx.size + 1, friends };
 }
 
 export interface HetrecSplit {
@@ -111,10 +122,15 @@ export interface HetrecConfig {
    * (mixed negative sampling, Yang et al. 2020): in-batch negatives are all popular artists.
    */
   uniformNegatives: number;
+  /**
+   * A third user-tower input: the artists the person's friends play (their training interactions
+   * only), pooled like the history — the social signal MHCN uses.
+   */
+  friends: boolean;
 }
 
 /** The best configuration found on validation NDCG@10 (see docs/EVALUATION.md). */
-export const HETREC_DEFAULTS: HetrecConfig = { dim: 128, hidden: 256, epochs: 12, batch: 512, lr: 0.003, temperature: 0.07, historyLength: 50, seed: 1, userId: false, l2: 0, historyDropout: 0, uniformNegatives: 0 };
+export const HETREC_DEFAULTS: HetrecConfig = { dim: 128, hidden: 256, epochs: 12, batch: 512, lr: 0.003, temperature: 0.07, historyLength: 50, seed: 1, userId: false, l2: 0, historyDropout: 0, uniformNegatives: 0, friends: false };
 
 export interface HetrecMetrics {
   'ndcg@10': number;
@@ -135,7 +151,7 @@ export async function runHetrec(d: HetrecData, cfg: HetrecConfig, onEpoch?: (e: 
   const histEmb = p.embedding('user/history', d.items, D);
   const userEmb = p.embedding('user/id', d.users, D);
   const tagEmb = p.embedding('item/tags', d.tagVocab, D);
-  const u1 = p.dense('user/dense', 2 * D, cfg.hidden);
+  const u1 = p.dense('user/dense', (cfg.friends ? 3 : 2) * D, cfg.hidden);
   const u2 = p.dense('user/out', cfg.hidden, D);
   const i1 = p.dense('item/dense', 2 * D, cfg.hidden);
   const i2 = p.dense('item/out', cfg.hidden, D);
@@ -155,6 +171,26 @@ export async function runHetrec(d: HetrecData, cfg: HetrecConfig, onEpoch?: (e: 
     });
   });
   const histIdxT = tf.tensor2d(histIdx, [d.users, H], 'int32');
+  // Friends' artists: log-play weights summed over friends' training interactions, the top H.
+  const friendIdx = new Int32Array(d.users * H);
+  const friendW = new Float32Array(d.users * H);
+  if (cfg.friends) {
+    for (let u = 0; u < d.users; u++) {
+      const acc = new Map<number, number>();
+      for (const f of d.friends[u]) {
+        const tot = split.train[f].reduce((t, x) => t + Math.log1p(x.weight), 0) || 1;
+        for (const x of split.train[f]) acc.set(x.item, (acc.get(x.item) ?? 0) + Math.log1p(x.weight) / tot);
+      }
+      const top = [...acc].sort((a, b) => b[1] - a[1]).slice(0, H);
+      const total = top.reduce((t, x) => t + x[1], 0) || 1;
+      top.forEach(([item, w], h) => {
+        friendIdx[u * H + h] = item;
+        friendW[u * H + h] = w / total;
+      });
+    }
+  }
+  const friendIdxT = tf.tensor2d(friendIdx, [d.users, H], 'int32');
+  const friendWT = tf.tensor2d(friendW, [d.users, H]);
   const tagsT = tf.tensor2d(d.itemTags, [d.items, T], 'int32');
   const tagMask = tf.tensor2d(Float32Array.from(d.itemTags, (x) => (x > 0 ? 1 : 0)), [d.items, T]);
   const counts = new Float64Array(d.items);
@@ -181,7 +217,12 @@ export async function runHetrec(d: HetrecData, cfg: HetrecConfig, onEpoch?: (e: 
   const userTower = (uIdx: tf.Tensor1D, weights: tf.Tensor2D) => {
     const he = tf.reshape(tf.gather(histEmb, tf.reshape(tf.gather(histIdxT, uIdx), [-1])), [-1, H, D]);
     const pooled = tf.sum(tf.mul(he, tf.expandDims(weights, 2)), 1) as tf.Tensor2D;
-    const x = tf.concat([pooled, cfg.userId ? (tf.gather(userEmb, uIdx) as tf.Tensor2D) : tf.zerosLike(pooled)], 1);
+    const parts = [pooled, cfg.userId ? (tf.gather(userEmb, uIdx) as tf.Tensor2D) : tf.zerosLike(pooled)];
+    if (cfg.friends) {
+      const fe = tf.reshape(tf.gather(histEmb, tf.reshape(tf.gather(friendIdxT, uIdx), [-1])), [-1, H, D]);
+      parts.push(tf.sum(tf.mul(fe, tf.expandDims(tf.gather(friendWT, uIdx), 2)), 1) as tf.Tensor2D);
+    }
+    const x = tf.concat(parts, 1);
     return l2n(u2.apply(tf.relu(u1.apply(x))));
   };
 
@@ -271,7 +312,7 @@ export async function runHetrec(d: HetrecData, cfg: HetrecConfig, onEpoch?: (e: 
   }
   for (const [k, v] of p.all()) v.assign(tf.tensor(best.weights!.get(k)!, v.shape));
   const test = evaluate('test');
-  tf.dispose([histIdxT, tagsT, tagMask, logQ]);
+  tf.dispose([histIdxT, tagsT, tagMask, logQ, friendIdxT, friendWT]);
   p.dispose();
   optimizer.dispose();
   return { valid: best.valid!, test, bestEpoch: best.epoch + 1 };

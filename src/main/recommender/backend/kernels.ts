@@ -4,6 +4,12 @@
  *   backends that lack one (wasm: tensorflow/tfjs#8082) or whose version is quadratic (cpu);
  * - on wasm, a row Gather (axis 0) that copies whole rows inside the heap: tfjs's generic C++
  *   Gather walks strides element by element (≈ 46 ns per float; 831 ms for 141k × 128 rows);
+ * - on wasm, Slice, Sum / Mean over leading axes and Tile without detours: tfjs's Slice copies
+ *   the whole input out of the heap (readSync) to take a batch of rows from it; Sum and Mean over
+ *   axis 0 (every bias gradient, every batch-norm statistic) transpose first; Tile (batch-norm's
+ *   gradient) walks elements one by one in C++ at ~65 ns each. Together ~45 % of a W-TRAIN step.
+ * - on wasm, Identity sharing its input's memory (as Reshape does) instead of copying it: the
+ *   engine clones every tensor a gradient will need, ~100 copies per training step.
  * - on wasm, BatchMatMul with a transposed operand: XNNPACK only serves the plain layout and the
  *   fallback loop is ~10× slower (128×128 · (17632×128)ᵀ: 243 ms transposed vs 29 ms with the
  *   transpose done first), and every Dense layer's backward pass multiplies transposed operands.
@@ -124,6 +130,120 @@ function wasmMatMulKernel(original: tf.KernelFunc, transpose: tf.KernelFunc) {
   };
 }
 
+type Heap = Float32Array | Int32Array;
+function heapOf(b: WasmHeapBackend, t: tf.TensorInfo): Heap {
+  const v = b.typedArrayFromHeap(t);
+  return t.dtype === 'int32' ? new Int32Array(v.buffer) : new Float32Array(v.buffer);
+}
+const numeric = (t: tf.TensorInfo) => t.dtype === 'float32' || t.dtype === 'int32';
+const sizeOf = (shape: number[]) => shape.reduce((a, c) => a * c, 1);
+
+function wasmSliceKernel(original: tf.KernelFunc) {
+  return (args: KernelArgs): tf.TensorInfo => {
+    const { inputs, attrs, backend } = args;
+    const { x } = inputs as { x: tf.TensorInfo };
+    const { begin, size } = attrs as unknown as { begin: number | number[]; size: number | number[] };
+    const rank = x.shape.length;
+    if (!numeric(x) || rank === 0) return original(args) as tf.TensorInfo;
+    const b0 = typeof begin === 'number' ? [begin, ...Array(rank - 1).fill(0)] : [...begin, ...Array(rank - begin.length).fill(0)];
+    const s0 = typeof size === 'number' ? [size, ...Array(rank - 1).fill(-1)] : [...size, ...Array(rank - size.length).fill(-1)];
+    const sz = s0.map((v, d) => (v === -1 ? x.shape[d] - b0[d] : v));
+    // Rows of the leading axis with everything else whole: one contiguous range.
+    for (let d = 1; d < rank; d++) if (b0[d] !== 0 || sz[d] !== x.shape[d]) return original(args) as tf.TensorInfo;
+    if (b0[0] < 0 || b0[0] + sz[0] > x.shape[0]) return original(args) as tf.TensorInfo;
+    const wb = backend as unknown as WasmHeapBackend;
+    const out = wb.makeOutput(sz, x.dtype);
+    const inner = sizeOf(x.shape.slice(1));
+    const heap = heapOf(wb, x);
+    const xBase = wb.typedArrayFromHeap(x).byteOffset >> 2;
+    const oBase = wb.typedArrayFromHeap(out).byteOffset >> 2;
+    heap.copyWithin(oBase, xBase + b0[0] * inner, xBase + (b0[0] + sz[0]) * inner);
+    return out;
+  };
+}
+
+/** Sum or Mean over the leading axes [0, k) of a float tensor, row by row in JS; else tfjs's own. */
+function wasmLeadingReduceKernel(original: tf.KernelFunc, mean: boolean) {
+  return (args: KernelArgs): tf.TensorInfo => {
+    const { inputs, attrs, backend } = args;
+    const { x } = inputs as { x: tf.TensorInfo };
+    const { axis, keepDims } = attrs as unknown as { axis: number | number[]; keepDims: boolean };
+    const rank = x.shape.length;
+    const axes = [...new Set((Array.isArray(axis) ? axis : [axis]).map((a) => (a < 0 ? a + rank : a)))].sort((a, c) => a - c);
+    const k = axes.length;
+    if (x.dtype !== 'float32' || rank < 2 || k === 0 || k === rank || axes.some((a, i) => a !== i)) return original(args) as tf.TensorInfo;
+    const rows = sizeOf(x.shape.slice(0, k));
+    const rest = x.shape.slice(k);
+    const inner = sizeOf(rest);
+    if (rows === 0) return original(args) as tf.TensorInfo;
+    const wb = backend as unknown as WasmHeapBackend;
+    const out = wb.makeOutput(keepDims ? [...Array(k).fill(1), ...rest] : rest, 'float32');
+    const acc = new Float64Array(inner);
+    const xs = wb.typedArrayFromHeap(x);
+    for (let r = 0, o = 0; r < rows; r++, o += inner) for (let j = 0; j < inner; j++) acc[j] += xs[o + j];
+    const os = wb.typedArrayFromHeap(out);
+    const div = mean ? rows : 1;
+    for (let j = 0; j < inner; j++) os[j] = acc[j] / div;
+    return out;
+  };
+}
+
+function wasmTileKernel(original: tf.KernelFunc) {
+  return (args: KernelArgs): tf.TensorInfo => {
+    const { inputs, attrs, backend } = args;
+    const { x } = inputs as { x: tf.TensorInfo };
+    const { reps } = attrs as unknown as { reps: number[] };
+    if (!numeric(x)) return original(args) as tf.TensorInfo;
+    const wb = backend as unknown as WasmHeapBackend;
+    const rank = x.shape.length;
+    const outShape = x.shape.map((d, i) => d * reps[i]);
+    const out = wb.makeOutput(outShape, x.dtype);
+    const heap = heapOf(wb, x);
+    const xBase = wb.typedArrayFromHeap(x).byteOffset >> 2;
+    const oBase = wb.typedArrayFromHeap(out).byteOffset >> 2;
+    if (sizeOf(outShape) === 0) return out;
+    if (rank === 0) {
+      heap[oBase] = heap[xBase];
+      return out;
+    }
+    // Build the output from the innermost axis out: each level repeats the block below it.
+    const last = x.shape[rank - 1];
+    const outer = sizeOf(x.shape.slice(0, -1));
+    // Level rank-1: every input row, repeated reps[last] times, at its place in a compact layout.
+    const rowOut = last * reps[rank - 1];
+    for (let r = 0; r < outer; r++) {
+      const dst = oBase + r * rowOut;
+      heap.copyWithin(dst, xBase + r * last, xBase + (r + 1) * last);
+      for (let k = 1; k < reps[rank - 1]; k++) heap.copyWithin(dst + k * last, dst, dst + last);
+    }
+    // Levels rank-2 … 0: blocks of `block` values, `count` of them, each repeated reps[d] times;
+    // processed from the end so that expanded blocks never overwrite unread ones.
+    let block = rowOut;
+    let count = outer;
+    for (let d = rank - 2; d >= 0; d--) {
+      count /= x.shape[d];
+      const group = x.shape[d] * block; // one run of axis d, already laid out
+      for (let g = count - 1; g >= 0; g--) {
+        const src = oBase + g * group;
+        const dst = oBase + g * group * reps[d];
+        if (dst !== src) heap.copyWithin(dst, src, src + group);
+        for (let k = 1; k < reps[d]; k++) heap.copyWithin(dst + k * group, dst, dst + group);
+      }
+      block = group * reps[d];
+    }
+    return out;
+  };
+}
+
+function wasmIdentityKernel(original: tf.KernelFunc) {
+  return (args: KernelArgs): tf.TensorInfo => {
+    const { x } = args.inputs as { x: tf.TensorInfo };
+    if (x.dtype === 'string') return original(args) as tf.TensorInfo;
+    (args.backend as unknown as { incRef(id: tf.DataId): void }).incRef(x.dataId);
+    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+  };
+}
+
 /** Replaces a kernel, keeping the original's setup (wasm kernels bind their C++ entry there). */
 function replace(kernelName: string, backendName: string, make: (original: tf.KernelFunc) => tf.KernelFunc): void {
   const original = tf.getKernel(kernelName, backendName);
@@ -142,6 +262,11 @@ export function registerFastKernels(): void {
     tf.registerKernel({ kernelName: 'UnsortedSegmentSum', backendName, kernelFunc: kernelFunc as unknown as tf.KernelFunc });
   }
   replace('GatherV2', 'wasm', (original) => wasmGatherKernel(original) as unknown as tf.KernelFunc);
+  replace('Identity', 'wasm', (original) => wasmIdentityKernel(original) as unknown as tf.KernelFunc);
+  replace('Slice', 'wasm', (original) => wasmSliceKernel(original) as unknown as tf.KernelFunc);
+  replace('Sum', 'wasm', (original) => wasmLeadingReduceKernel(original, false) as unknown as tf.KernelFunc);
+  replace('Mean', 'wasm', (original) => wasmLeadingReduceKernel(original, true) as unknown as tf.KernelFunc);
+  replace('Tile', 'wasm', (original) => wasmTileKernel(original) as unknown as tf.KernelFunc);
   const transpose = tf.getKernel('Transpose', 'wasm');
   if (transpose) replace('BatchMatMul', 'wasm', (original) => wasmMatMulKernel(original, transpose.kernelFunc) as unknown as tf.KernelFunc);
 }
