@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { initBackend, tf } from '../../src/main/recommender/backend';
+import { ensureGradients, initBackend, tf } from '../../src/main/recommender/backend';
+
+ensureGradients();
 import { Rng } from '../../src/main/recommender/random';
 import '../helpers/env';
 

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import yaml from 'js-yaml';
@@ -42,5 +43,35 @@ describe('electron-builder configuration', () => {
     expect(pkg.devDependencies.electron).toBeDefined();
     expect(pkg.devDependencies['electron-builder']).toBeDefined();
     expect(pkg.dependencies['better-sqlite3']).toMatch(/^\^12\./);
+  });
+});
+
+describe('the main-process bundle', () => {
+  it("loads every package it imports with Node's require (the bundle keeps them external)", () => {
+    // electron-vite leaves dependencies as require() calls; a deep import of an ES-module file
+    // (as tfjs-core's dist/register_all_gradients is) loads under tsx but crashes the built app.
+    const files: string[] = [];
+    const walk = (d: string) => {
+      for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+        if (e.isDirectory()) walk(path.join(d, e.name));
+        else if (/\.tsx?$/.test(e.name)) files.push(path.join(d, e.name));
+      }
+    };
+    walk(path.join(root, 'src', 'main'));
+    const specs = new Set<string>();
+    for (const f of files) {
+      const src = fs.readFileSync(f, 'utf8');
+      for (const m of src.matchAll(/^\s*(?:import|export)\s[^;]*?\sfrom\s+['"]([^'"]+)['"]|^\s*import\s+['"]([^'"]+)['"]|\brequire\(\s*['"]([^'"]+)['"]\s*\)/gm)) {
+        const spec = m[1] ?? m[2] ?? m[3];
+        if (spec.startsWith('.')) continue;
+        if (spec.startsWith('node:') || spec === 'electron' || /tfjs-node/.test(spec)) continue; // optional or provided by the shell
+        specs.add(spec);
+      }
+    }
+    expect(specs.has('@tensorflow/tfjs-core')).toBe(true);
+    const script = [...specs].map((s) => `require(${JSON.stringify(s)});`).join('\n');
+    const r = spawnSync(process.execPath, ['-e', script], { cwd: root, encoding: 'utf8' });
+    expect(r.stderr.split('\n').find((l) => /Error/.test(l)) ?? '', [...specs].join(', ')).toBe('');
+    expect(r.status).toBe(0);
   });
 });

@@ -12,7 +12,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { tf } from './backend';
+import { ensureGradients, tf } from './backend';
 import { ParamStore } from './models/params';
 import { Rng } from './random';
 import { ndcgAtK, precisionAtK, recallAtK, reciprocalRank, hitAtK } from './training/metrics';
@@ -141,6 +141,7 @@ export interface HetrecMetrics {
 }
 
 export async function runHetrec(d: HetrecData, cfg: HetrecConfig, onEpoch?: (e: number, valid: HetrecMetrics) => void): Promise<{ valid: HetrecMetrics; test: HetrecMetrics; bestEpoch: number }> {
+  ensureGradients();
   const split = splitHetrec(d, cfg.seed);
   const rng = new Rng(cfg.seed * 7 + 1);
   const p = new ParamStore(rng);

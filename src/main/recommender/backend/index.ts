@@ -4,7 +4,7 @@
  */
 import { getLogger } from '../../logging';
 import { registerFastKernels } from './kernels';
-import { tf } from './tf';
+import { ensureGradients, tf } from './tf';
 
 export type BackendChoice = 'auto' | 'tensorflow-gpu' | 'webgpu' | 'tensorflow' | 'wasm' | 'cpu';
 
@@ -80,4 +80,4 @@ export function backendInfo(): BackendInfo | null {
   return current;
 }
 
-export { tf };
+export { tf, ensureGradients };

@@ -4,7 +4,7 @@
  * artist 30,000×32, main_genre 120×8), each concat → Dense 128 → BatchNorm → ReLU → Dense 64;
  * score = Dense(1)(cosine of the two vectors) → sigmoid; BCE; Adam 1e-3.
  */
-import { initBackend, tf, type BackendChoice } from '../backend';
+import { ensureGradients, initBackend, tf, type BackendChoice } from '../backend';
 import { BnUpdates, ParamStore } from '../models/params';
 import { Rng } from '../random';
 import { weightedBce } from '../training/loss_functions';
@@ -31,6 +31,7 @@ export interface WTrainResult {
 
 export async function runWTrain(o: WTrainOptions): Promise<WTrainResult> {
   const info = await initBackend(o.backend, true);
+  ensureGradients();
   const rng = new Rng(o.seed);
   const p = new ParamStore(rng);
   const country = p.embedding('country', 60, 8);

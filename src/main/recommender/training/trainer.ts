@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { AppConfig } from '../../../shared/config-schema';
 import type { TrainProgress } from '../../../shared/types';
 import { getLogger } from '../../logging';
-import { initBackend, tf, type BackendInfo } from '../backend';
+import { ensureGradients, initBackend, tf, type BackendInfo } from '../backend';
 import { epochExamples, negativeSampler, positiveExamples, type EpochExamples } from '../data/examples';
 import { dimsOf } from '../data/features';
 import { FeatureTensors } from '../data/loader';
@@ -77,6 +77,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const { config: cfg, prepared: P, runDir } = opts;
   const tc = cfg.training;
   const backend = await initBackend(tc.backend);
+  ensureGradients();
   fs.mkdirSync(runDir, { recursive: true });
   const bestDir = path.join(runDir, 'best');
   const lastDir = path.join(runDir, 'last');
