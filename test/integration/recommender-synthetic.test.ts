@@ -94,6 +94,30 @@ describe('two-tower model on the synthetic library', () => {
     ftA.dispose();
   });
 
+  it('opens again from its serving snapshot with the same results, and rebuilds it when the catalogue changes', () => {
+    const dir = run.modelPath!;
+    for (const f of fs.readdirSync(dir)) if (f.startsWith('serving-')) fs.rmSync(path.join(dir, f));
+    const pid = lib.sqlite.prepare('SELECT id FROM profiles ORDER BY id LIMIT 1 OFFSET 2').pluck().get() as number;
+    const first = Recommender.open(lib, dir);
+    const a = first.recommend(pid, { k: 15, explain: true });
+    first.dispose();
+    const snaps = () => fs.readdirSync(dir).filter((f) => f.startsWith('serving-'));
+    expect(snaps()).toHaveLength(1);
+    const before = snaps()[0];
+    const second = Recommender.open(lib, dir);
+    expect(second.recommend(pid, { k: 15, explain: true })).toEqual(a);
+    second.dispose();
+    // A catalogue edit (one track's popularity) is a different catalogue: a new snapshot, and the
+    // edited value is what the recommender sees.
+    const t = a[0].trackId;
+    lib.sqlite.prepare('UPDATE tracks SET popularity = 3 WHERE id = ?').run(t);
+    const third = Recommender.open(lib, dir);
+    expect(snaps()).toHaveLength(1);
+    expect(snaps()[0]).not.toBe(before);
+    expect(third.catalog.popularity[third.catalog.rowOf.get(t)!]).toBe(3);
+    third.dispose();
+  });
+
   it('serves recommendations that exclude what was played and react to feedback at once', () => {
     const rec = Recommender.open(lib, run.modelPath!);
     const pid = (lib.sqlite.prepare('SELECT id FROM profiles ORDER BY id LIMIT 1 OFFSET 3').pluck().get() as number);

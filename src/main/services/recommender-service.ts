@@ -5,7 +5,10 @@
 import type { Library } from '../db';
 import { initBackend, type BackendChoice } from '../recommender/backend';
 import { Recommender } from '../recommender/inference/recommender';
+import { getLogger } from '../logging';
 import { servingModelDir } from './model-service';
+
+const log = getLogger('recommender');
 
 interface Entry {
   key: string;
@@ -28,7 +31,9 @@ export async function recommenderFor(lib: Library, backend: BackendChoice = 'aut
   if (hit?.key === key) return hit.rec;
   await initBackend(backend);
   hit?.rec.dispose();
+  const t0 = performance.now();
   const rec = Recommender.open(lib, dir);
+  log.info(`opened the serving model ${dir} over ${rec.catalogSize} tracks in ${Math.round(performance.now() - t0)} ms`);
   cache.set(lib, { key, rec });
   return rec;
 }

@@ -17,7 +17,8 @@ import { OTHER, UNKNOWN } from '../data/preprocessor';
 import { loadModel, type ModelManifest } from '../models/io';
 import { INFERENCE, type TwoTowerModel } from '../models/two-tower';
 import { ArtistCandidates, union } from './candidates';
-import { cachedItemVectors, userVectors } from './scoring';
+import { itemVectors, userVectors } from './scoring';
+import { catalogFingerprint, loadSnapshot, saveSnapshot } from './serving-snapshot';
 import { VectorIndex } from './vector-index';
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
@@ -46,7 +47,6 @@ export class Recommender {
   private readonly byArtist: ArtistCandidates;
   /** Exact top-K over the item vectors (int8 SIMD scan + bound + float re-rank). */
   private readonly index: VectorIndex;
-  private readonly itemVecsT: tf.Tensor2D;
   /** People served recently, keyed by a fingerprint of their profile and listening (see userKey). */
   private readonly users = new Map<number, { key: string; seen: string; user: ServingUser }>();
   /** Whose features `ft.user` holds. */
@@ -54,15 +54,19 @@ export class Recommender {
 
   private constructor(private lib: Library, private model: TwoTowerModel, readonly manifest: ModelManifest, readonly modelDir: string) {
     this.featureSpace = manifest.featureSpace;
-    this.catalog = loadCatalog(lib.sqlite);
-    this.items = buildItemFeatures(this.catalog, this.featureSpace);
+    this.D = model.cfg.embedding_dim;
+    // The catalogue, its features and item vectors: from the model folder's snapshot when it
+    // matches the catalogue, else computed (and saved for the next start).
+    const fingerprint = catalogFingerprint(lib.sqlite);
+    const snap = loadSnapshot(modelDir, fingerprint, this.D);
+    this.catalog = snap?.catalog ?? loadCatalog(lib.sqlite);
+    this.items = snap?.items ?? buildItemFeatures(this.catalog, this.featureSpace);
     const empty = buildUserFeatures({ catalog: this.catalog, profiles: [], events: loadProfileDataEmpty() }, [], this.featureSpace);
     this.ft = new FeatureTensors(empty, this.items);
-    this.itemVecs = cachedItemVectors(model, this.ft, this.items, modelDir);
+    this.itemVecs = snap?.itemVecs ?? itemVectors(model, this.ft);
+    if (!snap) saveSnapshot(modelDir, fingerprint, { catalog: this.catalog, items: this.items, itemVecs: this.itemVecs });
     this.byArtist = new ArtistCandidates(this.items);
-    this.D = model.cfg.embedding_dim;
     this.index = new VectorIndex(this.itemVecs, this.D);
-    this.itemVecsT = tf.tensor2d(this.itemVecs, [this.catalog.trackId.length, this.D]);
     const t = model.dotTransform();
     this.scale = t.scale;
     this.bias = t.bias;
@@ -244,7 +248,9 @@ export class Recommender {
     const out = tf.tidy(() => {
       const iIdx = tf.tensor1d(cand, 'int32');
       const uv = tf.tile(tf.tensor2d(u.vector, [1, this.D]), [R, 1]) as tf.Tensor2D;
-      const iv = tf.gather(this.itemVecsT, iIdx) as tf.Tensor2D;
+      const rows = new Float32Array(R * this.D);
+      cand.forEach((t, i) => rows.set(this.itemVecs.subarray(t * this.D, (t + 1) * this.D), i * this.D));
+      const iv = tf.tensor2d(rows, [R, this.D]);
       return this.model.logits(uv, iv, this.ft.pairBatch(tf.zeros([R], 'int32') as tf.Tensor1D, iIdx, new Int32Array(R), cand), INFERENCE);
     });
     const data = Float32Array.from(out.dataSync());
@@ -530,7 +536,6 @@ export class Recommender {
 
   dispose(): void {
     this.index.close();
-    this.itemVecsT.dispose();
     this.ft.dispose();
     this.model.dispose();
   }
