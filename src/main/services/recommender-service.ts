@@ -12,7 +12,8 @@ const log = getLogger('recommender');
 
 interface Entry {
   key: string;
-  rec: Recommender;
+  /** Shared by every request that arrives while the model opens. */
+  ready: Promise<Recommender>;
 }
 
 const cache = new WeakMap<Library, Entry>();
@@ -28,17 +29,26 @@ export async function recommenderFor(lib: Library, backend: BackendChoice = 'aut
   if (!dir) return null;
   const key = keyOf(lib, dir);
   const hit = cache.get(lib);
-  if (hit?.key === key) return hit.rec;
-  await initBackend(backend);
-  hit?.rec.dispose();
-  const t0 = performance.now();
-  const rec = Recommender.open(lib, dir);
-  log.info(`opened the serving model ${dir} over ${rec.catalogSize} tracks in ${Math.round(performance.now() - t0)} ms`);
-  cache.set(lib, { key, rec });
-  return rec;
+  if (hit?.key === key) return hit.ready;
+  if (hit) void hit.ready.then((r) => r.dispose(), () => undefined);
+  const ready = (async () => {
+    await initBackend(backend);
+    const t0 = performance.now();
+    const rec = await Recommender.openAsync(lib, dir);
+    log.info(`opened the serving model ${dir} over ${rec.catalogSize} tracks in ${Math.round(performance.now() - t0)} ms`);
+    return rec;
+  })();
+  const entry: Entry = { key, ready };
+  cache.set(lib, entry);
+  // A failed open is not kept: the next request tries again.
+  ready.catch(() => {
+    if (cache.get(lib) === entry) cache.delete(lib);
+  });
+  return ready;
 }
 
 export function dropRecommender(lib: Library): void {
-  cache.get(lib)?.rec.dispose();
+  const e = cache.get(lib);
   cache.delete(lib);
+  void e?.ready.then((r) => r.dispose(), () => undefined);
 }

@@ -18,7 +18,7 @@ import { loadModel, type ModelManifest } from '../models/io';
 import { INFERENCE, type TwoTowerModel } from '../models/two-tower';
 import { ArtistCandidates, union } from './candidates';
 import { itemVectors, userVectors } from './scoring';
-import { catalogFingerprint, loadSnapshot, saveSnapshot } from './serving-snapshot';
+import { catalogFingerprint, loadSnapshot, loadSnapshotAsync, saveSnapshot, type Snapshot } from './serving-snapshot';
 import { VectorIndex } from './vector-index';
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
@@ -52,13 +52,16 @@ export class Recommender {
   /** Whose features `ft.user` holds. */
   private ftProfile = -1;
 
-  private constructor(private lib: Library, private model: TwoTowerModel, readonly manifest: ModelManifest, readonly modelDir: string) {
+  private constructor(
+    private lib: Library, private model: TwoTowerModel, readonly manifest: ModelManifest, readonly modelDir: string,
+    loaded?: { fingerprint: string; snap: Snapshot | null },
+  ) {
     this.featureSpace = manifest.featureSpace;
     this.D = model.cfg.embedding_dim;
     // The catalogue, its features and item vectors: from the model folder's snapshot when it
     // matches the catalogue, else computed (and saved for the next start).
-    const fingerprint = catalogFingerprint(lib.sqlite);
-    const snap = loadSnapshot(modelDir, fingerprint, this.D);
+    const fingerprint = loaded?.fingerprint ?? catalogFingerprint(lib.sqlite);
+    const snap = loaded ? loaded.snap : loadSnapshot(modelDir, fingerprint, this.D);
     this.catalog = snap?.catalog ?? loadCatalog(lib.sqlite);
     this.items = snap?.items ?? buildItemFeatures(this.catalog, this.featureSpace);
     const empty = buildUserFeatures({ catalog: this.catalog, profiles: [], events: loadProfileDataEmpty() }, [], this.featureSpace);
@@ -75,6 +78,20 @@ export class Recommender {
   static open(lib: Library, modelDir: string): Recommender {
     const { model, manifest } = loadModel(modelDir);
     return new Recommender(lib, model, manifest, modelDir);
+  }
+
+  /**
+   * open, in steps that give the event loop back in between and read the snapshot without
+   * blocking, so that a process serving the interface (the harness) keeps answering meanwhile.
+   */
+  static async openAsync(lib: Library, modelDir: string): Promise<Recommender> {
+    const pause = () => new Promise<void>((r) => setImmediate(r));
+    const { model, manifest } = loadModel(modelDir);
+    await pause();
+    const fingerprint = catalogFingerprint(lib.sqlite);
+    const snap = await loadSnapshotAsync(modelDir, fingerprint, model.cfg.embedding_dim);
+    await pause();
+    return new Recommender(lib, model, manifest, modelDir, { fingerprint, snap });
   }
 
   get catalogSize(): number {

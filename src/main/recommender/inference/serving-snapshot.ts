@@ -99,8 +99,24 @@ export function saveSnapshot(dir: string, fingerprint: string, s: Snapshot): voi
 export function loadSnapshot(dir: string, fingerprint: string, dim: number): Snapshot | null {
   const file = fileOf(dir, fingerprint);
   if (!fs.existsSync(file)) return null;
+  return decode(file, () => fs.readFileSync(file), fingerprint, dim);
+}
+
+/** loadSnapshot, reading the file without blocking (the app serves its page meanwhile). */
+export async function loadSnapshotAsync(dir: string, fingerprint: string, dim: number): Promise<Snapshot | null> {
+  const file = fileOf(dir, fingerprint);
+  let buf: Buffer;
   try {
-    const buf = fs.readFileSync(file);
+    buf = await fs.promises.readFile(file);
+  } catch {
+    return null;
+  }
+  return decode(file, () => buf, fingerprint, dim);
+}
+
+function decode(file: string, read: () => Buffer, fingerprint: string, dim: number): Snapshot | null {
+  try {
+    const buf = read();
     const headLen = buf.readUInt32LE(0);
     const header = JSON.parse(buf.subarray(8, 8 + headLen).toString('utf8')) as Header;
     if (header.version !== VERSION || header.fingerprint !== fingerprint) return null;
