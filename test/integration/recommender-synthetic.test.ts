@@ -116,6 +116,12 @@ describe('two-tower model on the synthetic library', () => {
     expect(snaps()[0]).not.toBe(before);
     expect(third.catalog.popularity[third.catalog.rowOf.get(t)!]).toBe(3);
     third.dispose();
+    // Weights rewritten in the same folder (a newer file) are not served from the old snapshot.
+    const afterEdit = snaps()[0];
+    const later = new Date(Date.now() + 5000);
+    fs.utimesSync(path.join(dir, 'weights.bin'), later, later);
+    Recommender.open(lib, dir).dispose();
+    expect(snaps()).toEqual([expect.not.stringMatching(afterEdit)]);
   });
 
   it('serves recommendations that exclude what was played and react to feedback at once', () => {

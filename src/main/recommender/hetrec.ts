@@ -127,10 +127,16 @@ export interface HetrecConfig {
    * only), pooled like the history — the social signal MHCN uses.
    */
   friends: boolean;
+  /**
+   * A third item-tower input: the K artists most co-listened with this one in the training
+   * interactions (cosine of co-occurrence), pooled over the history embeddings — the item-item
+   * neighbourhood that ItemKNN and graph models use. 0 = off.
+   */
+  neighbours: number;
 }
 
 /** The best configuration found on validation NDCG@10 (see docs/EVALUATION.md). */
-export const HETREC_DEFAULTS: HetrecConfig = { dim: 128, hidden: 256, epochs: 12, batch: 512, lr: 0.003, temperature: 0.07, historyLength: 50, seed: 1, userId: false, l2: 0, historyDropout: 0, uniformNegatives: 0, friends: false };
+export const HETREC_DEFAULTS: HetrecConfig = { dim: 128, hidden: 256, epochs: 12, batch: 512, lr: 0.003, temperature: 0.07, historyLength: 50, seed: 1, userId: false, l2: 0, historyDropout: 0, uniformNegatives: 0, friends: false, neighbours: 0 };
 
 export interface HetrecMetrics {
   'ndcg@10': number;
@@ -154,7 +160,7 @@ export async function runHetrec(d: HetrecData, cfg: HetrecConfig, onEpoch?: (e: 
   const tagEmb = p.embedding('item/tags', d.tagVocab, D);
   const u1 = p.dense('user/dense', (cfg.friends ? 3 : 2) * D, cfg.hidden);
   const u2 = p.dense('user/out', cfg.hidden, D);
-  const i1 = p.dense('item/dense', 2 * D, cfg.hidden);
+  const i1 = p.dense('item/dense', (cfg.neighbours > 0 ? 3 : 2) * D, cfg.hidden);
   const i2 = p.dense('item/out', cfg.hidden, D);
   const varList = p.trainable();
 
@@ -191,6 +197,43 @@ export async function runHetrec(d: HetrecData, cfg: HetrecConfig, onEpoch?: (e: 
     }
   }
   const friendIdxT = tf.tensor2d(friendIdx, [d.users, H], 'int32');
+  // Co-listening neighbours of each artist, from the training interactions only.
+  const K = Math.max(1, cfg.neighbours);
+  const nbrIdx = new Int32Array(d.items * K);
+  const nbrW = new Float32Array(d.items * K);
+  if (cfg.neighbours > 0) {
+    const deg = new Float64Array(d.items);
+    const co = new Map<number, number>();
+    for (const l of split.train) {
+      for (const x of l) deg[x.item]++;
+      for (let a = 0; a < l.length; a++) {
+        for (let b = a + 1; b < l.length; b++) {
+          const i = Math.min(l[a].item, l[b].item);
+          const j = Math.max(l[a].item, l[b].item);
+          const key = i * d.items + j;
+          co.set(key, (co.get(key) ?? 0) + 1);
+        }
+      }
+    }
+    const lists: [number, number][][] = Array.from({ length: d.items }, () => []);
+    for (const [key, c] of co) {
+      const i = Math.floor(key / d.items);
+      const j = key - i * d.items;
+      const w = c / Math.sqrt(deg[i] * deg[j]);
+      lists[i].push([j, w]);
+      lists[j].push([i, w]);
+    }
+    lists.forEach((l, i) => {
+      const top = l.sort((a, b) => b[1] - a[1]).slice(0, K);
+      const total = top.reduce((t, x) => t + x[1], 0) || 1;
+      top.forEach(([j, w], k) => {
+        nbrIdx[i * K + k] = j;
+        nbrW[i * K + k] = w / total;
+      });
+    });
+  }
+  const nbrIdxT = tf.tensor2d(nbrIdx, [d.items, K], 'int32');
+  const nbrWT = tf.tensor2d(nbrW, [d.items, K]);
   const friendWT = tf.tensor2d(friendW, [d.users, H]);
   const tagsT = tf.tensor2d(d.itemTags, [d.items, T], 'int32');
   const tagMask = tf.tensor2d(Float32Array.from(d.itemTags, (x) => (x > 0 ? 1 : 0)), [d.items, T]);
@@ -212,7 +255,12 @@ export async function runHetrec(d: HetrecData, cfg: HetrecConfig, onEpoch?: (e: 
     const mask = tf.gather(tagMask, idx);
     const te = tf.reshape(tf.gather(tagEmb, tf.reshape(tags, [-1])), [-1, T, D]);
     const tagMean = tf.div(tf.sum(tf.mul(te, tf.expandDims(mask, 2)), 1), tf.add(tf.sum(mask, 1, true), 1e-6));
-    const x = tf.concat([tf.gather(itemEmb, idx) as tf.Tensor2D, tagMean as tf.Tensor2D], 1);
+    const parts = [tf.gather(itemEmb, idx) as tf.Tensor2D, tagMean as tf.Tensor2D];
+    if (cfg.neighbours > 0) {
+      const ne = tf.reshape(tf.gather(histEmb, tf.reshape(tf.gather(nbrIdxT, idx), [-1])), [-1, K, D]);
+      parts.push(tf.sum(tf.mul(ne, tf.expandDims(tf.gather(nbrWT, idx), 2)), 1) as tf.Tensor2D);
+    }
+    const x = tf.concat(parts, 1);
     return l2n(i2.apply(tf.relu(i1.apply(x))));
   };
   const userTower = (uIdx: tf.Tensor1D, weights: tf.Tensor2D) => {
@@ -313,7 +361,7 @@ export async function runHetrec(d: HetrecData, cfg: HetrecConfig, onEpoch?: (e: 
   }
   for (const [k, v] of p.all()) v.assign(tf.tensor(best.weights!.get(k)!, v.shape));
   const test = evaluate('test');
-  tf.dispose([histIdxT, tagsT, tagMask, logQ, friendIdxT, friendWT]);
+  tf.dispose([histIdxT, tagsT, tagMask, logQ, friendIdxT, friendWT, nbrIdxT, nbrWT]);
   p.dispose();
   optimizer.dispose();
   return { valid: best.valid!, test, bestEpoch: best.epoch + 1 };

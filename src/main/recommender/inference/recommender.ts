@@ -54,14 +54,13 @@ export class Recommender {
 
   private constructor(
     private lib: Library, private model: TwoTowerModel, readonly manifest: ModelManifest, readonly modelDir: string,
-    loaded?: { fingerprint: string; snap: Snapshot | null },
+    loaded: { fingerprint: string; snap: Snapshot | null },
   ) {
     this.featureSpace = manifest.featureSpace;
     this.D = model.cfg.embedding_dim;
     // The catalogue, its features and item vectors: from the model folder's snapshot when it
     // matches the catalogue, else computed (and saved for the next start).
-    const fingerprint = loaded?.fingerprint ?? catalogFingerprint(lib.sqlite);
-    const snap = loaded ? loaded.snap : loadSnapshot(modelDir, fingerprint, this.D);
+    const { fingerprint, snap } = loaded;
     this.catalog = snap?.catalog ?? loadCatalog(lib.sqlite);
     this.items = snap?.items ?? buildItemFeatures(this.catalog, this.featureSpace);
     const empty = buildUserFeatures({ catalog: this.catalog, profiles: [], events: loadProfileDataEmpty() }, [], this.featureSpace);
@@ -76,8 +75,10 @@ export class Recommender {
   }
 
   static open(lib: Library, modelDir: string): Recommender {
+    // The fingerprint first: it stamps the weights file as it was before being read.
+    const fingerprint = catalogFingerprint(lib.sqlite, modelDir);
     const { model, manifest } = loadModel(modelDir);
-    return new Recommender(lib, model, manifest, modelDir);
+    return new Recommender(lib, model, manifest, modelDir, { fingerprint, snap: loadSnapshot(modelDir, fingerprint, model.cfg.embedding_dim) });
   }
 
   /**
@@ -86,9 +87,9 @@ export class Recommender {
    */
   static async openAsync(lib: Library, modelDir: string): Promise<Recommender> {
     const pause = () => new Promise<void>((r) => setImmediate(r));
+    const fingerprint = catalogFingerprint(lib.sqlite, modelDir);
     const { model, manifest } = loadModel(modelDir);
     await pause();
-    const fingerprint = catalogFingerprint(lib.sqlite);
     const snap = await loadSnapshotAsync(modelDir, fingerprint, model.cfg.embedding_dim);
     await pause();
     return new Recommender(lib, model, manifest, modelDir, { fingerprint, snap });

@@ -17,8 +17,12 @@ import type { ItemFeatures } from '../data/features';
 const log = getLogger('recommender');
 const VERSION = 1;
 
-/** A hash of the catalogue tables: counts, id ranges and column totals (one aggregate pass). */
-export function catalogFingerprint(sqlite: Database.Database): string {
+/**
+ * A hash of the catalogue tables (counts, id ranges and column totals, in one aggregate pass) and
+ * of the model's weights file as it is on disk (size and time), so that neither another
+ * catalogue nor weights rewritten in the same folder can be served from an old snapshot.
+ */
+export function catalogFingerprint(sqlite: Database.Database, modelDir: string): string {
   const row = sqlite
     .prepare(
       `SELECT count(*), max(id), total(artist_id), total(main_genre_id), total(year), total(duration_ms), total(popularity),
@@ -29,7 +33,14 @@ export function catalogFingerprint(sqlite: Database.Database): string {
     )
     .raw()
     .get();
-  return crypto.createHash('sha1').update(JSON.stringify(row)).digest('hex').slice(0, 16);
+  let weights: [number, number] | null = null;
+  try {
+    const st = fs.statSync(path.join(modelDir, 'weights.bin'));
+    weights = [st.size, st.mtimeMs];
+  } catch {
+    // no weights file: the snapshot is keyed by the catalogue alone
+  }
+  return crypto.createHash('sha1').update(JSON.stringify([row, weights])).digest('hex').slice(0, 16);
 }
 
 export interface Snapshot {
