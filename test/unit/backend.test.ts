@@ -96,6 +96,9 @@ describe('the wasm kernels that replace tfjs own (row Gather, transposed BatchMa
       () => tf.tile(tf.tensor3d(vals.slice(0, 12), [2, 3, 2]), [2, 1, 3]),
       () => tf.tile(tf.tensor1d(ints.slice(0, 4), 'int32'), [3]),
       () => tf.tile(tf.tensor2d([true, false, true, true], [2, 2], 'bool'), [2, 2]), // bool: tfjs's own
+      ...[0, 1, 2].map((part) => () => tf.split(tf.tensor3d(vals, [6, 5, 4]), [1, 3, 1], 1)[part]),
+      ...[0, 1].map((part) => () => tf.split(tf.tensor2d(vals, [30, 4]), 2, 0)[part]),
+      ...[0, 1].map((part) => () => tf.split(tf.tensor2d(ints, [6, 5], 'int32'), [2, 3], -1)[part]),
     ];
     for (const f of cases) {
       const [got, want] = await onBoth(f);

@@ -4,7 +4,7 @@
  *   backends that lack one (wasm: tensorflow/tfjs#8082) or whose version is quadratic (cpu);
  * - on wasm, a row Gather (axis 0) that copies whole rows inside the heap: tfjs's generic C++
  *   Gather walks strides element by element (≈ 46 ns per float; 831 ms for 141k × 128 rows);
- * - on wasm, Slice, Sum / Mean over leading axes and Tile without detours: tfjs's Slice copies
+ * - on wasm, Slice, SplitV, Sum / Mean over leading axes and Tile without detours: tfjs's Slice copies
  *   the whole input out of the heap (readSync) to take a batch of rows from it; Sum and Mean over
  *   axis 0 (every bias gradient, every batch-norm statistic) transpose first; Tile (batch-norm's
  *   gradient) walks elements one by one in C++ at ~65 ns each. Together ~45 % of a W-TRAIN step.
@@ -235,6 +235,39 @@ function wasmTileKernel(original: tf.KernelFunc) {
   };
 }
 
+/** SplitV (the gradient of concat) by block copies inside the heap; tfjs's slices each part via a copy of the whole input. */
+function wasmSplitVKernel(original: tf.KernelFunc) {
+  return (args: KernelArgs): tf.TensorInfo[] => {
+    const { inputs, attrs, backend } = args;
+    const { x } = inputs as { x: tf.TensorInfo };
+    const { numOrSizeSplits, axis } = attrs as unknown as { numOrSizeSplits: number | number[]; axis: number };
+    if (!numeric(x)) return original(args) as tf.TensorInfo[];
+    const rank = x.shape.length;
+    const ax = axis < 0 ? axis + rank : axis;
+    const sizes = tf.backend_util.prepareSplitSize(x as unknown as tf.Tensor, numOrSizeSplits, ax);
+    const wb = backend as unknown as WasmHeapBackend;
+    const outer = sizeOf(x.shape.slice(0, ax));
+    const inner = sizeOf(x.shape.slice(ax + 1));
+    const dim = x.shape[ax];
+    const outs = sizes.map((sz) => wb.makeOutput(x.shape.map((d, i) => (i === ax ? sz : d)), x.dtype));
+    // Views after every allocation (which may grow the heap).
+    const heap = heapOf(wb, x);
+    const xBase = wb.typedArrayFromHeap(x).byteOffset >> 2;
+    let off = 0;
+    outs.forEach((out, k) => {
+      const sz = sizes[k];
+      const oBase = wb.typedArrayFromHeap(out).byteOffset >> 2;
+      const run = sz * inner;
+      for (let o = 0; o < outer; o++) {
+        const src = xBase + (o * dim + off) * inner;
+        heap.copyWithin(oBase + o * run, src, src + run);
+      }
+      off += sz;
+    });
+    return outs;
+  };
+}
+
 function wasmIdentityKernel(original: tf.KernelFunc) {
   return (args: KernelArgs): tf.TensorInfo => {
     const { x } = args.inputs as { x: tf.TensorInfo };
@@ -263,6 +296,7 @@ export function registerFastKernels(): void {
   }
   replace('GatherV2', 'wasm', (original) => wasmGatherKernel(original) as unknown as tf.KernelFunc);
   replace('Identity', 'wasm', (original) => wasmIdentityKernel(original) as unknown as tf.KernelFunc);
+  replace('SplitV', 'wasm', (original) => wasmSplitVKernel(original) as unknown as tf.KernelFunc);
   replace('Slice', 'wasm', (original) => wasmSliceKernel(original) as unknown as tf.KernelFunc);
   replace('Sum', 'wasm', (original) => wasmLeadingReduceKernel(original, false) as unknown as tf.KernelFunc);
   replace('Mean', 'wasm', (original) => wasmLeadingReduceKernel(original, true) as unknown as tf.KernelFunc);
