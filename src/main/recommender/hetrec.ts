@@ -133,10 +133,12 @@ export interface HetrecConfig {
    * neighbourhood that ItemKNN and graph models use. 0 = off.
    */
   neighbours: number;
+  /** A learned per-artist bias added to the scaled cosine (room for a popularity prior). */
+  itemBias: boolean;
 }
 
 /** The best configuration found on validation NDCG@10 (see docs/EVALUATION.md). */
-export const HETREC_DEFAULTS: HetrecConfig = { dim: 128, hidden: 256, epochs: 12, batch: 512, lr: 0.003, temperature: 0.07, historyLength: 50, seed: 1, userId: false, l2: 0, historyDropout: 0, uniformNegatives: 0, friends: false, neighbours: 0 };
+export const HETREC_DEFAULTS: HetrecConfig = { dim: 128, hidden: 256, epochs: 12, batch: 512, lr: 0.003, temperature: 0.07, historyLength: 50, seed: 1, userId: false, l2: 0, historyDropout: 0, uniformNegatives: 0, friends: false, neighbours: 0, itemBias: false };
 
 export interface HetrecMetrics {
   'ndcg@10': number;
@@ -158,6 +160,7 @@ export async function runHetrec(d: HetrecData, cfg: HetrecConfig, onEpoch?: (e: 
   const histEmb = p.embedding('user/history', d.items, D);
   const userEmb = p.embedding('user/id', d.users, D);
   const tagEmb = p.embedding('item/tags', d.tagVocab, D);
+  const biasEmb = cfg.itemBias ? p.embedding('item/bias', d.items, 1) : null;
   const u1 = p.dense('user/dense', (cfg.friends ? 3 : 2) * D, cfg.hidden);
   const u2 = p.dense('user/out', cfg.hidden, D);
   const i1 = p.dense('item/dense', (cfg.neighbours > 0 ? 3 : 2) * D, cfg.hidden);
@@ -285,7 +288,8 @@ export async function runHetrec(d: HetrecData, cfg: HetrecConfig, onEpoch?: (e: 
       const e = Math.min(d.users, s + chunk);
       const scores = tf.tidy(() => {
         const uIdx = tf.range(s, e, 1, 'int32') as tf.Tensor1D;
-        return tf.matMul(userTower(uIdx, tf.slice(tf.tensor2d(histW, [d.users, H]), [s, 0], [e - s, H]) as tf.Tensor2D), itemVecs, false, true);
+        const sims = tf.matMul(userTower(uIdx, tf.slice(tf.tensor2d(histW, [d.users, H]), [s, 0], [e - s, H]) as tf.Tensor2D), itemVecs, false, true);
+        return biasEmb ? tf.add(tf.div(sims, cfg.temperature), tf.reshape(biasEmb, [1, d.items])) : sims;
       });
       const data = scores.dataSync() as Float32Array;
       scores.dispose();
@@ -338,7 +342,9 @@ export async function runHetrec(d: HetrecData, cfg: HetrecConfig, onEpoch?: (e: 
           const u = userTower(uT, wT);
           const cand = extra ? tf.concat([iT, extra]) : iT;
           const v = itemTower(cand as tf.Tensor1D);
-          const logits = tf.sub(tf.div(tf.matMul(u, v, false, true), cfg.temperature), tf.expandDims(tf.gather(logQ, cand), 0));
+          let scores = tf.div(tf.matMul(u, v, false, true), cfg.temperature);
+          if (biasEmb) scores = tf.add(scores, tf.reshape(tf.gather(biasEmb, cand), [1, -1]));
+          const logits = tf.sub(scores, tf.expandDims(tf.gather(logQ, cand), 0));
           // Mask other copies of each example's own artist (they are not negatives).
           const same = tf.equal(tf.expandDims(iT, 1), tf.expandDims(cand, 0));
           const eye = tf.cast(tf.oneHot(tf.range(0, idx.length, 1, 'int32'), idx.length + M), 'bool');
