@@ -1,12 +1,12 @@
 /**
- * Compiles the hand-written WebAssembly text in src/main/recommender/inference/wasm/*.wat into
+ * Compiles the hand-written WebAssembly text in src/main/recommender/{inference,backend}/wasm/*.wat into
  * TypeScript modules holding the binary (base64), so that the app and the CLIs need no toolchain
  * at run time.   npm run build:wasm   (a test fails when a .wat and its module disagree)
  */
 import fs from 'node:fs';
 import path from 'node:path';
 
-const dir = path.join(__dirname, '..', 'src', 'main', 'recommender', 'inference', 'wasm');
+const dirs = ['inference', 'backend'].map((d) => path.join(__dirname, '..', 'src', 'main', 'recommender', d, 'wasm'));
 
 export async function compileWat(file: string): Promise<Uint8Array> {
   const wabt = await (require('wabt') as () => Promise<{ parseWat(name: string, text: string, features: object): { toBinary(o: object): { buffer: Uint8Array }; destroy(): void } }>)();
@@ -33,8 +33,8 @@ export function generatedPath(wat: string): string {
 
 if (require.main === module) {
   void (async () => {
-    for (const f of fs.readdirSync(dir).filter((x) => x.endsWith('.wat'))) {
-      const wat = path.join(dir, f);
+    for (const wat of dirs.flatMap((dir) => fs.readdirSync(dir).filter((x) => x.endsWith('.wat')).map((f) => path.join(dir, f)))) {
+      const f = path.basename(wat);
       const bytes = await compileWat(wat);
       fs.writeFileSync(generatedPath(wat), moduleSource(f, bytes));
       process.stdout.write(`${f}: ${bytes.length} bytes → ${path.relative(process.cwd(), generatedPath(wat))}\n`);

@@ -85,6 +85,8 @@ describe('the wasm kernels that replace tfjs own (row Gather, transposed BatchMa
       () => tf.slice(tf.tensor3d(vals, [6, 5, 4]), [1, 0, 0], [-1, -1, -1]),
       () => tf.slice(tf.tensor2d(vals, [30, 4]), [3, 1], [5, 2]), // not whole rows: tfjs's own
       () => tf.sum(tf.tensor2d(vals, [30, 4]), 0),
+      () => tf.sum(tf.tensor2d(vals, [20, 6]), 0), // rows not a multiple of 4 wide: the JS loop
+      () => tf.mean(tf.tensor2d(vals, [20, 6]), 0),
       () => tf.sum(tf.tensor3d(vals, [6, 5, 4]), [0, 1], true),
       () => tf.sum(tf.tensor3d(vals, [6, 5, 4]), [1, 0]),
       () => tf.sum(tf.tensor2d(vals, [30, 4]), 1), // innermost: tfjs's own

@@ -113,9 +113,11 @@ describe('VectorIndex (int8 scan + bound + float re-rank)', () => {
     expect(() => index.search(new Float32Array(4), 1)).toThrow(/query has 4 values, the index 3/);
   });
 
-  it('ships the binary compiled from its WebAssembly text', async () => {
-    const wat = path.join(__dirname, '../../src/main/recommender/inference/wasm/scan.wat');
-    const bytes = await compileWat(wat);
-    expect(fs.readFileSync(generatedPath(wat), 'utf8')).toBe(moduleSource('scan.wat', bytes));
+  it('ships the binaries compiled from their WebAssembly text (scan.wat, train.wat)', async () => {
+    const root = path.join(__dirname, '../../src/main/recommender');
+    for (const wat of [path.join(root, 'inference/wasm/scan.wat'), path.join(root, 'backend/wasm/train.wat')]) {
+      const bytes = await compileWat(wat);
+      expect(fs.readFileSync(generatedPath(wat), 'utf8')).toBe(moduleSource(path.basename(wat), bytes));
+    }
   });
 });

@@ -16,6 +16,7 @@ import { ensureGradients, tf } from './backend';
 import { ParamStore } from './models/params';
 import { Rng } from './random';
 import { ndcgAtK, precisionAtK, recallAtK, reciprocalRank, hitAtK } from './training/metrics';
+import { adam } from './training/adam';
 import { topN } from './training/evaluate';
 import { getLogger } from '../logging';
 
@@ -278,7 +279,7 @@ export async function runHetrec(d: HetrecData, cfg: HetrecConfig, onEpoch?: (e: 
     return l2n(u2.apply(tf.relu(u1.apply(x))));
   };
 
-  const optimizer = tf.train.adam(cfg.lr);
+  const optimizer = adam(cfg.lr);
   const evaluate = (which: 'valid' | 'test'): HetrecMetrics => {
     const itemVecs = tf.tidy(() => itemTower(tf.range(0, d.items, 1, 'int32') as tf.Tensor1D));
     const sums = { 'ndcg@10': 0, 'recall@10': 0, 'hit@10': 0, 'mrr@10': 0, 'precision@10': 0 };

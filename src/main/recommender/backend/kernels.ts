@@ -15,6 +15,7 @@
  *   transpose done first), and every Dense layer's backward pass multiplies transposed operands.
  */
 import { tf } from './tf';
+import { WASM_BASE64 as TRAIN_WASM } from './wasm/train-wasm';
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
 
@@ -162,7 +163,36 @@ function wasmSliceKernel(original: tf.KernelFunc) {
   };
 }
 
-/** Sum or Mean over the leading axes [0, k) of a float tensor, row by row in JS; else tfjs's own. */
+interface TrainExports {
+  adam(p: number, g: number, m: number, v: number, op: number, om: number, ov: number, n: number,
+    b1: number, k1: number, b2: number, k2: number, nlr: number, eps: number, c1: number, c2: number): void;
+  sum_rows(x: number, rows: number, inner: number, out: number): void;
+}
+const trainInstances = new WeakMap<object, TrainExports | null>();
+let trainModule: object | null = null;
+/**
+ * The project's SIMD kernels (wasm/train.wat) instantiated over tfjs-backend-wasm's own memory,
+ * so they read and write tensors in place; null if that memory is not reachable.
+ */
+export function trainKernels(backend: unknown): TrainExports | null {
+  const b = backend as { wasm?: { asm?: { memory?: unknown } } };
+  if (trainInstances.has(b)) return trainInstances.get(b)!;
+  let ex: TrainExports | null = null;
+  try {
+    const WA = (globalThis as unknown as { WebAssembly: { Module: new (b: Uint8Array) => object; Instance: new (m: object, i: object) => { exports: unknown } } }).WebAssembly;
+    const memory = b.wasm?.asm?.memory;
+    if (memory) {
+      trainModule ??= new WA.Module(Buffer.from(TRAIN_WASM, 'base64'));
+      ex = new WA.Instance(trainModule, { env: { memory } }).exports as TrainExports;
+    }
+  } catch {
+    ex = null;
+  }
+  trainInstances.set(b, ex);
+  return ex;
+}
+
+/** Sum or Mean over the leading axes [0, k) of a float tensor, row by row (SIMD); else tfjs's own. */
 function wasmLeadingReduceKernel(original: tf.KernelFunc, mean: boolean) {
   return (args: KernelArgs): tf.TensorInfo => {
     const { inputs, attrs, backend } = args;
@@ -178,6 +208,15 @@ function wasmLeadingReduceKernel(original: tf.KernelFunc, mean: boolean) {
     if (rows === 0) return original(args) as tf.TensorInfo;
     const wb = backend as unknown as WasmHeapBackend;
     const out = wb.makeOutput(keepDims ? [...Array(k).fill(1), ...rest] : rest, 'float32');
+    const simd = inner % 4 === 0 ? trainKernels(backend) : null;
+    if (simd) {
+      simd.sum_rows(wb.typedArrayFromHeap(x).byteOffset, rows, inner, wb.typedArrayFromHeap(out).byteOffset);
+      if (mean) {
+        const os = wb.typedArrayFromHeap(out);
+        for (let j = 0; j < inner; j++) os[j] /= rows;
+      }
+      return out;
+    }
     const acc = new Float64Array(inner);
     const xs = wb.typedArrayFromHeap(x);
     for (let r = 0, o = 0; r < rows; r++, o += inner) for (let j = 0; j < inner; j++) acc[j] += xs[o + j];

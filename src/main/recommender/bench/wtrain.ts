@@ -7,6 +7,7 @@
 import { ensureGradients, initBackend, tf, type BackendChoice } from '../backend';
 import { BnUpdates, ParamStore } from '../models/params';
 import { Rng } from '../random';
+import { adam } from '../training/adam';
 import { weightedBce } from '../training/loss_functions';
 
 export interface WTrainOptions {
@@ -66,7 +67,7 @@ export async function runWTrain(o: WTrainOptions): Promise<WTrainResult> {
     label: tf.tensor1d(gen(total, () => (rng.next() < 0.5 ? 1 : 0))),
   };
   const ones = tf.ones([B]) as tf.Tensor1D;
-  const optimizer = tf.train.adam(1e-3);
+  const optimizer = adam(1e-3);
   const l2n = (x: tf.Tensor2D) => tf.mul(x, tf.rsqrt(tf.add(tf.sum(tf.square(x), 1, true), 1e-6))) as tf.Tensor2D;
 
   const step = (s: number) => {

@@ -20,6 +20,7 @@ import { Rng } from '../random';
 import { evaluateRanker } from './evaluate';
 import { sampledSoftmax, weightedBce } from './loss_functions';
 import { EventWriter } from './tensorboard';
+import { adam } from './adam';
 
 const log = getLogger('trainer');
 
@@ -89,7 +90,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   let bestMetric = -Infinity;
   let bestEpoch = -1;
   const epochs: EpochLog[] = [];
-  const optimizer = tf.train.adam(tc.learning_rate);
+  const optimizer = adam(tc.learning_rate);
   if (opts.resume && fs.existsSync(path.join(lastDir, 'manifest.json'))) {
     model = loadModel(lastDir).model;
     await restoreOptimizer(lastDir, optimizer);
