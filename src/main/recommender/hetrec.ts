@@ -6,9 +6,10 @@
  *
  * The model is the app's two-tower family at artist level: the user tower pools the embeddings
  * of the artists in the person's training history (weighted by log play count, the target
- * itself masked out during training) with a per-person embedding; the item tower combines the
- * artist embedding with the mean embedding of its top tags; in-batch sampled softmax with log-Q
- * correction; cosine scores.
+ * itself masked out during training); the item tower combines the artist embedding with the mean
+ * embedding of its top tags; score = cosine / τ + a per-artist bias; sampled softmax over the
+ * batch's artists plus uniformly drawn ones, log-Q corrected for that mixture. Further options
+ * (friends, co-listening neighbours, per-person embedding, dropout, L2) are off by default.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -139,7 +140,7 @@ export interface HetrecConfig {
 }
 
 /** The best configuration found on validation NDCG@10 (see docs/EVALUATION.md). */
-export const HETREC_DEFAULTS: HetrecConfig = { dim: 128, hidden: 256, epochs: 12, batch: 512, lr: 0.003, temperature: 0.07, historyLength: 50, seed: 1, userId: false, l2: 0, historyDropout: 0, uniformNegatives: 0, friends: false, neighbours: 0, itemBias: false };
+export const HETREC_DEFAULTS: HetrecConfig = { dim: 128, hidden: 256, epochs: 12, batch: 512, lr: 0.003, temperature: 0.07, historyLength: 50, seed: 1, userId: false, l2: 0, historyDropout: 0, uniformNegatives: 2048, friends: false, neighbours: 0, itemBias: true };
 
 export interface HetrecMetrics {
   'ndcg@10': number;
