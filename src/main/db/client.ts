@@ -53,4 +53,15 @@ function appliedMigrations(sqlite: Database.Database): number {
   return (sqlite.prepare('SELECT count(*) AS n FROM __drizzle_migrations').get() as { n: number }).n;
 }
 
+/**
+ * Changes whenever anything was committed to the database since the last call — by this
+ * connection (`total_changes()`) or another one, such as the import worker's (`data_version`).
+ * Microseconds, so a cache can check it on every request before re-reading what it keys on.
+ */
+export function dbVersion(sqlite: Database.Database): string {
+  const dv = sqlite.pragma('data_version', { simple: true }) as number;
+  const tc = sqlite.prepare('SELECT total_changes()').pluck().get() as number;
+  return `${dv}/${tc}`;
+}
+
 export { schema };

@@ -183,6 +183,7 @@ export async function runHetrec(d: HetrecData, cfg: HetrecConfig, onEpoch?: (e: 
     });
   });
   const histIdxT = tf.tensor2d(histIdx, [d.users, H], 'int32');
+  const histWT = tf.tensor2d(histW, [d.users, H]);
   // Friends' artists: log-play weights summed over friends' training interactions, the top H.
   const friendIdx = new Int32Array(d.users * H);
   const friendW = new Float32Array(d.users * H);
@@ -290,7 +291,7 @@ export async function runHetrec(d: HetrecData, cfg: HetrecConfig, onEpoch?: (e: 
       const e = Math.min(d.users, s + chunk);
       const scores = tf.tidy(() => {
         const uIdx = tf.range(s, e, 1, 'int32') as tf.Tensor1D;
-        const sims = tf.matMul(userTower(uIdx, tf.slice(tf.tensor2d(histW, [d.users, H]), [s, 0], [e - s, H]) as tf.Tensor2D), itemVecs, false, true);
+        const sims = tf.matMul(userTower(uIdx, tf.slice(histWT, [s, 0], [e - s, H]) as tf.Tensor2D), itemVecs, false, true);
         return biasEmb ? tf.add(tf.div(sims, cfg.temperature), tf.reshape(biasEmb, [1, d.items])) : sims;
       });
       const data = scores.dataSync() as Float32Array;
@@ -369,7 +370,7 @@ export async function runHetrec(d: HetrecData, cfg: HetrecConfig, onEpoch?: (e: 
   }
   for (const [k, v] of p.all()) v.assign(tf.tensor(best.weights!.get(k)!, v.shape));
   const test = evaluate('test');
-  tf.dispose([histIdxT, tagsT, tagMask, logQ, friendIdxT, friendWT, nbrIdxT, nbrWT]);
+  tf.dispose([histIdxT, histWT, tagsT, tagMask, logQ, friendIdxT, friendWT, nbrIdxT, nbrWT]);
   p.dispose();
   optimizer.dispose();
   return { valid: best.valid!, test, bestEpoch: best.epoch + 1 };

@@ -15,6 +15,7 @@
  *   transpose done first), and every Dense layer's backward pass multiplies transposed operands.
  */
 import { tf } from './tf';
+import { instantiate, lazyModule } from '../wasm';
 import { WASM_BASE64 as TRAIN_WASM } from './wasm/train-wasm';
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
@@ -31,12 +32,12 @@ function segmentSum(x: ArrayLike<number>, ids: ArrayLike<number>, inner: number,
   }
 }
 
-interface WasmBackendLike {
+export interface WasmBackendLike {
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array;
 }
 
-interface CpuBackendLike {
+export interface CpuBackendLike {
   data: { get(id: tf.DataId): { values: ArrayLike<number> } };
   makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array | Int32Array): tf.TensorInfo;
 }
@@ -169,7 +170,7 @@ interface TrainExports {
   sum_rows(x: number, rows: number, inner: number, out: number): void;
 }
 const trainInstances = new WeakMap<object, TrainExports | null>();
-let trainModule: object | null = null;
+const trainModule = lazyModule(TRAIN_WASM);
 /**
  * The project's SIMD kernels (wasm/train.wat) instantiated over tfjs-backend-wasm's own memory,
  * so they read and write tensors in place; null if that memory is not reachable.
@@ -179,12 +180,8 @@ export function trainKernels(backend: unknown): TrainExports | null {
   if (trainInstances.has(b)) return trainInstances.get(b)!;
   let ex: TrainExports | null = null;
   try {
-    const WA = (globalThis as unknown as { WebAssembly: { Module: new (b: Uint8Array) => object; Instance: new (m: object, i: object) => { exports: unknown } } }).WebAssembly;
     const memory = b.wasm?.asm?.memory;
-    if (memory) {
-      trainModule ??= new WA.Module(Buffer.from(TRAIN_WASM, 'base64'));
-      ex = new WA.Instance(trainModule, { env: { memory } }).exports as TrainExports;
-    }
+    if (memory) ex = instantiate<TrainExports>(trainModule(), memory);
   } catch {
     ex = null;
   }

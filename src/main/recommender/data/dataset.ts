@@ -115,31 +115,20 @@ export function loadCatalog(sqlite: Database.Database): Catalog {
   return c;
 }
 
-export function loadData(sqlite: Database.Database, opts: { profileIds?: number[] } = {}): LoadedData {
-  const catalog = loadCatalog(sqlite);
-  const profiles = (sqlite.prepare('SELECT id, name, age, gender, country FROM profiles ORDER BY id').all() as Profile[]).filter(
-    (p) => !opts.profileIds || opts.profileIds.includes(p.id),
-  );
-  const pIndex = new Map(profiles.map((p, i) => [p.id, i]));
-  const n = sqlite.prepare('SELECT count(*) FROM listening_events').pluck().get() as number;
+/**
+ * Events from the columns ts, track_id, artist_id, ms_played, skipped of listening_events (track
+ * ids mapped to catalogue rows, missing values to -1 / NaN); `profileOf(r)` is row r's profile
+ * index, or undefined to leave the row out.
+ */
+function eventsFrom(catalog: Catalog, [ts, track, artist, ms, skipped]: (number | null)[][], profileOf: (r: number) => number | undefined): Events {
+  const n = ts.length;
   const ev: Events = {
-    profile: new Int32Array(n),
-    ts: new Float64Array(n),
-    track: new Int32Array(n),
-    artist: new Int32Array(n),
-    msPlayed: new Float64Array(n),
-    skipped: new Int8Array(n),
-    length: 0,
+    profile: new Int32Array(n), ts: new Float64Array(n), track: new Int32Array(n), artist: new Int32Array(n),
+    msPlayed: new Float64Array(n), skipped: new Int8Array(n), length: 0,
   };
-  const [pid, ts, track, artist, ms, skipped] = columnsOf(
-    sqlite,
-    'SELECT profile_id, ts, track_id, artist_id, ms_played, skipped FROM listening_events ORDER BY profile_id, ts, id',
-    ['profile_id', 'ts', 'track_id', 'artist_id', 'ms_played', 'skipped'],
-    (c, a, b) => (c[0][a] as number) - (c[0][b] as number) || (c[1][a] as number) - (c[1][b] as number),
-  ) as (number | null)[][];
   let i = 0;
-  for (let r = 0; r < pid.length; r++) {
-    const p = pIndex.get(pid[r]!);
+  for (let r = 0; r < n; r++) {
+    const p = profileOf(r);
     if (p === undefined) continue;
     ev.profile[i] = p;
     ev.ts[i] = ts[r]!;
@@ -151,7 +140,22 @@ export function loadData(sqlite: Database.Database, opts: { profileIds?: number[
     i++;
   }
   ev.length = i;
-  return { catalog, profiles, events: ev };
+  return ev;
+}
+
+export function loadData(sqlite: Database.Database, opts: { profileIds?: number[] } = {}): LoadedData {
+  const catalog = loadCatalog(sqlite);
+  const profiles = (sqlite.prepare('SELECT id, name, age, gender, country FROM profiles ORDER BY id').all() as Profile[]).filter(
+    (p) => !opts.profileIds || opts.profileIds.includes(p.id),
+  );
+  const pIndex = new Map(profiles.map((p, i) => [p.id, i]));
+  const [pid, ...cols] = columnsOf(
+    sqlite,
+    'SELECT profile_id, ts, track_id, artist_id, ms_played, skipped FROM listening_events ORDER BY profile_id, ts, id',
+    ['profile_id', 'ts', 'track_id', 'artist_id', 'ms_played', 'skipped'],
+    (c, a, b) => (c[0][a] as number) - (c[0][b] as number) || (c[1][a] as number) - (c[1][b] as number),
+  ) as (number | null)[][];
+  return { catalog, profiles, events: eventsFrom(catalog, cols, (r) => pIndex.get(pid[r]!)) };
 }
 
 export const TRAIN = 0;
@@ -213,25 +217,12 @@ export function timeSplit(data: LoadedData, validFraction: number, testFraction:
 export function loadProfileData(sqlite: Database.Database, catalog: Catalog, profileId: number): LoadedData {
   const p = sqlite.prepare('SELECT id, name, age, gender, country FROM profiles WHERE id = ?').get(profileId) as Profile | undefined;
   if (!p) throw new Error(`no profile with id ${profileId}`);
-  const [ts, track, artist, ms, skipped] = columnsOf(
+  const cols = columnsOf(
     sqlite,
     'SELECT ts, track_id, artist_id, ms_played, skipped FROM listening_events WHERE profile_id = ? ORDER BY ts, id',
     ['ts', 'track_id', 'artist_id', 'ms_played', 'skipped'],
     byNumber(0),
     profileId,
   ) as (number | null)[][];
-  const n = ts.length;
-  const ev: Events = {
-    profile: new Int32Array(n), ts: new Float64Array(n), track: new Int32Array(n), artist: new Int32Array(n),
-    msPlayed: new Float64Array(n), skipped: new Int8Array(n), length: n,
-  };
-  for (let i = 0; i < n; i++) {
-    ev.ts[i] = ts[i]!;
-    const trackId = track[i];
-    ev.track[i] = trackId === null ? -1 : (catalog.rowOf.get(trackId) ?? -1);
-    ev.artist[i] = artist[i] ?? -1;
-    ev.msPlayed[i] = ms[i] ?? NaN;
-    ev.skipped[i] = skipped[i] ?? -1;
-  }
-  return { catalog, profiles: [p], events: ev };
+  return { catalog, profiles: [p], events: eventsFrom(catalog, cols, () => 0) };
 }

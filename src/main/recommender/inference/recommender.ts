@@ -2,7 +2,7 @@
  * The recommender service: top-K for a person over the whole catalogue, with filters, feedback,
  * diversity, "more like this", and explanations measured on the model by ablation.
  */
-import type { Library } from '../../db';
+import { dbVersion, type Library } from '../../db';
 import type {
   Explanation, ExplanationFactor, FeedbackKind, Recommendation, RecommendOptions,
 } from '../../../shared/types';
@@ -117,19 +117,9 @@ export class Recommender {
     return JSON.stringify(row ?? null);
   }
 
-  /**
-   * Changes when anything was committed to the database since the last call, by this connection
-   * (total_changes) or another one, such as the import worker's (data_version).
-   */
-  private dbVersion(): string {
-    const dv = this.lib.sqlite.pragma('data_version', { simple: true }) as number;
-    const tc = this.lib.sqlite.prepare('SELECT total_changes()').pluck().get() as number;
-    return `${dv}/${tc}`;
-  }
-
   /** The person's features, vector and history, rebuilt only when their data changed. */
   private user(profileId: number): ServingUser {
-    const seen = this.dbVersion();
+    const seen = dbVersion(this.lib.sqlite);
     const hit = this.users.get(profileId);
     const key = hit?.seen === seen ? hit.key : this.userKey(profileId);
     if (hit?.key === key) {

@@ -17,29 +17,15 @@
  */
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { WA, instantiate, lazyModule, type WasmMemory } from '../wasm';
 import { WASM_BASE64 } from './wasm/scan-wasm';
-
-/** The few WebAssembly JS-API members used here (the node typings declare the namespace only in part). */
-interface WasmMemory {
-  readonly buffer: SharedArrayBuffer;
-}
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: unknown };
-  Memory: new (d: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
-}
-const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 interface ScanExports {
   scan_i8(items: number, n: number, dim: number, q: number, out: number): void;
   filter_ge(scores: number, n: number, thr: number, idx: number, cap: number): number;
 }
 
-let compiled: object | null = null;
-function scanModule(): object {
-  compiled ??= new WA.Module(Buffer.from(WASM_BASE64, 'base64'));
-  return compiled;
-}
+const scanModule = lazyModule(WASM_BASE64);
 
 /** True where this JavaScript engine runs WebAssembly SIMD (Node ≥ 16.4, every current browser). */
 export function wasmSimdAvailable(): boolean {
@@ -165,7 +151,7 @@ export class VectorIndex {
     this.idxOff = this.scoresOff + n * 4;
     const pages = Math.max(1, Math.ceil((this.idxOff + n * 4) / 65536));
     this.memory = new WA.Memory({ initial: pages, maximum: pages, shared: true });
-    this.wasm = new WA.Instance(scanModule(), { env: { memory: this.memory } }).exports as unknown as ScanExports;
+    this.wasm = instantiate<ScanExports>(scanModule(), this.memory);
     const threads = opts.threads === undefined || opts.threads === 'auto' ? (n >= 200_000 && os.cpus().length >= 2 ? 2 : 1) : Math.max(1, Math.floor(opts.threads));
     for (let t = 1; t < threads; t++) this.helpers.push(new ScanHelper(scanModule(), this.memory));
     const codes = new Int8Array(this.memory.buffer, this.codesOff, n * P);

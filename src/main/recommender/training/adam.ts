@@ -11,7 +11,7 @@
  * Elsewhere (tfjs-node) it is tfjs's own Adam.
  */
 import { tf } from '../backend';
-import { trainKernels } from '../backend/kernels';
+import { trainKernels, type CpuBackendLike, type WasmBackendLike } from '../backend/kernels';
 
 const KERNEL = 'OmrAdamUpdate';
 type KernelArgs = Parameters<tf.KernelFunc>[0];
@@ -29,7 +29,7 @@ const f = Math.fround;
 function wasmKernel({ inputs, attrs, backend }: KernelArgs): tf.TensorInfo[] {
   const { value, gradient, m, v } = inputs as Record<string, tf.TensorInfo>;
   const a = attrs as unknown as Attrs;
-  const b = backend as unknown as { makeOutput(s: number[], d: tf.DataType): tf.TensorInfo; typedArrayFromHeap(t: tf.TensorInfo): Float32Array };
+  const b = backend as unknown as WasmBackendLike;
   const outs = [b.makeOutput(value.shape, 'float32'), b.makeOutput(value.shape, 'float32'), b.makeOutput(value.shape, 'float32')];
   const at = (t: tf.TensorInfo) => b.typedArrayFromHeap(t).byteOffset;
   const n = value.shape.reduce((x, y) => x * y, 1);
@@ -41,7 +41,7 @@ function wasmKernel({ inputs, attrs, backend }: KernelArgs): tf.TensorInfo[] {
 function cpuKernel({ inputs, attrs, backend }: KernelArgs): tf.TensorInfo[] {
   const { value, gradient, m, v } = inputs as Record<string, tf.TensorInfo>;
   const a = attrs as unknown as Attrs;
-  const b = backend as unknown as { data: { get(id: tf.DataId): { values: ArrayLike<number> } }; makeTensorInfo(s: number[], d: tf.DataType, v: Float32Array): tf.TensorInfo };
+  const b = backend as unknown as CpuBackendLike;
   const d = (t: tf.TensorInfo) => b.data.get(t.dataId).values;
   const [P, G, M, V] = [d(value), d(gradient), d(m), d(v)];
   const n = P.length;
