@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import Database from 'better-sqlite3';
 import { openLibrary } from '../src/main/db';
 import { configureLogging } from '../src/main/logging';
 import { sharedDir } from '../src/main/paths';
@@ -20,7 +21,43 @@ configureLogging({ level: 'WARNING' });
 
 const median = (xs: number[]) => percentile(xs, 0.5);
 
-async function once() {
+/**
+ * The SQLite write floor: every row the import left in `file`, read into memory first, then
+ * inserted into a fresh library in one transaction with prepared statements (the importer's own
+ * way of writing) — no parsing, normalising or matching. With `indexes: false` the secondary
+ * indexes are dropped first and foreign keys are off: the least any import of this data into
+ * this schema can cost here.
+ */
+function writeFloor(file: string, indexes: boolean): { seconds: number; rows: number } {
+  const src = new Database(file, { readonly: true });
+  const tables = ['artists', 'genres', 'profiles', 'imports', 'tracks', 'track_artists', 'track_genres', 'listening_events'];
+  const data = tables.map((t) => {
+    const stmt = src.prepare(`SELECT * FROM ${t}`);
+    return { t, cols: stmt.columns().map((c) => c.name), rows: stmt.raw().all() as unknown[][] };
+  });
+  src.close();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'omr-bench-floor-'));
+  const lib = openLibrary(path.join(dir, 'floor.sqlite'));
+  if (!indexes) {
+    lib.sqlite.pragma('foreign_keys = OFF');
+    for (const { name } of lib.sqlite.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL").all() as { name: string }[]) {
+      lib.sqlite.exec(`DROP INDEX ${name}`);
+    }
+  }
+  const t0 = performance.now();
+  lib.sqlite.exec('BEGIN');
+  for (const { t, cols, rows } of data) {
+    const ins = lib.sqlite.prepare(`INSERT INTO ${t} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`);
+    for (const r of rows) ins.run(r);
+  }
+  lib.sqlite.exec('COMMIT');
+  const seconds = (performance.now() - t0) / 1000;
+  lib.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+  return { seconds, rows: data.reduce((n, d) => n + d.rows.length, 0) };
+}
+
+async function once(keep = false) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'omr-bench-import-'));
   const lib = openLibrary(path.join(dir, 'lib.sqlite'));
   const t0 = performance.now();
@@ -33,18 +70,26 @@ async function once() {
   const hist = await runImport(lib, { histories: people, profilePerPath: true });
   const t2 = performance.now();
   lib.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-  return { catalogS: (t1 - t0) / 1000, historyS: (t2 - t1) / 1000, cat, hist };
+  const file = path.join(dir, 'lib.sqlite');
+  if (!keep) fs.rmSync(dir, { recursive: true, force: true });
+  return { catalogS: (t1 - t0) / 1000, historyS: (t2 - t1) / 1000, cat, hist, dir, file };
 }
 
 void (async () => {
   const runs = [];
   for (let i = 0; i < reps; i++) {
-    const r = await once();
+    const r = await once(i === reps - 1);
     runs.push(r);
     process.stderr.write(`rep ${i + 1}/${reps}: catalogue ${r.catalogS.toFixed(2)} s, history ${r.historyS.toFixed(2)} s\n`);
   }
   const last = runs[runs.length - 1];
+  const floor = writeFloor(last.file, true);
+  const floorBare = writeFloor(last.file, false);
+  fs.rmSync(last.dir, { recursive: true, force: true });
+  process.stderr.write(
+    `SQLite write floor (${floor.rows} rows already in memory): ${floor.seconds.toFixed(2)} s with this schema, ` +
+      `${floorBare.seconds.toFixed(2)} s without secondary indexes or foreign keys\n`,
+  );
   const catalogS = median(runs.map((r) => r.catalogS));
   const historyS = median(runs.map((r) => r.historyS));
   const totalS = median(runs.map((r) => r.catalogS + r.historyS));
@@ -63,6 +108,9 @@ void (async () => {
       track_match: +last.hist.trackMatch.toFixed(4),
       artist_match: +last.hist.artistMatch.toFixed(4),
       peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
+      write_floor_s: +floor.seconds.toFixed(3),
+      write_floor_bare_s: +floorBare.seconds.toFixed(3),
+      rows_written: floor.rows,
       reps,
       node: process.version,
       cpus: os.cpus().length,

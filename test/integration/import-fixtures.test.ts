@@ -3,9 +3,10 @@ import path from 'node:path';
 import { zipSync, strToU8 } from 'fflate';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { openLibrary, type Library } from '../../src/main/db';
-import { runImport } from '../../src/main/services/import-service';
+import { CatalogMatcher } from '../../src/main/importers/matcher';
+import { matcherFor, runImport } from '../../src/main/services/import-service';
 import { tmpDir } from '../helpers/env';
-import { ID, accountEvents, snapshot, tidyCsv, tracksCsv, write } from '../helpers/fixtures';
+import { ID, TRACKS_HEADER, accountEvents, snapshot, tidyCsv, tracksCsv, write } from '../helpers/fixtures';
 
 let dir: string;
 let lib: Library;
@@ -36,6 +37,44 @@ describe('catalogue import', () => {
     expect(q<{ time_signature: number | null }>('SELECT time_signature FROM tracks WHERE spotify_id = ?', ID.fight).time_signature).toBeNull();
     // Both credited artists are linked.
     expect(q<{ n: number }>('SELECT count(*) n FROM track_artists ta JOIN tracks t ON t.id = ta.track_id WHERE t.spotify_id = ?', ID.duet).n).toBe(2);
+  });
+});
+
+describe('catalogue matcher kept in step by the import', () => {
+  it('equals one read back from the database, including versions decided by a popularity a later file fills in', async () => {
+    const feats = '200000,FALSE,0.5,0.5,1,-7,1,0.05,0.1,0,0.1,0.5,120,4';
+    const a = write(dir, 'a.csv', [
+      TRACKS_HEADER,
+      `0000000000000000000001,Nova Band,Album,Song,,${feats},pop`, // no popularity yet
+      `0000000000000000000002,Nova Band,Live Album,Song (Live),40,${feats},pop`,
+      `0000000000000000000003,Nova Band;Guest,Other,Other Song,10,${feats},rock`,
+    ].join('\n') + '\n');
+    const b = write(dir, 'b.csv', [
+      TRACKS_HEADER,
+      `0000000000000000000001,Nova Band;Later Guest,Album,Song,60,${feats},indie`, // popularity 60 + a new credit
+      `0000000000000000000004,Newcomer,Debut,Song,5,${feats},pop`,
+    ].join('\n') + '\n');
+    await runImport(lib, { catalogs: [a] });
+    await runImport(lib, { catalogs: [b] });
+    const kept = matcherFor(lib);
+    expect(kept.state()).toEqual(CatalogMatcher.load(lib.sqlite).state());
+    // "Song" by Nova Band: the studio version, once its popularity (60) beats the live one's (40).
+    const id1 = q<{ id: number }>("SELECT id FROM tracks WHERE spotify_id = '0000000000000000000001'").id;
+    expect(kept.match('Nova Band', 'Song', null).trackId).toBe(id1);
+    expect(kept.match('Later Guest', 'Song', null).trackId).toBe(id1);
+    // Both in one import as well.
+    const lib2 = openLibrary(path.join(dir, 'two.sqlite'));
+    try {
+      await runImport(lib2, { catalogs: [a, b] });
+      expect(matcherFor(lib2).state()).toEqual(CatalogMatcher.load(lib2.sqlite).state());
+      // A write from elsewhere makes the kept matcher stale: it is read again.
+      const before = matcherFor(lib2);
+      lib2.sqlite.prepare("INSERT INTO artists (name, name_norm) VALUES ('Side Door', 'side door')").run();
+      expect(matcherFor(lib2)).not.toBe(before);
+      expect(matcherFor(lib2).state().byArtist.some(([n]) => n === 'side door')).toBe(true);
+    } finally {
+      lib2.close();
+    }
   });
 });
 

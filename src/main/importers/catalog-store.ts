@@ -4,13 +4,16 @@
  * genre seen is the main genre.
  */
 import type Database from 'better-sqlite3';
+import type { CatalogMatcher } from './matcher';
 import { normArtist, normTitle } from './normalize';
 import type { CatalogRow } from './types';
 
+/**
+ * Looks artists and tracks up in, and reports every write to, the library's CatalogMatcher (which
+ * must be current for `sqlite`), so matching listens afterwards needs no re-read of the catalogue.
+ */
 export class CatalogStore {
-  private artistIds = new Map<string, number>();
   private genreIds = new Map<string, number>();
-  private trackIds = new Map<string, number>();
   private insertTrack: Database.Statement;
   private mergeTrack: Database.Statement;
   private insertArtist: Database.Statement;
@@ -18,10 +21,11 @@ export class CatalogStore {
   private linkArtist: Database.Statement;
   private linkGenre: Database.Statement;
 
-  constructor(private sqlite: Database.Database) {
-    for (const [id, norm] of sqlite.prepare('SELECT id, name_norm FROM artists').raw().all() as [number, string][]) this.artistIds.set(norm, id);
+  constructor(
+    private sqlite: Database.Database,
+    private matcher: CatalogMatcher,
+  ) {
     for (const [id, name] of sqlite.prepare('SELECT id, name FROM genres').raw().all() as [number, string][]) this.genreIds.set(name, id);
-    for (const [id, sid] of sqlite.prepare('SELECT id, spotify_id FROM tracks').raw().iterate() as Iterable<[number, string]>) this.trackIds.set(sid, id);
     this.insertTrack = sqlite.prepare(
       `INSERT INTO tracks (spotify_id, title, title_norm, album, artist_id, artists_raw, main_genre_id, year, release_date,
          duration_ms, popularity, explicit, danceability, energy, key, loudness, mode, speechiness, acousticness,
@@ -49,10 +53,10 @@ export class CatalogStore {
 
   artistId(name: string): number {
     const norm = normArtist(name) || name.trim().toLowerCase();
-    let id = this.artistIds.get(norm);
+    let id = this.matcher.artistIdOf(norm);
     if (id === undefined) {
       id = Number(this.insertArtist.run(name.trim(), norm).lastInsertRowid);
-      this.artistIds.set(norm, id);
+      this.matcher.addArtist(id, norm);
     }
     return id;
   }
@@ -72,17 +76,18 @@ export class CatalogStore {
     const genreIds = r.genres.map((g) => this.genreId(g));
     const mainGenre = genreIds[0] ?? null;
     const explicit = r.explicit === null ? null : r.explicit ? 1 : 0;
-    const existing = this.trackIds.get(r.spotifyId);
+    const existing = this.matcher.trackIdOf(r.spotifyId);
     let trackId: number;
     if (existing === undefined) {
+      const titleNorm = normTitle(r.title);
       trackId = Number(
         this.insertTrack.run(
-          r.spotifyId, r.title, normTitle(r.title), r.album, artistIds[0], r.artists.join('; '), mainGenre, r.year,
+          r.spotifyId, r.title, titleNorm, r.album, artistIds[0], r.artists.join('; '), mainGenre, r.year,
           r.releaseDate, r.durationMs, r.popularity, explicit, r.danceability, r.energy, r.key, r.loudness, r.mode,
           r.speechiness, r.acousticness, r.instrumentalness, r.liveness, r.valence, r.tempo, r.timeSignature, source,
         ).lastInsertRowid,
       );
-      this.trackIds.set(r.spotifyId, trackId);
+      this.matcher.addTrack(trackId, r.spotifyId, titleNorm, artistIds[0], r.popularity);
     } else {
       trackId = existing;
       this.mergeTrack.run(
@@ -90,8 +95,13 @@ export class CatalogStore {
         r.key, r.loudness, r.mode, r.speechiness, r.acousticness, r.instrumentalness, r.liveness, r.valence, r.tempo,
         r.timeSignature, source, source, trackId,
       );
+      // COALESCE(popularity, ?): a track without one takes this row's.
+      if (r.popularity !== null) this.matcher.setPopularity(trackId, r.popularity);
     }
-    artistIds.forEach((a, i) => this.linkArtist.run(trackId, a, i));
+    artistIds.forEach((a, i) => {
+      this.linkArtist.run(trackId, a, i);
+      this.matcher.addCredit(trackId, a);
+    });
     for (const g of genreIds) this.linkGenre.run(trackId, g);
     return existing === undefined;
   }

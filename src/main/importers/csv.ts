@@ -39,6 +39,17 @@ export async function* readCsv(
   src: Source,
   opts: { delimiter?: string; onProgress?: (bytes: number) => void } = {},
 ): AsyncGenerator<CsvRecord> {
+  for await (const batch of readCsvBatches(src, opts)) yield* batch;
+}
+
+/**
+ * The records of each decoded chunk (~1 MB) as one array: importers loop over them
+ * synchronously, so the cost of an async step is paid per chunk rather than per record.
+ */
+export async function* readCsvBatches(
+  src: Source,
+  opts: { delimiter?: string; onProgress?: (bytes: number) => void } = {},
+): AsyncGenerator<CsvRecord[]> {
   let delim = opts.delimiter ?? '';
   let D = delim.charCodeAt(0);
   let fields: string[] = [];
@@ -145,7 +156,7 @@ export async function* readCsv(
       afterQuote = false;
       i = j;
     }
-    for (const r of out) yield r;
+    if (out.length) yield out;
     opts.onProgress?.(bytes);
   }
   if (quoted) {
@@ -153,7 +164,7 @@ export async function* readCsv(
   }
   if (fieldStarted || fields.length > 0 || field !== '') {
     fields.push(field);
-    yield { fields, line: recordLine };
+    yield [{ fields, line: recordLine }];
   }
 }
 

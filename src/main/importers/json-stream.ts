@@ -20,6 +20,15 @@ export async function* readJsonArray(
   src: Source,
   opts: { onProgress?: (bytes: number) => void; wholeFileLimit?: number } = {},
 ): AsyncGenerator<JsonRecord> {
+  for await (const batch of readJsonArrayBatches(src, opts)) yield* batch;
+}
+
+/** Records in arrays of up to BATCH (per chunk when streaming), for synchronous inner loops. */
+const BATCH = 8192;
+export async function* readJsonArrayBatches(
+  src: Source,
+  opts: { onProgress?: (bytes: number) => void; wholeFileLimit?: number } = {},
+): AsyncGenerator<JsonRecord[]> {
   const limit = opts.wholeFileLimit ?? WHOLE_FILE_LIMIT;
   if (src.size <= limit) {
     const text = await readText(src);
@@ -34,13 +43,18 @@ export async function* readJsonArray(
       if (!Array.isArray(parsed)) {
         throw new ImportError(src.name, 'line 1', 'expected a JSON array of records ([{…}, {…}])');
       }
-      for (let i = 0; i < parsed.length; i++) {
-        const v = parsed[i];
-        if (typeof v !== 'object' || v === null || Array.isArray(v)) {
-          throw new ImportError(src.name, `record ${i + 1}`, `expected an object, found ${JSON.stringify(v)?.slice(0, 40)}`);
+      for (let start = 0; start < parsed.length; start += BATCH) {
+        const end = Math.min(parsed.length, start + BATCH);
+        const batch: JsonRecord[] = new Array(end - start);
+        for (let i = start; i < end; i++) {
+          const v = parsed[i];
+          if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+            throw new ImportError(src.name, `record ${i + 1}`, `expected an object, found ${JSON.stringify(v)?.slice(0, 40)}`);
+          }
+          batch[i - start] = { value: v as Record<string, unknown>, index: i + 1, line: 0 };
         }
-        yield { value: v as Record<string, unknown>, index: i + 1, line: 0 };
-        if ((i & 4095) === 0) opts.onProgress?.(Math.round((src.size * i) / parsed.length));
+        yield batch;
+        opts.onProgress?.(Math.round((src.size * end) / parsed.length));
       }
       opts.onProgress?.(src.size);
       return;
@@ -50,7 +64,7 @@ export async function* readJsonArray(
   yield* scanJsonArray(src, opts.onProgress);
 }
 
-async function* scanJsonArray(src: Source, onProgress?: (bytes: number) => void): AsyncGenerator<JsonRecord> {
+async function* scanJsonArray(src: Source, onProgress?: (bytes: number) => void): AsyncGenerator<JsonRecord[]> {
   const O_BRACE = 123, C_BRACE = 125, O_BRACK = 91, C_BRACK = 93, QUOTE = 34, BSLASH = 92, COMMA = 44, LF = 10;
   let started = false; // saw the opening [
   let ended = false; // saw the closing ]
@@ -129,7 +143,7 @@ async function* scanJsonArray(src: Source, onProgress?: (bytes: number) => void)
       throw new ImportError(src.name, `record ${index + 1} at line ${line}`, `expected an object, found "${s[i]}"`);
     }
     if (depth > 0 && recStart >= 0) buf += s.slice(recStart);
-    for (const r of ready) yield r;
+    if (ready.length) yield ready;
     onProgress?.(chunk.bytesRead);
   }
   if (!started) throw new ImportError(src.name, null, 'the file is empty; expected a JSON array of records');
@@ -139,6 +153,11 @@ async function* scanJsonArray(src: Source, onProgress?: (bytes: number) => void)
 
 /** JSON Lines: one object per line; blank lines ignored. */
 export async function* readJsonLines(src: Source, onProgress?: (bytes: number) => void): AsyncGenerator<JsonRecord> {
+  for await (const batch of readJsonLinesBatches(src, onProgress)) yield* batch;
+}
+
+/** The objects of each decoded chunk as one array. */
+export async function* readJsonLinesBatches(src: Source, onProgress?: (bytes: number) => void): AsyncGenerator<JsonRecord[]> {
   let rest = '';
   let line = 0;
   let index = 0;
@@ -157,16 +176,18 @@ export async function* readJsonLines(src: Source, onProgress?: (bytes: number) =
   for await (const chunk of textChunks(src)) {
     const parts = (rest + chunk.text).split('\n');
     rest = parts.pop() ?? '';
+    const ready: JsonRecord[] = [];
     for (const p of parts) {
       line++;
       const r = parseLine(p, line);
-      if (r) yield r;
+      if (r) ready.push(r);
     }
+    if (ready.length) yield ready;
     onProgress?.(chunk.bytesRead);
   }
   if (rest.trim()) {
     line++;
     const r = parseLine(rest, line);
-    if (r) yield r;
+    if (r) yield [r];
   }
 }

@@ -18,33 +18,87 @@ export class CatalogMatcher {
   private byArtistTitle = new Map<string, Match>();
   private byArtist = new Map<string, number>();
   private memo = new Map<string, Match>();
+  // What choosing among versions needs: popularity (-1 when unknown), normalised title, and the
+  // artist-title keys of tracks without a popularity (re-decided when a merge fills one in).
+  private pop = new Map<number, number>();
+  private titles = new Map<number, string>();
+  private keys = new Map<number, string[]>();
+  private artistNorm = new Map<number, string>();
 
   static load(sqlite: Database.Database): CatalogMatcher {
     const m = new CatalogMatcher();
-    const artistNorm = new Map<number, string>();
-    for (const [id, norm] of sqlite.prepare('SELECT id, name_norm FROM artists').raw().iterate() as Iterable<[number, string]>) {
-      m.byArtist.set(norm, id);
-      artistNorm.set(id, norm);
-    }
-    // Among versions with the same artist and title, the most popular one wins (then the oldest).
-    const pop = new Map<number, number>();
-    const titles = new Map<number, string>();
+    for (const [id, norm] of sqlite.prepare('SELECT id, name_norm FROM artists').raw().iterate() as Iterable<[number, string]>) m.addArtist(id, norm);
     for (const [id, sid, titleNorm, mainArtist, popularity] of sqlite
       .prepare('SELECT id, spotify_id, title_norm, artist_id, popularity FROM tracks')
       .raw()
       .iterate() as Iterable<[number, string, string, number, number | null]>) {
-      m.byId.set(sid, { trackId: id, artistId: mainArtist });
-      pop.set(id, popularity ?? -1);
-      titles.set(id, titleNorm);
+      m.addTrack(id, sid, titleNorm, mainArtist, popularity);
     }
     for (const [trackId, artistId] of sqlite.prepare('SELECT track_id, artist_id FROM track_artists').raw().iterate() as Iterable<[number, number]>) {
-      const key = artistNorm.get(artistId)! + SEP + titles.get(trackId)!;
-      const prev = m.byArtistTitle.get(key);
-      if (!prev || pop.get(trackId)! > pop.get(prev.trackId!)! || (pop.get(trackId) === pop.get(prev.trackId!) && trackId < prev.trackId!)) {
-        m.byArtistTitle.set(key, { trackId, artistId });
-      }
+      m.addCredit(trackId, artistId);
     }
     return m;
+  }
+
+  // ---- kept in step by CatalogStore as it writes, so an import never re-reads the catalogue ----
+
+  artistIdOf(norm: string): number | undefined {
+    return this.byArtist.get(norm);
+  }
+
+  trackIdOf(spotifyId: string): number | undefined {
+    return this.byId.get(spotifyId)?.trackId ?? undefined;
+  }
+
+  addArtist(id: number, norm: string): void {
+    this.byArtist.set(norm, id);
+    this.artistNorm.set(id, norm);
+    if (this.memo.size) this.memo.clear();
+  }
+
+  addTrack(id: number, spotifyId: string, titleNorm: string, mainArtistId: number, popularity: number | null): void {
+    this.byId.set(spotifyId, { trackId: id, artistId: mainArtistId });
+    this.pop.set(id, popularity ?? -1);
+    this.titles.set(id, titleNorm);
+    if (this.memo.size) this.memo.clear();
+  }
+
+  /** A credited artist of a track (adding one twice is harmless). */
+  addCredit(trackId: number, artistId: number): void {
+    const key = this.artistNorm.get(artistId)! + SEP + this.titles.get(trackId)!;
+    if (this.pop.get(trackId) === -1) {
+      const keys = this.keys.get(trackId);
+      if (!keys) this.keys.set(trackId, [key]);
+      else if (!keys.includes(key)) keys.push(key);
+    }
+    this.offer(key, trackId, artistId);
+    if (this.memo.size) this.memo.clear();
+  }
+
+  /** A merge filled in the popularity of a track that had none. */
+  setPopularity(trackId: number, popularity: number): void {
+    if (this.pop.get(trackId) !== -1) return;
+    this.pop.set(trackId, popularity);
+    for (const key of this.keys.get(trackId) ?? []) this.offer(key, trackId, this.byArtist.get(key.slice(0, key.indexOf(SEP)))!);
+    this.keys.delete(trackId);
+    if (this.memo.size) this.memo.clear();
+  }
+
+  /** Among versions with the same artist and title, the most popular one wins (then the oldest). */
+  private offer(key: string, trackId: number, artistId: number): void {
+    const prev = this.byArtistTitle.get(key);
+    if (prev && prev.trackId !== trackId) {
+      const p = this.pop.get(trackId)!;
+      const q = this.pop.get(prev.trackId!)!;
+      if (p < q || (p === q && trackId > prev.trackId!)) return;
+    } else if (prev) return;
+    this.byArtistTitle.set(key, { trackId, artistId });
+  }
+
+  /** Everything the matcher decides from, in a comparable form (tests). */
+  state(): { byId: [string, Match][]; byArtistTitle: [string, Match][]; byArtist: [string, number][] } {
+    const sorted = <V>(m: Map<string, V>) => [...m.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    return { byId: sorted(this.byId), byArtistTitle: sorted(this.byArtistTitle), byArtist: sorted(this.byArtist) };
   }
 
   get trackCount(): number {

@@ -3,7 +3,7 @@
  * spotify_songs and Exportify playlists. Columns are found by name; a column the file lacks
  * gives null.
  */
-import { Header, readCsv } from '../csv';
+import { Header, readCsvBatches } from '../csv';
 import { ImportError } from '../errors';
 import type { Source } from '../source';
 import { parseTimestamp, parseYear } from '../time';
@@ -77,78 +77,83 @@ export interface CatalogReadOptions {
   onSaved?: (item: HistoryItem) => void;
 }
 
-export async function* readCatalogCsv(src: Source, opts: CatalogReadOptions): AsyncGenerator<CatalogItem> {
+/** Items in batches, one per decoded chunk. */
+export async function* readCatalogCsv(src: Source, opts: CatalogReadOptions): AsyncGenerator<CatalogItem[]> {
   let cols: Columns | null = null;
   let width = 0;
-  for await (const rec of readCsv(src, { onProgress: opts.onProgress })) {
-    const f = rec.fields;
-    if (!cols) {
-      try {
-        cols = columns(new Header(f), opts.format);
-      } catch (e) {
-        if (e instanceof ImportError) throw new ImportError(src.name, e.where, e.problem);
-        throw e;
+  for await (const batch of readCsvBatches(src, { onProgress: opts.onProgress })) {
+    const out: CatalogItem[] = [];
+    for (const rec of batch) {
+      const f = rec.fields;
+      if (!cols) {
+        try {
+          cols = columns(new Header(f), opts.format);
+        } catch (e) {
+          if (e instanceof ImportError) throw new ImportError(src.name, e.where, e.problem);
+          throw e;
+        }
+        width = f.length;
+        continue;
       }
-      width = f.length;
-      continue;
-    }
-    const where = `line ${rec.line}`;
-    if (f.length !== width) {
-      throw new ImportError(src.name, where, `expected ${width} fields, found ${f.length}${f.length < width ? ' (truncated line?)' : ''}`);
-    }
-    const spotifyId = spotifyIdOf(f[cols.id]);
-    const title = f[cols.title]?.trim();
-    const artists = (f[cols.artists] ?? '').split(cols.artistSep).map((a) => a.trim()).filter(Boolean);
-    if (!spotifyId) {
-      yield { kind: 'skip', reason: 'missing or malformed Spotify track id', where };
-      continue;
-    }
-    if (!title || artists.length === 0) {
-      yield { kind: 'skip', reason: 'missing track name or artist', where };
-      continue;
-    }
-    const genres: string[] = [];
-    for (const gi of cols.genres) {
-      if (gi < 0) continue;
-      for (const g of (f[gi] ?? '').split(',')) {
-        const t = g.trim().toLowerCase();
-        if (t && !genres.includes(t)) genres.push(t);
+      const where = `line ${rec.line}`;
+      if (f.length !== width) {
+        throw new ImportError(src.name, where, `expected ${width} fields, found ${f.length}${f.length < width ? ' (truncated line?)' : ''}`);
+      }
+      const spotifyId = spotifyIdOf(f[cols.id]);
+      const title = f[cols.title]?.trim();
+      const artists = (f[cols.artists] ?? '').split(cols.artistSep).map((a) => a.trim()).filter(Boolean);
+      if (!spotifyId) {
+        out.push({ kind: 'skip', reason: 'missing or malformed Spotify track id', where });
+        continue;
+      }
+      if (!title || artists.length === 0) {
+        out.push({ kind: 'skip', reason: 'missing track name or artist', where });
+        continue;
+      }
+      const genres: string[] = [];
+      for (const gi of cols.genres) {
+        if (gi < 0) continue;
+        for (const g of (f[gi] ?? '').split(',')) {
+          const t = g.trim().toLowerCase();
+          if (t && !genres.includes(t)) genres.push(t);
+        }
+      }
+      const release = cols.release >= 0 ? f[cols.release]?.trim() || null : null;
+      const row: CatalogRow = {
+        spotifyId,
+        title,
+        album: cols.album >= 0 ? f[cols.album]?.trim() || null : null,
+        artists,
+        genres,
+        year: parseYear(release),
+        releaseDate: release,
+        durationMs: cols.duration >= 0 ? num(f[cols.duration]) : null,
+        popularity: cols.popularity >= 0 ? num(f[cols.popularity]) : null,
+        explicit: cols.explicit >= 0 ? boolOf(f[cols.explicit]) : null,
+        danceability: null, energy: null, key: null, loudness: null, mode: null, speechiness: null,
+        acousticness: null, instrumentalness: null, liveness: null, valence: null, tempo: null, timeSignature: null,
+      };
+      for (const [k] of FEATURE_COLUMNS) {
+        const i = cols.features[k as string];
+        (row as unknown as Record<string, number | null>)[k as string] = i >= 0 ? num(f[i]) : null;
+      }
+      out.push({ kind: 'row', row });
+      if (opts.onSaved && cols.addedAt >= 0) {
+        const ts = parseTimestamp(f[cols.addedAt]);
+        opts.onSaved(
+          Number.isFinite(ts)
+            ? {
+                kind: 'event',
+                event: {
+                  ts, artist: artists[0], title, album: row.album, spotifyId, msPlayed: null, skipped: null,
+                  reasonStart: 'saved', reasonEnd: null, shuffle: null, platform: null,
+                },
+              }
+            : { kind: 'skip', reason: 'missing or unreadable Added At', where },
+        );
       }
     }
-    const release = cols.release >= 0 ? f[cols.release]?.trim() || null : null;
-    const row: CatalogRow = {
-      spotifyId,
-      title,
-      album: cols.album >= 0 ? f[cols.album]?.trim() || null : null,
-      artists,
-      genres,
-      year: parseYear(release),
-      releaseDate: release,
-      durationMs: cols.duration >= 0 ? num(f[cols.duration]) : null,
-      popularity: cols.popularity >= 0 ? num(f[cols.popularity]) : null,
-      explicit: cols.explicit >= 0 ? boolOf(f[cols.explicit]) : null,
-      danceability: null, energy: null, key: null, loudness: null, mode: null, speechiness: null,
-      acousticness: null, instrumentalness: null, liveness: null, valence: null, tempo: null, timeSignature: null,
-    };
-    for (const [k] of FEATURE_COLUMNS) {
-      const i = cols.features[k as string];
-      (row as unknown as Record<string, number | null>)[k as string] = i >= 0 ? num(f[i]) : null;
-    }
-    yield { kind: 'row', row };
-    if (opts.onSaved && cols.addedAt >= 0) {
-      const ts = parseTimestamp(f[cols.addedAt]);
-      opts.onSaved(
-        Number.isFinite(ts)
-          ? {
-              kind: 'event',
-              event: {
-                ts, artist: artists[0], title, album: row.album, spotifyId, msPlayed: null, skipped: null,
-                reasonStart: 'saved', reasonEnd: null, shuffle: null, platform: null,
-              },
-            }
-          : { kind: 'skip', reason: 'missing or unreadable Added At', where },
-      );
-    }
+    yield out;
   }
   if (!cols) throw new ImportError(src.name, null, 'the file is empty; expected a CSV header line');
 }

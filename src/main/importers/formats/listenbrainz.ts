@@ -1,6 +1,6 @@
 /** ListenBrainz: the export's JSON Lines, a JSON array of listens, and the API's {"payload":{"listens":[…]}}. */
 import { ImportError } from '../errors';
-import { readJsonArray, readJsonLines, type JsonRecord } from '../json-stream';
+import { readJsonArrayBatches, readJsonLinesBatches, type JsonRecord } from '../json-stream';
 import { readText, type Source } from '../source';
 import { parseTimestamp } from '../time';
 import { spotifyIdOf, type HistoryItem } from '../types';
@@ -35,13 +35,14 @@ function toItem(rec: JsonRecord): HistoryItem {
   };
 }
 
-export async function* readListenBrainz(src: Source, variant: string | undefined, onProgress?: (b: number) => void): AsyncGenerator<HistoryItem> {
+/** Items in batches, one per parsed chunk. */
+export async function* readListenBrainz(src: Source, variant: string | undefined, onProgress?: (b: number) => void): AsyncGenerator<HistoryItem[]> {
   if (variant === 'jsonl') {
-    for await (const rec of readJsonLines(src, onProgress)) yield toItem(rec);
+    for await (const batch of readJsonLinesBatches(src, onProgress)) yield batch.map(toItem);
     return;
   }
   if (variant === 'array') {
-    for await (const rec of readJsonArray(src, { onProgress })) yield toItem(rec);
+    for await (const batch of readJsonArrayBatches(src, { onProgress })) yield batch.map(toItem);
     return;
   }
   // API responses are paged and small.
@@ -55,10 +56,12 @@ export async function* readListenBrainz(src: Source, variant: string | undefined
   const d = doc as { payload?: { listens?: unknown }; listens?: unknown };
   const listens = d.payload?.listens ?? d.listens;
   if (!Array.isArray(listens)) throw new ImportError(src.name, null, 'expected {"payload":{"listens":[…]}} or {"listens":[…]}');
+  const out: HistoryItem[] = [];
   for (let i = 0; i < listens.length; i++) {
     const v = listens[i];
     if (typeof v !== 'object' || v === null) throw new ImportError(src.name, `listen ${i + 1}`, 'expected an object');
-    yield toItem({ value: v as Record<string, unknown>, index: i + 1, line: 0 });
+    out.push(toItem({ value: v as Record<string, unknown>, index: i + 1, line: 0 }));
   }
+  yield out;
   onProgress?.(src.size);
 }

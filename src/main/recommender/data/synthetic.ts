@@ -7,6 +7,7 @@
  */
 import type { Library } from '../../db';
 import { CatalogStore } from '../../importers/catalog-store';
+import { CatalogMatcher } from '../../importers/matcher';
 import { dedupeKey } from '../../services/import-service';
 import { Rng, Sampler } from '../random';
 
@@ -224,7 +225,7 @@ export function generateSyntheticLibrary(lib: Library, opts: SyntheticOptions = 
   const { sqlite } = lib;
   let events = 0;
   const tx = sqlite.transaction(() => {
-    const store = new CatalogStore(sqlite);
+    const store = new CatalogStore(sqlite, CatalogMatcher.load(sqlite));
     for (const t of tracks) {
       const [danceability, energy, valence, acousticness, instrumentalness, speechiness] = t.features;
       store.upsert(
