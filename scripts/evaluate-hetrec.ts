@@ -37,25 +37,34 @@ void main(async () => {
   const t0 = performance.now();
   const data = loadHetrec(dir);
   const seeds = v.quick ? 1 : Number(v.seeds);
-  const runs: { seed: number; test: HetrecMetrics; bestEpoch: number }[] = [];
+  const cfg = { ...HETREC_DEFAULTS, ...(JSON.parse(v.model!) as object), epochs: v.epochs ? Number(v.epochs) : v.quick ? 5 : HETREC_DEFAULTS.epochs };
+  const runs: { seed: number; test: HetrecMetrics; bestEpochs: number[]; memberTest: HetrecMetrics[] }[] = [];
   for (let s = 1; s <= seeds; s++) {
-    const cfg = { ...HETREC_DEFAULTS, ...(JSON.parse(v.model!) as object), seed: s, epochs: v.epochs ? Number(v.epochs) : v.quick ? 5 : HETREC_DEFAULTS.epochs };
-    const r = await runHetrec(data, cfg);
-    runs.push({ seed: s, test: r.test, bestEpoch: r.bestEpoch });
-    process.stderr.write(`seed ${s}: test ndcg@10 ${r.test['ndcg@10'].toFixed(4)} (best epoch ${r.bestEpoch})\n`);
+    const r = await runHetrec(data, { ...cfg, seed: s });
+    runs.push({ seed: s, test: r.test, bestEpochs: r.bestEpochs, memberTest: r.memberTest });
+    process.stderr.write(
+      `seed ${s}: test ndcg@10 ${r.test['ndcg@10'].toFixed(4)} (members ${r.memberTest.map((m, i) => `${m['ndcg@10'].toFixed(4)} at epoch ${r.bestEpochs[i]}`).join(', ')})\n`,
+    );
   }
   const keys = ['ndcg@10', 'recall@10', 'hit@10', 'mrr@10', 'precision@10'] as const;
   const mean = Object.fromEntries(keys.map((k) => [k, +(runs.reduce((s, r) => s + r.test[k], 0) / runs.length).toFixed(4)]));
   const seconds = (performance.now() - t0) / 1000;
   const out = reportDir(path.resolve(v.out ?? path.dirname(resourceDir('package.json'))));
-  fs.writeFileSync(path.join(out, 'hetrec.json'), JSON.stringify({ data: dir, users: data.users, items: data.items, runs, mean, seconds }, null, 1));
+  fs.writeFileSync(path.join(out, 'hetrec.json'), JSON.stringify({ data: dir, users: data.users, items: data.items, config: cfg, runs, mean, seconds }, null, 1));
   fs.writeFileSync(
     path.join(out, 'hetrec.md'),
     [
       `# HetRec Last.fm 2k — ${new Date().toISOString().slice(0, 10)}`, '',
       `**Protocol (RecBole's):** ${data.users} people × ${data.items} artists with play counts; each person's interactions are shuffled and split 8:1:1 into train / validation / test (RecBole \`RS: [0.8, 0.1, 0.1]\`, random order, grouped by user); for each person every artist not in their training interactions (nor validation, for test) is ranked — full sort, no sampled negatives; Recall@10, MRR@10, NDCG@10, Hit@10 and Precision@10 averaged over people with a non-empty test set; ${runs.length} seed(s), the best epoch chosen on validation NDCG@10.`, '',
-      `**Model:** the app's two-tower family at artist level — user tower: play-count-weighted mean of the embeddings of the artists in the person's training history (the target masked out while training) → Dense → cosine / τ; item tower: artist embedding with the mean embedding of its top tags → Dense, plus a learned per-artist bias; sampled softmax over the batch's artists and 2,048 drawn uniformly from all artists (mixed negative sampling), log-Q corrected for that mixture. Options and their effect: docs/EVALUATION.md.`, '',
-      markdownTable(['seed', ...keys, 'best epoch'], runs.map((r) => [String(r.seed), ...keys.map((k) => r.test[k]), String(r.bestEpoch)])), '',
+      `**Model:** the app's two-tower family at artist level — user tower: play-count-weighted mean of the embeddings of the artists in the person's training history (the target masked out while training) → Dense → cosine / τ; item tower: artist embedding with the mean embedding of its top tags → Dense, plus a learned per-artist bias` +
+        (cfg.coListening > 0 ? `; plus a person × artist compatibility feature with a learned weight — how strongly the artist is co-listened with the person's training artists (α ${cfg.coListening}; training interactions only, leave-one-out for the person's own training artists)` : '') +
+        `; sampled softmax over the batch's artists and ${cfg.uniformNegatives.toLocaleString('en-US')} drawn uniformly from all artists (mixed negative sampling), log-Q corrected for that mixture` +
+        (cfg.members > 1 ? `; ${cfg.members} networks trained from different initialisations on the same split, their scores averaged (each member's epoch chosen on validation)` : '') +
+        `. Configuration: \`${JSON.stringify(cfg)}\`. Options and their effect: docs/EVALUATION.md.`, '',
+      markdownTable(
+        ['seed', ...keys, 'members (NDCG@10 at their epoch)'],
+        runs.map((r) => [String(r.seed), ...keys.map((k) => r.test[k]), r.memberTest.map((m, i) => `${m['ndcg@10'].toFixed(4)} @ ${r.bestEpochs[i]}`).join(', ')]),
+      ), '',
       `Mean NDCG@10 **${mean['ndcg@10']}**; published on this setting: ${PUBLISHED.map(([n, x]) => `${n} ${x}`).join(', ')}. Target ≥ 0.21.`, '',
     ].join('\n'),
   );

@@ -113,6 +113,13 @@ export interface HetrecConfig {
   temperature: number;
   historyLength: number;
   seed: number;
+  /** Seed of the initialisation and sampling, when it should differ from the split's (ensembles). */
+  initSeed?: number;
+  /**
+   * Networks trained from different initialisations on the same split, their scores averaged
+   * (each picks its own best epoch on validation).
+   */
+  members: number;
   /** A per-person embedding beside the pooled history. */
   userId: boolean;
   /** L2 penalty on the embeddings used in each batch. */
@@ -137,10 +144,18 @@ export interface HetrecConfig {
   neighbours: number;
   /** A learned per-artist bias added to the scaled cosine (room for a popularity prior). */
   itemBias: boolean;
+  /**
+   * A person × artist compatibility feature added to the logit with a learned weight (Koren's
+   * integrated factor + neighbourhood model, 2008): how strongly the artist is co-listened with the
+   * person's training artists, Σ_j co(j,i) / (deg_j^α · deg_i^(1−α)), scaled to [0, 1] per person.
+   * Counted on training interactions only, and leave-one-out for a person's own training artists
+   * (their own co-listening is taken out), so training sees it as evaluation will. 0 = off; else α.
+   */
+  coListening: number;
 }
 
 /** The best configuration found on validation NDCG@10 (see docs/EVALUATION.md). */
-export const HETREC_DEFAULTS: HetrecConfig = { dim: 128, hidden: 256, epochs: 12, batch: 512, lr: 0.003, temperature: 0.07, historyLength: 50, seed: 1, userId: false, l2: 0, historyDropout: 0, uniformNegatives: 2048, friends: false, neighbours: 0, itemBias: true };
+export const HETREC_DEFAULTS: HetrecConfig = { dim: 128, hidden: 256, epochs: 12, batch: 512, lr: 0.003, temperature: 0.07, historyLength: 50, seed: 1, userId: false, l2: 0, historyDropout: 0, uniformNegatives: 2048, friends: false, neighbours: 0, itemBias: true, coListening: 0, members: 1 };
 
 export interface HetrecMetrics {
   'ndcg@10': number;
@@ -150,10 +165,74 @@ export interface HetrecMetrics {
   'precision@10': number;
 }
 
-export async function runHetrec(d: HetrecData, cfg: HetrecConfig, onEpoch?: (e: number, valid: HetrecMetrics) => void): Promise<{ valid: HetrecMetrics; test: HetrecMetrics; bestEpoch: number }> {
-  ensureGradients();
+export interface HetrecResult {
+  valid: HetrecMetrics;
+  test: HetrecMetrics;
+  /** Per member: the epoch chosen on validation (1-based). */
+  bestEpochs: number[];
+  /** Per member: its own test metrics (before averaging). */
+  memberTest: HetrecMetrics[];
+}
+
+type Which = 'valid' | 'test';
+
+/** Trains `cfg.members` networks and scores with the mean of their outputs. */
+export async function runHetrec(d: HetrecData, cfg: HetrecConfig, onEpoch?: (member: number, e: number, valid: HetrecMetrics) => void): Promise<HetrecResult> {
   const split = splitHetrec(d, cfg.seed);
-  const rng = new Rng(cfg.seed * 7 + 1);
+  const members = Math.max(1, cfg.members);
+  const N = d.items;
+  const mean = { valid: new Float32Array(d.users * N), test: new Float32Array(d.users * N) };
+  const bestEpochs: number[] = [];
+  const memberTest: HetrecMetrics[] = [];
+  for (let m = 0; m < members; m++) {
+    const r = await trainMember(d, split, { ...cfg, initSeed: members === 1 ? cfg.initSeed : cfg.seed * 1000 + m }, (e, v) => onEpoch?.(m, e, v), (which, u, row) => {
+      const out = mean[which].subarray(u * N, (u + 1) * N);
+      for (let k = 0; k < N; k++) out[k] += row[k] / members;
+    });
+    bestEpochs.push(r.bestEpoch);
+    memberTest.push(r.test);
+    if (members > 1) log.info(`member ${m + 1}/${members}: test ndcg@10 ${r.test['ndcg@10'].toFixed(4)} (epoch ${r.bestEpoch})`);
+  }
+  const metrics = (which: Which) => {
+    const acc = new RankingMetrics();
+    for (let u = 0; u < d.users; u++) acc.add(split, which, u, mean[which].subarray(u * N, (u + 1) * N).slice());
+    return acc.mean();
+  };
+  return { valid: metrics('valid'), test: metrics('test'), bestEpochs, memberTest };
+}
+
+/** RecBole's full-sort metrics at 10, averaged over people with a non-empty target set. */
+class RankingMetrics {
+  private sums: HetrecMetrics = { 'ndcg@10': 0, 'recall@10': 0, 'hit@10': 0, 'mrr@10': 0, 'precision@10': 0 };
+  private n = 0;
+  /** `row` (scores over all artists, modified here): training artists, and validation ones for test, are excluded. */
+  add(split: HetrecSplit, which: Which, u: number, row: Float32Array): void {
+    const target = which === 'valid' ? split.valid[u] : split.test[u];
+    if (!target.size) return;
+    for (const x of split.train[u]) row[x.item] = -Infinity;
+    if (which === 'test') for (const x of split.valid[u]) row[x] = -Infinity;
+    const top = topN(row, 10);
+    this.sums['ndcg@10'] += ndcgAtK(top, target, 10);
+    this.sums['recall@10'] += recallAtK(top, target, 10);
+    this.sums['hit@10'] += hitAtK(top, target, 10);
+    this.sums['mrr@10'] += reciprocalRank(top, target, 10);
+    this.sums['precision@10'] += precisionAtK(top, target, 10);
+    this.n++;
+  }
+  mean(): HetrecMetrics {
+    return Object.fromEntries(Object.entries(this.sums).map(([k, v]) => [k, v / Math.max(1, this.n)])) as unknown as HetrecMetrics;
+  }
+}
+
+async function trainMember(
+  d: HetrecData,
+  split: HetrecSplit,
+  cfg: HetrecConfig,
+  onEpoch: (e: number, valid: HetrecMetrics) => void,
+  capture: (which: Which, u: number, scores: Float32Array) => void,
+): Promise<{ valid: HetrecMetrics; test: HetrecMetrics; bestEpoch: number }> {
+  ensureGradients();
+  const rng = new Rng((cfg.initSeed ?? cfg.seed) * 7 + 1);
   const p = new ParamStore(rng);
   const D = cfg.dim;
   const H = cfg.historyLength;
@@ -250,6 +329,9 @@ export async function runHetrec(d: HetrecData, cfg: HetrecConfig, onEpoch?: (e: 
     counts[x.item]++;
   }));
   const total = pairs.length;
+  const co = cfg.coListening > 0 ? coListening(d, split, cfg.coListening) : null;
+  // Weighted on the cosine's scale (÷ τ), so Adam's step size suits it as it suits the towers.
+  const coWeight = co ? p.scalar('score/co_listening', 0.15) : null;
   // log of the expected number of times each artist is among a batch's negatives: in-batch ones
   // come by popularity, the uniform ones at M/N each (the sampled-softmax correction).
   const M = cfg.uniformNegatives;
@@ -282,10 +364,10 @@ export async function runHetrec(d: HetrecData, cfg: HetrecConfig, onEpoch?: (e: 
   };
 
   const optimizer = adam(cfg.lr);
-  const evaluate = (which: 'valid' | 'test'): HetrecMetrics => {
+  /** Metrics on validation or test; `final` also hands every person's scores to `capture`. */
+  const evaluate = (which: Which, final = false): HetrecMetrics => {
     const itemVecs = tf.tidy(() => itemTower(tf.range(0, d.items, 1, 'int32') as tf.Tensor1D));
-    const sums = { 'ndcg@10': 0, 'recall@10': 0, 'hit@10': 0, 'mrr@10': 0, 'precision@10': 0 };
-    let n = 0;
+    const acc = new RankingMetrics();
     const chunk = 256;
     for (let s = 0; s < d.users; s += chunk) {
       const e = Math.min(d.users, s + chunk);
@@ -296,23 +378,19 @@ export async function runHetrec(d: HetrecData, cfg: HetrecConfig, onEpoch?: (e: 
       });
       const data = scores.dataSync() as Float32Array;
       scores.dispose();
+      if (co) {
+        const w = coWeight!.dataSync()[0] / cfg.temperature;
+        const c = co.full.subarray(s * d.items, e * d.items);
+        for (let k = 0; k < c.length; k++) data[k] += w * c[k];
+      }
       for (let u = s; u < e; u++) {
-        const target = which === 'valid' ? split.valid[u] : split.test[u];
-        if (!target.size) continue;
-        const row = data.subarray((u - s) * d.items, (u - s + 1) * d.items).slice();
-        for (const x of split.train[u]) row[x.item] = -Infinity;
-        if (which === 'test') for (const x of split.valid[u]) row[x] = -Infinity;
-        const top = topN(row, 10);
-        sums['ndcg@10'] += ndcgAtK(top, target, 10);
-        sums['recall@10'] += recallAtK(top, target, 10);
-        sums['hit@10'] += hitAtK(top, target, 10);
-        sums['mrr@10'] += reciprocalRank(top, target, 10);
-        sums['precision@10'] += precisionAtK(top, target, 10);
-        n++;
+        const row = data.subarray((u - s) * d.items, (u - s + 1) * d.items);
+        if (final) capture(which, u, row);
+        acc.add(split, which, u, row.slice());
       }
     }
     itemVecs.dispose();
-    return Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / Math.max(1, n)])) as unknown as HetrecMetrics;
+    return acc.mean();
   };
 
   let best = { valid: null as HetrecMetrics | null, epoch: -1, weights: null as Map<string, Float32Array> | null };
@@ -336,17 +414,21 @@ export async function runHetrec(d: HetrecData, cfg: HetrecConfig, onEpoch?: (e: 
         for (let h = 0; h < H; h++) rest += w[j * H + h];
         if (rest > 0) for (let h = 0; h < H; h++) w[j * H + h] /= rest;
       });
+      const extraIdx = Int32Array.from({ length: M }, () => rng.int(d.items));
+      const coFeat = co ? co.batch(users, items, extraIdx) : null;
       const loss = tf.tidy(() => {
         const uT = tf.tensor1d(users, 'int32');
         const iT = tf.tensor1d(items, 'int32');
         const wT = tf.tensor2d(w, [idx.length, H]);
-        const extra = M > 0 ? tf.tensor1d(Int32Array.from({ length: M }, () => rng.int(d.items)), 'int32') : null;
+        const extra = M > 0 ? tf.tensor1d(extraIdx, 'int32') : null;
+        const coT = coFeat ? tf.tensor2d(coFeat, [idx.length, idx.length + M]) : null;
         return optimizer.minimize(() => {
           const u = userTower(uT, wT);
           const cand = extra ? tf.concat([iT, extra]) : iT;
           const v = itemTower(cand as tf.Tensor1D);
           let scores = tf.div(tf.matMul(u, v, false, true), cfg.temperature);
           if (biasEmb) scores = tf.add(scores, tf.reshape(tf.gather(biasEmb, cand), [1, -1]));
+          if (coT) scores = tf.add(scores, tf.mul(tf.div(coWeight!, cfg.temperature), coT));
           const logits = tf.sub(scores, tf.expandDims(tf.gather(logQ, cand), 0));
           // Mask other copies of each example's own artist (they are not negatives).
           const same = tf.equal(tf.expandDims(iT, 1), tf.expandDims(cand, 0));
@@ -361,7 +443,7 @@ export async function runHetrec(d: HetrecData, cfg: HetrecConfig, onEpoch?: (e: 
       loss.dispose();
     }
     const valid = evaluate('valid');
-    onEpoch?.(epoch, valid);
+    onEpoch(epoch, valid);
     log.info(`epoch ${epoch + 1}: valid ndcg@10 ${valid['ndcg@10'].toFixed(4)} recall@10 ${valid['recall@10'].toFixed(4)}`);
     if (!best.valid || valid['ndcg@10'] > best.valid['ndcg@10']) {
       best = { valid, epoch, weights: new Map([...p.all()].map(([k, v]) => [k, Float32Array.from(v.dataSync())])) };
@@ -369,10 +451,74 @@ export async function runHetrec(d: HetrecData, cfg: HetrecConfig, onEpoch?: (e: 
     } else if (++patience >= 4) break;
   }
   for (const [k, v] of p.all()) v.assign(tf.tensor(best.weights!.get(k)!, v.shape));
-  const test = evaluate('test');
+  evaluate('valid', true);
+  const test = evaluate('test', true);
   tf.dispose([histIdxT, histWT, tagsT, tagMask, logQ, friendIdxT, friendWT, nbrIdxT, nbrWT]);
   p.dispose();
   optimizer.dispose();
   return { valid: best.valid!, test, bestEpoch: best.epoch + 1 };
 }
 
+/**
+ * The co-listening feature: `full` holds it for every person × artist (training interactions, as
+ * evaluation sees them); `batch` gives a training batch's people × candidates, leave-one-out for
+ * candidates the person has in training (their own co-listening removed from the counts).
+ */
+export function coListening(d: HetrecData, split: HetrecSplit, alpha: number) {
+  const N = d.items;
+  const deg = new Float64Array(N);
+  for (const l of split.train) for (const x of l) deg[x.item]++;
+  const co: Map<number, number>[] = Array.from({ length: N }, () => new Map());
+  for (const l of split.train) {
+    for (const a of l) {
+      const m = co[a.item];
+      for (const b of l) if (a.item !== b.item) m.set(b.item, (m.get(b.item) ?? 0) + 1);
+    }
+  }
+  const srcNorm = Float64Array.from(deg, (x) => (x > 0 ? Math.pow(x, -alpha) : 0));
+  const dstNorm = (n: number) => (n > 0 ? Math.pow(n, alpha - 1) : 0);
+  const dst = Float64Array.from(deg, dstNorm);
+  const full = new Float32Array(d.users * N);
+  const scale = new Float32Array(d.users);
+  const own = split.train.map((l) => new Set(l.map((x) => x.item)));
+  for (let u = 0; u < d.users; u++) {
+    const row = full.subarray(u * N, (u + 1) * N);
+    for (const x of split.train[u]) {
+      const sj = srcNorm[x.item];
+      for (const [k, c] of co[x.item]) row[k] += c * sj * dst[k];
+    }
+    let mx = 0;
+    for (let k = 0; k < N; k++) if (row[k] > mx) mx = row[k];
+    scale[u] = mx > 0 ? 1 / mx : 0;
+    for (let k = 0; k < N; k++) row[k] *= scale[u];
+  }
+  /** The feature for person u and their own training artist i, with u taken out of the counts. */
+  const leaveOneOut = (u: number, i: number): number => {
+    const di = deg[i] - 1;
+    if (di <= 0) return 0;
+    const dn = dstNorm(di);
+    let sum = 0;
+    for (const x of split.train[u]) {
+      if (x.item === i) continue;
+      const c = (co[x.item].get(i) ?? 0) - 1;
+      if (c > 0) sum += c * srcNorm[x.item] * dn;
+    }
+    return sum * scale[u];
+  };
+  const batch = (users: Int32Array, items: Int32Array, extra: Int32Array): Float32Array => {
+    const B = users.length;
+    const C = B + extra.length;
+    const out = new Float32Array(B * C);
+    for (let r = 0; r < B; r++) {
+      const u = users[r];
+      const row = full.subarray(u * N, (u + 1) * N);
+      const mine = own[u];
+      for (let c = 0; c < C; c++) {
+        const k = c < B ? items[c] : extra[c - B];
+        out[r * C + c] = mine.has(k) ? leaveOneOut(u, k) : row[k];
+      }
+    }
+    return out;
+  };
+  return { full, scale, batch };
+}
