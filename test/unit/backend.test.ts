@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ensureGradients, initBackend, tf } from '../../src/main/recommender/backend';
+import { useOriginalKernels } from '../../src/main/recommender/backend/kernels';
 
 ensureGradients();
 import { Rng } from '../../src/main/recommender/random';
@@ -43,11 +44,18 @@ describe.each(['wasm', 'cpu'] as const)('embedding gradients on the %s backend',
 });
 
 describe('the wasm kernels that replace tfjs own (row Gather, transposed BatchMatMul)', () => {
-  /** Runs f on wasm and on cpu (tfjs's reference kernels, untouched for these ops). */
+  /** Runs f on wasm and on cpu with tfjs's own kernels (the reference). */
   async function onBoth(f: () => tf.Tensor): Promise<[ArrayLike<number>, ArrayLike<number>, number[]]> {
     await initBackend('cpu', true);
-    const want = f();
-    const wantV = want.dataSync().slice();
+    useOriginalKernels('cpu', true);
+    let wantV: ArrayLike<number>;
+    let want: tf.Tensor;
+    try {
+      want = f();
+      wantV = want.dataSync().slice();
+    } finally {
+      useOriginalKernels('cpu', false);
+    }
     await initBackend('wasm', true);
     const got = f();
     const shape = got.shape;
@@ -140,5 +148,68 @@ describe('the wasm kernels that replace tfjs own (row Gather, transposed BatchMa
       return tf.concat([tf.reshape(gx, [-1]), tf.reshape(gw, [-1])]);
     });
     for (let i = 0; i < want.length; i++) expect(got[i]).toBeCloseTo(want[i], 3);
+  });
+});
+
+describe('the cpu kernels that replace tfjs own (broadcast arithmetic, leading reductions, Tile, SplitV, BatchMatMul)', () => {
+  it('compute what tfjs-backend-cpu computes, for every broadcast shape, transposed and batched products, and through gradients', async () => {
+    await initBackend('cpu', true);
+    const rng = new Rng(17);
+    const t = (shape: number[]) => tf.tensor(Array.from({ length: shape.reduce((a, c) => a * c, 1) }, () => rng.normal() + 3), shape);
+    const pairs: [number[], number[]][] = [
+      [[6, 5], [6, 5]], [[6, 5], [5]], [[6, 5], [6, 1]], [[6, 5], []], [[5], [6, 5]], [[6, 1], [6, 5]], [[1, 5], [6, 1]],
+      [[2, 3, 4], [3, 4]], [[2, 3, 4], [2, 1, 1]], [[2, 3, 4], [2, 3, 1]], [[2, 1, 4], [3, 1]], [[2, 3, 4], [1, 3, 1]], [[0, 5], [5]],
+    ];
+    const cases: [string, () => tf.Tensor][] = [];
+    for (const [sa, sb] of pairs) {
+      const a = t(sa);
+      const b = t(sb);
+      cases.push([`mul ${sa}×${sb}`, () => tf.mul(a, b)], [`add ${sa}+${sb}`, () => tf.add(a, b)], [`sub ${sa}−${sb}`, () => tf.sub(a, b)], [`div ${sa}÷${sb}`, () => tf.div(a, b)]);
+    }
+    const ints = tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3], 'int32');
+    const x3 = t([6, 5, 4]);
+    const x23 = t([2, 3]);
+    const x232 = t([2, 3, 2]);
+    const x65 = t([6, 5]);
+    const mats: [number[], number[], boolean, boolean][] = [
+      [[7, 5], [5, 9], false, false], [[5, 7], [5, 9], true, false], [[7, 5], [9, 5], false, true], [[5, 7], [9, 5], true, true],
+      [[2, 3, 6], [2, 6, 5], false, false], [[2, 3, 6], [1, 6, 5], false, false], [[1, 6, 3], [4, 5, 6], true, true],
+      [[8, 1], [1, 8], false, false], [[3, 0], [0, 4], false, false], [[2, 2, 3, 4], [2, 2, 4, 3], false, false],
+    ];
+    for (const [sa, sb, ta, tb] of mats) {
+      const a = t(sa);
+      const b = t(sb);
+      cases.push([`matmul ${sa}${ta ? 'ᵀ' : ''}·${sb}${tb ? 'ᵀ' : ''}`, () => tf.matMul(a, b, ta, tb)]);
+    }
+    cases.push(['transpose', () => tf.transpose(x65)], ['transpose identity', () => tf.transpose(x3, [0, 1, 2])], ['transpose 3d', () => tf.transpose(x3, [2, 0, 1])], ['transpose int', () => tf.transpose(ints)]);
+    const w = t([5, 7]);
+    cases.push(['dense gradient', () => tf.grad((x: tf.Tensor) => tf.sum(tf.square(tf.matMul(tf.relu(tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D)), w as tf.Tensor2D, false, true))))(x65)]);
+    cases.push(
+      ['int add', () => tf.add(ints, tf.tensor1d([1, 2, 3], 'int32'))],
+      ['sum 0', () => tf.sum(x3, 0)], ['sum 0,1 keep', () => tf.sum(x3, [0, 1], true)], ['sum 2', () => tf.sum(x3, 2)],
+      ['mean 0', () => tf.mean(x3, 0)], ['mean -3 keep', () => tf.mean(x3, -3, true)], ['int sum', () => tf.sum(ints, 0)],
+      ['tile', () => tf.tile(x23, [3, 4])], ['tile 3d', () => tf.tile(x232, [2, 1, 3])], ['tile int', () => tf.tile(ints, [2, 1])],
+      ...[0, 1, 2].map((k): [string, () => tf.Tensor] => [`split ${k}`, () => tf.split(x3, [1, 3, 1], 1)[k]]),
+      ...[0, 1].map((k): [string, () => tf.Tensor] => [`split int ${k}`, () => tf.split(ints, [1, 2], -1)[k]]),
+      // A training step's shapes: Dense bias, batch-norm statistics, L2 normalisation, their gradients.
+      ['grad', () => tf.grad((x: tf.Tensor) => {
+        const m = tf.mean(x, 0, true);
+        const c = tf.sub(x, m);
+        const n = tf.div(c, tf.sqrt(tf.add(tf.mean(tf.square(c), 0, true), 1e-3)));
+        const y = tf.mul(n, tf.rsqrt(tf.sum(tf.square(n), 1, true)));
+        return tf.sum(tf.mul(tf.add(y, tf.tensor1d([1, 2, 3, 4, 5])), 2));
+      })(x65)],
+    );
+    for (const [name, f] of cases) {
+      useOriginalKernels('cpu', true);
+      const want = f();
+      const wantV = want.dataSync().slice();
+      useOriginalKernels('cpu', false);
+      const got = f();
+      expect(got.shape, name).toEqual(want.shape);
+      expect(got.dtype, name).toBe(want.dtype);
+      const gotV = got.dataSync();
+      for (let i = 0; i < wantV.length; i++) expect(Math.abs(gotV[i] - wantV[i]), `${name} [${i}]`).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(wantV[i])));
+    }
   });
 });

@@ -13,10 +13,13 @@
  * - on wasm, BatchMatMul with a transposed operand: XNNPACK only serves the plain layout and the
  *   fallback loop is ~10× slower (128×128 · (17632×128)ᵀ: 243 ms transposed vs 29 ms with the
  *   transpose done first), and every Dense layer's backward pass multiplies transposed operands.
+ * - on cpu, the kernels of ./cpu-kernels (broadcast arithmetic, leading reductions, Tile, SplitV,
+ *   Transpose, register-blocked BatchMatMul).
  */
 import { tf } from './tf';
 import { instantiate, lazyModule } from '../wasm';
 import { WASM_BASE64 as TRAIN_WASM } from './wasm/train-wasm';
+import { CPU_REPLACEMENTS, tileInPlace } from './cpu-kernels';
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
 
@@ -242,31 +245,8 @@ function wasmTileKernel(original: tf.KernelFunc) {
       heap[oBase] = heap[xBase];
       return out;
     }
-    // Build the output from the innermost axis out: each level repeats the block below it.
     const last = x.shape[rank - 1];
-    const outer = sizeOf(x.shape.slice(0, -1));
-    // Level rank-1: every input row, repeated reps[last] times, at its place in a compact layout.
-    const rowOut = last * reps[rank - 1];
-    for (let r = 0; r < outer; r++) {
-      const dst = oBase + r * rowOut;
-      heap.copyWithin(dst, xBase + r * last, xBase + (r + 1) * last);
-      for (let k = 1; k < reps[rank - 1]; k++) heap.copyWithin(dst + k * last, dst, dst + last);
-    }
-    // Levels rank-2 … 0: blocks of `block` values, `count` of them, each repeated reps[d] times;
-    // processed from the end so that expanded blocks never overwrite unread ones.
-    let block = rowOut;
-    let count = outer;
-    for (let d = rank - 2; d >= 0; d--) {
-      count /= x.shape[d];
-      const group = x.shape[d] * block; // one run of axis d, already laid out
-      for (let g = count - 1; g >= 0; g--) {
-        const src = oBase + g * group;
-        const dst = oBase + g * group * reps[d];
-        if (dst !== src) heap.copyWithin(dst, src, src + group);
-        for (let k = 1; k < reps[d]; k++) heap.copyWithin(dst + k * group, dst, dst + group);
-      }
-      block = group * reps[d];
-    }
+    tileInPlace(heap, oBase, x.shape, reps, (r, dst) => heap.copyWithin(dst, xBase + r * last, xBase + (r + 1) * last));
     return out;
   };
 }
@@ -313,12 +293,28 @@ function wasmIdentityKernel(original: tf.KernelFunc) {
   };
 }
 
+const replaced: { original: tf.KernelConfig; fast: tf.KernelConfig }[] = [];
+
 /** Replaces a kernel, keeping the original's setup (wasm kernels bind their C++ entry there). */
 function replace(kernelName: string, backendName: string, make: (original: tf.KernelFunc) => tf.KernelFunc): void {
   const original = tf.getKernel(kernelName, backendName);
   if (!original) return;
   tf.unregisterKernel(kernelName, backendName);
-  tf.registerKernel({ ...original, kernelFunc: make(original.kernelFunc) });
+  const fast = { ...original, kernelFunc: make(original.kernelFunc) };
+  tf.registerKernel(fast);
+  replaced.push({ original, fast });
+}
+
+/**
+ * Puts tfjs's own kernels back on `backendName` (or the project's again): tests compare the
+ * replacements with the originals they replace.
+ */
+export function useOriginalKernels(backendName: string, original: boolean): void {
+  for (const r of replaced) {
+    if (r.original.backendName !== backendName) continue;
+    tf.unregisterKernel(r.original.kernelName, backendName);
+    tf.registerKernel(original ? r.original : r.fast);
+  }
 }
 
 let registered = false;
@@ -337,6 +333,7 @@ export function registerFastKernels(): void {
   replace('Sum', 'wasm', (original) => wasmLeadingReduceKernel(original, false) as unknown as tf.KernelFunc);
   replace('Mean', 'wasm', (original) => wasmLeadingReduceKernel(original, true) as unknown as tf.KernelFunc);
   replace('Tile', 'wasm', (original) => wasmTileKernel(original) as unknown as tf.KernelFunc);
+  for (const [name, make] of Object.entries(CPU_REPLACEMENTS)) replace(name, 'cpu', make);
   const transpose = tf.getKernel('Transpose', 'wasm');
   if (transpose) replace('BatchMatMul', 'wasm', (original) => wasmMatMulKernel(original, transpose.kernelFunc) as unknown as tf.KernelFunc);
 }
