@@ -17,6 +17,7 @@ import { loadModel } from '../../src/main/recommender/models/io';
 import { prepare, type Prepared } from '../../src/main/recommender/pipeline';
 import { CancelledError } from '../../src/main/recommender/training/trainer';
 import { evaluateModel, getRun, servingModelDir, trainRun, type RunRecord } from '../../src/main/services/model-service';
+import { keepRecommendations, lastRecommendations } from '../../src/main/services/last-recommendations';
 import { tmpDir } from '../helpers/env';
 import type { AppConfig } from '../../src/shared/config-schema';
 
@@ -122,6 +123,36 @@ describe('two-tower model on the synthetic library', () => {
     fs.utimesSync(path.join(dir, 'weights.bin'), later, later);
     Recommender.open(lib, dir).dispose();
     expect(snaps()).toEqual([expect.not.stringMatching(afterEdit)]);
+  });
+
+  it('keeps each person’s last list for the next start, and no longer offers it once anything it depends on changed', async () => {
+    expect(servingModelDir(lib)).toBe(run.modelPath);
+    const rec = Recommender.open(lib, run.modelPath!);
+    const [pid, other] = lib.sqlite.prepare('SELECT id FROM profiles ORDER BY id LIMIT 2 OFFSET 5').pluck().all() as number[];
+    const opts = { k: 10, explain: true };
+    const list = rec.recommend(pid, opts);
+    keepRecommendations(lib, pid, opts, list);
+    await new Promise((r) => setImmediate(r)); // written after the request is answered
+    // The next start: another connection to the same file.
+    const next = openLibrary(path.join(dir, 'lib.sqlite'));
+    try {
+      expect(lastRecommendations(next, pid, opts)).toEqual(JSON.parse(JSON.stringify(list)));
+      expect(lastRecommendations(next, pid, { k: 11, explain: true })).toBeNull();
+      expect(lastRecommendations(next, other, opts)).toBeNull();
+      // A new listen makes it stale; with the listen gone the data is as it was, and so is the list.
+      const id = next.sqlite
+        .prepare("INSERT INTO listening_events (profile_id, ts, artist_raw, title_raw, source_format, source_file, dedupe_key) VALUES (?, 1, 'a', 't', 'test', 'test', 'last-list-test')")
+        .run(pid).lastInsertRowid;
+      expect(lastRecommendations(next, pid, opts)).toBeNull();
+      next.sqlite.prepare('DELETE FROM listening_events WHERE id = ?').run(id);
+      expect(lastRecommendations(next, pid, opts)).not.toBeNull();
+      next.sqlite.prepare("UPDATE profiles SET age = 77 WHERE id = ?").run(pid);
+      expect(lastRecommendations(next, pid, opts)).toBeNull();
+      next.sqlite.prepare("UPDATE profiles SET age = NULL WHERE id = ?").run(pid);
+    } finally {
+      next.close();
+    }
+    rec.dispose();
   });
 
   it('serves recommendations that exclude what was played and react to feedback at once', () => {

@@ -14,6 +14,8 @@ import type { CatalogRow } from './types';
  */
 export class CatalogStore {
   private genreIds = new Map<string, number>();
+  /** Artist ids by name as written (a catalogue repeats each artist ~5 times; normalising is the cost). */
+  private byName = new Map<string, number>();
   private insertTrack: Database.Statement;
   private mergeTrack: Database.Statement;
   private insertArtist: Database.Statement;
@@ -52,12 +54,15 @@ export class CatalogStore {
   }
 
   artistId(name: string): number {
+    let id = this.byName.get(name);
+    if (id !== undefined) return id;
     const norm = normArtist(name) || name.trim().toLowerCase();
-    let id = this.matcher.artistIdOf(norm);
+    id = this.matcher.artistIdOf(norm);
     if (id === undefined) {
       id = Number(this.insertArtist.run(name.trim(), norm).lastInsertRowid);
       this.matcher.addArtist(id, norm);
     }
+    this.byName.set(name, id);
     return id;
   }
 

@@ -16,7 +16,8 @@ import { backendInfo } from '../recommender/backend';
 import type { JobMessage, JobReply } from '../workers/jobs-worker';
 import { evaluateModel, getRun, listRuns, servingModelDir, setServing } from './model-service';
 import { toCSV, toM3U8, toXSPF } from './playlist-export';
-import { dropRecommender, recommenderFor } from './recommender-service';
+import { keepRecommendations, lastRecommendations } from './last-recommendations';
+import { dropRecommender, recommenderFor, recommenderOpen } from './recommender-service';
 
 const log = getLogger('app');
 const rendererLog = getLogger('renderer');
@@ -160,9 +161,21 @@ export class AppService {
   }
 
   private async recommendations(profileId: number, options: Req<'recommend:list'>['options']): Promise<Recommendation[]> {
-    const rec = await recommenderFor(this.lib, this.config().training.backend);
+    const backend = this.config().training.backend;
+    // While the model opens (the first second after start), the person's last list is still
+    // exact if nothing it depends on changed: show it rather than wait.
+    if (!recommenderOpen(this.lib)) {
+      const last = lastRecommendations(this.lib, profileId, options);
+      if (last) {
+        void recommenderFor(this.lib, backend).catch(() => undefined);
+        return last;
+      }
+    }
+    const rec = await recommenderFor(this.lib, backend);
     if (!rec) throw new Error('no trained model yet: train one on the Training page');
-    return rec.recommend(profileId, options);
+    const list = rec.recommend(profileId, options);
+    keepRecommendations(this.lib, profileId, options, list);
+    return list;
   }
 
   handlers(): Handlers {

@@ -12,6 +12,8 @@ const log = getLogger('recommender');
 
 interface Entry {
   key: string;
+  /** The model finished opening. */
+  open: boolean;
   /** dbVersion when the key was last checked: unchanged, the key cannot have changed either. */
   seen: string;
   /** Shared by every request that arrives while the model opens. */
@@ -46,13 +48,19 @@ export async function recommenderFor(lib: Library, backend: BackendChoice = 'aut
     log.info(`opened the serving model ${dir} over ${rec.catalogSize} tracks in ${Math.round(performance.now() - t0)} ms`);
     return rec;
   })();
-  const entry: Entry = { key, seen, ready };
+  const entry: Entry = { key, seen, ready, open: false };
   cache.set(lib, entry);
+  ready.then(() => (entry.open = true), () => undefined);
   // A failed open is not kept: the next request tries again.
   ready.catch(() => {
     if (cache.get(lib) === entry) cache.delete(lib);
   });
   return ready;
+}
+
+/** Whether a serving model is open (and current as of the last request) for this library. */
+export function recommenderOpen(lib: Library): boolean {
+  return cache.get(lib)?.open ?? false;
 }
 
 export function dropRecommender(lib: Library): void {

@@ -1,0 +1,89 @@
+/**
+ * The last list each person was shown, kept in the serving model's folder under a key of
+ * everything the list depends on — the model (folder, weights file), the catalogue, the person's
+ * profile, listening and feedback, and the request's options. At the next start the window can
+ * show it while the model is still opening: if the key still matches, the model would compute
+ * the same list. Anything written since (a listen, a like, a retraining, an import) changes the
+ * key, and the list is computed afresh.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { dbVersion, type Library } from '../db';
+import { getLogger } from '../logging';
+import type { Recommendation } from '../../shared/types';
+import { servingModelDir } from './model-service';
+
+const log = getLogger('recommender');
+const DIR = 'last-recommendations';
+const fileOf = (modelDir: string, profileId: number) => path.join(modelDir, DIR, `${profileId}.json`);
+
+interface Stored {
+  key: string;
+  list: Recommendation[];
+}
+
+function keyOf(lib: Library, modelDir: string, profileId: number, options: unknown): string {
+  let weights: [number, number] | null = null;
+  try {
+    const st = fs.statSync(path.join(modelDir, 'weights.bin'));
+    weights = [st.size, st.mtimeMs];
+  } catch {
+    // no weights file: keyed by the rest
+  }
+  const data = lib.sqlite
+    .prepare(
+      `SELECT (SELECT count(*) || ':' || max(id) FROM tracks),
+              (SELECT name || ':' || ifnull(age, '') || ':' || ifnull(gender, '') || ':' || ifnull(country, '') FROM profiles WHERE id = @p),
+              (SELECT count(*) || ':' || max(id) FROM listening_events WHERE profile_id = @p),
+              (SELECT count(*) || ':' || max(id) FROM feedback WHERE profile_id = @p)`,
+    )
+    .raw()
+    .get({ p: profileId });
+  return JSON.stringify([modelDir, weights, data, profileId, options ?? null]);
+}
+
+function read(modelDir: string, profileId: number): Stored | null {
+  try {
+    return JSON.parse(fs.readFileSync(fileOf(modelDir, profileId), 'utf8')) as Stored;
+  } catch {
+    return null;
+  }
+}
+
+/** Written lists per library: the dbVersion and options they were written under. */
+const written = new WeakMap<Library, Map<number, string>>();
+
+/** The stored list when it is still what the model would return, else null. */
+export function lastRecommendations(lib: Library, profileId: number, options: unknown): Recommendation[] | null {
+  const dir = servingModelDir(lib);
+  if (!dir) return null;
+  const hit = read(dir, profileId);
+  if (!hit || hit.key !== keyOf(lib, dir, profileId, options)) return null;
+  return hit.list;
+}
+
+/**
+ * Keeps `list` as the person's last list. The key is computed only when the database or the
+ * options changed since the last write for this person, so a steady stream of requests costs
+ * nothing; the key is taken now, the file written once the current request has been answered.
+ */
+export function keepRecommendations(lib: Library, profileId: number, options: unknown, list: Recommendation[]): void {
+  const seen = `${dbVersion(lib.sqlite)}|${JSON.stringify(options ?? null)}`;
+  const mine = written.get(lib) ?? written.set(lib, new Map()).get(lib)!;
+  if (mine.get(profileId) === seen) return;
+  const dir = servingModelDir(lib);
+  if (!dir) return;
+  mine.set(profileId, seen);
+  const stored: Stored = { key: keyOf(lib, dir, profileId, options), list };
+  setImmediate(() => {
+    try {
+      const file = fileOf(dir, profileId);
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(`${file}.tmp`, JSON.stringify(stored));
+      fs.renameSync(`${file}.tmp`, file);
+    } catch (e) {
+      mine.delete(profileId);
+      log.warning(`could not keep the last recommendations in ${dir}: ${(e as Error).message}`);
+    }
+  });
+}
