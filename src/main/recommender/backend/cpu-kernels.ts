@@ -83,19 +83,29 @@ function cpuBinaryKernel(op: Op, original: tf.KernelFunc) {
   };
 }
 
+/**
+ * A float32 Sum / Mean over the leading axes only (the first k of a rank ≥ 2 tensor, not all of
+ * them) as `rows` × `inner` values, with the output shape; null for any other reduction.
+ */
+export function leadingReduction(args: KernelArgs): { x: tf.TensorInfo; rows: number; inner: number; outShape: number[] } | null {
+  const { x } = args.inputs as { x: tf.TensorInfo };
+  const { axis, keepDims } = args.attrs as unknown as { axis: number | number[]; keepDims: boolean };
+  const rank = x.shape.length;
+  const axes = [...new Set((Array.isArray(axis) ? axis : [axis]).map((a) => (a < 0 ? a + rank : a)))].sort((a, c) => a - c);
+  const k = axes.length;
+  if (x.dtype !== 'float32' || rank < 2 || k === 0 || k === rank || axes.some((a, i) => a !== i)) return null;
+  const rows = sizeOf(x.shape.slice(0, k));
+  const rest = x.shape.slice(k);
+  if (rows === 0) return null;
+  return { x, rows, inner: sizeOf(rest), outShape: keepDims ? [...Array(k).fill(1), ...rest] : rest };
+}
+
 /** Sum / Mean over leading axes (bias gradients, batch statistics) as one pass over the rows. */
 function cpuLeadingReduceKernel(original: tf.KernelFunc, mean: boolean) {
   return (args: KernelArgs): tf.TensorInfo => {
-    const { x } = args.inputs as { x: tf.TensorInfo };
-    const { axis, keepDims } = args.attrs as unknown as { axis: number | number[]; keepDims: boolean };
-    const rank = x.shape.length;
-    const axes = [...new Set((Array.isArray(axis) ? axis : [axis]).map((a) => (a < 0 ? a + rank : a)))].sort((a, c) => a - c);
-    const k = axes.length;
-    if (x.dtype !== 'float32' || rank < 2 || k === 0 || k === rank || axes.some((a, i) => a !== i)) return original(args) as tf.TensorInfo;
-    const rows = sizeOf(x.shape.slice(0, k));
-    const rest = x.shape.slice(k);
-    const inner = sizeOf(rest);
-    if (rows === 0) return original(args) as tf.TensorInfo;
+    const r = leadingReduction(args);
+    if (!r) return original(args) as tf.TensorInfo;
+    const { x, rows, inner, outShape } = r;
     const cb = args.backend as unknown as CpuBackendLike;
     const xs = valuesOf(cb, x);
     const acc = new Float64Array(inner);
@@ -103,7 +113,7 @@ function cpuLeadingReduceKernel(original: tf.KernelFunc, mean: boolean) {
     const out = new Float32Array(inner);
     const div = mean ? rows : 1;
     for (let j = 0; j < inner; j++) out[j] = acc[j] / div;
-    return cb.makeTensorInfo(keepDims ? [...Array(k).fill(1), ...rest] : rest, 'float32', out);
+    return cb.makeTensorInfo(outShape, 'float32', out);
   };
 }
 

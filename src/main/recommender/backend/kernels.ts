@@ -19,7 +19,7 @@
 import { tf } from './tf';
 import { instantiate, lazyModule } from '../wasm';
 import { WASM_BASE64 as TRAIN_WASM } from './wasm/train-wasm';
-import { CPU_REPLACEMENTS, tileInPlace } from './cpu-kernels';
+import { CPU_REPLACEMENTS, leadingReduction, tileInPlace } from './cpu-kernels';
 
 type KernelArgs = Parameters<tf.KernelFunc>[0];
 
@@ -195,19 +195,12 @@ export function trainKernels(backend: unknown): TrainExports | null {
 /** Sum or Mean over the leading axes [0, k) of a float tensor, row by row (SIMD); else tfjs's own. */
 function wasmLeadingReduceKernel(original: tf.KernelFunc, mean: boolean) {
   return (args: KernelArgs): tf.TensorInfo => {
-    const { inputs, attrs, backend } = args;
-    const { x } = inputs as { x: tf.TensorInfo };
-    const { axis, keepDims } = attrs as unknown as { axis: number | number[]; keepDims: boolean };
-    const rank = x.shape.length;
-    const axes = [...new Set((Array.isArray(axis) ? axis : [axis]).map((a) => (a < 0 ? a + rank : a)))].sort((a, c) => a - c);
-    const k = axes.length;
-    if (x.dtype !== 'float32' || rank < 2 || k === 0 || k === rank || axes.some((a, i) => a !== i)) return original(args) as tf.TensorInfo;
-    const rows = sizeOf(x.shape.slice(0, k));
-    const rest = x.shape.slice(k);
-    const inner = sizeOf(rest);
-    if (rows === 0) return original(args) as tf.TensorInfo;
+    const r = leadingReduction(args);
+    if (!r) return original(args) as tf.TensorInfo;
+    const { x, rows, inner, outShape } = r;
+    const { backend } = args;
     const wb = backend as unknown as WasmHeapBackend;
-    const out = wb.makeOutput(keepDims ? [...Array(k).fill(1), ...rest] : rest, 'float32');
+    const out = wb.makeOutput(outShape, 'float32');
     const simd = inner % 4 === 0 ? trainKernels(backend) : null;
     if (simd) {
       simd.sum_rows(wb.typedArrayFromHeap(x).byteOffset, rows, inner, wb.typedArrayFromHeap(out).byteOffset);
