@@ -12,6 +12,7 @@ import { openLibrary } from '../src/main/db';
 import { configureLogging } from '../src/main/logging';
 import { sharedDir } from '../src/main/paths';
 import { initBackend } from '../src/main/recommender/backend';
+import { keepRecommendations } from '../src/main/services/last-recommendations';
 import { Recommender } from '../src/main/recommender/inference/recommender';
 import { runImport } from '../src/main/services/import-service';
 import { trainRun } from '../src/main/services/model-service';
@@ -38,8 +39,11 @@ void (async () => {
   for (let r = 0; r < Number(values.reps); r++) {
     for (const u of users) {
       const t = performance.now();
-      rec.recommend(u, { k: 50, explain: true, excludePlayed: true });
+      const opts = { k: 50, explain: true, excludePlayed: true };
+      // As the app serves it: the list, then kept as the person's last list (written after).
+      keepRecommendations(lib, u, opts, rec.recommend(u, opts));
       times.push(performance.now() - t);
+      await new Promise((r) => setImmediate(r));
     }
   }
   rec.dispose();
