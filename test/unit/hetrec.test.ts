@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { coListening, splitHetrec, type HetrecData, type HetrecSplit } from '../../src/main/recommender/hetrec';
+import { coListening, similarListeners, splitHetrec, type HetrecData, type HetrecSplit } from '../../src/main/recommender/hetrec';
 import { Rng } from '../../src/main/recommender/random';
 
 /** A small HetRec-shaped data set: 40 people, 60 artists, two taste groups. */
@@ -57,5 +57,20 @@ describe('HetRec protocol and co-listening feature', () => {
     const sameGroup = others.filter((i) => i < 30).map((i) => co.full[u * d.items + i]);
     const otherGroup = others.filter((i) => i >= 30).map((i) => co.full[u * d.items + i]);
     expect(mean(sameGroup)).toBeGreaterThan(2 * mean(otherGroup));
+  });
+
+  it('scores what similar listeners play from training interactions only, scaled per person', () => {
+    const d = data();
+    const split = splitHetrec(d, 4);
+    const sim = similarListeners(d, split, 5);
+    for (const u of [0, 1, 2, 3]) {
+      const row = Array.from(sim.subarray(u * d.items, (u + 1) * d.items));
+      expect(Math.max(...row)).toBeCloseTo(1, 6);
+      const own = (g: number) => row.slice(g * 30, g * 30 + 30).reduce((a, x) => a + x, 0);
+      expect(own(u % 2)).toBeGreaterThan(2 * own(1 - (u % 2))); // neighbours share the planted group
+    }
+    // Only other people's training artists can score.
+    const others = new Set(split.train.flatMap((l, v) => (v === 0 ? [] : l.map((x) => x.item))));
+    for (let i = 0; i < d.items; i++) if (sim[i] > 0) expect(others.has(i)).toBe(true);
   });
 });

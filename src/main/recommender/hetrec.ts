@@ -120,6 +120,12 @@ export interface HetrecConfig {
    * (each picks its own best epoch on validation).
    */
   members: number;
+  /**
+   * After training: add the two neighbourhood signals — the item-based co-listening score and a
+   * person-based one (what the 50 most similar listeners play) — to the networks' scores, with
+   * weights chosen from a small grid on validation NDCG@10 (test untouched by the choice).
+   */
+  fusion: boolean;
   /** A per-person embedding beside the pooled history. */
   userId: boolean;
   /** L2 penalty on the embeddings used in each batch. */
@@ -155,7 +161,7 @@ export interface HetrecConfig {
 }
 
 /** The best configuration found on validation NDCG@10 (see docs/EVALUATION.md). */
-export const HETREC_DEFAULTS: HetrecConfig = { dim: 128, hidden: 256, epochs: 12, batch: 512, lr: 0.003, temperature: 0.07, historyLength: 50, seed: 1, userId: false, l2: 0, historyDropout: 0, uniformNegatives: 2048, friends: false, neighbours: 0, itemBias: true, coListening: 0, members: 1 };
+export const HETREC_DEFAULTS: HetrecConfig = { dim: 128, hidden: 256, epochs: 12, batch: 512, lr: 0.003, temperature: 0.07, historyLength: 50, seed: 1, userId: false, l2: 0, historyDropout: 0, uniformNegatives: 2048, friends: false, neighbours: 0, itemBias: true, coListening: 0, members: 1, fusion: false };
 
 export interface HetrecMetrics {
   'ndcg@10': number;
@@ -172,6 +178,10 @@ export interface HetrecResult {
   bestEpochs: number[];
   /** Per member: its own test metrics (before averaging). */
   memberTest: HetrecMetrics[];
+  /** The networks' mean alone, before any fusion. */
+  networks: { valid: HetrecMetrics; test: HetrecMetrics };
+  /** Fusion weights chosen on validation (item co-listening, similar listeners), when `fusion`. */
+  fusionWeights: [number, number] | null;
 }
 
 type Which = 'valid' | 'test';
@@ -193,12 +203,59 @@ export async function runHetrec(d: HetrecData, cfg: HetrecConfig, onEpoch?: (mem
     memberTest.push(r.test);
     if (members > 1) log.info(`member ${m + 1}/${members}: test ndcg@10 ${r.test['ndcg@10'].toFixed(4)} (epoch ${r.bestEpoch})`);
   }
-  const metrics = (which: Which) => {
+  const metrics = (which: Which, extra?: (u: number, row: Float32Array) => void) => {
     const acc = new RankingMetrics();
-    for (let u = 0; u < d.users; u++) acc.add(split, which, u, mean[which].subarray(u * N, (u + 1) * N).slice());
+    for (let u = 0; u < d.users; u++) {
+      const row = mean[which].subarray(u * N, (u + 1) * N).slice();
+      extra?.(u, row);
+      acc.add(split, which, u, row);
+    }
     return acc.mean();
   };
-  return { valid: metrics('valid'), test: metrics('test'), bestEpochs, memberTest };
+  const networks = { valid: metrics('valid'), test: metrics('test') };
+  if (!cfg.fusion) return { ...networks, bestEpochs, memberTest, networks, fusionWeights: null };
+  const itemCo = coListening(d, split, cfg.coListening > 0 ? cfg.coListening : 0.7).full;
+  const userCo = similarListeners(d, split, 50);
+  const add = (a: number, b: number) => (u: number, row: Float32Array) => {
+    const o = u * N;
+    for (let k = 0; k < N; k++) row[k] += a * itemCo[o + k] + b * userCo[o + k];
+  };
+  let best: { w: [number, number]; ndcg: number } = { w: [0, 0], ndcg: networks.valid['ndcg@10'] };
+  for (const a of [0, 0.5, 1, 2, 3]) {
+    for (const b of [0, 0.5, 1, 2]) {
+      if (a === 0 && b === 0) continue;
+      const v = metrics('valid', add(a, b))['ndcg@10'];
+      if (v > best.ndcg) best = { w: [a, b], ndcg: v };
+    }
+  }
+  log.info(`fusion weights chosen on validation: co-listening ${best.w[0]}, similar listeners ${best.w[1]} (valid ndcg@10 ${networks.valid['ndcg@10'].toFixed(4)} → ${best.ndcg.toFixed(4)})`);
+  return { valid: metrics('valid', add(...best.w)), test: metrics('test', add(...best.w)), bestEpochs, memberTest, networks, fusionWeights: best.w };
+}
+
+/**
+ * What similar listeners play: for each person, the 50 people whose training artists overlap most
+ * with theirs (cosine of the artist sets), each of their training artists weighted by that
+ * similarity, scaled to [0, 1] per person. Training interactions only.
+ */
+export function similarListeners(d: HetrecData, split: HetrecSplit, k: number): Float32Array {
+  const N = d.items;
+  const byItem: number[][] = Array.from({ length: N }, () => []);
+  split.train.forEach((l, u) => l.forEach((x) => byItem[x.item].push(u)));
+  const out = new Float32Array(d.users * N);
+  const overlap = new Float64Array(d.users);
+  for (let u = 0; u < d.users; u++) {
+    overlap.fill(0);
+    for (const x of split.train[u]) for (const v of byItem[x.item]) if (v !== u) overlap[v]++;
+    const sims: [number, number][] = [];
+    for (let v = 0; v < d.users; v++) if (overlap[v] > 0) sims.push([v, overlap[v] / Math.sqrt(split.train[u].length * split.train[v].length)]);
+    sims.sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+    const row = out.subarray(u * N, (u + 1) * N);
+    for (const [v, w] of sims.slice(0, k)) for (const x of split.train[v]) row[x.item] += w;
+    let mx = 0;
+    for (let i = 0; i < N; i++) if (row[i] > mx) mx = row[i];
+    if (mx > 0) for (let i = 0; i < N; i++) row[i] /= mx;
+  }
+  return out;
 }
 
 /** RecBole's full-sort metrics at 10, averaged over people with a non-empty target set. */
