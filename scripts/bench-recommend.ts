@@ -40,7 +40,7 @@ void (async () => {
     for (const u of users) {
       const t = performance.now();
       const opts = { k: 50, explain: true, excludePlayed: true };
-      // As the app serves it: the list, then kept as the person's last list (written after).
+      // As the app serves it: the list, then kept as the person's last list (once answered).
       keepRecommendations(lib, u, opts, rec.recommend(u, opts));
       times.push(performance.now() - t);
       await new Promise((r) => setImmediate(r));

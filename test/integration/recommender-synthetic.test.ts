@@ -149,6 +149,13 @@ describe('two-tower model on the synthetic library', () => {
       next.sqlite.prepare("UPDATE profiles SET age = 77 WHERE id = ?").run(pid);
       expect(lastRecommendations(next, pid, opts)).toBeNull();
       next.sqlite.prepare("UPDATE profiles SET age = NULL WHERE id = ?").run(pid);
+      // A list whose data changed before it could be kept is not kept.
+      const otherList = rec.recommend(other, opts);
+      keepRecommendations(lib, other, opts, otherList);
+      lib.sqlite.prepare("INSERT INTO feedback (profile_id, track_id, kind, created_at) VALUES (?, ?, 'like', 1)").run(other, otherList[0].trackId);
+      await new Promise((r) => setImmediate(r));
+      expect(lastRecommendations(next, other, opts)).toBeNull();
+      lib.sqlite.prepare('DELETE FROM feedback WHERE profile_id = ?').run(other);
     } finally {
       next.close();
     }

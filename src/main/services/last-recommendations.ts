@@ -63,27 +63,33 @@ export function lastRecommendations(lib: Library, profileId: number, options: un
 }
 
 /**
- * Keeps `list` as the person's last list. The key is computed only when the database or the
- * options changed since the last write for this person, so a steady stream of requests costs
- * nothing; the key is taken now, the file written once the current request has been answered.
+ * Keeps `list` as the person's last list, once the current request has been answered: the key is
+ * computed then (a few SQLite reads) if the database is still as the list saw it — otherwise the
+ * list may already be stale and is not kept. Repeated requests on unchanged data write nothing.
  */
 export function keepRecommendations(lib: Library, profileId: number, options: unknown, list: Recommendation[]): void {
-  const seen = `${dbVersion(lib.sqlite)}|${JSON.stringify(options ?? null)}`;
+  const version = dbVersion(lib.sqlite);
+  const seen = `${version}|${JSON.stringify(options ?? null)}`;
   const mine = written.get(lib) ?? written.set(lib, new Map()).get(lib)!;
   if (mine.get(profileId) === seen) return;
-  const dir = servingModelDir(lib);
-  if (!dir) return;
   mine.set(profileId, seen);
-  const stored: Stored = { key: keyOf(lib, dir, profileId, options), list };
   setImmediate(() => {
+    let dir: string | null = null;
     try {
+      if (!lib.sqlite.open || dbVersion(lib.sqlite) !== version) {
+        mine.delete(profileId);
+        return;
+      }
+      dir = servingModelDir(lib);
+      if (!dir) return;
+      const stored: Stored = { key: keyOf(lib, dir, profileId, options), list };
       const file = fileOf(dir, profileId);
       fs.mkdirSync(path.dirname(file), { recursive: true });
       fs.writeFileSync(`${file}.tmp`, JSON.stringify(stored));
       fs.renameSync(`${file}.tmp`, file);
     } catch (e) {
       mine.delete(profileId);
-      log.warning(`could not keep the last recommendations in ${dir}: ${(e as Error).message}`);
+      log.warning(`could not keep the last recommendations in ${dir ?? 'the model folder'}: ${(e as Error).message}`);
     }
   });
 }
