@@ -1,5 +1,5 @@
 /**
- * npm run evaluate:hetrec -- --data ../shared/data/lastfm-hetrec-2k [--seeds 3] [--epochs N] [--json]
+ * npm run evaluate:hetrec -- --data ../shared/data/lastfm-hetrec-2k [--seeds 3] [--epochs N] [--model JSON] [--quick] [--json]
  * HetRec Last.fm 2k under RecBole's protocol (random 8:1:1 per person, full sort).
  */
 import fs from 'node:fs';
@@ -37,7 +37,9 @@ void main(async () => {
   const t0 = performance.now();
   const data = loadHetrec(dir);
   const seeds = v.quick ? 1 : Number(v.seeds);
-  const cfg = { ...HETREC_DEFAULTS, ...(JSON.parse(v.model!) as object), epochs: v.epochs ? Number(v.epochs) : v.quick ? 5 : HETREC_DEFAULTS.epochs };
+  // --quick: one seed, one network, 3 epochs (a smoke run of the whole path, ~5 minutes here).
+  const quick = v.quick ? { members: 1, epochs: 3 } : {};
+  const cfg = { ...HETREC_DEFAULTS, ...quick, ...(JSON.parse(v.model!) as object), ...(v.epochs ? { epochs: Number(v.epochs) } : {}) };
   const runs: { seed: number; test: HetrecMetrics; bestEpochs: number[]; memberTest: HetrecMetrics[]; networksTest: HetrecMetrics; fusionWeights: [number, number] | null }[] = [];
   for (let s = 1; s <= seeds; s++) {
     const r = await runHetrec(data, { ...cfg, seed: s });
