@@ -9,7 +9,7 @@ import { Worker } from 'node:worker_threads';
 import type { EventContract, EventName, IpcContract, Req, Res, RunSummary, ProfileDetail, AppInfo } from '../../shared/ipc';
 import type { ImportReport, Recommendation } from '../../shared/types';
 import { loadConfig } from '../config';
-import { openLibrary, type Library } from '../db';
+import { dbVersion, openLibrary, type Library } from '../db';
 import { configureLogging, getLogger, parseLevel, type PlanLevel } from '../logging';
 import { dataPaths, workerFile, type DataPaths } from '../paths';
 import { backendInfo } from '../recommender/backend';
@@ -106,6 +106,17 @@ export class AppService {
     };
   }
 
+  private catalogueAvg: { seen: string; value: Record<string, number | null> } | null = null;
+  /** The catalogue's mean audio features (a scan of every track), kept until the database changes. */
+  private catalogueAverages(): Record<string, number | null> {
+    const seen = dbVersion(this.lib.sqlite);
+    if (this.catalogueAvg?.seen !== seen) {
+      const value = this.lib.sqlite.prepare(`SELECT ${AUDIO.map((c) => `avg(${c}) AS ${c}`).join(', ')} FROM tracks`).get() as Record<string, number | null>;
+      this.catalogueAvg = { seen, value };
+    }
+    return this.catalogueAvg.value;
+  }
+
   private profileDetail(profileId: number): ProfileDetail {
     const db = this.lib.sqlite;
     const p = db.prepare('SELECT id, name, age, gender, country FROM profiles WHERE id = ?').get(profileId) as Omit<ProfileDetail, 'events'> | undefined;
@@ -121,7 +132,7 @@ export class AppService {
     const artists = db.prepare('SELECT artist_raw artist, count(*) plays FROM listening_events WHERE profile_id = ? GROUP BY artist_raw ORDER BY plays DESC LIMIT 10').all(profileId) as { artist: string; plays: number }[];
     const avgCols = AUDIO.map((c) => `sum(t.${c} * coalesce(e.ms_played, 210000)) / sum(CASE WHEN t.${c} IS NULL THEN 0 ELSE coalesce(e.ms_played, 210000) END) AS ${c}`).join(', ');
     const mine = db.prepare(`SELECT ${avgCols} FROM listening_events e JOIN tracks t ON t.id = e.track_id WHERE e.profile_id = ?`).get(profileId) as Record<string, number | null>;
-    const cat = db.prepare(`SELECT ${AUDIO.map((c) => `avg(${c}) AS ${c}`).join(', ')} FROM tracks`).get() as Record<string, number | null>;
+    const cat = this.catalogueAverages();
     return {
       ...p,
       events: agg.n,
