@@ -1,5 +1,9 @@
 /**
  * npm run evaluate:hetrec -- --data ../shared/data/lastfm-hetrec-2k [--seeds 3] [--epochs N] [--model JSON] [--quick] [--json]
+ *
+ * Training runs on one core (tfjs's wasm backend has no threads in Node); to use more, run seeds
+ * in separate processes (`--first-seed K --seeds 1 --out DIR_K`) and combine their reports with
+ * `--merge DIR_1/reports/<date>/hetrec.json,…`, which writes the same report as one run would.
  * HetRec Last.fm 2k under RecBole's protocol (random 8:1:1 per person, full sort).
  */
 import fs from 'node:fs';
@@ -19,6 +23,8 @@ const { values: v } = parseArgs({
     epochs: { type: 'string' },
     json: { type: 'boolean', default: false },
     quick: { type: 'boolean', default: false },
+    'first-seed': { type: 'string', default: '1' },
+    merge: { type: 'string' },
     out: { type: 'string' },
     backend: { type: 'string', default: 'auto' },
     model: { type: 'string', default: '{}' },
@@ -33,16 +39,33 @@ void main(async () => {
   configureLogging({ level: 'INFO' });
   const dir = path.resolve(v.data ?? path.join(sharedDir(), 'data', 'lastfm-hetrec-2k'));
   if (!fs.existsSync(path.join(dir, 'data_user_artists.dat'))) throw new Error(`${dir}: no data_user_artists.dat (HetRec Last.fm 2k)`);
-  await initBackend(v.backend as 'auto');
   const t0 = performance.now();
-  const data = loadHetrec(dir);
   const seeds = v.quick ? 1 : Number(v.seeds);
   // --quick: one seed, one network, 3 epochs (a smoke run of the whole path, ~5 minutes here).
   const quick = v.quick ? { members: 1, epochs: 3 } : {};
   const cfg = { ...HETREC_DEFAULTS, ...quick, ...(JSON.parse(v.model!) as object), ...(v.epochs ? { epochs: Number(v.epochs) } : {}) };
-  const runs: { seed: number; test: HetrecMetrics; bestEpochs: number[]; memberTest: HetrecMetrics[]; networksTest: HetrecMetrics; fusionWeights: [number, number] | null }[] = [];
-  for (let s = 1; s <= seeds; s++) {
-    const r = await runHetrec(data, { ...cfg, seed: s });
+  type Run = { seed: number; test: HetrecMetrics; bestEpochs: number[]; memberTest: HetrecMetrics[]; networksTest: HetrecMetrics; fusionWeights: [number, number] | null };
+  const runs: Run[] = [];
+  let data = { users: 0, items: 0 };
+  let trainedSeconds = 0;
+  if (v.merge) {
+    // Reports of single seeds run in parallel processes, with one configuration.
+    for (const file of v.merge.split(',')) {
+      const part = JSON.parse(fs.readFileSync(file, 'utf8')) as { users: number; items: number; config: unknown; runs: Run[]; seconds: number };
+      if (JSON.stringify({ ...(part.config as object), seed: 0 }) !== JSON.stringify({ ...cfg, seed: 0 })) throw new Error(`${file}: another configuration (${JSON.stringify(part.config)}) than ${JSON.stringify(cfg)}`);
+      runs.push(...part.runs);
+      data = { users: part.users, items: part.items };
+      trainedSeconds += part.seconds;
+    }
+    runs.sort((a, b) => a.seed - b.seed);
+  }
+  const hetrec = v.merge ? null : loadHetrec(dir);
+  if (hetrec) {
+    data = hetrec;
+    await initBackend(v.backend as 'auto');
+  }
+  for (let s = Number(v['first-seed']); hetrec && s < Number(v['first-seed']) + seeds; s++) {
+    const r = await runHetrec(hetrec, { ...cfg, seed: s });
     runs.push({ seed: s, test: r.test, bestEpochs: r.bestEpochs, memberTest: r.memberTest, networksTest: r.networks.test, fusionWeights: r.fusionWeights });
     process.stderr.write(
       `seed ${s}: test ndcg@10 ${r.test['ndcg@10'].toFixed(4)} (members ${r.memberTest.map((m, i) => `${m['ndcg@10'].toFixed(4)} at epoch ${r.bestEpochs[i]}`).join(', ')}; ` +
@@ -52,7 +75,7 @@ void main(async () => {
   const keys = ['ndcg@10', 'recall@10', 'hit@10', 'mrr@10', 'precision@10'] as const;
   const mean = Object.fromEntries(keys.map((k) => [k, +(runs.reduce((s, r) => s + r.test[k], 0) / runs.length).toFixed(4)]));
   const networksMean = Object.fromEntries(keys.map((k) => [k, +(runs.reduce((s, r) => s + r.networksTest[k], 0) / runs.length).toFixed(4)]));
-  const seconds = (performance.now() - t0) / 1000;
+  const seconds = trainedSeconds + (performance.now() - t0) / 1000;
   const out = reportDir(path.resolve(v.out ?? path.dirname(resourceDir('package.json'))));
   fs.writeFileSync(path.join(out, 'hetrec.json'), JSON.stringify({ data: dir, users: data.users, items: data.items, config: cfg, runs, mean, networksMean, seconds }, null, 1));
   fs.writeFileSync(
