@@ -7,9 +7,11 @@
  * The model is the app's two-tower family at artist level: the user tower pools the embeddings
  * of the artists in the person's training history (weighted by log play count, the target
  * itself masked out during training); the item tower combines the artist embedding with the mean
- * embedding of its top tags; score = cosine / τ + a per-artist bias; sampled softmax over the
- * batch's artists plus uniformly drawn ones, log-Q corrected for that mixture. Further options
- * (friends, co-listening neighbours, per-person embedding, dropout, L2) are off by default.
+ * embedding of its top tags; score = cosine / τ + a per-artist bias + a learned weight × the
+ * co-listening compatibility feature; sampled softmax over the batch's artists plus uniformly
+ * drawn ones, log-Q corrected for that mixture. Three networks from different initialisations are
+ * averaged, and the neighbourhood signals fused with weights chosen on validation. Further options
+ * (friends, co-listening neighbours in the item tower, per-person embedding, dropout, L2) are off.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -160,8 +162,11 @@ export interface HetrecConfig {
   coListening: number;
 }
 
-/** The best configuration found on validation NDCG@10 (see docs/EVALUATION.md). */
-export const HETREC_DEFAULTS: HetrecConfig = { dim: 128, hidden: 256, epochs: 12, batch: 512, lr: 0.003, temperature: 0.07, historyLength: 50, seed: 1, userId: false, l2: 0, historyDropout: 0, uniformNegatives: 2048, friends: false, neighbours: 0, itemBias: true, coListening: 0, members: 1, fusion: false };
+/**
+ * The configuration of the documented run (docs/EVALUATION.md): the co-listening feature, three
+ * networks, fusion weights chosen on validation; 5 epochs (members peak at epochs 2–5).
+ */
+export const HETREC_DEFAULTS: HetrecConfig = { dim: 128, hidden: 256, epochs: 5, batch: 512, lr: 0.003, temperature: 0.07, historyLength: 50, seed: 1, userId: false, l2: 0, historyDropout: 0, uniformNegatives: 2048, friends: false, neighbours: 0, itemBias: true, coListening: 0.7, members: 3, fusion: true };
 
 export interface HetrecMetrics {
   'ndcg@10': number;
