@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { readCsv } from '../../src/main/importers/csv';
+import { readCsvBatches } from '../../src/main/importers/csv';
 import { ImportError } from '../../src/main/importers/errors';
-import { readJsonArray, readJsonLines } from '../../src/main/importers/json-stream';
+import { readJsonArrayBatches, readJsonLinesBatches } from '../../src/main/importers/json-stream';
 import { bufferSource, type Source } from '../../src/main/importers/source';
 
 const enc = new TextEncoder();
@@ -16,9 +16,10 @@ const chunked = (text: string, size = 3): Source => {
     },
   };
 };
-async function all<T>(it: AsyncIterable<T>): Promise<T[]> {
+/** Every record, from the readers' per-chunk batches. */
+async function all<T>(it: AsyncIterable<T[]>): Promise<T[]> {
   const out: T[] = [];
-  for await (const x of it) out.push(x);
+  for await (const batch of it) out.push(...batch);
   return out;
 }
 async function failure(p: Promise<unknown>): Promise<ImportError> {
@@ -33,7 +34,7 @@ async function failure(p: Promise<unknown>): Promise<ImportError> {
 describe('CSV reader', () => {
   it('reads quoted fields with delimiters, doubled quotes and newlines, CRLF line ends and a BOM', async () => {
     const text = '\uFEFFa,b,c\r\n1,"x, y","say ""hi"""\r\n2,"multi\r\nline",z\r\n\r\n3,,\r\n';
-    const rows = await all(readCsv(src(text)));
+    const rows = await all(readCsvBatches(src(text)));
     expect(rows.map((r) => r.fields)).toEqual([
       ['a', 'b', 'c'],
       ['1', 'x, y', 'say "hi"'],
@@ -44,8 +45,8 @@ describe('CSV reader', () => {
   });
 
   it('detects ; and tab delimiters from the header', async () => {
-    expect((await all(readCsv(src('a;b\n1;2\n'))))[1].fields).toEqual(['1', '2']);
-    expect((await all(readCsv(src('a\tb\n1\t2\n'))))[1].fields).toEqual(['1', '2']);
+    expect((await all(readCsvBatches(src('a;b\n1;2\n'))))[1].fields).toEqual(['1', '2']);
+    expect((await all(readCsvBatches(src('a\tb\n1\t2\n'))))[1].fields).toEqual(['1', '2']);
   });
 
   it('decodes UTF-16 LE with a BOM', async () => {
@@ -57,18 +58,18 @@ describe('CSV reader', () => {
       bytes[2 + i * 2] = body.charCodeAt(i) & 0xff;
       bytes[3 + i * 2] = body.charCodeAt(i) >> 8;
     }
-    expect((await all(readCsv(src(bytes))))[1].fields).toEqual(['Björk', 'Jóga']);
+    expect((await all(readCsvBatches(src(bytes))))[1].fields).toEqual(['Björk', 'Jóga']);
   });
 
   it('names the file and line of a quoted field that never closes', async () => {
-    const e = await failure(all(readCsv(src('a,b\n1,2\n3,"open\n4,5\n', 'broken.csv'))));
+    const e = await failure(all(readCsvBatches(src('a,b\n1,2\n3,"open\n4,5\n', 'broken.csv'))));
     expect(e).toBeInstanceOf(ImportError);
     expect(e.message).toBe('broken.csv (line 3): a quoted field is never closed (the file may be truncated)');
   });
 
   it('rejects bytes that are not UTF-8, naming the file', async () => {
     const bytes = new Uint8Array([...enc.encode('a,b\n1,'), 0xe9, 0x0a]); // latin-1 "é"
-    const e = await failure(all(readCsv(src(bytes, 'latin1.csv'))));
+    const e = await failure(all(readCsvBatches(src(bytes, 'latin1.csv'))));
     expect(e.message).toMatch(/^latin1\.csv \(near line \d\): the file is not valid UTF-8 text/);
   });
 });
@@ -78,33 +79,33 @@ describe('JSON readers', () => {
   const text = JSON.stringify(records, null, 2);
 
   it('streams an array in tiny chunks with the same result as JSON.parse', async () => {
-    const streamed = await all(readJsonArray(chunked(text, 7), { wholeFileLimit: 0 }));
+    const streamed = await all(readJsonArrayBatches(chunked(text, 7), { wholeFileLimit: 0 }));
     expect(streamed.map((r) => r.value)).toEqual(records);
     expect(streamed[0].line).toBe(2);
-    const whole = await all(readJsonArray(chunked(text, 7)));
+    const whole = await all(readJsonArrayBatches(chunked(text, 7)));
     expect(whole.map((r) => r.value)).toEqual(records);
   });
 
   it('names the record where a truncated file ends', async () => {
     const cut = text.slice(0, Math.floor(text.length * 0.6));
-    const e = await failure(all(readJsonArray(src(cut, 'StreamingHistory0.json'))));
+    const e = await failure(all(readJsonArrayBatches(src(cut, 'StreamingHistory0.json'))));
     expect(e.message).toMatch(/^StreamingHistory0\.json \(record \d+ starting at line \d+\): the file ends inside this record \(truncated\?\)$/);
   });
 
   it('names a malformed record', async () => {
     const bad = '[{"a":1},\n{"a":2,},\n{"a":3}]';
-    const e = await failure(all(readJsonArray(src(bad, 'x.json'))));
+    const e = await failure(all(readJsonArrayBatches(src(bad, 'x.json'))));
     expect(e.message).toMatch(/^x\.json \(record 2 starting at line 2\): not valid JSON/);
   });
 
   it('rejects an empty file and a non-array document', async () => {
-    expect((await failure(all(readJsonArray(src('', 'e.json'))))).message).toMatch(/empty/);
-    expect((await failure(all(readJsonArray(src('{"a":1}', 'o.json'))))).message).toMatch(/expected a JSON array/);
+    expect((await failure(all(readJsonArrayBatches(src('', 'e.json'))))).message).toMatch(/empty/);
+    expect((await failure(all(readJsonArrayBatches(src('{"a":1}', 'o.json'))))).message).toMatch(/expected a JSON array/);
   });
 
   it('reads JSON Lines and names a broken line', async () => {
-    expect((await all(readJsonLines(src('{"a":1}\n\n{"a":2}\n')))).map((r) => r.value)).toEqual([{ a: 1 }, { a: 2 }]);
-    const e = await failure(all(readJsonLines(src('{"a":1}\n{"a":\n', 'l.jsonl'))));
+    expect((await all(readJsonLinesBatches(src('{"a":1}\n\n{"a":2}\n')))).map((r) => r.value)).toEqual([{ a: 1 }, { a: 2 }]);
+    const e = await failure(all(readJsonLinesBatches(src('{"a":1}\n{"a":\n', 'l.jsonl'))));
     expect(e.message).toMatch(/^l\.jsonl \(line 2\): not valid JSON/);
   });
 });

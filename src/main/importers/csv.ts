@@ -32,19 +32,9 @@ export function detectDelimiter(firstLine: string): string {
 }
 
 /**
- * Yields records in order. Throws ImportError on an unterminated quoted field.
- * `onProgress` receives bytes read so far.
- */
-export async function* readCsv(
-  src: Source,
-  opts: { delimiter?: string; onProgress?: (bytes: number) => void } = {},
-): AsyncGenerator<CsvRecord> {
-  for await (const batch of readCsvBatches(src, opts)) yield* batch;
-}
-
-/**
- * The records of each decoded chunk (~1 MB) as one array: importers loop over them
- * synchronously, so the cost of an async step is paid per chunk rather than per record.
+ * Records in order, the records of each decoded chunk (~1 MB) as one array: importers loop over
+ * them synchronously, so the cost of an async step is paid per chunk rather than per record.
+ * Throws ImportError on an unterminated quoted field. `onProgress` receives bytes read so far.
  */
 export async function* readCsvBatches(
   src: Source,

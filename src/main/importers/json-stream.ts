@@ -16,13 +16,6 @@ export interface JsonRecord {
 
 const WHOLE_FILE_LIMIT = 48 * 1024 * 1024;
 
-export async function* readJsonArray(
-  src: Source,
-  opts: { onProgress?: (bytes: number) => void; wholeFileLimit?: number } = {},
-): AsyncGenerator<JsonRecord> {
-  for await (const batch of readJsonArrayBatches(src, opts)) yield* batch;
-}
-
 /** Records in arrays of up to BATCH (per chunk when streaming), for synchronous inner loops. */
 const BATCH = 8192;
 export async function* readJsonArrayBatches(
@@ -151,12 +144,7 @@ async function* scanJsonArray(src: Source, onProgress?: (bytes: number) => void)
   if (!ended) throw new ImportError(src.name, `after record ${index}`, 'the JSON array is never closed with "]" (truncated?)');
 }
 
-/** JSON Lines: one object per line; blank lines ignored. */
-export async function* readJsonLines(src: Source, onProgress?: (bytes: number) => void): AsyncGenerator<JsonRecord> {
-  for await (const batch of readJsonLinesBatches(src, onProgress)) yield* batch;
-}
-
-/** The objects of each decoded chunk as one array. */
+/** JSON Lines: one object per line, blank lines ignored; the objects of each decoded chunk as one array. */
 export async function* readJsonLinesBatches(src: Source, onProgress?: (bytes: number) => void): AsyncGenerator<JsonRecord[]> {
   let rest = '';
   let line = 0;

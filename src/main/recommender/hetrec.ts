@@ -199,8 +199,11 @@ export async function runHetrec(d: HetrecData, cfg: HetrecConfig, onEpoch?: (mem
   const mean = { valid: new Float32Array(d.users * N), test: new Float32Array(d.users * N) };
   const bestEpochs: number[] = [];
   const memberTest: HetrecMetrics[] = [];
+  // Computed once for every member and the fusion (it depends on the split alone).
+  const co = cfg.coListening > 0 || cfg.fusion ? coListening(d, split, cfg.coListening > 0 ? cfg.coListening : 0.7) : null;
   for (let m = 0; m < members; m++) {
-    const r = await trainMember(d, split, { ...cfg, initSeed: members === 1 ? cfg.initSeed : cfg.seed * 1000 + m }, (e, v) => onEpoch?.(m, e, v), (which, u, row) => {
+    const memberCfg = { ...cfg, initSeed: members === 1 ? cfg.initSeed : cfg.seed * 1000 + m };
+    const r = await trainMember(d, split, memberCfg, cfg.coListening > 0 ? co : null, (e, v) => onEpoch?.(m, e, v), (which, u, row) => {
       const out = mean[which].subarray(u * N, (u + 1) * N);
       for (let k = 0; k < N; k++) out[k] += row[k] / members;
     });
@@ -219,7 +222,7 @@ export async function runHetrec(d: HetrecData, cfg: HetrecConfig, onEpoch?: (mem
   };
   const networks = { valid: metrics('valid'), test: metrics('test') };
   if (!cfg.fusion) return { ...networks, bestEpochs, memberTest, networks, fusionWeights: null };
-  const itemCo = coListening(d, split, cfg.coListening > 0 ? cfg.coListening : 0.7).full;
+  const itemCo = co!.full;
   const userCo = similarListeners(d, split, 50);
   const add = (a: number, b: number) => (u: number, row: Float32Array) => {
     const o = u * N;
@@ -286,10 +289,14 @@ class RankingMetrics {
   }
 }
 
+type CoListening = ReturnType<typeof coListening>;
+
 async function trainMember(
   d: HetrecData,
   split: HetrecSplit,
   cfg: HetrecConfig,
+  /** The co-listening feature when the model uses it (cfg.coListening > 0). */
+  co: CoListening | null,
   onEpoch: (e: number, valid: HetrecMetrics) => void,
   capture: (which: Which, u: number, scores: Float32Array) => void,
 ): Promise<{ valid: HetrecMetrics; test: HetrecMetrics; bestEpoch: number }> {
@@ -391,7 +398,6 @@ async function trainMember(
     counts[x.item]++;
   }));
   const total = pairs.length;
-  const co = cfg.coListening > 0 ? coListening(d, split, cfg.coListening) : null;
   // Weighted on the cosine's scale (÷ τ), so Adam's step size suits it as it suits the towers.
   const coWeight = co ? p.scalar('score/co_listening', 0.15) : null;
   // log of the expected number of times each artist is among a batch's negatives: in-batch ones

@@ -11,7 +11,9 @@ import path from 'node:path';
 import { dbVersion, type Library } from '../db';
 import { getLogger } from '../logging';
 import type { Recommendation } from '../../shared/types';
+import { weightsStamp } from '../recommender/inference/serving-snapshot';
 import { servingModelDir } from './model-service';
+import { catalogueKey } from './recommender-service';
 
 const log = getLogger('recommender');
 const DIR = 'last-recommendations';
@@ -23,23 +25,15 @@ interface Stored {
 }
 
 function keyOf(lib: Library, modelDir: string, profileId: number, options: unknown): string {
-  let weights: [number, number] | null = null;
-  try {
-    const st = fs.statSync(path.join(modelDir, 'weights.bin'));
-    weights = [st.size, st.mtimeMs];
-  } catch {
-    // no weights file: keyed by the rest
-  }
-  const data = lib.sqlite
+  const person = lib.sqlite
     .prepare(
-      `SELECT (SELECT count(*) || ':' || max(id) FROM tracks),
-              (SELECT name || ':' || ifnull(age, '') || ':' || ifnull(gender, '') || ':' || ifnull(country, '') FROM profiles WHERE id = @p),
+      `SELECT (SELECT name || ':' || ifnull(age, '') || ':' || ifnull(gender, '') || ':' || ifnull(country, '') FROM profiles WHERE id = @p),
               (SELECT count(*) || ':' || max(id) FROM listening_events WHERE profile_id = @p),
               (SELECT count(*) || ':' || max(id) FROM feedback WHERE profile_id = @p)`,
     )
     .raw()
     .get({ p: profileId });
-  return JSON.stringify([modelDir, weights, data, profileId, options ?? null]);
+  return JSON.stringify([modelDir, weightsStamp(modelDir), catalogueKey(lib), person, profileId, options ?? null]);
 }
 
 function read(modelDir: string, profileId: number): Stored | null {

@@ -22,9 +22,14 @@ interface Entry {
 
 const cache = new WeakMap<Library, Entry>();
 
-function keyOf(lib: Library, dir: string): string {
+/** The catalogue as serving keys see it: its size and newest track (a scan of the tracks, ~3.5 ms for 116k). */
+export function catalogueKey(lib: Library): string {
   const c = lib.sqlite.prepare('SELECT count(*) AS n, max(id) AS m FROM tracks').get() as { n: number; m: number | null };
-  return `${dir}|${c.n}|${c.m}`;
+  return `${c.n}|${c.m}`;
+}
+
+function keyOf(lib: Library, dir: string): string {
+  return `${dir}|${catalogueKey(lib)}`;
 }
 
 /** The recommender for the serving model, or null before the first training. */

@@ -33,14 +33,17 @@ export function catalogFingerprint(sqlite: Database.Database, modelDir: string):
     )
     .raw()
     .get();
-  let weights: [number, number] | null = null;
+  return crypto.createHash('sha1').update(JSON.stringify([row, weightsStamp(modelDir)])).digest('hex').slice(0, 16);
+}
+
+/** The model's weights file as it is on disk (size, modification time), or null without one. */
+export function weightsStamp(modelDir: string): [number, number] | null {
   try {
     const st = fs.statSync(path.join(modelDir, 'weights.bin'));
-    weights = [st.size, st.mtimeMs];
+    return [st.size, st.mtimeMs];
   } catch {
-    // no weights file: the snapshot is keyed by the catalogue alone
+    return null;
   }
-  return crypto.createHash('sha1').update(JSON.stringify([row, weights])).digest('hex').slice(0, 16);
 }
 
 export interface Snapshot {
