@@ -11,16 +11,18 @@ import { REPORT_METRICS, evaluateReal, type RealEvaluation } from '../src/main/s
 import { barChartSvg, markdownTable, reportDir } from '../src/main/services/report-writer';
 import { main, metricsTable, parse, rounded } from './lib/cli';
 
-const USAGE = `Usage: npm run evaluate:real -- [--data DIR] [--quick] [--json] [--out DIR] [--set key=value …]
+const USAGE = `Usage: npm run evaluate:real -- [--data DIR] [--alone] [--quick] [--json] [--out DIR] [--set key=value …]
 
 DIR is laid out like ../shared/data: catalog/*.csv and histories/spotify-account/<person>/.
+--alone puts each person in a library of their own (the catalogues and their export), trains and
+evaluates each separately, and reports the average over people and each person's own result.
 --quick trains fewer epochs and bootstraps less (for CI). --analysis adds permutation feature
 importance and ablations (one retraining each); --search runs the successive-halving
 hyperparameter search of evaluation_config.yaml. The report goes to reports/<date>/.`;
 
 void main(async () => {
   const v = parse(
-    { data: { type: 'string' }, quick: { type: 'boolean', default: false }, out: { type: 'string' }, analysis: { type: 'boolean', default: false }, search: { type: 'boolean', default: false } },
+    { data: { type: 'string' }, alone: { type: 'boolean', default: false }, quick: { type: 'boolean', default: false }, out: { type: 'string' }, analysis: { type: 'boolean', default: false }, search: { type: 'boolean', default: false } },
     USAGE,
   );
   configureLogging({ level: 'INFO' });
@@ -30,14 +32,14 @@ void main(async () => {
   const dataDir = path.resolve(v.data ?? path.join(sharedDir(), 'data'));
   const log = getLogger('evaluate:real');
   const r = await evaluateReal({
-    dataDir, config, overrides, analysis: v.analysis, search: v.search, onStage: (s) => log.info(s),
+    dataDir, config, overrides, alone: v.alone, analysis: v.analysis, search: v.search, onStage: (s) => log.info(s),
     loadConfig: (ov) => loadConfig({ layers: v.config ?? [], overrides: ov }).config,
   });
   const dir = reportDir(path.resolve(v.out ?? path.dirname(resourceDir('package.json'))));
   writeReport(dir, r);
   for (const task of ['discovery', 'all_plays'] as const) {
     const t = r.tasks[task];
-    process.stdout.write(`\n${task} (${t.users} people):\n`);
+    process.stdout.write(`\n${task} (${t.users} people${r.mode === 'alone' ? ', each alone' : ''}):\n`);
     process.stdout.write(metricsTable(Object.entries(t.rankers).map(([ranker, x]) => ({ ranker, metrics: x.metrics })), [...REPORT_METRICS]) + '\n');
   }
   process.stdout.write(`\nReport: ${dir} (${r.seconds.toFixed(0)} s)\n`);
@@ -46,13 +48,19 @@ void main(async () => {
     const json = Object.fromEntries(
       (['discovery', 'all_plays'] as const).map((task) => [task, Object.fromEntries(Object.entries(r.tasks[task].rankers).map(([n, x]) => [n, pick(x.metrics)]))]),
     );
-    process.stdout.write(JSON.stringify({ ...json, people: r.people, seconds: +r.seconds.toFixed(1) }) + '\n');
+    const people = r.perPerson
+      ? r.perPerson.map((p) => ({
+          name: p.name, events: p.events,
+          ...Object.fromEntries((['discovery', 'all_plays'] as const).map((task) => [task, p.tasks[task] ? Object.fromEntries(Object.entries(p.tasks[task]!).map(([n, m]) => [n, pick(m)])) : null])),
+        }))
+      : r.people;
+    process.stdout.write(JSON.stringify({ mode: r.mode, ...json, people, seconds: +r.seconds.toFixed(1) }) + '\n');
   }
 });
 
 function writeReport(dir: string, r: RealEvaluation): void {
   fs.writeFileSync(path.join(dir, 'real.json'), JSON.stringify({ ...r, tasks: Object.fromEntries(Object.entries(r.tasks).map(([k, t]) => [k, { ...t, rankers: Object.fromEntries(Object.entries(t.rankers).map(([n, x]) => [n, { metrics: x.metrics, ci: x.ci }])) }])) }, null, 1));
-  const lines: string[] = [`# Evaluation on real listeners — ${r.generatedAt.slice(0, 10)}`, '', `Data: \`${r.data}\` — ${r.people} people, ${r.events.toLocaleString('en-US')} listening events (${(r.trackMatch * 100).toFixed(1)} % matched to a catalogue track).`, '', `**Protocol.** ${r.protocol}`, '', `Model trained ${r.training.epochs} epochs (best ${r.training.bestEpoch}) on ${r.training.backend} in ${r.training.seconds.toFixed(0)} s.`, ''];
+  const lines: string[] = [`# Evaluation on real listeners — ${r.generatedAt.slice(0, 10)}`, '', `Data: \`${r.data}\` — ${r.people} people, ${r.events.toLocaleString('en-US')} listening events (${(r.trackMatch * 100).toFixed(1)} % matched to a catalogue track).`, '', `**Protocol.** ${r.protocol}`, '', r.mode === 'alone' ? `${r.people} models, one per person: ${r.training.epochs} epochs in all on ${r.training.backend}, ${r.training.seconds.toFixed(0)} s of training.` : `Model trained ${r.training.epochs} epochs (best ${r.training.bestEpoch}) on ${r.training.backend} in ${r.training.seconds.toFixed(0)} s.`, ''];
   for (const task of ['discovery', 'all_plays'] as const) {
     const t = r.tasks[task];
     const names = Object.keys(t.rankers);
@@ -65,6 +73,14 @@ function writeReport(dir: string, r: RealEvaluation): void {
     lines.push(`![${task} NDCG@10](${task}-ndcg10.svg)`, '');
     const bars = names.map((n) => ({ label: n, value: t.rankers[n].metrics['ndcg@10'], lo: t.rankers[n].ci['ndcg@10']?.[0], hi: t.rankers[n].ci['ndcg@10']?.[1], highlight: n === 'two_tower' }));
     fs.writeFileSync(path.join(dir, `${task}-ndcg10.svg`), barChartSvg(`${task}: NDCG@10 (95 % CI)`, bars));
+  }
+  if (r.perPerson) {
+    lines.push('## Each person alone (NDCG@10)', '');
+    const rankers = Object.keys(r.tasks.discovery.rankers).length ? Object.keys(r.tasks.discovery.rankers) : Object.keys(r.tasks.all_plays.rankers);
+    for (const task of ['discovery', 'all_plays'] as const) {
+      lines.push(`### ${task === 'discovery' ? 'Discovery' : 'All plays'}`, '');
+      lines.push(markdownTable(['person', 'events', ...rankers], r.perPerson.map((p) => [p.name, String(p.events), ...rankers.map((n) => p.tasks[task]?.[n]?.['ndcg@10'] ?? NaN)])), '');
+    }
   }
   if (r.importance) {
     lines.push('## Permutation feature importance (discovery NDCG@10)', '', 'Each group is shuffled across people (or tracks) and the model re-evaluated; the drop is what the model loses without it.', '');

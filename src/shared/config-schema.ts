@@ -26,7 +26,7 @@ export const METRIC_NAMES = [
   'ndcg', 'map', 'mrr', 'hit_rate', 'precision', 'recall', 'f1', 'auc', 'accuracy',
   'diversity', 'coverage', 'serendipity',
 ] as const;
-export const BASELINE_NAMES = ['random', 'popularity', 'artist_affinity', 'content_knn', 'item_cf', 'ease'] as const;
+export const BASELINE_NAMES = ['random', 'popularity', 'catalog_popularity', 'replay', 'artist_affinity', 'content_knn', 'item_cf', 'ease'] as const;
 
 const tower = (extra: Record<string, Spec>) =>
   obj({
@@ -89,7 +89,10 @@ export const CONFIG_FILES = {
           strategy: oneOf(['uniform', 'popularity'], 'How catalogue negatives are drawn'),
           per_positive: int(0, 100),
           popularity_alpha: num(0, 1, 'Negatives drawn ∝ popularity^alpha (log-Q corrected)'),
+          history_fraction: num(0, 1, 'Share of negatives drawn from the tracks the person played before but not in the target window'),
+          artist_fraction: num(0, 1, 'Share of negatives drawn from unplayed tracks by artists the person plays'),
         }),
+        max_positives_per_epoch: int(0, 100_000_000, 'Each epoch trains on at most this many positives, drawn afresh (0 = all)'),
         skip_threshold_ms: int(0, 600000, 'Plays shorter than this that were skipped count as weak negatives'),
         early_stopping: obj({
           enabled: bool(),
@@ -134,6 +137,11 @@ export const CONFIG_FILES = {
         }),
         min_positive_ms: int(0, 600000, 'A play at least this long is a positive'),
         history_length: int(1, 10000, 'How many recent artists/tracks feed the user tower'),
+        recent_half_life_days: num(0.1, 3650, 'Half-life of the decayed play counts (how recently a track or artist was played)'),
+        states: obj({
+          max_per_profile: int(1, 100000, 'Training snapshots of each person’s listening state along their timeline'),
+          min_events_per_state: int(1, 1_000_000, 'Listens between two snapshots at least'),
+        }),
       }),
     }),
   },
@@ -201,7 +209,8 @@ export interface AppConfig {
     lr_schedule: { type: 'constant' | 'exponential' | 'cosine'; decay_rate: number; warmup_epochs: number };
     weight_decay: number;
     loss: 'bce' | 'sampled_softmax';
-    negatives: { strategy: 'uniform' | 'popularity'; per_positive: number; popularity_alpha: number };
+    negatives: { strategy: 'uniform' | 'popularity'; per_positive: number; popularity_alpha: number; history_fraction: number; artist_fraction: number };
+    max_positives_per_epoch: number;
     skip_threshold_ms: number;
     early_stopping: { enabled: boolean; metric: string; mode: 'max' | 'min'; patience: number; min_delta: number };
     checkpoints: { keep_best: boolean; keep_last: boolean };
@@ -226,6 +235,8 @@ export interface AppConfig {
     split: { method: 'time'; validation_fraction: number; test_fraction: number; min_events_per_profile: number };
     min_positive_ms: number;
     history_length: number;
+    recent_half_life_days: number;
+    states: { max_per_profile: number; min_events_per_state: number };
   };
   evaluation: {
     k_values: number[];

@@ -34,7 +34,7 @@ export const FEATURE_GROUPS: Group[] = [
   { name: 'user: top genre', side: 'user', arrays: ['topGenre'] },
   { name: 'user: history artists', side: 'user', rows: [{ key: 'historyArtist', width: (f) => (f as UserFeatures).historyArtist.length / f.n }, { key: 'historyWeight', width: (f) => (f as UserFeatures).historyWeight.length / f.n }] },
   { name: 'user: history tracks', side: 'user', rows: [{ key: 'historyTrack', width: (f) => (f as UserFeatures).historyTrack.length / f.n }, { key: 'historyTrackWeight', width: (f) => (f as UserFeatures).historyTrackWeight.length / f.n }] },
-  { name: 'user × track affinity', side: 'user', lists: ['artistShare', 'genreShare'] },
+  { name: 'user × track affinity', side: 'user', lists: ['artistShare', 'genreShare', 'trackShare', 'trackRecent', 'artistRecent'] },
   { name: 'track: artist', side: 'item', arrays: ['artist'] },
   { name: 'track: identity', side: 'item', arrays: ['track'] },
   { name: 'track: genre', side: 'item', arrays: ['genre'] },
@@ -91,14 +91,15 @@ export function permutationImportance(model: TwoTowerModel, P: Prepared, task: E
     ft.dispose();
     return m;
   };
-  const baseline = score(P.users, P.items);
+  const people = task === P.test ? P.testUsers : P.users;
+  const baseline = score(people, P.items);
   const rng = new Rng(opts.seed);
   return FEATURE_GROUPS.map((g) => {
     let sum = 0;
     for (let k = 0; k < opts.repeats; k++) {
-      const n = g.side === 'user' ? P.users.n : P.items.n;
+      const n = g.side === 'user' ? people.n : P.items.n;
       const perm = Int32Array.from(rng.shuffle(Array.from({ length: n }, (_, i) => i)));
-      const users = g.side === 'user' ? permuted(P.users, P.featureSpace.userNumeric, g, perm) : P.users;
+      const users = g.side === 'user' ? permuted(people, P.featureSpace.userNumeric, g, perm) : people;
       const items = g.side === 'item' ? permuted(P.items, P.featureSpace.itemNumeric, g, perm) : P.items;
       sum += score(users, items);
     }

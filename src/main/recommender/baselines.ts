@@ -4,38 +4,80 @@
  * collaborative filtering from co-listening, and EASE (Steck 2019).
  */
 import { AUDIO_COLUMNS } from './data/dataset';
-import { ITEM_NUMERIC } from './data/features';
+import type { Interactions } from './data/examples';
+import { ITEM_NUMERIC, type UserAggregate } from './data/features';
 import type { Prepared } from './pipeline';
 import type { Ranker } from './training/evaluate';
 
+/**
+ * What a baseline may know: each person's listening before the period it ranks for (validation:
+ * the training period; test: training and validation) — exactly what the model's state sees.
+ */
+export interface History {
+  aggs: UserAggregate[];
+  inter: Interactions;
+}
+
+export function historyOf(P: Prepared, period: 'valid' | 'test'): History {
+  return period === 'valid' ? { aggs: P.trainAggs, inter: P.train } : { aggs: P.testAggs, inter: P.history };
+}
+
+/** Plays per track in the library before the period (one person alone: their own most played). */
+export function libraryPopularityRanker(h: History): Ranker {
+  const counts = h.inter.itemCounts;
+  return { name: 'popularity', score: (users) => users.map(() => Float32Array.from(counts)) };
+}
+
+/** The catalogue's own popularity column (what a new user is shown before any listening). */
+export function catalogPopularityRanker(P: Prepared): Ranker {
+  const pop = Float32Array.from(P.data.catalog.popularity, (x) => (Number.isFinite(x) ? x : 0));
+  return { name: 'catalog_popularity', score: (users) => users.map(() => pop.slice()) };
+}
+
+/** "Replay your favourites": the person's own most-played tracks (play time), ties by catalogue popularity. */
+export function replayRanker(P: Prepared, h: History): Ranker {
+  const pop = P.data.catalog.popularity;
+  return {
+    name: 'replay',
+    score: (users) =>
+      users.map((u) => {
+        const s = Float32Array.from(pop, (x) => (Number.isFinite(x) ? x * 1e-6 : 0));
+        for (const [t, w] of h.aggs[u].trackWeight) s[t] += w;
+        return s;
+      }),
+  };
+}
+
 /** The person's most-played artists' other tracks (ties broken by popularity). */
-export function artistAffinityRanker(P: Prepared): Ranker {
-  const maxCount = Math.max(1, ...P.itemCounts);
+export function artistAffinityRanker(P: Prepared, h: History = historyOf(P, 'valid')): Ranker {
+  const counts = h.inter.itemCounts;
+  const maxCount = Math.max(1, ...counts);
   return {
     name: 'artist_affinity',
     score: (users) =>
       users.map((u) => {
-        const a = P.trainAggs[u].artistWeight;
+        const a = h.aggs[u].artistWeight;
         let total = 0;
         for (const w of a.values()) total += w;
         const s = new Float32Array(P.items.n);
         for (let t = 0; t < P.items.n; t++) {
-          s[t] = (total ? (a.get(P.data.catalog.artistId[t]) ?? 0) / total : 0) + (1e-3 * P.itemCounts[t]) / maxCount;
+          s[t] = (total ? (a.get(P.data.catalog.artistId[t]) ?? 0) / total : 0) + (1e-3 * counts[t]) / maxCount;
         }
         return s;
       }),
   };
 }
 
-/** Positive training items per person (what the content and CF baselines learn from). */
-function positives(P: Prepared): number[][] {
+/** Positive items per person before the period (what the content and CF baselines learn from). */
+function positives(P: Prepared, h: History): number[][] {
   const out: number[][] = P.data.profiles.map(() => []);
-  for (let i = 0; i < P.train.user.length; i++) if (P.train.label[i] === 1) out[P.train.user[i]].push(P.train.item[i]);
+  const x = h.inter;
+  for (let i = 0; i < x.user.length; i++) if (x.label[i] === 1) out[x.user[i]].push(x.item[i]);
   return out;
 }
 
 /** Cosine between a track's standardised audio features and the person's average of them. */
-export function contentKnnRanker(P: Prepared): Ranker {
+export function contentKnnRanker(P: Prepared, h: History = historyOf(P, 'valid')): Ranker {
   const F = P.featureSpace.itemNumeric.length;
   const cols = AUDIO_COLUMNS.map((c) => ITEM_NUMERIC.indexOf(c));
   const A = cols.length;
@@ -50,7 +92,7 @@ export function contentKnnRanker(P: Prepared): Ranker {
     norm = Math.sqrt(norm) || 1;
     for (let k = 0; k < A; k++) vec[t * A + k] /= norm;
   }
-  const pos = positives(P);
+  const pos = positives(P, h);
   return {
     name: 'content_knn',
     score: (users) =>
@@ -69,8 +111,8 @@ export function contentKnnRanker(P: Prepared): Ranker {
 }
 
 /** Item-item CF: score(t) = Σ over the person's items j of cosine(t, j) on who played them. */
-export function itemCfRanker(P: Prepared): Ranker {
-  const pos = positives(P).map((l) => [...new Set(l)]);
+export function itemCfRanker(P: Prepared, h: History = historyOf(P, 'valid')): Ranker {
+  const pos = positives(P, h).map((l) => [...new Set(l)]);
   const nUsers = new Float32Array(P.items.n);
   for (const l of pos) for (const t of l) nUsers[t]++;
   const sets = pos.map((l) => new Set(l));
@@ -96,8 +138,8 @@ export function itemCfRanker(P: Prepared): Ranker {
  * item inverse comes from the Woodbury identity: P = (I − Xᵀ(λI + XXᵀ)⁻¹X)/λ, so only a
  * people × people matrix is inverted.
  */
-export function easeRanker(P: Prepared, lambda = 250): Ranker {
-  const pos = positives(P).map((l) => [...new Set(l)]);
+export function easeRanker(P: Prepared, lambda = 250, h: History = historyOf(P, 'valid')): Ranker {
+  const pos = positives(P, h).map((l) => [...new Set(l)]);
   const U = pos.length;
   if (U > 3000) throw new Error('EASE via Woodbury needs few people');
   // K = λI + X Xᵀ (U × U), X binary.

@@ -10,18 +10,35 @@ import {
   aggregateUsers, buildItemFeatures, buildUserFeatures, fitFeatureSpace, type FeatureSpace, type ItemFeatures,
   type UserAggregate, type UserFeatures,
 } from './data/features';
+import { buildStates, type TrainingStates } from './data/states';
 import type { EvalTask } from './training/evaluate';
 
 export interface Prepared {
   data: LoadedData;
   split: Split;
+  /** Each person's state at the start of validation (their training-period listening). */
   trainAggs: UserAggregate[];
+  /** Each person's state at the start of the test period (training and validation listening). */
+  testAggs: UserAggregate[];
   featureSpace: FeatureSpace;
   items: ItemFeatures;
+  /** Person rows: the state validation ranks from. */
   users: UserFeatures;
+  /** Person rows: the state the test period is ranked from. */
+  testUsers: UserFeatures;
+  /** Listening states along each person's training period and what followed each: what the model trains on. */
+  states: TrainingStates;
+  stateUsers: UserFeatures;
+  /** Per person: what they played in the training period (baselines, exclusions). */
   train: Interactions;
+  /** Per person: what they played before the test period (training and validation). */
+  history: Interactions;
+  /** Discovery: what each person first played in the period, ranked without what they played before. */
   valid: EvalTask;
   test: EvalTask;
+  /** All plays: everything each person played in the period, nothing excluded. */
+  validAll: EvalTask;
+  testAll: EvalTask;
   /** Plays per item in the training period. */
   itemCounts: Float64Array;
 }
@@ -39,17 +56,17 @@ export function positivePlays(data: LoadedData, part: Uint8Array, which: number,
   return out;
 }
 
-function task(data: LoadedData, relevantAll: Set<number>[], exclude: Set<number>[], historyArtists: Set<number>[], popularTop: Set<number>): EvalTask {
+function task(data: LoadedData, relevantAll: Set<number>[], exclude: Set<number>[] | null, historyArtists: Set<number>[], popularTop: Set<number>): EvalTask {
   const users: number[] = [];
   const relevant: Set<number>[] = [];
   const excl: Set<number>[] = [];
   const expected: ((item: number) => boolean)[] = [];
   relevantAll.forEach((rel, u) => {
-    const r = new Set([...rel].filter((t) => !exclude[u].has(t)));
+    const r = exclude ? new Set([...rel].filter((t) => !exclude[u].has(t))) : rel;
     if (!r.size) return;
     users.push(u);
     relevant.push(r);
-    excl.push(exclude[u]);
+    excl.push(exclude ? exclude[u] : new Set());
     const known = historyArtists[u];
     expected.push((item) => popularTop.has(item) || known.has(data.catalog.artistId[item]));
   });
@@ -63,26 +80,43 @@ export function prepare(lib: Library, cfg: AppConfig): Prepared {
   const pp = cfg.preprocessing;
   const split = timeSplit(data, pp.split.validation_fraction, pp.split.test_fraction, pp.split.min_events_per_profile);
   const isTrain = (i: number) => split.part[i] === TRAIN;
-  const trainAggs = aggregateUsers(data, isTrain, cfg.training.skip_threshold_ms);
-  const featureSpace = fitFeatureSpace(data, trainAggs, isTrain, cfg);
+  const skipMs = cfg.training.skip_threshold_ms;
+  const trainAggs = aggregateUsers(data, isTrain, skipMs, pp.recent_half_life_days);
+  const testAggs = aggregateUsers(data, (i) => split.part[i] !== TEST, skipMs, pp.recent_half_life_days);
+  const states = buildStates(data, split, {
+    skipThresholdMs: skipMs, minPositiveMs: pp.min_positive_ms, maxPerProfile: pp.states.max_per_profile,
+    minEventsPerState: pp.states.min_events_per_state, recentHalfLifeDays: pp.recent_half_life_days,
+  });
+  const featureSpace = fitFeatureSpace(data, trainAggs, isTrain, cfg, states);
   const items = buildItemFeatures(data.catalog, featureSpace);
   const users = buildUserFeatures(data, trainAggs, featureSpace);
+  const testUsers = buildUserFeatures(data, testAggs, featureSpace);
+  const stateUsers = buildUserFeatures({ ...data, profiles: Array.from(states.person, (p) => data.profiles[p]) }, states.aggs, featureSpace);
   const profileIndex = new Map(data.profiles.map((p, i) => [p.id, i]));
   const feedback = (lib.sqlite.prepare("SELECT profile_id, track_id, kind FROM feedback WHERE track_id IS NOT NULL AND kind IN ('like', 'dislike') ORDER BY created_at").raw().all() as [number, number, string][])
     .map(([pid, tid, kind]) => ({ user: profileIndex.get(pid) ?? -1, item: data.catalog.rowOf.get(tid) ?? -1, like: kind === 'like' }))
     .filter((f) => f.user >= 0 && f.item >= 0);
-  const train = withFeedback(
-    buildInteractions(data, isTrain, { skipThresholdMs: cfg.training.skip_threshold_ms, minPositiveMs: pp.min_positive_ms }),
-    feedback,
-  );
+  const train = withFeedback(buildInteractions(data, isTrain, { skipThresholdMs: skipMs, minPositiveMs: pp.min_positive_ms }), feedback);
+  const history = buildInteractions(data, (i) => split.part[i] !== TEST, { skipThresholdMs: skipMs, minPositiveMs: pp.min_positive_ms });
+  // Feedback is what the person said most recently: it attaches to their latest state.
+  states.inter = withFeedback(states.inter, feedback.map((f) => ({ ...f, user: states.lastOf[f.user] })).filter((f) => f.user >= 0));
   if (!train.label.some((l) => l === 1)) throw new Error('no listen in the training period matched a catalogue track: nothing to learn from');
-  const validSeen = buildInteractions(data, (i) => split.part[i] === VALID, { skipThresholdMs: cfg.training.skip_threshold_ms, minPositiveMs: pp.min_positive_ms }).seen;
+  if (!states.inter.label.some((l) => l === 1)) {
+    throw new Error('too few listens in the training period matched a catalogue track to learn from their timeline: import more history or a larger catalogue');
+  }
   const historyArtists = trainAggs.map((a) => new Set(a.artistWeight.keys()));
   const popularTop = new Set(
     Array.from(train.itemCounts.keys()).sort((a, b) => train.itemCounts[b] - train.itemCounts[a]).slice(0, 100),
   );
-  const valid = task(data, positivePlays(data, split.part, VALID, pp.min_positive_ms), train.seen, historyArtists, popularTop);
-  const trainValidSeen = train.seen.map((s, u) => new Set([...s, ...validSeen[u]]));
-  const test = task(data, positivePlays(data, split.part, TEST, pp.min_positive_ms), trainValidSeen, historyArtists, popularTop);
-  return { data, split, trainAggs, featureSpace, items, users, train, valid, test, itemCounts: train.itemCounts };
+  const validPlays = positivePlays(data, split.part, VALID, pp.min_positive_ms);
+  const testPlays = positivePlays(data, split.part, TEST, pp.min_positive_ms);
+  const valid = task(data, validPlays, train.seen, historyArtists, popularTop);
+  const validAll = task(data, validPlays, null, historyArtists, popularTop);
+  const testArtists = testAggs.map((a) => new Set(a.artistWeight.keys()));
+  const test = task(data, testPlays, history.seen, testArtists, popularTop);
+  const testAll = task(data, testPlays, null, testArtists, popularTop);
+  return {
+    data, split, trainAggs, testAggs, featureSpace, items, users, testUsers, states, stateUsers, train, history, valid, test, validAll, testAll,
+    itemCounts: train.itemCounts,
+  };
 }

@@ -11,7 +11,9 @@ import type { AppConfig } from '../../shared/config-schema';
 import { openLibrary } from '../db';
 import { getLogger } from '../logging';
 import { initBackend } from '../recommender/backend';
-import { artistAffinityRanker, contentKnnRanker, easeRanker, itemCfRanker } from '../recommender/baselines';
+import {
+  artistAffinityRanker, catalogPopularityRanker, contentKnnRanker, easeRanker, historyOf, itemCfRanker, libraryPopularityRanker, replayRanker,
+} from '../recommender/baselines';
 import { FeatureTensors } from '../recommender/data/loader';
 import { ModelRanker } from '../recommender/inference/model-ranker';
 import { loadModel } from '../recommender/models/io';
@@ -19,6 +21,7 @@ import { positivePlays, prepare, type Prepared } from '../recommender/pipeline';
 import { TEST } from '../recommender/data/dataset';
 import { ABLATIONS, permutationImportance, sampleConfig, type Importance } from '../recommender/analysis';
 import { Rng } from '../recommender/random';
+import { bootstrapCI } from '../recommender/training/metrics';
 import { evaluateRanker, popularityRanker, randomRanker, type EvalResult, type EvalTask, type Ranker } from '../recommender/training/evaluate';
 import { runImport } from './import-service';
 import { trainRun } from './model-service';
@@ -36,10 +39,26 @@ export interface RankerReport {
   perUser: Record<string, number[]>;
 }
 
+/** One person's own result under the alone protocol. */
+export interface PersonResult {
+  name: string;
+  events: number;
+  trackMatch: number;
+  epochs: number;
+  bestEpoch: number;
+  seconds: number;
+  /** Per task and ranker: the person's metrics (null when the task had nothing to rank for them). */
+  tasks: Record<'discovery' | 'all_plays', Record<string, Record<string, number>> | null>;
+}
+
 export interface RealEvaluation {
   generatedAt: string;
   data: string;
+  /** together: everyone in one library; alone: each person in a library of their own. */
+  mode: 'together' | 'alone';
   people: number;
+  /** Alone: each person's own result. */
+  perPerson?: PersonResult[];
   protocol: string;
   events: number;
   trackMatch: number;
@@ -54,6 +73,8 @@ export interface RealEvaluation {
 export interface RealEvalOptions {
   dataDir: string;
   config: AppConfig;
+  /** Each person in a library of their own (catalogue + their export), trained and evaluated separately. */
+  alone?: boolean;
   /** Permutation importance and ablations (retraining per ablation). */
   analysis?: boolean;
   /** Successive-halving hyperparameter search within evaluation.hyperparameter_search.budget_minutes. */
@@ -65,41 +86,30 @@ export interface RealEvalOptions {
   onStage?: (stage: string) => void;
 }
 
-/** All plays: every catalogue track played (non-skipped) in the test period; nothing excluded. */
-function allPlaysTask(P: Prepared, minPositiveMs: number): EvalTask {
-  const rel = positivePlays(P.data, P.split.part, TEST, minPositiveMs);
-  const users: number[] = [];
-  rel.forEach((r, u) => r.size && users.push(u));
-  const byUser = new Map(P.test.users.map((u, i) => [u, P.test.expected[i]]));
-  return {
-    users,
-    relevant: users.map((u) => rel[u]),
-    exclude: users.map(() => new Set<number>()),
-    expected: users.map((u) => byUser.get(u) ?? (() => false)),
-    nItems: P.test.nItems,
-    itemGenre: P.test.itemGenre,
-    itemArtist: P.test.itemArtist,
-  };
-}
-
+/**
+ * The configured baselines for ranking the test period: each sees each person's listening before
+ * the test period (training and validation), as the model's test state does.
+ */
 export function baselineRankers(P: Prepared, config: AppConfig): Ranker[] {
   const out: Ranker[] = [];
   const want = new Set(config.evaluation.baselines);
+  const h = historyOf(P, 'test');
   if (want.has('random')) out.push(randomRanker(P.items.n, config.training.seed));
-  if (want.has('popularity')) out.push(popularityRanker(P.itemCounts));
-  if (want.has('artist_affinity')) out.push(artistAffinityRanker(P));
-  if (want.has('content_knn')) out.push(contentKnnRanker(P));
-  if (want.has('item_cf')) out.push(itemCfRanker(P));
+  if (want.has('popularity')) out.push(libraryPopularityRanker(h));
+  if (want.has('catalog_popularity')) out.push(catalogPopularityRanker(P));
+  if (want.has('replay')) out.push(replayRanker(P, h));
+  if (want.has('artist_affinity')) out.push(artistAffinityRanker(P, h));
+  if (want.has('content_knn')) out.push(contentKnnRanker(P, h));
+  if (want.has('item_cf')) out.push(itemCfRanker(P, h));
   if (want.has('ease') && P.data.profiles.length <= 3000) {
-    // λ chosen on the validation period, as the model's epochs are.
-    let best: { r: Ranker; v: number } | null = null;
+    // λ chosen on the validation period (from training-period listening), as the model's epochs are.
+    let best: { lambda: number; v: number } | null = null;
     for (const lambda of [10, 50, 250, 1000, 5000]) {
-      const r = easeRanker(P, lambda);
-      const v = P.valid.users.length ? evaluateRanker(r, P.valid, { ks: [10], threshold: 0.5 }).metrics['ndcg@10'] : 0;
+      const v = P.valid.users.length ? evaluateRanker(easeRanker(P, lambda), P.valid, { ks: [10], threshold: 0.5 }).metrics['ndcg@10'] : 0;
       log.debug(`EASE λ=${lambda}: validation ndcg@10 ${v.toFixed(4)}`);
-      if (!best || v > best.v) best = { r, v };
+      if (!best || v > best.v) best = { lambda, v };
     }
-    out.push(best!.r);
+    out.push(easeRanker(P, best!.lambda, h));
   }
   return out;
 }
@@ -112,17 +122,163 @@ function toReport(r: EvalResult): RankerReport {
   };
 }
 
+/** The catalogues and the people (one folder each) of a data folder laid out like ../shared/data. */
+function dataFolder(dataDir: string): { catalogs: string[]; people: string[] } {
+  const catalogDir = path.join(dataDir, 'catalog');
+  const peopleDir = path.join(dataDir, 'histories', 'spotify-account');
+  for (const d of [catalogDir, peopleDir]) if (!fs.existsSync(d)) throw new Error(`${d}: not found; --data must hold catalog/ and histories/spotify-account/`);
+  const catalogs = fs.readdirSync(catalogDir).filter((f) => f.endsWith('.csv')).sort().map((f) => path.join(catalogDir, f));
+  const people = fs.readdirSync(peopleDir).filter((d) => fs.statSync(path.join(peopleDir, d)).isDirectory()).sort().map((d) => path.join(peopleDir, d));
+  return { catalogs, people };
+}
+
+const PROTOCOL_SPLIT =
+  'Each person’s listening period is cut by time: the last 20 % is the test period, the 10 % before it validation ' +
+  '(early stopping), the rest training. Discovery: rank the whole catalogue, minus what the person played before the ' +
+  'test period, against the tracks they first played (≥ 30 s) in it. All plays: rank the whole catalogue against every ' +
+  'track they played (≥ 30 s) in the test period. The model ranks from the person’s listening state at the start of ' +
+  'the test period; every baseline sees the same listening.';
+
+/** The model (from its saved folder) and every baseline on both test tasks. */
+async function rankBoth(P: Prepared, cfg: AppConfig, modelDir: string, bootstrap: boolean, onStage?: (s: string) => void): Promise<Record<'discovery' | 'all_plays', Record<string, EvalResult>>> {
+  await initBackend(cfg.training.backend);
+  const { model } = loadModel(modelDir);
+  const ft = new FeatureTensors(P.testUsers, P.items);
+  const modelRanker = new ModelRanker(model, ft);
+  try {
+    const rankers: Ranker[] = [modelRanker, ...baselineRankers(P, cfg)];
+    const opts = { ks: [10, 50], threshold: cfg.evaluation.threshold, bootstrap: bootstrap ? cfg.evaluation.bootstrap : undefined, seed: cfg.training.seed };
+    const tasks = { discovery: P.test, all_plays: P.testAll };
+    const out = { discovery: {}, all_plays: {} } as Record<'discovery' | 'all_plays', Record<string, EvalResult>>;
+    for (const [name, task] of Object.entries(tasks) as [keyof typeof tasks, EvalTask][]) {
+      if (!task.users.length) continue;
+      for (const r of rankers) {
+        onStage?.(`${name}: ${r.name}`);
+        out[name][r.name] = evaluateRanker(r, task, opts);
+      }
+    }
+    return out;
+  } finally {
+    modelRanker.dispose();
+    ft.dispose();
+    model.dispose();
+  }
+}
+
+/**
+ * The protocol people live in: each person alone in a library of their own — the catalogues and
+ * their export — trained and evaluated separately; metrics averaged over people with bootstrap
+ * intervals over people, and each person's own result listed.
+ */
+async function evaluateAlone(o: RealEvalOptions, catalogs: string[], peopleDirs: string[], work: string): Promise<RealEvaluation> {
+  const t0 = performance.now();
+  const cfg = o.config;
+  const template = path.join(work, 'catalogue.sqlite');
+  o.onStage?.(`importing ${catalogs.length} catalogues once (each person's library starts as a copy)`);
+  const tl = openLibrary(template);
+  try {
+    await runImport(tl, { catalogs });
+  } finally {
+    tl.close();
+  }
+  const perPerson: PersonResult[] = [];
+  const pooled: Record<'discovery' | 'all_plays', Record<string, Record<string, number[]>>> = { discovery: {}, all_plays: {} };
+  let events = 0;
+  let matched = 0;
+  let trainSeconds = 0;
+  let epochsTotal = 0;
+  let backend = '';
+  for (const [i, dir] of peopleDirs.entries()) {
+    const name = path.basename(dir);
+    const t1 = performance.now();
+    const own = path.join(work, `person-${i}`);
+    fs.mkdirSync(own, { recursive: true });
+    fs.copyFileSync(template, path.join(own, 'library.sqlite'));
+    const lib = openLibrary(path.join(own, 'library.sqlite'));
+    try {
+      o.onStage?.(`${name} (${i + 1}/${peopleDirs.length}): importing their export into their own library`);
+      const imp = await runImport(lib, { histories: [dir], profile: name });
+      events += imp.events;
+      matched += imp.trackMatch * imp.events;
+      o.onStage?.(`${name}: training`);
+      let P: Prepared;
+      try {
+        P = prepare(lib, cfg);
+      } catch (e) {
+        log.warning(`${name}: not evaluated — ${(e as Error).message}`);
+        perPerson.push({ name, events: imp.events, trackMatch: imp.trackMatch, epochs: 0, bestEpoch: 0, seconds: 0, tasks: { discovery: null, all_plays: null } });
+        continue;
+      }
+      const tt = performance.now();
+      const { run, result } = await trainRun(lib, { config: cfg, modelsDir: path.join(own, 'models'), prepared: P });
+      trainSeconds += (performance.now() - tt) / 1000;
+      epochsTotal += result.epochs.length;
+      backend = result.backend.name;
+      const res = await rankBoth(P, cfg, run.modelPath!, false);
+      const mine = { discovery: null, all_plays: null } as PersonResult['tasks'];
+      for (const task of ['discovery', 'all_plays'] as const) {
+        if (!Object.keys(res[task]).length) continue;
+        mine[task] = {};
+        for (const [ranker, r] of Object.entries(res[task])) {
+          mine[task]![ranker] = r.metrics;
+          const bucket = (pooled[task][ranker] ??= {});
+          for (const [metric, v] of Object.entries(r.metrics)) if (Number.isFinite(v)) (bucket[metric] ??= []).push(v);
+        }
+      }
+      const line = (['discovery', 'all_plays'] as const).map((t) => `${t} ndcg@10 ${mine[t]?.two_tower?.['ndcg@10']?.toFixed(4) ?? 'n/a'}`).join(', ');
+      o.onStage?.(`${name}: ${line} (${((performance.now() - t1) / 1000).toFixed(0)} s)`);
+      perPerson.push({ name, events: imp.events, trackMatch: imp.trackMatch, epochs: result.epochs.length, bestEpoch: result.bestEpoch + 1, seconds: (performance.now() - t1) / 1000, tasks: mine });
+    } finally {
+      lib.close();
+      fs.rmSync(own, { recursive: true, force: true });
+    }
+  }
+  const rng = new Rng(cfg.training.seed);
+  const bs = cfg.evaluation.bootstrap;
+  const tasks = {} as RealEvaluation['tasks'];
+  for (const task of ['discovery', 'all_plays'] as const) {
+    const rankers: Record<string, RankerReport> = {};
+    for (const [ranker, metrics] of Object.entries(pooled[task])) {
+      const rep: RankerReport = { metrics: {}, ci: {}, perUser: {} };
+      for (const [metric, vals] of Object.entries(metrics)) {
+        const b = bootstrapCI(vals, bs.samples, bs.confidence, () => rng.next());
+        rep.metrics[metric] = b.mean;
+        rep.ci[metric] = [b.lo, b.hi];
+        rep.perUser[metric] = vals;
+      }
+      rankers[ranker] = rep;
+    }
+    tasks[task] = { users: perPerson.filter((p) => p.tasks[task]).length, rankers };
+  }
+  return {
+    generatedAt: new Date().toISOString(),
+    data: o.dataDir,
+    mode: 'alone',
+    people: peopleDirs.length,
+    perPerson,
+    protocol: `Each person alone: a library of their own holding the catalogues and their export only, a model trained on it, and every baseline computed from it. ${PROTOCOL_SPLIT} Metrics are each person’s own, averaged over people, with bootstrap 95 % intervals over people.`,
+    events,
+    trackMatch: events ? matched / events : 0,
+    tasks,
+    training: { epochs: epochsTotal, bestEpoch: 0, backend, seconds: trainSeconds },
+    seconds: (performance.now() - t0) / 1000,
+  };
+}
+
 export async function evaluateReal(o: RealEvalOptions): Promise<RealEvaluation> {
   const t0 = performance.now();
   const cfg = o.config;
   const work = o.workDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'omr-eval-real-'));
+  const { catalogs, people } = dataFolder(o.dataDir);
+  if (o.alone) {
+    try {
+      return await evaluateAlone(o, catalogs, people, work);
+    } finally {
+      if (!o.workDir) fs.rmSync(work, { recursive: true, force: true });
+    }
+  }
   const lib = openLibrary(path.join(work, 'library.sqlite'));
   try {
-    const catalogDir = path.join(o.dataDir, 'catalog');
-    const peopleDir = path.join(o.dataDir, 'histories', 'spotify-account');
-    for (const d of [catalogDir, peopleDir]) if (!fs.existsSync(d)) throw new Error(`${d}: not found; --data must hold catalog/ and histories/spotify-account/`);
-    const catalogs = fs.readdirSync(catalogDir).filter((f) => f.endsWith('.csv')).map((f) => path.join(catalogDir, f));
-    const people = fs.readdirSync(peopleDir).filter((d) => fs.statSync(path.join(peopleDir, d)).isDirectory()).sort().map((d) => path.join(peopleDir, d));
     o.onStage?.(`importing ${catalogs.length} catalogues and ${people.length} people`);
     await runImport(lib, { catalogs });
     const imp = await runImport(lib, { histories: people, profilePerPath: true });
@@ -131,37 +287,26 @@ export async function evaluateReal(o: RealEvalOptions): Promise<RealEvaluation> 
     const prepared = prepare(lib, cfg);
     const { run, result } = await trainRun(lib, { config: cfg, modelsDir: path.join(work, 'models'), prepared });
     const trainSeconds = (performance.now() - tt) / 1000;
-    await initBackend(cfg.training.backend);
-    const { model } = loadModel(run.modelPath!);
-    const ft = new FeatureTensors(prepared.users, prepared.items);
-    const modelRanker = new ModelRanker(model, ft);
-    const rankers: Ranker[] = [modelRanker, ...baselineRankers(prepared, cfg)];
-    const opts = { ks: [10, 50], threshold: cfg.evaluation.threshold, bootstrap: cfg.evaluation.bootstrap, seed: cfg.training.seed };
-    const tasks = { discovery: prepared.test, all_plays: allPlaysTask(prepared, cfg.preprocessing.min_positive_ms) };
+    const ranked = await rankBoth(prepared, cfg, run.modelPath!, true, o.onStage);
     const out = {} as RealEvaluation['tasks'];
-    for (const [name, task] of Object.entries(tasks) as [keyof typeof tasks, EvalTask][]) {
-      out[name] = { users: task.users.length, rankers: {} };
-      for (const r of rankers) {
-        o.onStage?.(`${name}: ${r.name}`);
-        out[name].rankers[r.name] = toReport(evaluateRanker(r, task, opts));
-      }
+    for (const task of ['discovery', 'all_plays'] as const) {
+      out[task] = { users: Object.values(ranked[task])[0]?.users ?? 0, rankers: Object.fromEntries(Object.entries(ranked[task]).map(([n, r]) => [n, toReport(r)])) };
     }
     let importance: Importance[] | undefined;
     let ablations: RealEvaluation['ablations'];
     let search: RealEvaluation['search'];
     if (o.analysis) {
       o.onStage?.('permutation importance');
+      const { model } = loadModel(run.modelPath!);
       importance = permutationImportance(model, prepared, prepared.test, { seed: cfg.training.seed, repeats: 2 });
+      model.dispose();
     }
-    modelRanker.dispose();
-    ft.dispose();
-    model.dispose();
     const trainAndScore = async (overrides: string[], task: 'test' | 'valid', epochs?: number) => {
       const c = o.loadConfig!([...(o.overrides ?? []), ...overrides, ...(epochs ? [`training.epochs=${epochs}`, 'training.early_stopping.enabled=false'] : [])]);
       const P = prepare(lib, c);
       const r = await trainRun(lib, { config: c, modelsDir: path.join(work, 'models'), prepared: P });
       const lm = loadModel(r.run.modelPath!);
-      const fts = new FeatureTensors(P.users, P.items);
+      const fts = new FeatureTensors(task === 'test' ? P.testUsers : P.users, P.items);
       const mr = new ModelRanker(lm.model, fts);
       const m = evaluateRanker(mr, task === 'test' ? P.test : P.valid, { ks: [10, 50], threshold: c.evaluation.threshold }).metrics;
       mr.dispose();
@@ -206,12 +351,9 @@ export async function evaluateReal(o: RealEvalOptions): Promise<RealEvaluation> 
     return {
       generatedAt: new Date().toISOString(),
       data: o.dataDir,
+      mode: 'together',
       people: people.length,
-      protocol:
-        'Each person’s listening period is cut by time: the last 20 % is the test period, the 10 % before it validation ' +
-        '(early stopping), the rest training. Discovery: rank the whole catalogue, minus what the person played before the ' +
-        'test period, against the tracks they first played (≥ 30 s) in it. All plays: rank the whole catalogue against every ' +
-        'track they played (≥ 30 s) in the test period. Means over people with bootstrap 95 % intervals.',
+      protocol: `Everyone in one library. ${PROTOCOL_SPLIT} Means over people with bootstrap 95 % intervals.`,
       events: imp.events,
       trackMatch: imp.trackMatch,
       tasks: out,

@@ -126,7 +126,8 @@ export async function evaluateModel(lib: Library, config: AppConfig, modelDir: s
   const P = prepared ?? prepare(lib, config);
   const t = task ?? P.test;
   const { model } = loadModel(modelDir);
-  const ft = new FeatureTensors(P.users, P.items);
+  // Each period is ranked from each person's state at its start.
+  const ft = new FeatureTensors(t === P.valid ? P.users : P.testUsers, P.items);
   const opts = { ks: config.evaluation.k_values, threshold: config.evaluation.threshold, bootstrap: config.evaluation.bootstrap, seed: config.training.seed };
   const ranker = new ModelRanker(model, ft);
   try {

@@ -118,23 +118,72 @@ export interface EpochExamples {
   weight: Float32Array;
 }
 
-/** One epoch of BCE examples: every interaction plus `perPositive` fresh negatives each, shuffled. */
-export function epochExamples(inter: Interactions, sampler: Sampler, perPositive: number, rng: Rng): EpochExamples {
-  let positives = 0;
-  for (let i = 0; i < inter.label.length; i++) if (inter.label[i] === 1) positives++;
-  const n = inter.user.length + positives * perPositive;
+/**
+ * Where a share of the negatives comes from besides the catalogue: for each example row, the tracks
+ * it had played before (played before but not now) and tracks by the artists it plays.
+ */
+export interface HardNegatives {
+  historyTracks: Int32Array[];
+  historyArtists: Int32Array[];
+  tracksByArtist: Map<number, Int32Array>;
+  historyFraction: number;
+  artistFraction: number;
+}
+
+/**
+ * One epoch of BCE examples: the interactions (at most `maxPositives` positives, drawn afresh each
+ * epoch, with every weak negative of the rows drawn) plus `perPositive` fresh negatives each, shuffled.
+ */
+export function epochExamples(inter: Interactions, sampler: Sampler, perPositive: number, rng: Rng, hard?: HardNegatives, maxPositives = 0): EpochExamples {
+  let keep: Int32Array;
+  const positives: number[] = [];
+  for (let i = 0; i < inter.label.length; i++) if (inter.label[i] === 1) positives.push(i);
+  if (maxPositives > 0 && positives.length > maxPositives) {
+    // A fresh uniform draw of the positives (partial Fisher–Yates), plus every weak negative.
+    for (let i = 0; i < maxPositives; i++) {
+      const j = i + rng.int(positives.length - i);
+      const t = positives[i]; positives[i] = positives[j]; positives[j] = t;
+    }
+    const chosen = positives.slice(0, maxPositives);
+    const idx: number[] = chosen;
+    for (let i = 0; i < inter.label.length; i++) if (inter.label[i] !== 1 && rng.next() < maxPositives / positives.length) idx.push(i);
+    keep = Int32Array.from(idx).sort();
+  } else keep = Int32Array.from({ length: inter.label.length }, (_, i) => i);
+  let nPos = 0;
+  for (const i of keep) if (inter.label[i] === 1) nPos++;
+  const n = keep.length + nPos * perPositive;
   const ex: EpochExamples = { user: new Int32Array(n), item: new Int32Array(n), label: new Float32Array(n), weight: new Float32Array(n) };
-  ex.user.set(inter.user);
-  ex.item.set(inter.item);
-  ex.label.set(inter.label);
-  ex.weight.set(inter.weight);
-  let r = inter.user.length;
-  for (let i = 0; i < inter.user.length; i++) {
+  keep.forEach((i, r) => {
+    ex.user[r] = inter.user[i];
+    ex.item[r] = inter.item[i];
+    ex.label[r] = inter.label[i];
+    ex.weight[r] = inter.weight[i];
+  });
+  let r = keep.length;
+  for (const i of keep) {
     if (inter.label[i] !== 1) continue;
     const u = inter.user[i];
+    const seen = inter.seen[u];
     for (let k = 0; k < perPositive; k++) {
-      let t = sampler.draw(rng);
-      for (let tries = 0; tries < 3 && inter.seen[u].has(t); tries++) t = sampler.draw(rng);
+      let t = -1;
+      if (hard) {
+        const x = rng.next();
+        if (x < hard.historyFraction) {
+          const h = hard.historyTracks[u];
+          for (let tries = 0; tries < 3 && h?.length && (t < 0 || seen.has(t)); tries++) t = h[rng.int(h.length)];
+        } else if (x < hard.historyFraction + hard.artistFraction) {
+          const a = hard.historyArtists[u];
+          for (let tries = 0; tries < 3 && a?.length && (t < 0 || seen.has(t)); tries++) {
+            const list = hard.tracksByArtist.get(a[rng.int(a.length)]);
+            if (list?.length) t = list[rng.int(list.length)];
+          }
+        }
+        if (t >= 0 && seen.has(t)) t = -1;
+      }
+      if (t < 0) {
+        t = sampler.draw(rng);
+        for (let tries = 0; tries < 3 && seen.has(t); tries++) t = sampler.draw(rng);
+      }
       ex.user[r] = u;
       ex.item[r] = t;
       ex.label[r] = 0;

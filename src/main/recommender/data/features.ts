@@ -21,9 +21,14 @@ export function compatScale(col: string, v: number): number {
   return v;
 }
 
-/** Person × track affinities fed to the concat head: the share of their listening on the track's artist and genre. */
-export const AFFINITY_COLUMNS = ['artist_share', 'genre_share'] as const;
+/**
+ * Person × track interaction features fed to the concat head: the share of their listening on the
+ * track's artist, genre and on the track itself, and how often and how recently they played the
+ * track and the artist (decayed play counts).
+ */
+export const AFFINITY_COLUMNS = ['artist_share', 'genre_share', 'track_share', 'track_recent', 'artist_recent'] as const;
 const squash = (share: number) => Math.log1p(100 * share) / Math.log(101);
+const squashCount = (c: number) => Math.min(1, Math.log1p(c) / Math.log(65));
 
 export const ITEM_NUMERIC = ['year', 'recency', 'is_new_release', 'year_missing', 'duration_ms', 'popularity', ...AUDIO_COLUMNS, 'audio_missing'] as const;
 export const USER_NUMERIC = [
@@ -32,7 +37,8 @@ export const USER_NUMERIC = [
 ] as const;
 
 export interface FeatureSpace {
-  version: 1;
+  /** 2: listening states (recency maps, five interaction features). */
+  version: 2;
   itemNumeric: string[];
   userNumeric: string[];
   stats: Record<string, NumStat>;
@@ -48,6 +54,7 @@ export interface FeatureSpace {
   newReleaseYears: number;
   historyLength: number;
   skipThresholdMs: number;
+  recentHalfLifeDays: number;
   /** Median audio profile of training users, for people with no matched listens. */
   compatFill: number[];
   /** Feature groups in use (ablations switch them off: their inputs become constant). */
@@ -58,7 +65,7 @@ const AUDIO_ITEM_COLUMNS = new Set<string>([...AUDIO_COLUMNS, 'audio_missing']);
 const AUDIO_USER_COLUMNS = new Set<string>([...AUDIO_COLUMNS.map((c) => `avg_${c}`), 'audio_profile_missing']);
 const DEMOGRAPHIC_USER_COLUMNS = new Set<string>(['age', 'age_missing']);
 
-/** What a person's (training-period) history says about them, before transforms. */
+/** What a person's history (up to a moment) says about them, before transforms. */
 export interface UserAggregate {
   totalMinutes: number;
   months: number;
@@ -72,40 +79,83 @@ export interface UserAggregate {
   trackWeight: Map<number, number>;
   /** Every play of the artist, skips included (what "you played them N times" means). */
   artistPlays: Map<number, number>;
+  /** Non-skipped plays decayed by age (half-life `recentHalfLifeDays`) at `lastTs`: how recently and how often. */
+  trackRecent: Map<number, number>;
+  artistRecent: Map<number, number>;
   lastTs: number;
 }
 
 const DEFAULT_MINUTES = 3.5;
+const DAY_MS = 86400000;
+export const DEFAULT_RECENT_HALF_LIFE_DAYS = 14;
 
-/** Aggregates the events selected by `include` per profile. */
-export function aggregateUsers(data: LoadedData, include: (i: number) => boolean, skipThresholdMs: number): UserAggregate[] {
-  const { events, catalog, profiles } = data;
-  const aggs: UserAggregate[] = profiles.map(() => ({
-    totalMinutes: 0, months: 0, plays: 0, skips: 0, genreWeight: new Map(), audioSum: new Float64Array(NA),
-    audioWeight: new Float64Array(NA), artistWeight: new Map(), trackWeight: new Map(), artistPlays: new Map(), lastTs: 0,
-  }));
-  const first = new Float64Array(profiles.length).fill(Infinity);
-  for (let i = 0; i < events.length; i++) {
-    if (!include(i)) continue;
-    const a = aggs[events.profile[i]];
+/**
+ * One person's listening state, event by event in time order: what the user tower and the pair
+ * features see "before a moment". Training takes snapshots of it along the person's timeline
+ * (states → what they played next), evaluation at the start of the held-out period, serving
+ * after the latest listen — one definition for all three.
+ */
+export class ListeningAccumulator {
+  private readonly a: UserAggregate = ListeningAccumulator.empty();
+  private first = Infinity;
+  /** Decayed counts as (value at time t, t). */
+  private readonly trackR = new Map<number, [number, number]>();
+  private readonly artistR = new Map<number, [number, number]>();
+  private readonly tau: number;
+
+  constructor(private readonly catalog: LoadedData['catalog'], private readonly skipThresholdMs: number, recentHalfLifeDays = DEFAULT_RECENT_HALF_LIFE_DAYS) {
+    this.tau = (recentHalfLifeDays * DAY_MS) / Math.LN2;
+  }
+
+  static empty(): UserAggregate {
+    return {
+      totalMinutes: 0, months: 1, plays: 0, skips: 0, genreWeight: new Map(), audioSum: new Float64Array(NA),
+      audioWeight: new Float64Array(NA), artistWeight: new Map(), trackWeight: new Map(), artistPlays: new Map(),
+      trackRecent: new Map(), artistRecent: new Map(), lastTs: 0,
+    };
+  }
+
+  get plays(): number {
+    return this.a.plays;
+  }
+
+  private bump(m: Map<number, [number, number]>, key: number, ts: number): void {
+    const cur = m.get(key);
+    if (!cur) m.set(key, [1, ts]);
+    else if (ts < cur[1]) cur[0] += Math.exp(-(cur[1] - ts) / this.tau);
+    else {
+      cur[0] = cur[0] * Math.exp(-(ts - cur[1]) / this.tau) + 1;
+      cur[1] = ts;
+    }
+  }
+
+  /** Adds event i of `events` (events must arrive in time order). */
+  add(events: LoadedData['events'], i: number): void {
+    const a = this.a;
+    const { catalog } = this;
     const ms = events.msPlayed[i];
-    const skipped = events.skipped[i] === 1 || (Number.isFinite(ms) && ms < skipThresholdMs);
+    const ts = events.ts[i];
+    const skipped = events.skipped[i] === 1 || (Number.isFinite(ms) && ms < this.skipThresholdMs);
     a.plays++;
-    if (events.ts[i] < first[events.profile[i]]) first[events.profile[i]] = events.ts[i];
-    if (events.ts[i] > a.lastTs) a.lastTs = events.ts[i];
+    if (ts < this.first) this.first = ts;
+    if (ts > a.lastTs) a.lastTs = ts;
     const minutes = Number.isFinite(ms) ? ms / 60000 : DEFAULT_MINUTES;
     a.totalMinutes += minutes;
     const artist = events.artist[i];
     if (artist >= 0) a.artistPlays.set(artist, (a.artistPlays.get(artist) ?? 0) + 1);
     if (skipped) {
       a.skips++;
-      continue;
+      return;
     }
     const w = Math.min(minutes, 15);
-    if (artist >= 0) a.artistWeight.set(artist, (a.artistWeight.get(artist) ?? 0) + w);
+    if (artist >= 0) {
+      a.artistWeight.set(artist, (a.artistWeight.get(artist) ?? 0) + w);
+      this.bump(this.artistR, artist, ts);
+    }
     const t = events.track[i];
-    if (t < 0) continue;
+    if (t < 0) return;
     a.trackWeight.set(t, (a.trackWeight.get(t) ?? 0) + w);
+    this.bump(this.trackR, t, ts);
     const g = catalog.genreId[t];
     if (g >= 0) a.genreWeight.set(g, (a.genreWeight.get(g) ?? 0) + w);
     for (let k = 0; k < NA; k++) {
@@ -116,10 +166,33 @@ export function aggregateUsers(data: LoadedData, include: (i: number) => boolean
       }
     }
   }
-  aggs.forEach((a, p) => {
-    a.months = Number.isFinite(first[p]) ? Math.max(1, (a.lastTs - first[p]) / (30.44 * 86400000)) : 1;
-  });
-  return aggs;
+
+  private decayed(m: Map<number, [number, number]>, now: number): Map<number, number> {
+    const out = new Map<number, number>();
+    for (const [k, [v, t]] of m) out.set(k, v * Math.exp(-Math.max(0, now - t) / this.tau));
+    return out;
+  }
+
+  /** The state now (a copy: the accumulator goes on). Recency is measured at the latest listen. */
+  snapshot(): UserAggregate {
+    const a = this.a;
+    const now = a.lastTs;
+    return {
+      ...a,
+      months: Number.isFinite(this.first) ? Math.max(1, (a.lastTs - this.first) / (30.44 * DAY_MS)) : 1,
+      genreWeight: new Map(a.genreWeight), audioSum: Float64Array.from(a.audioSum), audioWeight: Float64Array.from(a.audioWeight),
+      artistWeight: new Map(a.artistWeight), trackWeight: new Map(a.trackWeight), artistPlays: new Map(a.artistPlays),
+      trackRecent: this.decayed(this.trackR, now), artistRecent: this.decayed(this.artistR, now),
+    };
+  }
+}
+
+/** Aggregates the events selected by `include` per profile (events sorted by profile, then time). */
+export function aggregateUsers(data: LoadedData, include: (i: number) => boolean, skipThresholdMs: number, recentHalfLifeDays?: number): UserAggregate[] {
+  const { events, catalog, profiles } = data;
+  const acc = profiles.map(() => new ListeningAccumulator(catalog, skipThresholdMs, recentHalfLifeDays));
+  for (let i = 0; i < events.length; i++) if (include(i)) acc[events.profile[i]].add(events, i);
+  return acc.map((a) => a.snapshot());
 }
 
 function ageOf(age: number | null): number {
@@ -152,7 +225,15 @@ function rawItemNumeric(c: Catalog, t: number, refYear: number, newYears: number
   ];
 }
 
-export function fitFeatureSpace(data: LoadedData, trainAggs: UserAggregate[], isTrain: (i: number) => boolean, cfg: AppConfig): FeatureSpace {
+/**
+ * Statistics and vocabularies from the training period. User statistics are fitted on `states`
+ * (the listening states training sees, person index and aggregate) when given, else on each
+ * person's training-period aggregate.
+ */
+export function fitFeatureSpace(
+  data: LoadedData, trainAggs: UserAggregate[], isTrain: (i: number) => boolean, cfg: AppConfig,
+  states?: { person: ArrayLike<number>; aggs: UserAggregate[] },
+): FeatureSpace {
   const pp = cfg.preprocessing;
   const policy: NumericPolicy = { imputation: pp.imputation.numeric, capSigma: pp.cap_sigma, logColumns: pp.log_transform };
   const { catalog, events, profiles } = data;
@@ -178,7 +259,8 @@ export function fitFeatureSpace(data: LoadedData, trainAggs: UserAggregate[], is
   const itemRaw = items.map((t) => rawItemNumeric(catalog, t, refYear, pp.new_release_years));
   ITEM_NUMERIC.forEach((name, j) => (stats[`item.${name}`] = fitNumeric(name, itemRaw.map((r) => r[j]), policy)));
   const usersWithTrain = profiles.map((p, i) => ({ p, a: trainAggs[i] })).filter((u) => u.a.plays > 0);
-  const userRaw = usersWithTrain.map((u) => rawUserNumeric(u.p, u.a));
+  const statRows = states ? states.aggs.map((a, k) => ({ p: profiles[states.person[k]], a })).filter((u) => u.a.plays > 0) : usersWithTrain;
+  const userRaw = statRows.map((u) => rawUserNumeric(u.p, u.a));
   USER_NUMERIC.forEach((name, j) => (stats[`user.${name}`] = fitNumeric(name, userRaw.map((r) => r[j]), policy)));
   const countryCounts = new Map<string | number, number>();
   const genderCounts = new Map<string | number, number>();
@@ -191,7 +273,7 @@ export function fitFeatureSpace(data: LoadedData, trainAggs: UserAggregate[], is
     return compatScale(c, s.log ? Math.expm1(s.fill) : s.fill);
   });
   return {
-    version: 1,
+    version: 2,
     itemNumeric: [...ITEM_NUMERIC],
     userNumeric: [...USER_NUMERIC],
     stats,
@@ -206,6 +288,7 @@ export function fitFeatureSpace(data: LoadedData, trainAggs: UserAggregate[], is
     newReleaseYears: pp.new_release_years,
     historyLength: pp.history_length,
     skipThresholdMs: cfg.training.skip_threshold_ms,
+    recentHalfLifeDays: pp.recent_half_life_days,
     compatFill,
     inputs: { ...cfg.model.inputs },
   };
@@ -313,17 +396,28 @@ export interface UserFeatures {
   historyTrackWeight: Float32Array;
   /** n × compat: the person's average audio profile on a 0–1 scale. */
   compatAvg: Float32Array;
-  /** Per person: share of play time by database artist id and genre id. */
+  /** Per person: share of play time by database artist id, genre id and catalogue row. */
   artistShare: Map<number, number>[];
   genreShare: Map<number, number>[];
+  trackShare: Map<number, number>[];
+  /** Per person: decayed play counts by catalogue row and database artist id. */
+  trackRecent: Map<number, number>[];
+  artistRecent: Map<number, number>[];
 }
 
-/** AFFINITY_COLUMNS for (person, track) pairs, B × 2, on a 0–1 scale. */
+/** AFFINITY_COLUMNS for (person, track) pairs, B × AFFINITY_COLUMNS.length, on a 0–1 scale. */
 export function pairAffinity(users: UserFeatures, items: ItemFeatures, u: ArrayLike<number>, t: ArrayLike<number>): Float32Array {
-  const out = new Float32Array(u.length * 2);
+  const A = AFFINITY_COLUMNS.length;
+  const out = new Float32Array(u.length * A);
   for (let i = 0; i < u.length; i++) {
-    out[2 * i] = squash(users.artistShare[u[i]]?.get(items.artistId[t[i]]) ?? 0);
-    out[2 * i + 1] = squash(users.genreShare[u[i]]?.get(items.genreId[t[i]]) ?? 0);
+    const p = u[i];
+    const a = items.artistId[t[i]];
+    const o = A * i;
+    out[o] = squash(users.artistShare[p]?.get(a) ?? 0);
+    out[o + 1] = squash(users.genreShare[p]?.get(items.genreId[t[i]]) ?? 0);
+    out[o + 2] = squash(users.trackShare[p]?.get(t[i]) ?? 0);
+    out[o + 3] = squashCount(users.trackRecent[p]?.get(t[i]) ?? 0);
+    out[o + 4] = squashCount(users.artistRecent[p]?.get(a) ?? 0);
   }
   return out;
 }
@@ -347,6 +441,9 @@ export function buildUserFeatures(data: LoadedData, aggs: UserAggregate[], fs: F
     compatAvg: new Float32Array(n * C),
     artistShare: [],
     genreShare: [],
+    trackShare: [],
+    trackRecent: [],
+    artistRecent: [],
   };
   const aIdx = vocabIndex(fs.artist);
   const tIdx = vocabIndex(fs.track ?? { values: [] });
@@ -372,6 +469,9 @@ export function buildUserFeatures(data: LoadedData, aggs: UserAggregate[], fs: F
     };
     out.artistShare.push(shares(a.artistWeight));
     out.genreShare.push(shares(a.genreWeight));
+    out.trackShare.push(shares(a.trackWeight));
+    out.trackRecent.push(a.trackRecent);
+    out.artistRecent.push(a.artistRecent);
     // History input: the most-listened artists, weights ∝ play time (rare ones share "other").
     const hist = [...a.artistWeight.entries()].sort((x, y) => y[1] - x[1]).slice(0, H);
     const total = hist.reduce((s, [, w]) => s + w, 0);

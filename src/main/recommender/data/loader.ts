@@ -4,7 +4,7 @@
  */
 import { tf } from '../backend';
 import type { ItemInputs, PairInputs, UserInputs } from '../models/two-tower';
-import { COMPAT_COLUMNS, pairAffinity, type ItemFeatures, type UserFeatures } from './features';
+import { AFFINITY_COLUMNS, COMPAT_COLUMNS, pairAffinity, type ItemFeatures, type UserFeatures } from './features';
 
 export class FeatureTensors {
   user: {
@@ -82,7 +82,7 @@ export class FeatureTensors {
   /** Pair inputs; `users` / `items` are the same indexes as the tensors, for the affinity lookups. */
   pairBatch(userIdx: tf.Tensor1D, itemIdx: tf.Tensor1D, users: ArrayLike<number>, items: ArrayLike<number>): PairInputs {
     return {
-      affinity: tf.tensor2d(pairAffinity(this.users, this.items, users, items), [users.length, 2]),
+      affinity: tf.tensor2d(pairAffinity(this.users, this.items, users, items), [users.length, AFFINITY_COLUMNS.length]),
       compat: tf.abs(tf.sub(tf.gather(this.user.compatAvg, userIdx), tf.gather(this.item.compatRaw, itemIdx))) as tf.Tensor2D,
       ageBucket: tf.gather(this.user.ageBucket, userIdx) as tf.Tensor1D,
       country: tf.gather(this.user.country, userIdx) as tf.Tensor1D,

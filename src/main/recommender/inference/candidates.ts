@@ -2,7 +2,7 @@
  * A second retrieval source beside the dot product: tracks by the artists the person plays most.
  * Their union is what the concat head re-ranks (two-source retrieval, as production recommenders do).
  */
-import type { ItemFeatures } from '../data/features';
+import type { ItemFeatures, UserFeatures } from '../data/features';
 import { ITEM_NUMERIC } from '../data/features';
 
 export class ArtistCandidates {
@@ -55,4 +55,14 @@ export function union(a: ArrayLike<number>, b: number[]): Int32Array {
     out.push(x);
   }
   return Int32Array.from(out);
+}
+
+/**
+ * A third source: the tracks the person played, the most played and the most recently played
+ * first (`n` of each at most), skipping `exclude` — what "play it again" is chosen from.
+ */
+export function historyCandidates(users: UserFeatures, u: number, n: number, exclude: (t: number) => boolean): number[] {
+  const top = (m: Map<number, number> | undefined) =>
+    [...(m ?? new Map<number, number>())].filter(([t]) => !exclude(t)).sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, n).map(([t]) => t);
+  return [...new Set([...top(users.trackShare[u]), ...top(users.trackRecent[u])])];
 }

@@ -6,7 +6,7 @@ import { tf } from '../backend';
 import type { FeatureTensors } from '../data/loader';
 import type { TwoTowerModel } from '../models/two-tower';
 import { topN, type Ranker } from '../training/evaluate';
-import { ArtistCandidates, union } from './candidates';
+import { ArtistCandidates, historyCandidates, union } from './candidates';
 import { dotScores, itemVectors, pairLogits, userVectors } from './scoring';
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
@@ -32,7 +32,11 @@ export class ModelRanker implements Ranker {
       const masked = row.slice();
       for (const x of exclude[j] ?? []) masked[x] = -Infinity;
       const ex = exclude[j] ?? new Set<number>();
-      const cand = union(topN(masked, Math.min(this.rerankTop, n)), this.byArtist.for(this.ft.users.artistShare[u], this.rerankTop / 2, (t) => ex.has(t)));
+      const skip = (t: number) => ex.has(t);
+      const cand = union(
+        union(topN(masked, Math.min(this.rerankTop, n)), this.byArtist.for(this.ft.users.artistShare[u], this.rerankTop / 2, skip)),
+        historyCandidates(this.ft.users, u, this.rerankTop / 2, skip),
+      );
       const logits = pairLogits(this.model, this.ft, new Int32Array(cand.length).fill(u), cand);
       // Candidates keep their full-model logits; everything else stays below them, in retrieval order.
       for (let i = 0; i < n; i++) row[i] -= 1e4;

@@ -9,7 +9,7 @@ import type {
 import { tf } from '../backend';
 import { AUDIO_COLUMNS, loadCatalog, loadProfileData, type Catalog } from '../data/dataset';
 import {
-  COMPAT_COLUMNS, ITEM_NUMERIC, aggregateUsers, pairAffinity, buildItemFeatures, buildUserFeatures, compatScale,
+  AFFINITY_COLUMNS, COMPAT_COLUMNS, ITEM_NUMERIC, aggregateUsers, pairAffinity, buildItemFeatures, buildUserFeatures, compatScale,
   type FeatureSpace, type ItemFeatures, type UserAggregate, type UserFeatures,
 } from '../data/features';
 import { FeatureTensors } from '../data/loader';
@@ -139,7 +139,7 @@ export class Recommender {
 
   private buildUser(profileId: number): ServingUser {
     const data = loadProfileData(this.lib.sqlite, this.catalog, profileId);
-    const [agg] = aggregateUsers(data, () => true, this.featureSpace.skipThresholdMs);
+    const [agg] = aggregateUsers(data, () => true, this.featureSpace.skipThresholdMs, this.featureSpace.recentHalfLifeDays);
     const features = buildUserFeatures(data, [agg], this.featureSpace);
     this.ft.setUsers(features);
     this.ftProfile = profileId;
@@ -452,14 +452,16 @@ export class Recommender {
       // Affinities of each pair; neutralising the artist (or genre) also removes the person's share of it,
       // and a history ablation removes the dropped artist's share.
       const aff = pairAffinity(u.features, this.items, new Int32Array(pairItem.length), Int32Array.from(pairItem, (i) => variants[i].t));
+      const A = AFFINITY_COLUMNS.length;
+      const [artistShare, genreShare, , , artistRecent] = AFFINITY_COLUMNS.map((_, k) => k);
       pairItem.forEach((vi, j) => {
         const v = variants[vi];
-        if (v.noArtist) aff[2 * j] = 0;
-        if (v.noGenre) aff[2 * j + 1] = 0;
-        if (pairUser[j] > 0 && histArtistIds[hist[pairUser[j] - 1].h] === this.catalog.artistId[v.t]) aff[2 * j] = 0;
+        const dropArtist = v.noArtist || (pairUser[j] > 0 && histArtistIds[hist[pairUser[j] - 1].h] === this.catalog.artistId[v.t]);
+        if (dropArtist) aff[A * j + artistShare] = aff[A * j + artistRecent] = 0;
+        if (v.noGenre) aff[A * j + genreShare] = 0;
       });
       const pair = {
-        affinity: tf.tensor2d(aff, [pairItem.length, 2]),
+        affinity: tf.tensor2d(aff, [pairItem.length, A]),
         compat: tf.abs(tf.sub(uAvg, tf.gather(compatAll, pi))) as tf.Tensor2D,
         ageBucket: tf.fill([pairUser.length], u.features.ageBucket[0], 'int32') as tf.Tensor1D,
         country: tf.fill([pairUser.length], u.features.country[0], 'int32') as tf.Tensor1D,

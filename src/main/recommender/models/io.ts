@@ -105,6 +105,9 @@ export interface LoadedModel {
 
 export function loadModel(dir: string): LoadedModel {
   const manifest = readManifest(dir);
+  if (manifest.featureSpace?.version !== 2) {
+    throw new Error(`${dir}: this model was trained by an older version of the app (its features differ); train a new model`);
+  }
   const model = new TwoTowerModel(dimsOf(manifest.featureSpace), manifest.config.model, manifest.seed);
   const buf = fs.readFileSync(path.join(dir, 'weights.bin'));
   const vars = model.params.all();

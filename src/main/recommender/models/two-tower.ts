@@ -75,7 +75,7 @@ export class TwoTowerModel {
   private readonly countryGenreEmb: tf.Variable | null;
   private readonly userTower: Tower;
   private readonly itemTower: Tower;
-  private readonly head: { layers: Dense[]; out: Dense } | null;
+  private readonly head: { layers: Dense[]; out: Dense; wide: Dense } | null;
   private readonly dotBias: tf.Variable;
 
   constructor(readonly dims: Dims, readonly cfg: ModelConfig, seed: number) {
@@ -106,7 +106,9 @@ export class TwoTowerModel {
         inDim = units;
         return d;
       });
-      this.head = { layers, out: p.dense('head/out', inDim, 1) };
+      // Wide & deep: the interaction features also reach the logit through one linear layer, so
+      // "played often and lately" is learnt at once, while the deep layers learn the rest.
+      this.head = { layers, out: p.dense('head/out', inDim, 1), wide: p.dense('head/wide', dims.affinity, 1) };
     } else {
       this.ageGenreEmb = null;
       this.countryGenreEmb = null;
@@ -200,7 +202,8 @@ export class TwoTowerModel {
       if (ctx.training && this.cfg.head.dropout > 0) h = tf.dropout(h, this.cfg.head.dropout, undefined, ctx.dropoutSeed + 101 + i) as tf.Tensor2D;
     });
     // The head refines the retrieval score rather than replacing it.
-    return tf.add(tf.reshape(this.head.out.apply(h), [-1]), this.dotLogits(u, v)) as tf.Tensor1D;
+    const deep = tf.add(this.head.out.apply(h), this.head.wide.apply(pair.affinity));
+    return tf.add(tf.reshape(deep, [-1]), this.dotLogits(u, v)) as tf.Tensor1D;
   }
 
   newBnUpdates(): BnUpdates {

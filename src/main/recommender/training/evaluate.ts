@@ -52,46 +52,68 @@ export interface EvalResult {
   lists: Int32Array[];
 }
 
-function topN(scores: Float32Array, n: number): Int32Array {
-  // Partial selection with a small binary heap (min at the root).
+/**
+ * The `n` best items, best first. Ties are broken by `tieKey` (lower first; default: the item's
+ * index) — evaluation passes a seeded permutation so that a ranker with many equal scores is not
+ * helped or hurt by the catalogue's row order.
+ */
+function topN(scores: Float32Array, n: number, tieKey?: Uint32Array): Int32Array {
+  // Partial selection with a binary heap whose root is the worst kept item (lowest score, then highest key).
+  const key = (i: number) => (tieKey ? tieKey[i] : i);
   const heapIdx = new Int32Array(n);
   const heapVal = new Float32Array(n);
   let size = 0;
+  const worse = (a: number, b: number) => heapVal[a] < heapVal[b] || (heapVal[a] === heapVal[b] && key(heapIdx[a]) > key(heapIdx[b]));
+  const swap = (a: number, b: number) => {
+    [heapVal[a], heapVal[b]] = [heapVal[b], heapVal[a]];
+    [heapIdx[a], heapIdx[b]] = [heapIdx[b], heapIdx[a]];
+  };
   const siftDown = (i: number) => {
     for (;;) {
       const l = 2 * i + 1;
       const r = l + 1;
       let m = i;
-      if (l < size && heapVal[l] < heapVal[m]) m = l;
-      if (r < size && heapVal[r] < heapVal[m]) m = r;
+      if (l < size && worse(l, m)) m = l;
+      if (r < size && worse(r, m)) m = r;
       if (m === i) return;
-      [heapVal[i], heapVal[m]] = [heapVal[m], heapVal[i]];
-      [heapIdx[i], heapIdx[m]] = [heapIdx[m], heapIdx[i]];
+      swap(i, m);
       i = m;
     }
   };
   for (let i = 0; i < scores.length; i++) {
     const v = scores[i];
-    if (v === -Infinity) continue;
+    if (v === -Infinity || Number.isNaN(v)) continue;
     if (size < n) {
       let j = size++;
       heapVal[j] = v;
       heapIdx[j] = i;
       while (j > 0) {
         const p = (j - 1) >> 1;
-        if (heapVal[p] <= heapVal[j]) break;
-        [heapVal[p], heapVal[j]] = [heapVal[j], heapVal[p]];
-        [heapIdx[p], heapIdx[j]] = [heapIdx[j], heapIdx[p]];
+        if (!worse(j, p)) break;
+        swap(p, j);
         j = p;
       }
-    } else if (v > heapVal[0] || (v === heapVal[0] && i < heapIdx[0])) {
+    } else if (v > heapVal[0] || (v === heapVal[0] && key(i) < key(heapIdx[0]))) {
       heapVal[0] = v;
       heapIdx[0] = i;
       siftDown(0);
     }
   }
-  const order = Array.from({ length: size }, (_, i) => i).sort((a, b) => heapVal[b] - heapVal[a] || heapIdx[a] - heapIdx[b]);
+  const order = Array.from({ length: size }, (_, i) => i).sort((a, b) => heapVal[b] - heapVal[a] || key(heapIdx[a]) - key(heapIdx[b]));
   return Int32Array.from(order, (i) => heapIdx[i]);
+}
+
+/** A seeded permutation rank per item, for breaking ties without favouring the catalogue's order. */
+export function tieKeys(n: number, seed: number): Uint32Array {
+  const perm = Int32Array.from({ length: n }, (_, i) => i);
+  const rng = new Rng(seed ^ 0x5bd1e995);
+  for (let i = n - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    const t = perm[i]; perm[i] = perm[j]; perm[j] = t;
+  }
+  const key = new Uint32Array(n);
+  perm.forEach((item, rank) => (key[item] = rank));
+  return key;
 }
 export { topN };
 
@@ -101,6 +123,7 @@ export function evaluateRanker(ranker: Ranker, task: EvalTask, opts: EvalOptions
   const push = (name: string, v: number) => (per[name] ??= []).push(v);
   const lists: Int32Array[] = [];
   const rng = new Rng(opts.seed ?? 1);
+  const ties = tieKeys(task.nItems, opts.seed ?? 1);
   const probs: number[] = [];
   const labels: number[] = [];
   const chunk = 64;
@@ -112,7 +135,7 @@ export function evaluateRanker(ranker: Ranker, task: EvalTask, opts: EvalOptions
       const sc = scores[j];
       const rel = task.relevant[ui];
       for (const x of task.exclude[ui]) sc[x] = -Infinity;
-      const top = topN(sc, maxK);
+      const top = topN(sc, maxK, ties);
       lists.push(top);
       for (const k of opts.ks) {
         push(`ndcg@${k}`, ndcgAtK(top, rel, k));

@@ -9,7 +9,7 @@ import type { AppConfig } from '../../../shared/config-schema';
 import type { TrainProgress } from '../../../shared/types';
 import { getLogger } from '../../logging';
 import { ensureGradients, initBackend, tf, type BackendInfo } from '../backend';
-import { epochExamples, negativeSampler, positiveExamples, type EpochExamples } from '../data/examples';
+import { epochExamples, negativeSampler, positiveExamples, type EpochExamples, type HardNegatives } from '../data/examples';
 import { dimsOf } from '../data/features';
 import { FeatureTensors } from '../data/loader';
 import { ModelRanker } from '../inference/model-ranker';
@@ -112,7 +112,14 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     fs.rmSync(epochLogFile, { force: true });
   }
 
-  const ft = new FeatureTensors(P.users, P.items);
+  // Training rows are listening states along each person's timeline; validation ranks from each
+  // person's state at the start of the validation period.
+  const ft = new FeatureTensors(P.stateUsers, P.items);
+  const ftValid = new FeatureTensors(P.users, P.items);
+  const neg = tc.negatives;
+  const hard: HardNegatives | undefined = neg.history_fraction + neg.artist_fraction > 0
+    ? { historyTracks: P.states.historyTracks, historyArtists: P.states.historyArtists, tracksByArtist: tracksByArtist(P.data.catalog.artistId), historyFraction: neg.history_fraction, artistFraction: neg.artist_fraction }
+    : undefined;
   const varList = model.params.trainable();
   const tb = cfg.logging.tensorboard ? new EventWriter(path.join(runDir, 'tensorboard')) : null;
   const { sampler, logQ } = negativeSampler(P.itemCounts, tc.negatives.strategy, tc.negatives.popularity_alpha);
@@ -131,7 +138,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       const lr = learningRate(tc, epoch);
       (optimizer as unknown as { learningRate: number }).learningRate = lr;
       const ex: EpochExamples =
-        tc.loss === 'sampled_softmax' ? positiveExamples(P.train, rng) : epochExamples(P.train, sampler, tc.negatives.per_positive, rng);
+        tc.loss === 'sampled_softmax' ? positiveExamples(P.states.inter, rng) : epochExamples(P.states.inter, sampler, neg.per_positive, rng, hard, tc.max_positives_per_epoch);
       const B = tc.batch_size;
       const steps = Math.ceil(ex.user.length / B);
       const te = performance.now();
@@ -196,10 +203,8 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       const seconds = (performance.now() - te) / 1000;
 
       opts.onProgress?.({ phase: 'validate', epoch, epochs: totalEpochs, step: steps, steps, loss: epochLoss, etaS: null, examplesPerS: ex.user.length / seconds });
-      const ranker = new ModelRanker(model, ft);
-      const valid = P.valid.users.length
-        ? evaluateRanker(ranker, P.valid, { ks: [10, 50], threshold: cfg.evaluation.threshold }).metrics
-        : {};
+      const ranker = new ModelRanker(model, ftValid);
+      const valid = validationMetrics(ranker, P, cfg.evaluation.threshold);
       ranker.dispose();
       valid.loss = epochLoss;
       const entry: EpochLog = { epoch, loss: epochLoss, lr, seconds, examplesPerS: ex.user.length / seconds, valid };
@@ -238,6 +243,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     tb?.close();
     logQT.dispose();
     ft.dispose();
+    ftValid.dispose();
     model.dispose();
     optimizer.dispose();
   }
@@ -246,6 +252,31 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   log.info(`training finished in ${seconds.toFixed(1)} s on ${backend.description}: best ${metricName} ${fmt(sign * bestMetric)} at epoch ${bestEpoch + 1}; ${Math.round(examplesDone / seconds)} examples/s overall`);
   opts.onProgress?.({ phase: 'done', epoch: bestEpoch, epochs: totalEpochs, step: 0, steps: 0, loss: null, etaS: 0, examplesPerS: examplesDone / seconds });
   return { runDir, bestDir, lastDir, bestEpoch, bestMetric: sign * bestMetric, epochs, backend };
+}
+
+/**
+ * Validation metrics: discovery (what was first played in the validation period, without what was
+ * played before) under the plain names, all plays as `all_plays/…`, and `mean_ndcg@10` of the two.
+ */
+export function validationMetrics(ranker: ModelRanker, P: Prepared, threshold: number): Record<string, number> {
+  if (!P.valid.users.length && !P.validAll.users.length) return {};
+  const opts = { ks: [10, 50], threshold };
+  const valid = P.valid.users.length ? evaluateRanker(ranker, P.valid, opts).metrics : {};
+  if (P.validAll.users.length) {
+    const all = evaluateRanker(ranker, P.validAll, { ks: [10], threshold }).metrics;
+    for (const k of ['ndcg@10', 'hit_rate@10', 'mrr']) valid[`all_plays/${k}`] = all[k];
+    valid['mean_ndcg@10'] = ((valid['ndcg@10'] ?? 0) + all['ndcg@10']) / 2;
+  }
+  return valid;
+}
+
+/** Catalogue rows by database artist id. */
+export function tracksByArtist(artistId: Int32Array): Map<number, Int32Array> {
+  const lists = new Map<number, number[]>();
+  artistId.forEach((a, t) => {
+    if (a >= 0) (lists.get(a) ?? lists.set(a, []).get(a)!).push(t);
+  });
+  return new Map([...lists].map(([a, l]) => [a, Int32Array.from(l)]));
 }
 
 /** Distinct values in first-seen order, and for each input its position among them. */
