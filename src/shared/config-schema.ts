@@ -20,6 +20,22 @@ const oneOf = (values: readonly string[], description?: string): Spec => ({ kind
 const arr = (of: Spec, minItems?: number, description?: string): Spec => ({ kind: 'array', of, minItems, description });
 const obj = (fields: Record<string, Spec>, description?: string): Spec => ({ kind: 'object', fields, description });
 
+/** Keys that can reach an object's prototype; refused wherever input becomes an object. */
+export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** The path of the first key of FORBIDDEN_KEYS anywhere inside `value` (own keys only), or null. */
+export function forbiddenKeyPath(value: unknown, at = '', depth = 0): string | null {
+  if (depth > 64) return `${at || '(value)'} (nested too deeply)`;
+  if (value === null || typeof value !== 'object') return null;
+  for (const k of Object.keys(value)) {
+    const here = at ? `${at}.${k}` : k;
+    if (FORBIDDEN_KEYS.has(k)) return here;
+    const found = forbiddenKeyPath((value as Record<string, unknown>)[k], here, depth + 1);
+    if (found) return found;
+  }
+  return null;
+}
+
 export const PLAN_LEVEL_NAMES = ['DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL'] as const;
 export const BACKEND_NAMES = ['auto', 'tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'] as const;
 export const METRIC_NAMES = [
@@ -66,6 +82,7 @@ export const CONFIG_FILES = {
         head: obj({
           hidden_units: arr(int(1, 4096), 1, 'Dense layers of the concat head'),
           dropout: num(0, 0.9),
+          add_retrieval_score: bool('Add the towers’ similarity score to the head’s logit (off: the head ranks on its own)'),
         }),
       }),
     }),
@@ -93,6 +110,7 @@ export const CONFIG_FILES = {
           artist_fraction: num(0, 1, 'Share of negatives drawn from unplayed tracks by artists the person plays'),
         }),
         max_positives_per_epoch: int(0, 100_000_000, 'Each epoch trains on at most this many positives, drawn afresh (0 = all)'),
+        new_track_weight: num(0, 100, 'Weight of a positive the person had never played before (a discovery) against a replay'),
         skip_threshold_ms: int(0, 600000, 'Plays shorter than this that were skipped count as weak negatives'),
         early_stopping: obj({
           enabled: bool(),
@@ -141,6 +159,7 @@ export const CONFIG_FILES = {
         states: obj({
           max_per_profile: int(1, 100000, 'Training snapshots of each person’s listening state along their timeline'),
           min_events_per_state: int(1, 1_000_000, 'Listens between two snapshots at least'),
+          horizon_fraction: num(0, 1, 'What follows a snapshot: at least this share of the person’s training listens (0: up to the next snapshot)'),
         }),
       }),
     }),
@@ -199,7 +218,7 @@ export interface AppConfig {
       genre_embedding_dim: number;
       year_bucket_embedding_dim: number;
     };
-    head: { hidden_units: number[]; dropout: number };
+    head: { hidden_units: number[]; dropout: number; add_retrieval_score: boolean };
   };
   training: {
     seed: number;
@@ -211,6 +230,7 @@ export interface AppConfig {
     loss: 'bce' | 'sampled_softmax';
     negatives: { strategy: 'uniform' | 'popularity'; per_positive: number; popularity_alpha: number; history_fraction: number; artist_fraction: number };
     max_positives_per_epoch: number;
+    new_track_weight: number;
     skip_threshold_ms: number;
     early_stopping: { enabled: boolean; metric: string; mode: 'max' | 'min'; patience: number; min_delta: number };
     checkpoints: { keep_best: boolean; keep_last: boolean };
@@ -236,7 +256,7 @@ export interface AppConfig {
     min_positive_ms: number;
     history_length: number;
     recent_half_life_days: number;
-    states: { max_per_profile: number; min_events_per_state: number };
+    states: { max_per_profile: number; min_events_per_state: number; horizon_fraction: number };
   };
   evaluation: {
     k_values: number[];

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import yaml from 'js-yaml';
-import { CONFIG_FILES, type AppConfig, type Spec } from '../../shared/config-schema';
+import { CONFIG_FILES, FORBIDDEN_KEYS, forbiddenKeyPath, type AppConfig, type Spec } from '../../shared/config-schema';
 import { configsDir } from '../paths';
 import { getLogger } from '../logging';
 
@@ -65,6 +65,8 @@ function readYaml(file: string): Obj {
 }
 
 function mergeInto(target: Obj, src: Obj, source: string, sources: Map<string, string>, prefix = ''): void {
+  const bad = forbiddenKeyPath(src, prefix);
+  if (bad) throw new ConfigError([{ source, key: bad, value: null, expected: 'a configuration key (keys such as __proto__, constructor and prototype are refused)' }]);
   for (const [k, v] of Object.entries(src)) {
     const key = prefix ? `${prefix}.${k}` : k;
     if (isObj(v) && isObj(target[k])) {
@@ -161,13 +163,13 @@ export function validate(value: unknown, spec: Spec, key: string, out: { key: st
       }
       for (const [k, s] of Object.entries(spec.fields)) {
         const child = key ? `${key}.${k}` : k;
-        if (!(k in value)) {
+        if (!Object.hasOwn(value, k)) {
           if (s.kind !== 'optional') out.push({ key: child, value: undefined, expected: `${describe(s)} (missing)` });
         }
         else validate(value[k], s, child, out);
       }
       for (const k of Object.keys(value)) {
-        if (!(k in spec.fields)) {
+        if (!Object.hasOwn(spec.fields, k) || FORBIDDEN_KEYS.has(k)) {
           out.push({ key: key ? `${key}.${k}` : k, value: value[k], expected: `no such key (known: ${Object.keys(spec.fields).join(', ')})` });
         }
       }
@@ -200,7 +202,7 @@ export function parseOverride(expr: string): Obj {
   }
   if (value === undefined) value = null;
   const parts = keyPath.split('.');
-  if (parts.some((p) => p === '')) {
+  if (parts.some((p) => p === '' || FORBIDDEN_KEYS.has(p))) {
     throw new ConfigError([{ source: '--set', key: keyPath, value: raw, expected: 'a dotted key path such as training.batch_size' }]);
   }
   const root: Obj = {};

@@ -2,7 +2,7 @@
  * Payload validation at the main-process boundary: every request is checked against a schema
  * before any service (or the database) sees it.
  */
-import type { Spec } from '../../shared/config-schema';
+import { forbiddenKeyPath, type Spec } from '../../shared/config-schema';
 import type { Channel, Req } from '../../shared/ipc';
 import { validate } from '../config/loader';
 
@@ -65,6 +65,8 @@ export function validateRequest<C extends Channel>(channel: C, raw: unknown): Re
   const spec = REQUEST_SPECS[channel];
   if (!spec) throw new InvalidRequest(`unknown channel ${String(channel)}`);
   const value = raw === undefined || raw === null ? {} : raw;
+  const bad = forbiddenKeyPath(value);
+  if (bad) throw new InvalidRequest(`${bad}: not a field of this request`);
   const problems: { key: string; value: unknown; expected: string }[] = [];
   validate(value, spec, '', problems);
   if (problems.length) {

@@ -56,8 +56,26 @@ export function positivePlays(data: LoadedData, part: Uint8Array, which: number,
   return out;
 }
 
-function task(data: LoadedData, relevantAll: Set<number>[], exclude: Set<number>[] | null, historyArtists: Set<number>[], popularTop: Set<number>): EvalTask {
+/** The genres that make up `share` of a person's listening (by play time), largest first. */
+export function tasteGenres(agg: UserAggregate, share = 0.8): Set<number> {
+  const sorted = [...agg.genreWeight].sort((a, b) => b[1] - a[1]);
+  const total = sorted.reduce((s, [, w]) => s + w, 0);
+  const out = new Set<number>();
+  let acc = 0;
+  for (const [g, w] of sorted) {
+    if (acc >= share * total) break;
+    out.add(g);
+    acc += w;
+  }
+  return out;
+}
+
+function task(
+  data: LoadedData, relevantAll: Set<number>[], exclude: Set<number>[] | null, historyArtists: Set<number>[], popularTop: Set<number>,
+  aggs: UserAggregate[],
+): EvalTask {
   const users: number[] = [];
+  const taste: Set<number>[] = [];
   const relevant: Set<number>[] = [];
   const excl: Set<number>[] = [];
   const expected: ((item: number) => boolean)[] = [];
@@ -67,10 +85,14 @@ function task(data: LoadedData, relevantAll: Set<number>[], exclude: Set<number>
     users.push(u);
     relevant.push(r);
     excl.push(exclude ? exclude[u] : new Set());
+    taste.push(tasteGenres(aggs[u]));
     const known = historyArtists[u];
     expected.push((item) => popularTop.has(item) || known.has(data.catalog.artistId[item]));
   });
-  return { users, relevant, exclude: excl, expected, nItems: data.catalog.trackId.length, itemGenre: data.catalog.genreId, itemArtist: data.catalog.artistId };
+  return {
+    users, relevant, exclude: excl, expected, nItems: data.catalog.trackId.length, itemGenre: data.catalog.genreId, itemArtist: data.catalog.artistId,
+    canonical: data.catalog.canonical, tasteGenres: taste,
+  };
 }
 
 export function prepare(lib: Library, cfg: AppConfig): Prepared {
@@ -85,7 +107,8 @@ export function prepare(lib: Library, cfg: AppConfig): Prepared {
   const testAggs = aggregateUsers(data, (i) => split.part[i] !== TEST, skipMs, pp.recent_half_life_days);
   const states = buildStates(data, split, {
     skipThresholdMs: skipMs, minPositiveMs: pp.min_positive_ms, maxPerProfile: pp.states.max_per_profile,
-    minEventsPerState: pp.states.min_events_per_state, recentHalfLifeDays: pp.recent_half_life_days,
+    minEventsPerState: pp.states.min_events_per_state, recentHalfLifeDays: pp.recent_half_life_days, horizonFraction: pp.states.horizon_fraction,
+    newTrackWeight: cfg.training.new_track_weight,
   });
   const featureSpace = fitFeatureSpace(data, trainAggs, isTrain, cfg, states);
   const items = buildItemFeatures(data.catalog, featureSpace);
@@ -110,11 +133,11 @@ export function prepare(lib: Library, cfg: AppConfig): Prepared {
   );
   const validPlays = positivePlays(data, split.part, VALID, pp.min_positive_ms);
   const testPlays = positivePlays(data, split.part, TEST, pp.min_positive_ms);
-  const valid = task(data, validPlays, train.seen, historyArtists, popularTop);
-  const validAll = task(data, validPlays, null, historyArtists, popularTop);
+  const valid = task(data, validPlays, train.seen, historyArtists, popularTop, trainAggs);
+  const validAll = task(data, validPlays, null, historyArtists, popularTop, trainAggs);
   const testArtists = testAggs.map((a) => new Set(a.artistWeight.keys()));
-  const test = task(data, testPlays, history.seen, testArtists, popularTop);
-  const testAll = task(data, testPlays, null, testArtists, popularTop);
+  const test = task(data, testPlays, history.seen, testArtists, popularTop, testAggs);
+  const testAll = task(data, testPlays, null, testArtists, popularTop, testAggs);
   return {
     data, split, trainAggs, testAggs, featureSpace, items, users, testUsers, states, stateUsers, train, history, valid, test, validAll, testAll,
     itemCounts: train.itemCounts,

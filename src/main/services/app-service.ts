@@ -61,8 +61,12 @@ export class AppService {
   private runJob(msg: JobMessage, onProgress: (p: unknown) => void): { worker: Worker; done: Promise<unknown> } {
     const file = workerFile('jobs-worker');
     // From the source tree (harness, tests) the worker is TypeScript: load it through tsx.
-    const needsTsx = file.endsWith('.ts') && !process.execArgv.some((a) => a.includes('tsx'));
-    const worker = new Worker(file, needsTsx ? { execArgv: [...process.execArgv, '--require', require.resolve('tsx/cjs')] } : {});
+    // execArgv and env are spelled out as own properties: nothing a worker starts with can come
+    // from a prototype or be inherited implicitly.
+    const worker = new Worker(file, {
+      execArgv: file.endsWith('.ts') ? ['--require', require.resolve('tsx/cjs')] : [],
+      env: Object.fromEntries(Object.entries(process.env)),
+    });
     const done = new Promise<unknown>((resolve, reject) => {
       worker.on('message', (r: JobReply) => {
         if (r.type === 'progress') onProgress(r.payload);

@@ -30,7 +30,7 @@ const log = getLogger('evaluation');
 
 export const REPORT_METRICS = [
   'ndcg@10', 'ndcg@50', 'map@10', 'mrr', 'hit_rate@10', 'hit_rate@50', 'recall@50', 'auc',
-  'precision', 'recall', 'f1', 'accuracy', 'diversity@10', 'coverage@10', 'serendipity@10',
+  'precision', 'recall', 'f1', 'accuracy', 'diversity@10', 'coverage@10', 'serendipity@10', 'genre_match@10',
 ] as const;
 
 export interface RankerReport {

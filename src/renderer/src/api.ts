@@ -9,7 +9,8 @@ function httpApi(token: string): RendererApi {
   let source: EventSource | null = null;
   const ensureSource = () => {
     if (source) return;
-    source = new EventSource(`/api/events?token=${encodeURIComponent(token)}`);
+    // Authenticated by the harness's same-site cookie (the token never goes into an address).
+    source = new EventSource('/api/events');
     for (const name of ['import:progress', 'training:progress']) {
       source.addEventListener(name, (e) => {
         const payload = JSON.parse((e as MessageEvent).data);
@@ -22,7 +23,8 @@ function httpApi(token: string): RendererApi {
       try {
         const r = await fetch(`/api/${encodeURIComponent(channel)}`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', 'x-omr-token': token },
+          headers: token ? { 'content-type': 'application/json', 'x-omr-token': token } : { 'content-type': 'application/json' },
+          credentials: 'same-origin',
           body: JSON.stringify(req),
         });
         return (await r.json()) as IpcResult<Res<C>>;
@@ -41,9 +43,8 @@ function httpApi(token: string): RendererApi {
 
 function resolveApi(): RendererApi {
   if (typeof window !== 'undefined' && window.api) return window.api;
-  const fromUrl = new URLSearchParams(location.search).get('token');
-  if (fromUrl) sessionStorage.setItem('omr-token', fromUrl);
-  return httpApi(fromUrl ?? sessionStorage.getItem('omr-token') ?? '');
+  // The harness turns the token in its start address into an HttpOnly cookie; requests carry it.
+  return httpApi('');
 }
 
 export const api = resolveApi();

@@ -23,6 +23,12 @@ export interface Catalog {
   popularity: Float32Array;
   /** AUDIO_COLUMNS.length values per track, NaN when missing. */
   audio: Float32Array;
+  /**
+   * Per row: the row that stands for the same recording (same artist, same normalised title —
+   * catalogues list a song once per album, genre or release). Listens are credited to it, and
+   * only such rows are recommended or ranked.
+   */
+  canonical: Int32Array;
   artistName: Map<number, string>;
   genreName: Map<number, string>;
 }
@@ -78,7 +84,7 @@ function columnsOf(sqlite: Database.Database, inner: string, columns: string[], 
 const byNumber = (col: number) => (c: Cell[][], i: number, j: number) => (c[col][i] as number) - (c[col][j] as number);
 
 export function loadCatalog(sqlite: Database.Database): Catalog {
-  const names = ['id', 'spotify_id', 'title', 'artist_id', 'main_genre_id', 'year', 'duration_ms', 'popularity', ...AUDIO_COLUMNS];
+  const names = ['id', 'spotify_id', 'title', 'artist_id', 'main_genre_id', 'year', 'duration_ms', 'popularity', ...AUDIO_COLUMNS, 'title_norm'];
   const cols = columnsOf(sqlite, `SELECT ${names.join(', ')} FROM tracks ORDER BY id`, names, byNumber(0));
   const n = cols[0].length;
   const c: Catalog = {
@@ -92,6 +98,7 @@ export function loadCatalog(sqlite: Database.Database): Catalog {
     durationMs: new Float32Array(n),
     popularity: new Float32Array(n),
     audio: new Float32Array(n * AUDIO_COLUMNS.length),
+    canonical: new Int32Array(n),
     artistName: new Map(),
     genreName: new Map(),
   };
@@ -110,9 +117,24 @@ export function loadCatalog(sqlite: Database.Database): Catalog {
     c.popularity[i] = num(popularity[i]);
     for (let k = 0; k < NA; k++) c.audio[i * NA + k] = num(cols[8 + k][i]);
   }
+  c.canonical = canonicalRows(c.artistId, cols[8 + NA] as string[]);
   for (const [id, name] of sqlite.prepare('SELECT id, name FROM artists').raw().iterate() as Iterable<[number, string]>) c.artistName.set(id, name);
   for (const [id, name] of sqlite.prepare('SELECT id, name FROM genres').raw().iterate() as Iterable<[number, string]>) c.genreName.set(id, name);
   return c;
+}
+
+/** Per row, the first row with the same artist and normalised title. */
+export function canonicalRows(artistId: Int32Array, titleNorm: ArrayLike<string | null>): Int32Array {
+  const first = new Map<string, number>();
+  return Int32Array.from(artistId, (a, i) => {
+    const t = titleNorm[i];
+    if (!t) return i;
+    const key = `${a}\u0000${t}`;
+    const f = first.get(key);
+    if (f !== undefined) return f;
+    first.set(key, i);
+    return i;
+  });
 }
 
 /**
@@ -133,7 +155,8 @@ function eventsFrom(catalog: Catalog, [ts, track, artist, ms, skipped]: (number 
     ev.profile[i] = p;
     ev.ts[i] = ts[r]!;
     const trackId = track[r];
-    ev.track[i] = trackId === null ? -1 : (catalog.rowOf.get(trackId) ?? -1);
+    const row = trackId === null ? undefined : catalog.rowOf.get(trackId);
+    ev.track[i] = row === undefined ? -1 : catalog.canonical[row];
     ev.artist[i] = artist[r] ?? -1;
     ev.msPlayed[i] = ms[r] ?? NaN;
     ev.skipped[i] = skipped[r] ?? -1;

@@ -339,6 +339,8 @@ export interface ItemFeatures {
   /** Database artist and genre ids (-1 when missing), for person × track affinities. */
   artistId: Int32Array;
   genreId: Int32Array;
+  /** The catalogue's row standing for the same recording (see Catalog.canonical). */
+  canonical: Int32Array;
 }
 
 export function buildItemFeatures(catalog: Catalog, fs: FeatureSpace): ItemFeatures {
@@ -355,6 +357,7 @@ export function buildItemFeatures(catalog: Catalog, fs: FeatureSpace): ItemFeatu
     compatRaw: new Float32Array(n * C),
     artistId: catalog.artistId,
     genreId: catalog.genreId,
+    canonical: catalog.canonical,
   };
   const aIdx = vocabIndex(fs.artist);
   const tIdx = vocabIndex(fs.track ?? { values: [] });

@@ -33,6 +33,8 @@ export interface StateOptions {
   recentHalfLifeDays: number;
   /** The window after a state spans at least this share of the person's training listens. */
   horizonFraction?: number;
+  /** Weight factor of positives the state had never played (discoveries) against replays. */
+  newTrackWeight?: number;
 }
 
 const HISTORY_KEEP = 300;
@@ -102,7 +104,7 @@ export function buildStates(data: LoadedData, split: Split, o: StateOptions): Tr
         exUser.push(row);
         exItem.push(t);
         exLabel.push(1);
-        exWeight.push(1 + Math.log1p(minutes / 4));
+        exWeight.push((1 + Math.log1p(minutes / 4)) * (agg.trackWeight.has(t) ? 1 : (o.newTrackWeight ?? 1)));
         itemCounts[t]++;
       }
       for (const t of [...weak].sort((a, b) => a - b)) {

@@ -31,8 +31,10 @@ export class ModelRanker implements Ranker {
       if (!this.model.hasHead) return row;
       const masked = row.slice();
       for (const x of exclude[j] ?? []) masked[x] = -Infinity;
+      const canon = this.ft.items.canonical;
+      for (let t = 0; t < n; t++) if (canon[t] !== t) masked[t] = -Infinity;
       const ex = exclude[j] ?? new Set<number>();
-      const skip = (t: number) => ex.has(t);
+      const skip = (t: number) => ex.has(t) || canon[t] !== t;
       const cand = union(
         union(topN(masked, Math.min(this.rerankTop, n)), this.byArtist.for(this.ft.users.artistShare[u], this.rerankTop / 2, skip)),
         historyCandidates(this.ft.users, u, this.rerankTop / 2, skip),

@@ -199,6 +199,8 @@ export class Recommender {
     const query = Float32Array.from(u.vector, (x, d) => x + delta[d]);
     // What may be recommended at all.
     const allow = new Uint8Array(n).fill(1);
+    // One row per recording: another album's or genre's copy of a song is not a new song.
+    for (let t = 0; t < n; t++) if (this.catalog.canonical[t] !== t) allow[t] = 0;
     if (opts.excludePlayed ?? true) for (const t of u.played) allow[t] = 0;
     for (const t of fb.disliked) allow[t] = 0;
     for (const a of fb.neverArtists) for (const t of this.byArtist.tracksOf(a)) allow[t] = 0;
@@ -330,8 +332,8 @@ export class Recommender {
     const t0 = this.catalog.rowOf.get(trackId);
     if (t0 === undefined) throw new Error(`no track with id ${trackId}`);
     const q = this.itemVecs.slice(t0 * this.D, (t0 + 1) * this.D);
-    const allow = new Uint8Array(this.catalog.trackId.length).fill(1);
-    allow[t0] = 0;
+    const allow = Uint8Array.from(this.catalog.canonical, (c, t) => (c === t ? 1 : 0));
+    allow[t0] = allow[this.catalog.canonical[t0]] = 0;
     const r = this.index.search(q, k, { allow });
     return Array.from(r.ids, (t, i) => ({ ...this.describe(t, r.scores[i] * this.scale + this.bias, i + 1, null), score: r.scores[i] }));
   }

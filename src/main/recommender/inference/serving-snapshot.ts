@@ -15,7 +15,7 @@ import { AUDIO_COLUMNS, type Catalog } from '../data/dataset';
 import type { ItemFeatures } from '../data/features';
 
 const log = getLogger('recommender');
-const VERSION = 1;
+const VERSION = 2;
 
 /**
  * A hash of the catalogue tables (counts, id ranges and column totals, in one aggregate pass) and
@@ -53,7 +53,7 @@ export interface Snapshot {
 }
 
 type Arr = Float32Array | Int32Array;
-const CATALOG_ARRAYS = ['trackId', 'artistId', 'genreId', 'year', 'durationMs', 'popularity', 'audio'] as const;
+const CATALOG_ARRAYS = ['trackId', 'artistId', 'genreId', 'year', 'durationMs', 'popularity', 'audio', 'canonical'] as const;
 const ITEM_ARRAYS = ['numeric', 'artist', 'track', 'genre', 'yearBucket', 'compatRaw'] as const;
 
 interface Header {
@@ -152,6 +152,7 @@ function decode(file: string, read: () => Buffer, fingerprint: string, dim: numb
       artistId: get('catalog.artistId') as Int32Array, genreId: get('catalog.genreId') as Int32Array,
       year: get('catalog.year') as Float32Array, durationMs: get('catalog.durationMs') as Float32Array,
       popularity: get('catalog.popularity') as Float32Array, audio: get('catalog.audio') as Float32Array,
+      canonical: get('catalog.canonical') as Int32Array,
       artistName: new Map(header.artistName), genreName: new Map(header.genreName),
     };
     for (let i = 0; i < n; i++) catalog.rowOf.set(trackId[i], i);
@@ -159,7 +160,7 @@ function decode(file: string, read: () => Buffer, fingerprint: string, dim: numb
       n,
       numeric: get('items.numeric') as Float32Array, artist: get('items.artist') as Int32Array, track: get('items.track') as Int32Array,
       genre: get('items.genre') as Int32Array, yearBucket: get('items.yearBucket') as Int32Array, compatRaw: get('items.compatRaw') as Float32Array,
-      artistId: catalog.artistId, genreId: catalog.genreId,
+      artistId: catalog.artistId, genreId: catalog.genreId, canonical: catalog.canonical,
     };
     const itemVecs = get('itemVecs') as Float32Array;
     if (itemVecs.length !== n * dim || catalog.spotifyId.length !== n) return null;

@@ -201,9 +201,11 @@ export class TwoTowerModel {
       h = tf.relu(layer.apply(h));
       if (ctx.training && this.cfg.head.dropout > 0) h = tf.dropout(h, this.cfg.head.dropout, undefined, ctx.dropoutSeed + 101 + i) as tf.Tensor2D;
     });
-    // The head refines the retrieval score rather than replacing it.
-    const deep = tf.add(this.head.out.apply(h), this.head.wide.apply(pair.affinity));
-    return tf.add(tf.reshape(deep, [-1]), this.dotLogits(u, v)) as tf.Tensor1D;
+    const deep = tf.reshape(tf.add(this.head.out.apply(h), this.head.wide.apply(pair.affinity)), [-1]) as tf.Tensor1D;
+    // The retrieval score may be added as a prior. Off by default: with one person's listening it
+    // memorises which tracks they played (at any time) and drowns what the state says about now.
+    if (!this.cfg.head.add_retrieval_score) return deep;
+    return tf.add(deep, this.dotLogits(u, v)) as tf.Tensor1D;
   }
 
   newBnUpdates(): BnUpdates {

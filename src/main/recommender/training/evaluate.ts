@@ -33,6 +33,10 @@ export interface EvalTask {
   nItems: number;
   itemGenre: ArrayLike<number>;
   itemArtist: ArrayLike<number>;
+  /** Per item: the row standing for the same recording; only items that stand for themselves are ranked. */
+  canonical?: Int32Array;
+  /** For each evaluated person: the genres making up 80 % of their listening before the period (genre_match). */
+  tasteGenres?: Set<number>[];
 }
 
 export interface EvalOptions {
@@ -135,6 +139,7 @@ export function evaluateRanker(ranker: Ranker, task: EvalTask, opts: EvalOptions
       const sc = scores[j];
       const rel = task.relevant[ui];
       for (const x of task.exclude[ui]) sc[x] = -Infinity;
+      if (task.canonical) for (let t = 0; t < sc.length; t++) if (task.canonical[t] !== t) sc[t] = -Infinity;
       const top = topN(sc, maxK, ties);
       lists.push(top);
       for (const k of opts.ks) {
@@ -146,6 +151,14 @@ export function evaluateRanker(ranker: Ranker, task: EvalTask, opts: EvalOptions
         push(`serendipity@${k}`, serendipityAtK(top, rel, task.expected[ui], k));
       }
       const k10 = Math.min(10, maxK);
+      const taste = task.tasteGenres?.[ui];
+      if (taste?.size) {
+        // Face validity: the share of the top 10 in the genres that make up most of the person's listening.
+        let match = 0;
+        const shown = top.subarray(0, k10);
+        for (const t of shown) if (taste.has(task.itemGenre[t])) match++;
+        push(`genre_match@${k10}`, shown.length ? match / shown.length : 0);
+      }
       push(`diversity@${k10}`, intraListDiversity(top.subarray(0, k10), (a, b) =>
         0.5 * (task.itemGenre[a] !== task.itemGenre[b] ? 1 : 0) + 0.5 * (task.itemArtist[a] !== task.itemArtist[b] ? 1 : 0)));
       // Full-ranking metrics: rank of each relevant item among all candidates.

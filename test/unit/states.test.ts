@@ -1,0 +1,134 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/main/config';
+import { openLibrary } from '../../src/main/db';
+import { TRAIN, canonicalRows, type LoadedData } from '../../src/main/recommender/data/dataset';
+import { ListeningAccumulator } from '../../src/main/recommender/data/features';
+import { buildStates, stateCuts } from '../../src/main/recommender/data/states';
+import { generateSyntheticLibrary } from '../../src/main/recommender/data/synthetic';
+import { prepare } from '../../src/main/recommender/pipeline';
+import { evaluateRanker, tieKeys, type EvalTask, type Ranker } from '../../src/main/recommender/training/evaluate';
+import { tmpDir } from '../helpers/env';
+
+const DAY = 86400000;
+
+/** A tiny hand-made library: one person, three tracks by two artists. */
+function tiny(ts: number[], tracks: number[], ms: number[]): LoadedData {
+  return {
+    catalog: {
+      trackId: Int32Array.from([10, 11, 12]), rowOf: new Map([[10, 0], [11, 1], [12, 2]]), spotifyId: ['a', 'b', 'c'], title: ['A', 'B', 'C'],
+      artistId: Int32Array.from([1, 1, 2]), genreId: Int32Array.from([5, 5, 6]), year: new Float32Array(3), durationMs: new Float32Array(3),
+      popularity: new Float32Array(3), audio: new Float32Array(36), canonical: Int32Array.from([0, 1, 2]), artistName: new Map(), genreName: new Map(),
+    },
+    profiles: [{ id: 1, name: 'me', age: null, gender: null, country: null }],
+    events: {
+      profile: new Int32Array(ts.length), ts: Float64Array.from(ts), track: Int32Array.from(tracks),
+      artist: Int32Array.from(tracks, (t) => (t < 0 ? -1 : [1, 1, 2][t])), msPlayed: Float64Array.from(ms), skipped: new Int8Array(ts.length).fill(-1), length: ts.length,
+    },
+  };
+}
+
+describe('listening states', () => {
+  it('decays play counts by their half-life, measured at the latest listen', () => {
+    const d = tiny([0, 14 * DAY, 28 * DAY], [0, 0, 2], [200000, 200000, 200000]);
+    const acc = new ListeningAccumulator(d.catalog, 30000, 14);
+    for (let i = 0; i < 3; i++) acc.add(d.events, i);
+    const s = acc.snapshot();
+    // Track 0: played 28 and 14 days before the latest listen → 0.25 + 0.5.
+    expect(s.trackRecent.get(0)).toBeCloseTo(0.75, 6);
+    expect(s.trackRecent.get(2)).toBeCloseTo(1, 6);
+    // Artist 1 (track 0 twice) the same; play time is not decayed.
+    expect(s.artistRecent.get(1)).toBeCloseTo(0.75, 6);
+    expect(s.trackWeight.get(0)).toBeCloseTo(2 * (200000 / 60000), 6);
+    // A snapshot is a copy: listening on does not change it.
+    acc.add(d.events, 2);
+    expect(s.trackRecent.get(2)).toBeCloseTo(1, 6);
+    expect(s.plays).toBe(3);
+  });
+
+  it('skipped plays count as plays but not towards shares or recency', () => {
+    const d = tiny([0, DAY], [1, 1], [5000, 200000]);
+    const acc = new ListeningAccumulator(d.catalog, 30000, 14);
+    acc.add(d.events, 0);
+    expect(acc.snapshot().trackRecent.has(1)).toBe(false);
+    acc.add(d.events, 1);
+    const s = acc.snapshot();
+    expect(s.skips).toBe(1);
+    expect(s.trackRecent.get(1)).toBeCloseTo(1, 6);
+  });
+
+  it('spaces snapshots evenly after a warm-up and never past the listens', () => {
+    expect(stateCuts(1, 10, 5)).toEqual([]);
+    const cuts = stateCuts(1000, 20, 40);
+    expect(cuts.length).toBe(20);
+    expect(cuts[0]).toBeGreaterThan(0);
+    expect(cuts.at(-1)).toBeLessThan(1000);
+    for (let i = 1; i < cuts.length; i++) expect(cuts[i]).toBeGreaterThan(cuts[i - 1]);
+    expect(stateCuts(100, 120, 40).length).toBe(1);
+  });
+
+  it('each state sees only what came before it, and its positives come after it, within training', () => {
+    const lib = openLibrary(path.join(tmpDir(), 'lib.sqlite'));
+    generateSyntheticLibrary(lib, { seed: 3, tracks: 600, profiles: 6, eventsPerProfile: 400 });
+    const { config } = loadConfig({ overrides: ['preprocessing.states.max_per_profile=12', 'preprocessing.states.min_events_per_state=10', 'preprocessing.states.horizon_fraction=0'] });
+    const P = prepare(lib, config);
+    const { events } = P.data;
+    const S = buildStates(P.data, P.split, {
+      skipThresholdMs: 30000, minPositiveMs: 30000, maxPerProfile: 12, minEventsPerState: 10, recentHalfLifeDays: 14, horizonFraction: 0,
+    });
+    expect(S.person.length).toBeGreaterThan(6 * 5);
+    // Per state, the number of listens it aggregates; the listens after it (to the next state) hold its positives.
+    const first = new Map<number, number>();
+    for (let i = 0; i < events.length; i++) if (!first.has(events.profile[i])) first.set(events.profile[i], i);
+    const rowsOf = new Map<number, number[]>();
+    S.person.forEach((p, r) => (rowsOf.get(p) ?? rowsOf.set(p, []).get(p)!).push(r));
+    for (const [p, rows] of rowsOf) {
+      rows.forEach((r, j) => {
+        const start = first.get(p)!;
+        const cut = start + S.aggs[r].plays;
+        // Everything aggregated is training-period listening of this person, in time order before the cut.
+        for (let i = start; i < cut; i++) expect(P.split.part[i]).toBe(TRAIN);
+        expect(S.aggs[r].lastTs).toBe(events.ts[cut - 1]);
+        const next = j + 1 < rows.length ? start + S.aggs[rows[j + 1]].plays : undefined;
+        const windowTracks = new Set<number>();
+        for (let i = cut; i < (next ?? events.length) && events.profile[i] === p && P.split.part[i] === TRAIN; i++) if (events.track[i] >= 0) windowTracks.add(events.track[i]);
+        for (let x = 0; x < S.inter.user.length; x++) {
+          if (S.inter.user[x] !== r) continue;
+          expect(windowTracks.has(S.inter.item[x])).toBe(true);
+        }
+      });
+    }
+    // The pipeline's test-period state holds training and validation listening; validation's only training.
+    for (let p = 0; p < P.data.profiles.length; p++) expect(P.testAggs[p].plays).toBeGreaterThanOrEqual(P.trainAggs[p].plays);
+    lib.close();
+  });
+});
+
+describe('evaluation details', () => {
+  it('breaks ties by a seeded permutation, not the catalogue order', () => {
+    const n = 2000;
+    // Relevant items are the first rows: a ranker with all-equal scores must not find them.
+    const task: EvalTask = {
+      users: [0], relevant: [new Set([0, 1, 2, 3, 4])], exclude: [new Set()], expected: [() => false], nItems: n,
+      itemGenre: new Int32Array(n), itemArtist: new Int32Array(n),
+    };
+    const flat: Ranker = { name: 'flat', score: () => [new Float32Array(n)] };
+    expect(evaluateRanker(flat, task, { ks: [10], threshold: 0.5 }).metrics['ndcg@10']).toBe(0);
+    const keys = tieKeys(n, 1);
+    expect(new Set(keys).size).toBe(n);
+    expect(Math.max(...keys)).toBe(n - 1);
+  });
+
+  it('never ranks a second copy of a recording', () => {
+    const canon = canonicalRows(Int32Array.from([1, 1, 2, 1]), ['song', 'other', 'song', 'song']);
+    expect(Array.from(canon)).toEqual([0, 1, 2, 0]);
+    const n = 4;
+    const task: EvalTask = {
+      users: [0], relevant: [new Set([3])], exclude: [new Set([0])], expected: [() => false], nItems: n,
+      itemGenre: new Int32Array(n), itemArtist: new Int32Array(n), canonical: canon,
+    };
+    const r: Ranker = { name: 'dup', score: () => [Float32Array.from([0, 0, 0, 9])] };
+    const m = evaluateRanker(r, task, { ks: [1], threshold: 0.5 }).metrics;
+    expect(m['hit_rate@1']).toBe(0);
+  });
+});
