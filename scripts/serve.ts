@@ -1,19 +1,22 @@
 /**
- * npm run serve -- [--data-dir DIR] [--port N]: the built renderer and the real services on
- * 127.0.0.1 with a random token (the browser harness used by the end-to-end tests).
+ * npm run serve -- [--data-dir DIR] [--port N] [--allow PATH …]: the built renderer and the real
+ * services on 127.0.0.1 with a random token (the browser harness used by the end-to-end tests).
+ * A browser has no file chooser that gives the main process a path: --allow names the files or
+ * folders the page may import by path (uploads always work).
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startHarness } from '../src/main/harness/server';
 import { dataPaths, resourceDir } from '../src/main/paths';
 
-const { values } = parseArgs({ options: { 'data-dir': { type: 'string' }, port: { type: 'string' } } });
+const { values } = parseArgs({ options: { 'data-dir': { type: 'string' }, port: { type: 'string' }, allow: { type: 'string', multiple: true } } });
 void (async () => {
   const h = await startHarness({
     dataDir: dataPaths(values['data-dir'] ? path.resolve(values['data-dir']) : undefined).root,
     rendererDir: path.join(path.dirname(resourceDir('package.json')), 'out', 'renderer'),
     port: values.port ? Number(values.port) : 0,
   });
+  h.service.grant(values.allow ?? []);
   process.stdout.write(`Open ${h.url}\n`);
   const stop = () => void h.close().then(() => process.exit(0));
   process.on('SIGINT', stop);

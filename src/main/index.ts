@@ -3,7 +3,7 @@
  * calls is plain Node code that also runs headless (scripts/) and in the browser harness.
  */
 import path from 'node:path';
-import { app, BrowserWindow, Menu, ipcMain, shell } from 'electron';
+import { app, BrowserWindow, Menu, dialog, ipcMain, shell } from 'electron';
 import { CHANNELS, type EventContract, type EventName } from '../shared/ipc';
 import { dispatch } from './ipc/handlers';
 import { getLogger } from './logging';
@@ -24,7 +24,16 @@ if (!app.requestSingleInstanceLock()) {
 
   app.whenReady().then(() => {
     const emit = <E extends EventName>(event: E, payload: EventContract[E]) => win?.webContents.send(event, payload);
-    const service = new AppService(process.env.OMR_DATA_DIR ?? app.getPath('userData'), emit, { version: app.getVersion(), openPath: (f) => shell.openPath(f) });
+    // Paths reach the importer only through this dialog, opened by the main process.
+    const pickPaths = async (kind: 'history' | 'catalog') => {
+      const r = await dialog.showOpenDialog(win!, {
+        title: kind === 'catalog' ? 'Choose a track catalogue' : 'Choose listening exports (files, a folder or a .zip)',
+        properties: ['openFile', 'openDirectory', 'multiSelections'],
+        filters: kind === 'catalog' ? [{ name: 'CSV', extensions: ['csv'] }] : [{ name: 'Exports', extensions: ['json', 'jsonl', 'csv', 'zip'] }],
+      });
+      return r.canceled ? [] : r.filePaths;
+    };
+    const service = new AppService(process.env.OMR_DATA_DIR ?? app.getPath('userData'), emit, { version: app.getVersion(), openPath: (f) => shell.openPath(f), pickPaths });
     const handlers = service.handlers();
     for (const channel of CHANNELS) ipcMain.handle(channel, (_e, req) => dispatch(handlers, channel, req));
 

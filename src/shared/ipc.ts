@@ -92,7 +92,10 @@ export interface ExportResult {
 export interface IpcContract {
   'app:info': { req: Record<string, never>; res: AppInfo };
   'library:stats': { req: Record<string, never>; res: LibraryStats };
+  /** Imports files or folders the person picked with import:pick (nothing else is read). */
   'import:run': { req: ImportRequestDto; res: ImportReport };
+  /** Opens the system's file chooser in the main process; what is picked may then be imported. */
+  'import:pick': { req: { kind: 'history' | 'catalog' }; res: { paths: string[] } };
   'import:files': { req: ImportFilesDto; res: ImportReport };
   'profile:get': { req: { profileId: number }; res: ProfileDetail };
   'profile:update': { req: { profileId: number; age: number | null; gender: string | null; country: string | null }; res: ProfileDetail };
@@ -136,7 +139,7 @@ export interface IpcError {
 export type IpcResult<T> = { ok: true; value: T } | { ok: false; error: IpcError };
 
 export const CHANNELS: readonly Channel[] = [
-  'app:info', 'library:stats', 'import:run', 'import:files', 'profile:get', 'profile:update', 'recommend:list',
+  'app:info', 'library:stats', 'import:run', 'import:pick', 'import:files', 'profile:get', 'profile:update', 'recommend:list',
   'recommend:feedback', 'recommend:similar', 'recommend:export', 'training:config', 'training:start', 'training:cancel',
   'training:runs', 'training:serve', 'evaluation:run', 'settings:set', 'settings:open-log', 'settings:reset',
   'import:cancel', 'log:write',

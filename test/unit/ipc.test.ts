@@ -72,6 +72,7 @@ describe.skipIf(!HAS_SHARED)('long work in the worker', () => {
     const handlers = service.handlers();
     const before = snapshot(service.lib.sqlite);
     const progress: unknown[] = [];
+    service.grant([data('catalog')]);
     const running = dispatch(handlers, 'import:run', { catalogs: [data('catalog', 'spotify_tracks_114k.csv')], histories: [] });
     await new Promise((r) => setTimeout(r, 1500));
     expect(await dispatch(handlers, 'import:cancel', {})).toMatchObject({ ok: true, value: { cancelled: true } });

@@ -69,7 +69,7 @@ export function detectJson(text: string, baseName: string): Detected {
   if ('ts' in obj && 'ms_played' in obj) return { kind: 'history', format: 'spotify-extended' };
   if ('listened_at' in obj && 'track_metadata' in obj) return { kind: 'history', format: 'listenbrainz', variant: 'array' };
   if ('searchTime' in obj || 'searchQuery' in obj) return { kind: 'ignored', format: 'spotify-search-queries', why: 'search queries, not listening' };
-  return { kind: 'unknown', why: `a JSON array whose records have keys ${Object.keys(obj).slice(0, 6).join(', ')}` };
+  return { kind: 'unknown', why: `a JSON array whose records (${Object.keys(obj).length} fields) match no supported export` };
 }
 
 export function detectCsvHeader(firstLine: string): Detected {
@@ -85,7 +85,8 @@ export function detectCsvHeader(firstLine: string): Detected {
   if (hasArtist && hasTrack && hasTime) return { kind: 'history', format: 'lastfm-csv', variant: 'header' };
   // lastfm-to-csv writes no header: artist,album,track,date ("31 Jan 2021 12:34").
   if (names.length === 4 && Number.isFinite(parseTimestamp(names[3]))) return { kind: 'history', format: 'lastfm-csv', variant: 'headerless' };
-  return { kind: 'unknown', why: `a CSV whose columns (${names.slice(0, 8).join(', ')}) match no supported export` };
+  // The file's own text is never repeated back: only what was expected.
+  return { kind: 'unknown', why: `a file with ${names.length} column${names.length === 1 ? '' : 's'} that match no supported export (expected artist, track and time columns, or a catalogue's track_id and audio features)` };
 }
 
 function splitSimple(line: string, delim: string): string[] {

@@ -37,6 +37,7 @@ export const REQUEST_SPECS: Record<Channel, Spec> = {
   'app:info': none,
   'library:stats': none,
   'import:run': obj({ catalogs: list(filePath, 0, 1000), histories: list(filePath, 0, 1000), profile: opt(str('^.{1,200}$')) }),
+  'import:pick': obj({ kind: oneOf('history', 'catalog') }),
   'import:files': obj({
     files: list(obj({ name: str('^[^/\\\\]{1,255}$'), base64: str() }), 1, 500),
     kind: oneOf('history', 'catalog'),

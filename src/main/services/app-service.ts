@@ -36,9 +36,16 @@ export class AppService {
   private version: string;
 
   private openPath: ((file: string) => Promise<unknown>) | null;
+  private pickPaths: ((kind: 'history' | 'catalog') => Promise<string[]>) | null;
+  /** Files and folders the person picked (the system's chooser, or the harness's --allow): all that import:run may read. */
+  private readonly granted: string[] = [];
 
-  constructor(dataDir: string, private emit: Emit, opts: { version?: string; quiet?: boolean; openPath?: (file: string) => Promise<unknown> } = {}) {
+  constructor(
+    dataDir: string, private emit: Emit,
+    opts: { version?: string; quiet?: boolean; openPath?: (file: string) => Promise<unknown>; pickPaths?: (kind: 'history' | 'catalog') => Promise<string[]> } = {},
+  ) {
     this.openPath = opts.openPath ?? null;
+    this.pickPaths = opts.pickPaths ?? null;
     this.paths = dataPaths(dataDir);
     for (const d of [this.paths.root, this.paths.models, this.paths.logs, this.paths.userConfigs]) fs.mkdirSync(d, { recursive: true });
     this.logLevel = this.config().logging.level;
@@ -46,6 +53,32 @@ export class AppService {
     this.lib = openLibrary(this.paths.db);
     this.version = opts.version ?? '0.1.0';
     log.info(`data folder ${this.paths.root}`);
+  }
+
+  /** Records paths the person chose (in the main process: a dialog, or the harness's command line). */
+  grant(paths: string[]): void {
+    for (const p of paths) {
+      try {
+        this.granted.push(fs.realpathSync(path.resolve(p)));
+      } catch {
+        // A path that does not exist grants nothing.
+      }
+    }
+  }
+
+  /** Each requested path must be a picked path or inside a picked folder (after resolving links). */
+  private checkGranted(paths: string[]): string[] {
+    return paths.map((p) => {
+      let real: string | null = null;
+      try {
+        real = fs.realpathSync(path.resolve(p));
+      } catch {
+        real = null;
+      }
+      const ok = real !== null && this.granted.some((g) => real === g || real!.startsWith(g.endsWith(path.sep) ? g : g + path.sep));
+      if (!ok) throw new Error(`${path.basename(p) || p}: not something you picked in this window — choose it with "Choose files or a folder…"`);
+      return real!;
+    });
   }
 
   config(overrides: string[] = []) {
@@ -210,7 +243,13 @@ export class AppService {
           profiles: db().prepare('SELECT p.id, p.name, (SELECT count(*) FROM listening_events e WHERE e.profile_id = p.id) AS events FROM profiles p ORDER BY p.name').all() as { id: number; name: string; events: number }[],
         };
       },
-      'import:run': (req) => this.importInWorker(req),
+      'import:run': (req) => this.importInWorker({ ...req, catalogs: this.checkGranted(req.catalogs), histories: this.checkGranted(req.histories) }),
+      'import:pick': async ({ kind }) => {
+        if (!this.pickPaths) throw new Error('choosing files by path needs the desktop app; here, upload the files instead');
+        const paths = await this.pickPaths(kind);
+        this.grant(paths);
+        return { paths };
+      },
       'import:files': async (req) => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'omr-upload-'));
         try {

@@ -14,7 +14,6 @@ export function ImportPage({ onImported, hasCatalog }: { onImported: () => void;
   const [profile, setProfile] = useState('me');
   const [history, setHistory] = useState<FileList | null>(null);
   const [catalog, setCatalog] = useState<FileList | null>(null);
-  const [pathInput, setPathInput] = useState('');
   const [busy, setBusy] = useState(false);
   const [progress, setProgress] = useState<ImportProgress | null>(null);
   const [report, setReport] = useState<ImportReport | null>(null);
@@ -68,14 +67,17 @@ export function ImportPage({ onImported, hasCatalog }: { onImported: () => void;
           </label>
           <button type="submit" disabled={busy || !catalog?.length}>Add catalogue</button>
         </form>
-        <form className="card" onSubmit={(e) => { e.preventDefault(); const p = pathInput.trim(); if (p) void run(() => call('import:run', { catalogs: [], histories: [p], profile: profile.trim() })); }}>
+        <form className="card" onSubmit={(e) => {
+          e.preventDefault();
+          void run(async () => {
+            const { paths } = await call('import:pick', { kind: 'history' });
+            if (!paths.length) throw new Error('nothing was chosen');
+            return call('import:run', { catalogs: [], histories: paths, profile: profile.trim() });
+          });
+        }}>
           <h3>A whole folder</h3>
-          <p className="muted">Path to an export folder or <code>.zip</code> on this computer; every file in it is read.</p>
-          <label>
-            Folder or file path
-            <input value={pathInput} onChange={(e) => setPathInput(e.target.value)} placeholder="/home/me/Downloads/my_spotify_data" />
-          </label>
-          <button type="submit" disabled={busy || !pathInput.trim() || !profile.trim()}>Import folder</button>
+          <p className="muted">An export folder or the <code>.zip</code> Spotify sends, chosen with your system’s file chooser; every file in it is read.</p>
+          <button type="submit" disabled={busy || !profile.trim()}>Choose files or a folder…</button>
         </form>
       </div>
       {busy && (
