@@ -3,13 +3,18 @@
  * calls is plain Node code that also runs headless (scripts/) and in the browser harness.
  */
 import path from 'node:path';
-import { app, BrowserWindow, Menu, dialog, ipcMain, shell } from 'electron';
+import { app, BrowserWindow, Menu, dialog, ipcMain, session, shell } from 'electron';
 import { CHANNELS, type EventContract, type EventName } from '../shared/ipc';
 import { dispatch } from './ipc/handlers';
+import { appUrl, isAllowedExternal, isAppUrl } from './security';
 import { getLogger } from './logging';
 import { AppService } from './services/app-service';
 
 const log = getLogger('main');
+
+// A failure anywhere is logged and the app goes on; nothing is left half-written (every write is a transaction or an atomic rename).
+process.on('uncaughtException', (e) => log.error(`uncaught: ${e.stack ?? e.message}`));
+process.on('unhandledRejection', (e) => log.error(`unhandled rejection: ${(e as Error)?.stack ?? String(e)}`));
 
 if (!app.requestSingleInstanceLock()) {
   app.quit();
@@ -35,13 +40,30 @@ if (!app.requestSingleInstanceLock()) {
     };
     const service = new AppService(process.env.OMR_DATA_DIR ?? app.getPath('userData'), emit, { version: app.getVersion(), openPath: (f) => shell.openPath(f), pickPaths });
     const handlers = service.handlers();
-    for (const channel of CHANNELS) ipcMain.handle(channel, (_e, req) => dispatch(handlers, channel, req));
+    const origin = { packaged: app.isPackaged, devUrl: process.env.ELECTRON_RENDERER_URL, indexFile: path.join(__dirname, '../renderer/index.html') };
+    // Every message is checked for its sender: only the app's own page in its own window.
+    for (const channel of CHANNELS) {
+      ipcMain.handle(channel, (e, req) => {
+        const frameUrl = e.senderFrame?.url ?? '';
+        if (!win || e.sender !== win.webContents || !isAppUrl(frameUrl, origin)) {
+          log.warning(`refused ${channel} from an untrusted sender`);
+          return { ok: false, error: { code: 'invalid_request', message: `${channel}: not allowed from this page` } };
+        }
+        return dispatch(handlers, channel, req);
+      });
+    }
+    // No permission (camera, microphone, notifications, geolocation…) is ever granted.
+    session.defaultSession.setPermissionRequestHandler((_wc, _perm, callback) => callback(false));
+    session.defaultSession.setPermissionCheckHandler(() => false);
+    // No dictionary downloads: nothing leaves this computer.
+    session.defaultSession.setSpellCheckerEnabled(false);
 
     Menu.setApplicationMenu(
       Menu.buildFromTemplate([
         { role: 'fileMenu' },
         { role: 'editMenu' },
-        { role: 'viewMenu' },
+        // Reload and DevTools only while developing.
+        ...(app.isPackaged ? [] : [{ role: 'viewMenu' as const }]),
         { label: 'Help', submenu: [{ label: 'Open the log file', click: () => void shell.openPath(service.paths.logFile) }] },
       ]),
     );
@@ -57,23 +79,31 @@ if (!app.requestSingleInstanceLock()) {
         sandbox: true,
         nodeIntegration: false,
         webSecurity: true,
+        spellcheck: false,
+        devTools: !app.isPackaged,
       },
     });
     win.on('ready-to-show', () => win?.show());
-    // No new windows; external links open in the browser only when the person clicks them.
+    // No new windows; the help links of a short list open in the browser, on a click.
     win.webContents.setWindowOpenHandler(({ url }) => {
-      if (/^https:\/\//.test(url)) void shell.openExternal(url);
+      if (isAllowedExternal(url)) void shell.openExternal(url);
+      else log.warning('blocked a new window');
       return { action: 'deny' };
     });
-    win.webContents.on('will-navigate', (e, url) => {
-      const allowed = process.env.ELECTRON_RENDERER_URL ?? 'file://';
-      if (!url.startsWith(allowed)) {
+    const guard = (e: { preventDefault(): void }, url: string) => {
+      if (!isAppUrl(url, origin)) {
         e.preventDefault();
-        log.warning(`blocked navigation to ${url}`);
+        log.warning('blocked navigation away from the app');
       }
+    };
+    win.webContents.on('will-navigate', guard);
+    win.webContents.on('will-redirect', guard);
+    win.webContents.on('will-attach-webview', (e) => e.preventDefault());
+    win.webContents.on('render-process-gone', (_e, details) => {
+      log.error(`the window's renderer stopped (${details.reason}); reloading it`);
+      if (details.reason !== 'clean-exit') void win?.loadURL(appUrl(origin));
     });
-    if (process.env.ELECTRON_RENDERER_URL) void win.loadURL(process.env.ELECTRON_RENDERER_URL);
-    else void win.loadFile(path.join(__dirname, '../renderer/index.html'));
+    void win.loadURL(appUrl(origin));
     // Open the serving model while the window loads, so the first list is ready when asked for.
     setTimeout(() => void service.warmUp(), 0);
     app.on('before-quit', () => service.close());

@@ -29,6 +29,13 @@ describe('electron-builder configuration', () => {
     expect(cfg.extraResources.map((r: { from: string }) => r.from)).toEqual(expect.arrayContaining(['configs', 'src/main/db/migrations']));
   });
 
+  it('flips the Electron fuses: no run-as-Node, no NODE_OPTIONS or --inspect, cookie encryption, asar integrity', () => {
+    expect(cfg.electronFuses).toMatchObject({
+      runAsNode: false, enableNodeOptionsEnvironmentVariable: false, enableNodeCliInspectArguments: false,
+      enableCookieEncryption: true, enableEmbeddedAsarIntegrityValidation: true, onlyLoadAppFromAsar: true,
+    });
+  });
+
   it('keeps native modules and wasm outside the asar, rebuilt for Electron, and no data inside', () => {
     expect(cfg.asar).toBe(true);
     expect(cfg.asarUnpack.some((p: string) => p.includes('better-sqlite3'))).toBe(true);
