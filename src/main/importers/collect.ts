@@ -22,15 +22,31 @@ function walk(dir: string, out: string[]): void {
   }
 }
 
+/** Limits on what a zip may expand to (a zip bomb is refused before it is inflated). */
+export const ZIP_LIMITS = { archiveBytes: 2 * 1024 ** 3, entryBytes: 1024 ** 3, totalBytes: 3 * 1024 ** 3, ratio: 200 };
+
 function zipSources(file: string): Source[] {
   let entries: Record<string, Uint8Array>;
+  const size = fs.statSync(file).size;
+  if (size > ZIP_LIMITS.archiveBytes) throw new ImportError(file, null, `the archive is ${(size / 1024 ** 3).toFixed(1)} GB; at most ${ZIP_LIMITS.archiveBytes / 1024 ** 3} GB is read`);
+  let total = 0;
+  let refused: string | null = null;
   try {
     entries = unzipSync(fs.readFileSync(file), {
-      filter: (f) => DATA_EXT.test(f.name) && !f.name.startsWith('__MACOSX/') && !/(^|\/)\./.test(f.name),
+      filter: (f) => {
+        if (!DATA_EXT.test(f.name) || f.name.startsWith('__MACOSX/') || /(^|\/)\./.test(f.name)) return false;
+        total += f.originalSize;
+        if (f.originalSize > ZIP_LIMITS.entryBytes || total > ZIP_LIMITS.totalBytes || f.originalSize > Math.max(1 << 20, f.size * ZIP_LIMITS.ratio)) {
+          refused ??= `${f.name} would expand to ${(f.originalSize / 1024 ** 2).toFixed(0)} MB (${(total / 1024 ** 2).toFixed(0)} MB in all): more than an export holds`;
+          return false;
+        }
+        return true;
+      },
     });
   } catch (e) {
     throw new ImportError(file, null, `not a readable zip archive (${(e as Error).message})`);
   }
+  if (refused) throw new ImportError(file, null, refused);
   return Object.keys(entries)
     .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }))
     .map((name) => bufferSource(`${file}!${name}`, entries[name]));

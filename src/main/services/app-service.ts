@@ -14,7 +14,7 @@ import { configureLogging, getLogger, parseLevel, type PlanLevel } from '../logg
 import { dataPaths, workerFile, type DataPaths } from '../paths';
 import { backendInfo } from '../recommender/backend';
 import type { JobMessage, JobReply } from '../workers/jobs-worker';
-import { evaluateModel, getRun, listRuns, servingModelDir, setServing } from './model-service';
+import { getRun, listRuns, markInterruptedRuns, servingModelDir, setServing } from './model-service';
 import { toCSV, toM3U8, toXSPF } from './playlist-export';
 import { keepRecommendations, lastRecommendations } from './last-recommendations';
 import { dropRecommender, recommenderFor, recommenderOpen } from './recommender-service';
@@ -32,6 +32,7 @@ export class AppService {
   private logLevel: PlanLevel;
   private training: Worker | null = null;
   private importing: Worker | null = null;
+  private evaluating: Worker | null = null;
   private importCancelled = false;
   private version: string;
 
@@ -53,6 +54,8 @@ export class AppService {
     this.lib = openLibrary(this.paths.db);
     this.version = opts.version ?? '0.1.0';
     log.info(`data folder ${this.paths.root}`);
+    const interrupted = markInterruptedRuns(this.lib);
+    if (interrupted) log.warning(`${interrupted} training run${interrupted === 1 ? ' was' : 's were'} interrupted by a stop and marked failed`);
   }
 
   /** Records paths the person chose (in the main process: a dialog, or the harness's command line). */
@@ -82,11 +85,17 @@ export class AppService {
   }
 
   config(overrides: string[] = []) {
-    return loadConfig({ layers: fs.existsSync(this.paths.userConfigs) ? [this.paths.userConfigs] : [], overrides }).config;
+    return loadConfig({ layers: this.configLayers(), overrides }).config;
+  }
+
+  private configLayers(): string[] {
+    return fs.existsSync(this.paths.userConfigs) ? [this.paths.userConfigs] : [];
   }
 
   close(): void {
     this.training?.terminate();
+    this.importing?.terminate();
+    this.evaluating?.terminate();
     dropRecommender(this.lib);
     this.lib.close();
   }
@@ -295,7 +304,7 @@ export class AppService {
         if (this.training) throw new Error('a training run is already in progress');
         this.config(overrides); // validate before starting: a bad value is reported here
         const { worker, done } = this.runJob(
-          { type: 'train', dbPath: this.paths.db, logFile: this.paths.logFile, logLevel: this.logLevel, modelsDir: this.paths.models, layers: fs.existsSync(this.paths.userConfigs) ? [this.paths.userConfigs] : [], overrides },
+          { type: 'train', dbPath: this.paths.db, logFile: this.paths.logFile, logLevel: this.logLevel, modelsDir: this.paths.models, layers: this.configLayers(), overrides },
           (p) => this.emit('training:progress', p as EventContract['training:progress']),
         );
         this.training = worker;
@@ -325,9 +334,16 @@ export class AppService {
         const dir = runId ? getRun(this.lib, runId)?.modelPath : servingModelDir(this.lib);
         const id = runId ?? this.info().servingRunId;
         if (!dir || !id) throw new Error('no trained model to evaluate');
-        const cfg = this.config(['evaluation.bootstrap.samples=0']);
-        const report = await evaluateModel(this.lib, cfg, dir);
-        return { runId: id, users: report.users, rankers: report.results.map((r) => ({ name: r.ranker, metrics: r.metrics })) };
+        if (this.evaluating) throw new Error('an evaluation is already running');
+        // In the worker: ranking the catalogue for every person must not freeze the window.
+        const job = this.runJob({ type: 'evaluate', dbPath: this.paths.db, logFile: this.paths.logFile, logLevel: this.logLevel, modelDir: dir, layers: this.configLayers(), overrides: ['evaluation.bootstrap.samples=0'] }, () => {});
+        this.evaluating = job.worker;
+        try {
+          const report = (await job.done) as { users: number; results: { ranker: string; metrics: Record<string, number> }[] };
+          return { runId: id, users: report.users, rankers: report.results.map((r) => ({ name: r.ranker, metrics: r.metrics })) };
+        } finally {
+          this.evaluating = null;
+        }
       },
       'import:cancel': async () => {
         if (!this.importing) return { cancelled: false };
@@ -346,12 +362,21 @@ export class AppService {
       },
       'settings:reset': async () => {
         if (this.training) throw new Error('cancel the training run first');
+        if (this.importing) throw new Error('cancel the import first');
+        if (this.evaluating) throw new Error('wait for the evaluation to finish');
         dropRecommender(this.lib);
         this.lib.close();
-        for (const f of [this.paths.db, `${this.paths.db}-wal`, `${this.paths.db}-shm`]) fs.rmSync(f, { force: true });
-        fs.rmSync(this.paths.models, { recursive: true, force: true });
-        fs.mkdirSync(this.paths.models, { recursive: true });
-        this.lib = openLibrary(this.paths.db);
+        try {
+          // The old library is first moved aside (one rename), so a failed delete leaves a working app.
+          const aside = `${this.paths.db}.deleting-${Date.now()}`;
+          if (fs.existsSync(this.paths.db)) fs.renameSync(this.paths.db, aside);
+          for (const f of [`${this.paths.db}-wal`, `${this.paths.db}-shm`]) fs.rmSync(f, { force: true });
+          fs.rmSync(aside, { force: true });
+          fs.rmSync(this.paths.models, { recursive: true, force: true });
+          fs.mkdirSync(this.paths.models, { recursive: true });
+        } finally {
+          this.lib = openLibrary(this.paths.db);
+        }
         log.warning('the library and all models were deleted at the person’s request');
         return this.info();
       },

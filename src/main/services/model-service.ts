@@ -11,7 +11,7 @@ import { getLogger } from '../logging';
 import { backendInfo, initBackend } from '../recommender/backend';
 import { FeatureTensors } from '../recommender/data/loader';
 import { ModelRanker } from '../recommender/inference/model-ranker';
-import { loadModel } from '../recommender/models/io';
+import { loadModel, recoverDir } from '../recommender/models/io';
 import { prepare, type Prepared } from '../recommender/pipeline';
 import { evaluateRanker, popularityRanker, randomRanker, type EvalResult, type EvalTask } from '../recommender/training/evaluate';
 import { CancelledError, train, type TrainProgress, type TrainResult } from '../recommender/training/trainer';
@@ -104,7 +104,18 @@ export function listRuns(lib: Library): RunRecord[] {
 /** The folder of the model that serves recommendations, or null before the first training. */
 export function servingModelDir(lib: Library): string | null {
   const p = lib.sqlite.prepare("SELECT model_path FROM model_runs WHERE serving = 1 AND status = 'completed' ORDER BY id DESC LIMIT 1").pluck().get() as string | undefined;
+  if (p) recoverDir(p);
   return p && fs.existsSync(path.join(p, 'manifest.json')) ? p : null;
+}
+
+/**
+ * Runs still marked running when the app starts were interrupted (the app or the computer
+ * stopped): they are marked failed with the reason; their folders keep the last checkpoint.
+ */
+export function markInterruptedRuns(lib: Library): number {
+  return lib.sqlite
+    .prepare("UPDATE model_runs SET status = 'failed', finished_at = ?, error = 'interrupted: the app stopped while this run was training; its last checkpoint can be resumed' WHERE status = 'running'")
+    .run(Date.now()).changes;
 }
 
 export function setServing(lib: Library, runId: number): void {

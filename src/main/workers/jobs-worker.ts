@@ -7,12 +7,13 @@ import { loadConfig } from '../config';
 import { openLibrary } from '../db';
 import { configureLogging, getLogger, type PlanLevel } from '../logging';
 import { runImport, type ImportRequest } from '../services/import-service';
-import { trainRun } from '../services/model-service';
+import { evaluateModel, trainRun } from '../services/model-service';
 import { CancelledError } from '../recommender/training/trainer';
 
 export type JobMessage =
   | { type: 'import'; dbPath: string; logFile: string; logLevel: PlanLevel; request: Omit<ImportRequest, 'onProgress'> }
   | { type: 'train'; dbPath: string; logFile: string; logLevel: PlanLevel; modelsDir: string; layers: string[]; overrides: string[] }
+  | { type: 'evaluate'; dbPath: string; logFile: string; logLevel: PlanLevel; modelDir: string; layers: string[]; overrides: string[] }
   | { type: 'cancel' };
 
 export type JobReply =
@@ -35,6 +36,11 @@ port.on('message', async (m: JobMessage) => {
     if (m.type === 'import') {
       const report = await runImport(lib, { ...m.request, onProgress: (p) => port.postMessage({ type: 'progress', payload: p } satisfies JobReply) });
       port.postMessage({ type: 'result', payload: report } satisfies JobReply);
+    } else if (m.type === 'evaluate') {
+      const { config } = loadConfig({ layers: m.layers, overrides: m.overrides });
+      const report = await evaluateModel(lib, config, m.modelDir);
+      // Only what the window shows crosses back (the per-person lists stay here).
+      port.postMessage({ type: 'result', payload: { users: report.users, results: report.results.map((r) => ({ ranker: r.ranker, metrics: r.metrics })) } } satisfies JobReply);
     } else {
       const { config } = loadConfig({ layers: m.layers, overrides: m.overrides });
       let runId: number | null = null;

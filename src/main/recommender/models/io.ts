@@ -31,20 +31,62 @@ export interface ModelManifest {
   optimizer?: TensorIndex;
 }
 
+function fsyncDir(dir: string): void {
+  try {
+    const fd = fs.openSync(dir, 'r');
+    fs.fsyncSync(fd);
+    fs.closeSync(fd);
+  } catch {
+    // Not every platform lets a folder be opened for fsync (Windows); the renames stay atomic.
+  }
+}
+
+/**
+ * After a crash in the middle of writeDirAtomic, `dir` may be missing while its previous copy
+ * (`.<name>.tmp-XXXX-old`, complete) or the new one (`.<name>.tmp-XXXX`, complete once its
+ * manifest is there) sits beside it: the newest complete one is put back in place.
+ */
+export function recoverDir(dir: string): void {
+  if (fs.existsSync(dir)) return;
+  const parent = path.dirname(dir);
+  if (!fs.existsSync(parent)) return;
+  const prefix = `.${path.basename(dir)}.tmp-`;
+  const candidates = fs.readdirSync(parent).filter((n) => n.startsWith(prefix)).map((n) => path.join(parent, n));
+  const complete = (p: string) => fs.existsSync(path.join(p, 'manifest.json')) && fs.existsSync(path.join(p, 'weights.bin'));
+  // A finished new copy wins over the old one; among equals, the latest.
+  const pick = [...candidates.filter((p) => !p.endsWith('-old') && complete(p)), ...candidates.filter((p) => p.endsWith('-old') && complete(p))][0];
+  if (!pick) return;
+  fs.renameSync(pick, dir);
+  fsyncDir(parent);
+}
+
+/**
+ * Replaces folder `dir` with `files`: written and fsynced in a temporary folder beside it, then
+ * swapped in by two renames. A crash at any moment leaves either the old or the new folder
+ * complete, under `dir` or beside it, where recoverDir (called by every reader) finds it.
+ */
 export function writeDirAtomic(dir: string, files: Record<string, Buffer | string>): void {
   const parent = path.dirname(dir);
   fs.mkdirSync(parent, { recursive: true });
+  recoverDir(dir);
   const tmp = fs.mkdtempSync(path.join(parent, `.${path.basename(dir)}.tmp-`));
-  for (const [name, data] of Object.entries(files)) {
+  // The manifest last: a folder with a manifest has everything else.
+  const names = Object.keys(files).sort((a, b) => (a === 'manifest.json' ? 1 : b === 'manifest.json' ? -1 : a.localeCompare(b)));
+  for (const name of names) {
+    const data = files[name];
     const fd = fs.openSync(path.join(tmp, name), 'w');
     fs.writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
     fs.fsyncSync(fd);
     fs.closeSync(fd);
   }
+  fsyncDir(tmp);
   const old = fs.existsSync(dir) ? `${tmp}-old` : null;
   if (old) fs.renameSync(dir, old);
   fs.renameSync(tmp, dir);
+  fsyncDir(parent);
   if (old) fs.rmSync(old, { recursive: true, force: true });
+  // Leftovers of earlier interrupted writes.
+  for (const n of fs.readdirSync(parent)) if (n.startsWith(`.${path.basename(dir)}.tmp-`)) fs.rmSync(path.join(parent, n), { recursive: true, force: true });
 }
 
 async function pack(tensors: [string, tf.Tensor][]): Promise<{ index: TensorIndex; data: Buffer }> {
@@ -85,6 +127,7 @@ export async function saveModel(dir: string, model: TwoTowerModel, o: SaveOption
 }
 
 export function readManifest(dir: string): ModelManifest {
+  recoverDir(dir);
   const file = path.join(dir, 'manifest.json');
   if (!fs.existsSync(file)) throw new Error(`${dir}: not a saved model (no manifest.json)`);
   const m = JSON.parse(fs.readFileSync(file, 'utf8')) as ModelManifest;
@@ -108,7 +151,7 @@ export function loadModel(dir: string): LoadedModel {
   if (manifest.featureSpace?.version !== 2) {
     throw new Error(`${dir}: this model was trained by an older version of the app (its features differ); train a new model`);
   }
-  const model = new TwoTowerModel(dimsOf(manifest.featureSpace), manifest.config.model, manifest.seed);
+  const model = new TwoTowerModel(dimsOf(manifest.featureSpace), manifest.config.model, manifest.seed, manifest.config.training.new_track_weight ?? 1);
   const buf = fs.readFileSync(path.join(dir, 'weights.bin'));
   const vars = model.params.all();
   for (const w of manifest.weights) {

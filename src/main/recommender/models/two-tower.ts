@@ -78,7 +78,16 @@ export class TwoTowerModel {
   private readonly head: { layers: Dense[]; out: Dense; wide: Dense } | null;
   private readonly dotBias: tf.Variable;
 
-  constructor(readonly dims: Dims, readonly cfg: ModelConfig, seed: number) {
+  /**
+   * Training weighs a discovery (a track the state had never played) `newTrackWeight` times a
+   * replay, which multiplies its learnt odds by that much; inference divides them back out, so that
+   * discoveries and replays are ranked against each other on calibrated odds while the model still
+   * learnt to tell discoveries apart with the extra weight.
+   */
+  private readonly newTrackLogWeight: number;
+
+  constructor(readonly dims: Dims, readonly cfg: ModelConfig, seed: number, newTrackWeight = 1) {
+    this.newTrackLogWeight = Math.log(newTrackWeight > 0 ? newTrackWeight : 1);
     const p = (this.params = new ParamStore(new Rng(seed)));
     const ut = cfg.user_tower;
     const it = cfg.item_tower;
@@ -204,8 +213,11 @@ export class TwoTowerModel {
     const deep = tf.reshape(tf.add(this.head.out.apply(h), this.head.wide.apply(pair.affinity)), [-1]) as tf.Tensor1D;
     // The retrieval score may be added as a prior. Off by default: with one person's listening it
     // memorises which tracks they played (at any time) and drowns what the state says about now.
-    if (!this.cfg.head.add_retrieval_score) return deep;
-    return tf.add(deep, this.dotLogits(u, v)) as tf.Tensor1D;
+    const logit = this.cfg.head.add_retrieval_score ? (tf.add(deep, this.dotLogits(u, v)) as tf.Tensor1D) : deep;
+    if (ctx.training || this.newTrackLogWeight === 0) return logit;
+    // track_share (affinity column 2) is 0 exactly for tracks the state never played.
+    const unplayed = tf.cast(tf.equal(tf.reshape(tf.slice(pair.affinity, [0, 2], [-1, 1]), [-1]), 0), 'float32');
+    return tf.sub(logit, tf.mul(unplayed, this.newTrackLogWeight)) as tf.Tensor1D;
   }
 
   newBnUpdates(): BnUpdates {

@@ -108,7 +108,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     }
     log.info(`resuming ${runDir} at epoch ${startEpoch + 1}`);
   } else {
-    model = new TwoTowerModel(dims, cfg.model, tc.seed);
+    model = new TwoTowerModel(dims, cfg.model, tc.seed, tc.new_track_weight);
     fs.rmSync(epochLogFile, { force: true });
   }
 
