@@ -4,10 +4,14 @@
  * export from ../shared and a catalogue imported; a small model trained with the progress bar
  * moving; recommendations with explanations; like / dislike changing the list; an M3U8 export;
  * a corrupt file answered with a readable error. Screenshots of each page are saved to
- * test-results/screenshots/.
+ * test-results/screenshots/. Nothing may leave the computer: Chromium's proxy is a local recorder
+ * (loopback bypasses it, so anything it sees was bound elsewhere) and the test process records
+ * every socket the harness and services open; both must stay empty for the whole run.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
 import path from 'node:path';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -38,7 +42,30 @@ describe.skipIf(!CHROMIUM || !HAS_SHARED)('the app in Chromium', () => {
     await page.getByRole('navigation', { name: 'Pages' }).getByRole('button', { name: label, exact: true }).click();
   };
 
+  // Outbound connections: what Chromium sends through its proxy, and what this process connects to.
+  const proxied: string[] = [];
+  const pageRequests: string[] = [];
+  const sockets: string[] = [];
+  let recorder: http.Server;
+  const realConnect = net.Socket.prototype.connect;
+
   beforeAll(async () => {
+    recorder = http.createServer((req, res) => {
+      proxied.push(`${req.method} ${req.url}`);
+      res.writeHead(502).end();
+    });
+    recorder.on('connect', (req, socket) => {
+      proxied.push(`CONNECT ${req.url}`);
+      socket.end('HTTP/1.1 502 Bad Gateway\r\n\r\n');
+    });
+    await new Promise<void>((r) => recorder.listen(0, '127.0.0.1', r));
+    const recorderPort = (recorder.address() as net.AddressInfo).port;
+    net.Socket.prototype.connect = function (this: net.Socket, ...args: unknown[]) {
+      const o = args[0] as { host?: string; port?: number; path?: string } | number | string;
+      const host = typeof o === 'object' && o !== null ? (o.path ? 'unix' : o.host ?? 'localhost') : typeof o === 'number' ? String(args[1] ?? 'localhost') : 'unix';
+      if (!/^(unix|localhost|127\.|::1$|\[::1\])/.test(host)) sockets.push(host);
+      return (realConnect as (...a: unknown[]) => net.Socket).apply(this, args);
+    } as typeof net.Socket.prototype.connect;
     fs.mkdirSync(SHOTS, { recursive: true });
     if (!fs.existsSync(path.join(ROOT, 'out', 'renderer', 'index.html'))) execFileSync('npx', ['electron-vite', 'build'], { cwd: ROOT, stdio: 'inherit' });
     harness = await startHarness({ dataDir: tmpDir('omr-e2e-'), rendererDir: path.join(ROOT, 'out', 'renderer'), quiet: true });
@@ -46,16 +73,28 @@ describe.skipIf(!CHROMIUM || !HAS_SHARED)('the app in Chromium', () => {
     fs.writeFileSync(path.join(harness.service.paths.userConfigs, 'training_config.yaml'), 'training:\n  epochs: 2\n  batch_size: 1024\n');
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      args: [
+        '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
+        `--proxy-server=http://127.0.0.1:${recorderPort}`, '--disable-features=AutofillServerCommunication,OptimizationHints,MediaRouter',
+      ],
     });
+    // The recorder sees what is not loopback: checked once with a page of our own, then cleared.
+    const probe = await browser.newPage();
+    await probe.goto('http://example.invalid/').catch(() => undefined);
+    await probe.close();
+    expect(proxied.some((r) => r.includes('example.invalid'))).toBe(true);
+    proxied.length = 0;
     page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
     page.on('pageerror', (e) => console.error('page error:', e.message));
+    page.on('request', (r) => pageRequests.push(r.url()));
     await page.goto(harness.url);
   });
 
   afterAll(async () => {
     await browser?.close();
     await harness?.close();
+    net.Socket.prototype.connect = realConnect;
+    recorder?.close();
   });
 
   it('starts on the import page with an empty library', async () => {
@@ -150,5 +189,18 @@ describe.skipIf(!CHROMIUM || !HAS_SHARED)('the app in Chromium', () => {
     await page.getByRole('button', { name: 'Open the log' }).click();
     await containsText(page.getByRole('status'), 'main.log');
     await shot('10-settings');
+  });
+
+  it('opened no connection off this computer during the whole run', () => {
+    // Every request the app's page made went to the harness on 127.0.0.1.
+    const origin = new URL(harness.url).origin;
+    expect(pageRequests.length).toBeGreaterThan(10);
+    expect(pageRequests.filter((u) => !u.startsWith(origin) && !u.startsWith('data:') && !u.startsWith('blob:'))).toEqual([]);
+    // What reached the proxy is Chromium's own account and autofill services (a browser's, not
+    // the app's: Electron has none of them) — anything else fails.
+    const chromiumOwn = /^CONNECT ([a-z0-9-]+\.)*(google\.com|googleapis\.com|gstatic\.com):443$/;
+    expect(proxied.filter((r) => !chromiumOwn.test(r))).toEqual([]);
+    // The harness and the services opened no socket except to this computer.
+    expect(sockets).toEqual([]);
   });
 });

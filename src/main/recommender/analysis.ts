@@ -34,7 +34,7 @@ export const FEATURE_GROUPS: Group[] = [
   { name: 'user: top genre', side: 'user', arrays: ['topGenre'] },
   { name: 'user: history artists', side: 'user', rows: [{ key: 'historyArtist', width: (f) => (f as UserFeatures).historyArtist.length / f.n }, { key: 'historyWeight', width: (f) => (f as UserFeatures).historyWeight.length / f.n }] },
   { name: 'user: history tracks', side: 'user', rows: [{ key: 'historyTrack', width: (f) => (f as UserFeatures).historyTrack.length / f.n }, { key: 'historyTrackWeight', width: (f) => (f as UserFeatures).historyTrackWeight.length / f.n }] },
-  { name: 'user × track affinity', side: 'user', lists: ['artistShare', 'genreShare', 'trackShare', 'trackRecent', 'artistRecent'] },
+  { name: 'user × track affinity', side: 'user', lists: ['artistShare', 'genreShare', 'trackShare', 'trackMinutes', 'trackRecent', 'artistRecent'] },
   { name: 'track: artist', side: 'item', arrays: ['artist'] },
   { name: 'track: identity', side: 'item', arrays: ['track'] },
   { name: 'track: genre', side: 'item', arrays: ['genre'] },

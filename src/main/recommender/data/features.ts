@@ -26,9 +26,11 @@ export function compatScale(col: string, v: number): number {
  * track's artist, genre and on the track itself, and how often and how recently they played the
  * track and the artist (decayed play counts).
  */
-export const AFFINITY_COLUMNS = ['artist_share', 'genre_share', 'track_share', 'track_recent', 'artist_recent'] as const;
+export const AFFINITY_COLUMNS = ['artist_share', 'genre_share', 'track_plays', 'track_recent', 'artist_recent'] as const;
 const squash = (share: number) => Math.log1p(100 * share) / Math.log(101);
 const squashCount = (c: number) => Math.min(1, Math.log1p(c) / Math.log(65));
+/** Minutes played on a track, on a log scale: 1 play ≈ 0.2, 30 plays ≈ 0.7 (0 exactly when never played). */
+const squashMinutes = (m: number) => Math.min(1, Math.log1p(m) / Math.log1p(1000));
 
 export const ITEM_NUMERIC = ['year', 'recency', 'is_new_release', 'year_missing', 'duration_ms', 'popularity', ...AUDIO_COLUMNS, 'audio_missing'] as const;
 export const USER_NUMERIC = [
@@ -403,6 +405,8 @@ export interface UserFeatures {
   artistShare: Map<number, number>[];
   genreShare: Map<number, number>[];
   trackShare: Map<number, number>[];
+  /** Per person: minutes played by catalogue row (capped per play, as in the aggregate). */
+  trackMinutes: Map<number, number>[];
   /** Per person: decayed play counts by catalogue row and database artist id. */
   trackRecent: Map<number, number>[];
   artistRecent: Map<number, number>[];
@@ -418,7 +422,7 @@ export function pairAffinity(users: UserFeatures, items: ItemFeatures, u: ArrayL
     const o = A * i;
     out[o] = squash(users.artistShare[p]?.get(a) ?? 0);
     out[o + 1] = squash(users.genreShare[p]?.get(items.genreId[t[i]]) ?? 0);
-    out[o + 2] = squash(users.trackShare[p]?.get(t[i]) ?? 0);
+    out[o + 2] = squashMinutes(users.trackMinutes[p]?.get(t[i]) ?? 0);
     out[o + 3] = squashCount(users.trackRecent[p]?.get(t[i]) ?? 0);
     out[o + 4] = squashCount(users.artistRecent[p]?.get(a) ?? 0);
   }
@@ -445,6 +449,7 @@ export function buildUserFeatures(data: LoadedData, aggs: UserAggregate[], fs: F
     artistShare: [],
     genreShare: [],
     trackShare: [],
+    trackMinutes: [],
     trackRecent: [],
     artistRecent: [],
   };
@@ -473,6 +478,7 @@ export function buildUserFeatures(data: LoadedData, aggs: UserAggregate[], fs: F
     out.artistShare.push(shares(a.artistWeight));
     out.genreShare.push(shares(a.genreWeight));
     out.trackShare.push(shares(a.trackWeight));
+    out.trackMinutes.push(a.trackWeight);
     out.trackRecent.push(a.trackRecent);
     out.artistRecent.push(a.artistRecent);
     // History input: the most-listened artists, weights ∝ play time (rare ones share "other").

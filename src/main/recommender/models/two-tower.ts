@@ -215,7 +215,7 @@ export class TwoTowerModel {
     // memorises which tracks they played (at any time) and drowns what the state says about now.
     const logit = this.cfg.head.add_retrieval_score ? (tf.add(deep, this.dotLogits(u, v)) as tf.Tensor1D) : deep;
     if (ctx.training || this.newTrackLogWeight === 0) return logit;
-    // track_share (affinity column 2) is 0 exactly for tracks the state never played.
+    // track_plays (affinity column 2) is 0 exactly for tracks the state never played.
     const unplayed = tf.cast(tf.equal(tf.reshape(tf.slice(pair.affinity, [0, 2], [-1, 1]), [-1]), 0), 'float32');
     return tf.sub(logit, tf.mul(unplayed, this.newTrackLogWeight)) as tf.Tensor1D;
   }
