@@ -11,18 +11,19 @@ import { REPORT_METRICS, evaluateReal, type RealEvaluation } from '../src/main/s
 import { barChartSvg, markdownTable, reportDir } from '../src/main/services/report-writer';
 import { main, metricsTable, parse, rounded } from './lib/cli';
 
-const USAGE = `Usage: npm run evaluate:real -- [--data DIR] [--alone] [--quick] [--json] [--out DIR] [--set key=value …]
+const USAGE = `Usage: npm run evaluate:real -- [--data DIR] [--alone] [--community PATH …] [--quick] [--json] [--out DIR] [--set key=value …]
 
 DIR is laid out like ../shared/data: catalog/*.csv and histories/spotify-account/<person>/.
 --alone puts each person in a library of their own (the catalogues and their export), trains and
 evaluates each separately, and reports the average over people and each person's own result.
+--community PATH adds public listening data (MPD slices, a HetRec folder) after the catalogues.
 --quick trains fewer epochs and bootstraps less (for CI). --analysis adds permutation feature
 importance and ablations (one retraining each); --search runs the successive-halving
 hyperparameter search of evaluation_config.yaml. The report goes to reports/<date>/.`;
 
 void main(async () => {
   const v = parse(
-    { data: { type: 'string' }, alone: { type: 'boolean', default: false }, quick: { type: 'boolean', default: false }, out: { type: 'string' }, analysis: { type: 'boolean', default: false }, search: { type: 'boolean', default: false } },
+    { data: { type: 'string' }, alone: { type: 'boolean', default: false }, community: { type: 'string', multiple: true }, quick: { type: 'boolean', default: false }, out: { type: 'string' }, analysis: { type: 'boolean', default: false }, search: { type: 'boolean', default: false } },
     USAGE,
   );
   configureLogging({ level: 'INFO' });
@@ -32,7 +33,7 @@ void main(async () => {
   const dataDir = path.resolve(v.data ?? path.join(sharedDir(), 'data'));
   const log = getLogger('evaluate:real');
   const r = await evaluateReal({
-    dataDir, config, overrides, alone: v.alone, analysis: v.analysis, search: v.search, onStage: (s) => log.info(s),
+    dataDir, config, overrides, alone: v.alone, community: (v.community ?? []).map((c: string) => path.resolve(c)), analysis: v.analysis, search: v.search, onStage: (s) => log.info(s),
     loadConfig: (ov) => loadConfig({ layers: v.config ?? [], overrides: ov }).config,
   });
   const dir = reportDir(path.resolve(v.out ?? path.dirname(resourceDir('package.json'))));

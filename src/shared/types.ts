@@ -50,7 +50,7 @@ export interface ImportProgress {
 
 /** One factor of an explanation, measured on the model by ablation. */
 export interface ExplanationFactor {
-  kind: 'audio' | 'artist' | 'history' | 'genre' | 'era' | 'popularity' | 'collaborative';
+  kind: 'audio' | 'artist' | 'history' | 'genre' | 'era' | 'popularity' | 'collaborative' | 'community';
   /** e.g. "energy", an artist's name, a genre. */
   label: string;
   /** The track's value and the person's (for audio features: both on the catalogue's scale). */

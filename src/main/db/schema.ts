@@ -184,3 +184,55 @@ export const modelMetrics = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.runId, t.split, t.name, t.epoch] })],
 );
+
+/**
+ * Community data: public listening a person downloaded themselves (Spotify Million Playlist
+ * Dataset slices, HetRec Last.fm, folders of other people's exports). Kept only as what it
+ * teaches — which artists go together and how often tracks are chosen — never as people: no
+ * profile, no listening rows. Deleting a source removes everything it added.
+ */
+export const communitySources = sqliteTable('community_sources', {
+  id: integer('id').primaryKey(),
+  name: text('name').notNull(),
+  kind: text('kind', { enum: ['mpd', 'hetrec', 'exports'] }).notNull(),
+  importedAt: integer('imported_at').notNull(),
+  /** Playlists or listeners read. */
+  groups: integer('groups').notNull(),
+  /** Rows (playlist entries or listener × artist pairs) read, and how many found an artist here. */
+  rows: integer('rows').notNull(),
+  matchedRows: integer('matched_rows').notNull(),
+});
+
+/** In how many of a source's playlists or listeners each artist appears. */
+export const communityArtists = sqliteTable(
+  'community_artists',
+  {
+    sourceId: integer('source_id').notNull().references(() => communitySources.id, { onDelete: 'cascade' }),
+    artistId: integer('artist_id').notNull().references(() => artists.id),
+    groups: integer('groups').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.sourceId, t.artistId] })],
+);
+
+/** How often two artists share a playlist or a listener (each artist's strongest neighbours). */
+export const communityArtistPairs = sqliteTable(
+  'community_artist_pairs',
+  {
+    sourceId: integer('source_id').notNull().references(() => communitySources.id, { onDelete: 'cascade' }),
+    artistId: integer('artist_id').notNull().references(() => artists.id),
+    neighborId: integer('neighbor_id').notNull().references(() => artists.id),
+    together: integer('together').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.sourceId, t.artistId, t.neighborId] })],
+);
+
+/** How many of a source's playlists hold each catalogue track (matched by Spotify URI first). */
+export const communityTracks = sqliteTable(
+  'community_tracks',
+  {
+    sourceId: integer('source_id').notNull().references(() => communitySources.id, { onDelete: 'cascade' }),
+    trackId: integer('track_id').notNull().references(() => tracks.id),
+    groups: integer('groups').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.sourceId, t.trackId] })],
+);

@@ -5,7 +5,7 @@
  */
 import { AUDIO_COLUMNS } from './data/dataset';
 import type { Interactions } from './data/examples';
-import { ITEM_NUMERIC, type UserAggregate } from './data/features';
+import { ITEM_NUMERIC, colistenScores, type UserAggregate } from './data/features';
 import type { Prepared } from './pipeline';
 import type { Ranker } from './training/evaluate';
 
@@ -44,6 +44,24 @@ export function replayRanker(P: Prepared, h: History): Ranker {
         const s = Float32Array.from(pop, (x) => (Number.isFinite(x) ? x * 1e-6 : 0));
         for (const [t, w] of h.aggs[u].trackWeight) s[t] += w;
         return s;
+      }),
+  };
+}
+
+/**
+ * Community co-listening ("people who play your artists also play"): each track scored by the
+ * community's similarity of its artist to the person's most played artists — item-item CF at the
+ * artist level over the community data — ties broken by catalogue popularity.
+ */
+export function colistenRanker(P: Prepared, h: History): Ranker {
+  const pop = P.data.catalog.popularity;
+  const artist = P.data.catalog.artistId;
+  return {
+    name: 'colisten',
+    score: (users) =>
+      users.map((u) => {
+        const c = colistenScores(h.aggs[u].artistWeight, P.community);
+        return Float32Array.from(pop, (x, t) => (c.get(artist[t]) ?? 0) + (Number.isFinite(x) ? x * 1e-6 : 0));
       }),
   };
 }

@@ -4,6 +4,7 @@
  */
 import type { AppConfig } from '../../shared/config-schema';
 import type { Library } from '../db';
+import { loadCommunity, type CommunityKnowledge } from '../importers/community';
 import { TEST, TRAIN, VALID, loadData, timeSplit, type LoadedData, type Split } from './data/dataset';
 import { buildInteractions, withFeedback, type Interactions } from './data/examples';
 import {
@@ -29,6 +30,8 @@ export interface Prepared {
   /** Listening states along each person's training period and what followed each: what the model trains on. */
   states: TrainingStates;
   stateUsers: UserFeatures;
+  /** What imported community data says about artists (empty without any). */
+  community: CommunityKnowledge;
   /** Per person: what they played in the training period (baselines, exclusions). */
   train: Interactions;
   /** Per person: what they played before the test period (training and validation). */
@@ -112,9 +115,10 @@ export function prepare(lib: Library, cfg: AppConfig): Prepared {
   });
   const featureSpace = fitFeatureSpace(data, trainAggs, isTrain, cfg, states);
   const items = buildItemFeatures(data.catalog, featureSpace);
-  const users = buildUserFeatures(data, trainAggs, featureSpace);
-  const testUsers = buildUserFeatures(data, testAggs, featureSpace);
-  const stateUsers = buildUserFeatures({ ...data, profiles: Array.from(states.person, (p) => data.profiles[p]) }, states.aggs, featureSpace);
+  const community = loadCommunity(lib);
+  const users = buildUserFeatures(data, trainAggs, featureSpace, community);
+  const testUsers = buildUserFeatures(data, testAggs, featureSpace, community);
+  const stateUsers = buildUserFeatures({ ...data, profiles: Array.from(states.person, (p) => data.profiles[p]) }, states.aggs, featureSpace, community);
   const profileIndex = new Map(data.profiles.map((p, i) => [p.id, i]));
   const feedback = (lib.sqlite.prepare("SELECT profile_id, track_id, kind FROM feedback WHERE track_id IS NOT NULL AND kind IN ('like', 'dislike') ORDER BY created_at").raw().all() as [number, number, string][])
     .map(([pid, tid, kind]) => ({ user: profileIndex.get(pid) ?? -1, item: data.catalog.rowOf.get(tid) ?? -1, like: kind === 'like' }))
@@ -139,7 +143,7 @@ export function prepare(lib: Library, cfg: AppConfig): Prepared {
   const test = task(data, testPlays, history.seen, testArtists, popularTop, testAggs);
   const testAll = task(data, testPlays, null, testArtists, popularTop, testAggs);
   return {
-    data, split, trainAggs, testAggs, featureSpace, items, users, testUsers, states, stateUsers, train, history, valid, test, validAll, testAll,
+    data, split, trainAggs, testAggs, featureSpace, items, users, testUsers, states, stateUsers, community, train, history, valid, test, validAll, testAll,
     itemCounts: train.itemCounts,
   };
 }

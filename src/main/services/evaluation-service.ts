@@ -12,7 +12,7 @@ import { openLibrary } from '../db';
 import { getLogger } from '../logging';
 import { initBackend } from '../recommender/backend';
 import {
-  artistAffinityRanker, catalogPopularityRanker, contentKnnRanker, easeRanker, historyOf, itemCfRanker, libraryPopularityRanker, replayRanker,
+  artistAffinityRanker, catalogPopularityRanker, colistenRanker, contentKnnRanker, easeRanker, historyOf, itemCfRanker, libraryPopularityRanker, replayRanker,
 } from '../recommender/baselines';
 import { FeatureTensors } from '../recommender/data/loader';
 import { ModelRanker } from '../recommender/inference/model-ranker';
@@ -24,6 +24,7 @@ import { Rng } from '../recommender/random';
 import { bootstrapCI } from '../recommender/training/metrics';
 import { evaluateRanker, popularityRanker, randomRanker, type EvalResult, type EvalTask, type Ranker } from '../recommender/training/evaluate';
 import { runImport } from './import-service';
+import { importCommunity } from '../importers/community';
 import { trainRun } from './model-service';
 
 const log = getLogger('evaluation');
@@ -75,6 +76,8 @@ export interface RealEvalOptions {
   config: AppConfig;
   /** Each person in a library of their own (catalogue + their export), trained and evaluated separately. */
   alone?: boolean;
+  /** Community datasets imported after the catalogues (MPD slices, HetRec folders). */
+  community?: string[];
   /** Permutation importance and ablations (retraining per ablation). */
   analysis?: boolean;
   /** Successive-halving hyperparameter search within evaluation.hyperparameter_search.budget_minutes. */
@@ -98,6 +101,7 @@ export function baselineRankers(P: Prepared, config: AppConfig): Ranker[] {
   if (want.has('popularity')) out.push(libraryPopularityRanker(h));
   if (want.has('catalog_popularity')) out.push(catalogPopularityRanker(P));
   if (want.has('replay')) out.push(replayRanker(P, h));
+  if (want.has('colisten') && P.community.sources) out.push(colistenRanker(P, h));
   if (want.has('artist_affinity')) out.push(artistAffinityRanker(P, h));
   if (want.has('content_knn')) out.push(contentKnnRanker(P, h));
   if (want.has('item_cf')) out.push(itemCfRanker(P, h));
@@ -178,6 +182,10 @@ async function evaluateAlone(o: RealEvalOptions, catalogs: string[], peopleDirs:
   const tl = openLibrary(template);
   try {
     await runImport(tl, { catalogs });
+    for (const c of o.community ?? []) {
+      o.onStage?.(`importing community data ${c}`);
+      await importCommunity(tl, c);
+    }
   } finally {
     tl.close();
   }
@@ -256,7 +264,7 @@ async function evaluateAlone(o: RealEvalOptions, catalogs: string[], peopleDirs:
     mode: 'alone',
     people: peopleDirs.length,
     perPerson,
-    protocol: `Each person alone: a library of their own holding the catalogues and their export only, a model trained on it, and every baseline computed from it. ${PROTOCOL_SPLIT} Metrics are each person’s own, averaged over people, with bootstrap 95 % intervals over people.`,
+    protocol: `Each person alone: a library of their own holding the catalogues${o.community?.length ? `, the community data (${o.community.map((c) => path.basename(c)).join(', ')})` : ''} and their export only, a model trained on it, and every baseline computed from it. ${PROTOCOL_SPLIT} Metrics are each person’s own, averaged over people, with bootstrap 95 % intervals over people.`,
     events,
     trackMatch: events ? matched / events : 0,
     tasks,
@@ -281,6 +289,10 @@ export async function evaluateReal(o: RealEvalOptions): Promise<RealEvaluation> 
   try {
     o.onStage?.(`importing ${catalogs.length} catalogues and ${people.length} people`);
     await runImport(lib, { catalogs });
+    for (const c of o.community ?? []) {
+      o.onStage?.(`importing community data ${c}`);
+      await importCommunity(lib, c);
+    }
     const imp = await runImport(lib, { histories: people, profilePerPath: true });
     o.onStage?.('training the two-tower model');
     const tt = performance.now();

@@ -26,7 +26,11 @@ export function compatScale(col: string, v: number): number {
  * track's artist, genre and on the track itself, and how often and how recently they played the
  * track and the artist (decayed play counts).
  */
-export const AFFINITY_COLUMNS = ['artist_share', 'genre_share', 'track_plays', 'track_recent', 'artist_recent'] as const;
+export const AFFINITY_COLUMNS = ['artist_share', 'genre_share', 'track_plays', 'track_recent', 'artist_recent', 'artist_colisten'] as const;
+/** Co-listening: Σ over the person's artists (by share) of the community's similarity to the track's artist. */
+const squashColisten = (x: number) => Math.min(1, Math.log1p(20 * x) / Math.log(21));
+/** How many of a person's most played artists the co-listening feature looks from. */
+const COLISTEN_FROM = 30;
 const squash = (share: number) => Math.log1p(100 * share) / Math.log(101);
 const squashCount = (c: number) => Math.min(1, Math.log1p(c) / Math.log(65));
 /** Minutes played on a track, on a log scale: 1 play ≈ 0.2, 30 plays ≈ 0.7 (0 exactly when never played). */
@@ -410,6 +414,29 @@ export interface UserFeatures {
   /** Per person: decayed play counts by catalogue row and database artist id. */
   trackRecent: Map<number, number>[];
   artistRecent: Map<number, number>[];
+  /** Per person: community co-listening score by database artist id (empty without community data). */
+  colisten: Map<number, number>[];
+}
+
+/** The minimal view of community knowledge the features need (see importers/community.ts). */
+export interface ArtistNeighbours {
+  neighbours: Map<number, { artist: number; sim: number }[]>;
+}
+
+/**
+ * "People who play your artists also play …": for each artist, Σ over the person's most played
+ * artists j of share_j × similarity(j, artist), from community co-occurrence.
+ */
+export function colistenScores(artistWeight: Map<number, number>, community: ArtistNeighbours | undefined, from = COLISTEN_FROM): Map<number, number> {
+  const out = new Map<number, number>();
+  if (!community?.neighbours.size) return out;
+  const top = [...artistWeight].sort((x, y) => y[1] - x[1] || x[0] - y[0]).slice(0, from);
+  const total = top.reduce((s, [, w]) => s + w, 0);
+  if (!total) return out;
+  for (const [j, w] of top) {
+    for (const { artist, sim } of community.neighbours.get(j) ?? []) out.set(artist, (out.get(artist) ?? 0) + (w / total) * sim);
+  }
+  return out;
 }
 
 /** AFFINITY_COLUMNS for (person, track) pairs, B × AFFINITY_COLUMNS.length, on a 0–1 scale. */
@@ -425,11 +452,12 @@ export function pairAffinity(users: UserFeatures, items: ItemFeatures, u: ArrayL
     out[o + 2] = squashMinutes(users.trackMinutes[p]?.get(t[i]) ?? 0);
     out[o + 3] = squashCount(users.trackRecent[p]?.get(t[i]) ?? 0);
     out[o + 4] = squashCount(users.artistRecent[p]?.get(a) ?? 0);
+    out[o + 5] = squashColisten(users.colisten[p]?.get(a) ?? 0);
   }
   return out;
 }
 
-export function buildUserFeatures(data: LoadedData, aggs: UserAggregate[], fs: FeatureSpace): UserFeatures {
+export function buildUserFeatures(data: LoadedData, aggs: UserAggregate[], fs: FeatureSpace, community?: ArtistNeighbours): UserFeatures {
   const n = data.profiles.length;
   const F = fs.userNumeric.length;
   const H = fs.historyLength;
@@ -452,6 +480,7 @@ export function buildUserFeatures(data: LoadedData, aggs: UserAggregate[], fs: F
     trackMinutes: [],
     trackRecent: [],
     artistRecent: [],
+    colisten: [],
   };
   const aIdx = vocabIndex(fs.artist);
   const tIdx = vocabIndex(fs.track ?? { values: [] });
@@ -481,6 +510,7 @@ export function buildUserFeatures(data: LoadedData, aggs: UserAggregate[], fs: F
     out.trackMinutes.push(a.trackWeight);
     out.trackRecent.push(a.trackRecent);
     out.artistRecent.push(a.artistRecent);
+    out.colisten.push(colistenScores(a.artistWeight, community));
     // History input: the most-listened artists, weights ∝ play time (rare ones share "other").
     const hist = [...a.artistWeight.entries()].sort((x, y) => y[1] - x[1]).slice(0, H);
     const total = hist.reduce((s, [, w]) => s + w, 0);

@@ -35,9 +35,10 @@ export class ModelRanker implements Ranker {
       for (let t = 0; t < n; t++) if (canon[t] !== t) masked[t] = -Infinity;
       const ex = exclude[j] ?? new Set<number>();
       const skip = (t: number) => ex.has(t) || canon[t] !== t;
+      const users = this.ft.users;
       const cand = union(
-        union(topN(masked, Math.min(this.rerankTop, n)), this.byArtist.for(this.ft.users.artistShare[u], this.rerankTop / 2, skip)),
-        historyCandidates(this.ft.users, u, this.rerankTop / 2, skip),
+        union(topN(masked, Math.min(this.rerankTop, n)), [...this.byArtist.for(users.artistShare[u], this.rerankTop / 2, skip), ...this.byArtist.for(users.colisten[u], this.rerankTop / 2, skip)]),
+        historyCandidates(users, u, this.rerankTop / 2, skip),
       );
       const logits = pairLogits(this.model, this.ft, new Int32Array(cand.length).fill(u), cand);
       // Candidates keep their full-model logits; everything else stays below them, in retrieval order.

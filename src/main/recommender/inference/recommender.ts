@@ -16,7 +16,8 @@ import { FeatureTensors } from '../data/loader';
 import { OTHER, UNKNOWN } from '../data/preprocessor';
 import { loadModel, type ModelManifest } from '../models/io';
 import { INFERENCE, type TwoTowerModel } from '../models/two-tower';
-import { ArtistCandidates, union } from './candidates';
+import { ArtistCandidates, historyCandidates, union } from './candidates';
+import { loadCommunity, type CommunityKnowledge } from '../../importers/community';
 import { itemVectors, userVectors } from './scoring';
 import { catalogFingerprint, loadSnapshot, loadSnapshotAsync, saveSnapshot, type Snapshot } from './serving-snapshot';
 import { VectorIndex } from './vector-index';
@@ -51,6 +52,8 @@ export class Recommender {
   private readonly users = new Map<number, { key: string; seen: string; user: ServingUser }>();
   /** Whose features `ft.user` holds. */
   private ftProfile = -1;
+  /** What imported community data says about artists (read once; a change reopens the recommender). */
+  private readonly community: CommunityKnowledge;
 
   private constructor(
     private lib: Library, private model: TwoTowerModel, readonly manifest: ModelManifest, readonly modelDir: string,
@@ -58,6 +61,7 @@ export class Recommender {
   ) {
     this.featureSpace = manifest.featureSpace;
     this.D = model.cfg.embedding_dim;
+    this.community = loadCommunity(lib);
     // The catalogue, its features and item vectors: from the model folder's snapshot when it
     // matches the catalogue, else computed (and saved for the next start).
     const { fingerprint, snap } = loaded;
@@ -140,7 +144,7 @@ export class Recommender {
   private buildUser(profileId: number): ServingUser {
     const data = loadProfileData(this.lib.sqlite, this.catalog, profileId);
     const [agg] = aggregateUsers(data, () => true, this.featureSpace.skipThresholdMs, this.featureSpace.recentHalfLifeDays);
-    const features = buildUserFeatures(data, [agg], this.featureSpace);
+    const features = buildUserFeatures(data, [agg], this.featureSpace, this.community);
     this.ft.setUsers(features);
     this.ftProfile = profileId;
     const vector = userVectors(this.model, this.ft, [0]);
@@ -238,8 +242,13 @@ export class Recommender {
     pool.length = Math.min(pool.length, R);
     // What feedback and the discovery control add on top of the model's own score.
     const shift = (t: number) => (hasFeedback ? this.dot(delta, t) * this.scale : 0) - (penalty > 0 && u.knownArtists.has(this.catalog.artistId[t]) ? penalty : 0);
+    const blocked = (t: number) => !allow[t];
     const cand = this.model.hasHead
-      ? union(pool.map((p) => p.t), this.byArtist.for(u.features.artistShare[0], R / 2, (t) => !allow[t]))
+      ? union(pool.map((p) => p.t), [
+        ...this.byArtist.for(u.features.artistShare[0], R / 2, blocked),
+        ...this.byArtist.for(u.features.colisten[0], R / 2, blocked),
+        ...historyCandidates(u.features, 0, R / 2, blocked),
+      ])
       : Int32Array.from(pool, (p) => p.t);
     if (!cand.length) return [];
     const final = this.model.hasHead ? this.headLogits(u, cand).map((l, i) => l + shift(cand[i])) : Float32Array.from(pool, (p) => p.logit);
@@ -309,6 +318,22 @@ export class Recommender {
     return chosen;
   }
 
+  /** The person's artist through whom the community links them to `artistId` most strongly. */
+  private colistenVia(u: ServingUser, artistId: number): string | null {
+    if (!this.community.neighbours.size) return null;
+    let best: [number, number] | null = null;
+    let total = 0;
+    const top = [...u.agg.artistWeight].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, 30);
+    for (const [, w] of top) total += w;
+    for (const [j, w] of top) {
+      if (j === artistId) continue;
+      const sim = this.community.neighbours.get(j)?.find((n) => n.artist === artistId)?.sim ?? 0;
+      const v = (w / (total || 1)) * sim;
+      if (v > 0 && (!best || v > best[1])) best = [j, v];
+    }
+    return best ? (this.catalog.artistName.get(best[0]) ?? null) : null;
+  }
+
   private describe(t: number, logit: number, rank: number, u: ServingUser | null): Recommendation {
     const c = this.catalog;
     const g = c.genreId[t];
@@ -363,9 +388,9 @@ export class Recommender {
       const s = fs.stats[`item.${c}`];
       return compatScale(c, s.log ? Math.expm1(s.mean) : s.mean);
     });
-    type Variant = { t: number; numeric: Float32Array; artist: number; track: number; genre: number; yearBucket: number; compat: Float32Array; noArtist?: boolean; noGenre?: boolean };
+    type Variant = { t: number; numeric: Float32Array; artist: number; track: number; genre: number; yearBucket: number; compat: Float32Array; noArtist?: boolean; noGenre?: boolean; noColisten?: boolean };
     const variants: Variant[] = [];
-    const VARS = 1 + C + 5; // base, audio × C, artist, genre, era, popularity, track identity
+    const VARS = 1 + C + 6; // base, audio × C, artist, genre, era, popularity, track identity, community co-listening
     for (const t of tracks) {
       const base: Variant = {
         t,
@@ -398,6 +423,9 @@ export class Recommender {
       const id = clone();
       id.track = OTHER;
       variants.push(id);
+      const cl = clone();
+      cl.noColisten = true;
+      variants.push(cl);
     }
     // History ablations: the person without one of their top artists.
     const H = fs.historyLength;
@@ -455,11 +483,12 @@ export class Recommender {
       // and a history ablation removes the dropped artist's share.
       const aff = pairAffinity(u.features, this.items, new Int32Array(pairItem.length), Int32Array.from(pairItem, (i) => variants[i].t));
       const A = AFFINITY_COLUMNS.length;
-      const [artistShare, genreShare, , , artistRecent] = AFFINITY_COLUMNS.map((_, k) => k);
+      const [artistShare, genreShare, , , artistRecent, colisten] = AFFINITY_COLUMNS.map((_, k) => k);
       pairItem.forEach((vi, j) => {
         const v = variants[vi];
         const dropArtist = v.noArtist || (pairUser[j] > 0 && histArtistIds[hist[pairUser[j] - 1].h] === this.catalog.artistId[v.t]);
         if (dropArtist) aff[A * j + artistShare] = aff[A * j + artistRecent] = 0;
+        if (v.noArtist || v.noColisten) aff[A * j + colisten] = 0;
         if (v.noGenre) aff[A * j + genreShare] = 0;
       });
       const pair = {
@@ -523,6 +552,13 @@ export class Recommender {
         factors.push({
           kind: 'collaborative', label: 'track', text: 'often played alongside the tracks you play',
           contribution: base - L[o + 5 + C], share: 0,
+        });
+      }
+      const via = this.colistenVia(u, artistId);
+      if (via) {
+        factors.push({
+          kind: 'community', label: via, text: `people who play ${via} also play ${artistName}`,
+          contribution: base - L[o + 6 + C], share: 0,
         });
       }
       const because = hist
