@@ -17,7 +17,7 @@ export interface TrainingStates {
   aggs: UserAggregate[];
   /** Examples over state rows: positives are the tracks played in the window after the state. */
   inter: Interactions;
-  /** Per state: catalogue rows the person had played (most played first), for hard negatives. */
+  /** Per state: catalogue rows the person had played but did not play in the window after it (most played first): hard negatives. */
   historyTracks: Int32Array[];
   /** Per state: database ids of the artists the person had played (most played first). */
   historyArtists: Int32Array[];
@@ -83,7 +83,6 @@ export function buildStates(data: LoadedData, split: Split, o: StateOptions): Tr
       const agg = acc.snapshot();
       person.push(p);
       aggs.push(agg);
-      historyTracks.push(topKeys(agg.trackWeight, HISTORY_KEEP));
       historyArtists.push(topKeys(agg.artistWeight, 50));
       lastOf[p] = row;
       // The window after the state: up to the next snapshot, and at least `horizon` listens.
@@ -100,6 +99,8 @@ export function buildStates(data: LoadedData, split: Split, o: StateOptions): Tr
       }
       const s = new Set<number>([...pos.keys(), ...weak]);
       seen.push(s);
+      // "Played before, not now": drawn from directly, so long windows still have them.
+      historyTracks.push(topKeys(agg.trackWeight, HISTORY_KEEP * 4).filter((t) => !s.has(t)).slice(0, HISTORY_KEEP));
       for (const [t, minutes] of [...pos].sort((a, b) => a[0] - b[0])) {
         exUser.push(row);
         exItem.push(t);

@@ -1,0 +1,100 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { openLibrary } from '../../src/main/db';
+import { deleteCommunity, importCommunity, loadCommunity } from '../../src/main/importers/community';
+import { colistenScores } from '../../src/main/recommender/data/features';
+import { runImport } from '../../src/main/services/import-service';
+import { tmpDir } from '../helpers/env';
+import { ID, snapshot, tracksCsv, write } from '../helpers/fixtures';
+
+const track = (artist: string, uri: string | null, name = 'x') => ({ artist_name: artist, track_uri: uri, track_name: name });
+
+async function library() {
+  const dir = tmpDir();
+  const lib = openLibrary(path.join(dir, 'lib.sqlite'));
+  await runImport(lib, { catalogs: [tracksCsv(dir)] });
+  return { dir, lib };
+}
+
+describe('community data', () => {
+  it('keeps MPD playlists as artist co-occurrence and track counts, matched by URI first', async () => {
+    const { dir, lib } = await library();
+    const slice = {
+      info: { slice: '0-2' },
+      playlists: [
+        // The URI finds Ghost's track (and its artist) even under another artist name.
+        { pid: 1, tracks: [track('Somebody Else', `spotify:track:${ID.ghost}`), track('Gen Hoshino', null), track('Unknown Band', null)] },
+        { pid: 2, tracks: [track('Ben Woodward', null), track('Gen Hoshino', `spotify:track:${ID.comedy}`)] },
+        { pid: 3, tracks: [track('Ingrid Michaelson', null), track('ZAYN', null)] },
+        { pid: 4, tracks: [track('Nobody Here', null)] },
+      ],
+    };
+    const folder = path.join(dir, 'mpd');
+    write(folder, 'mpd.slice.0-999.json', slice);
+    const r = await importCommunity(lib, folder);
+    expect(r.kind).toBe('mpd');
+    expect(r.groups).toBe(3); // the playlist naming no known artist adds nothing
+    expect(r.rows).toBe(8);
+    expect(r.matchedRows).toBe(6);
+    const id = (name: string) => lib.sqlite.prepare('SELECT id FROM artists WHERE name = ?').pluck().get(name) as number;
+    const pairs = lib.sqlite.prepare('SELECT artist_id, neighbor_id, together FROM community_artist_pairs ORDER BY artist_id, neighbor_id').raw().all();
+    // Gen Hoshino and Ben Woodward share two playlists; Ingrid Michaelson and ZAYN one.
+    expect(pairs).toContainEqual([id('Gen Hoshino'), id('Ben Woodward'), 2]);
+    expect(pairs).toContainEqual([id('Ben Woodward'), id('Gen Hoshino'), 2]);
+    expect(pairs).toContainEqual([id('Ingrid Michaelson'), id('ZAYN'), 1]);
+    expect(lib.sqlite.prepare('SELECT count(*) FROM community_tracks').pluck().get()).toBe(2);
+    // Similarities: cosine of co-occurrence, symmetric.
+    const k = loadCommunity(lib);
+    const sim = k.neighbours.get(id('Gen Hoshino'))!.find((n) => n.artist === id('Ben Woodward'))!.sim;
+    expect(sim).toBeCloseTo(2 / Math.sqrt(2 * 2), 6);
+    // "People who play Gen Hoshino also play Ben Woodward": all of the person's weight on Gen Hoshino.
+    const scores = colistenScores(new Map([[id('Gen Hoshino'), 10]]), k);
+    expect(scores.get(id('Ben Woodward'))).toBeCloseTo(sim, 6);
+    expect(scores.has(id('Gen Hoshino'))).toBe(false);
+    // Never shown as people: no profile, no listening.
+    expect(lib.sqlite.prepare('SELECT count(*) FROM profiles').pluck().get()).toBe(0);
+    expect(lib.sqlite.prepare('SELECT count(*) FROM listening_events').pluck().get()).toBe(0);
+    // Deleted in one step, everything it added with it.
+    expect(deleteCommunity(lib)).toBe(1);
+    for (const t of ['community_sources', 'community_artists', 'community_artist_pairs', 'community_tracks']) {
+      expect(lib.sqlite.prepare(`SELECT count(*) FROM ${t}`).pluck().get(), t).toBe(0);
+    }
+    lib.close();
+  });
+
+  it('reads HetRec listeners by artist name', async () => {
+    const { dir, lib } = await library();
+    const folder = path.join(dir, 'hetrec');
+    write(folder, 'artists.dat', 'id\tname\turl\tpictureURL\n1\tGen Hoshino\tu\tp\n2\tBen Woodward\tu\tp\n3\tNot Here\tu\tp\n');
+    write(folder, 'user_artists.dat', 'userID\tartistID\tweight\n7\t1\t100\n7\t2\t50\n8\t1\t10\n8\t3\t5\n');
+    const r = await importCommunity(lib, folder);
+    expect(r).toMatchObject({ kind: 'hetrec', groups: 2, rows: 4, matchedRows: 3, artists: 2 });
+    lib.close();
+  });
+
+  it('refuses malformed files naming the file and the record, and changes nothing', async () => {
+    const { dir, lib } = await library();
+    const before = snapshot(lib.sqlite);
+    const cases: [string, string, RegExp][] = [
+      ['bad1', '{"playlists": [{"pid": 1, "tracks": 5}]}', /mpd\.slice\.0-999\.json \(playlist 1\): expected a "tracks" array/],
+      ['bad2', '{"playlists": [', /mpd\.slice\.0-999\.json: not valid JSON/],
+      ['bad3', '{"nothing": 1}', /expected an object with a "playlists" array/],
+      ['bad4', '{"playlists": [{"tracks": [{"artist_name": "Nobody"}]}]}', /no playlist or listener in it names an artist this library knows/],
+    ];
+    for (const [name, text, want] of cases) {
+      const folder = path.join(dir, name);
+      write(folder, 'mpd.slice.0-999.json', text);
+      await expect(importCommunity(lib, folder)).rejects.toThrow(want);
+    }
+    const het = path.join(dir, 'het');
+    write(het, 'artists.dat', 'id\tname\n1\tGen Hoshino\n');
+    write(het, 'user_artists.dat', 'userID\tartistID\tweight\n7\t1\t1\nnot a line\n');
+    await expect(importCommunity(lib, het)).rejects.toThrow(/user_artists\.dat \(line 3\): expected tab-separated userID, artistID and weight/);
+    await expect(importCommunity(lib, path.join(dir, 'nothing-here'))).rejects.toThrow(/no such file or folder/);
+    fs.mkdirSync(path.join(dir, 'empty'));
+    await expect(importCommunity(lib, path.join(dir, 'empty'))).rejects.toThrow(/not a community dataset/);
+    expect(snapshot(lib.sqlite)).toBe(before);
+    lib.close();
+  });
+});
