@@ -1,8 +1,9 @@
 /**
- * npm run bench:firstrun -- [--data ../shared/data] [--person u03] [--set key=value …]
- * A new user's first run, as the app does it: a fresh data folder → both catalogues → one person's
- * export → a trained model → the first list of recommendations; then new feedback → retrained →
- * the next list. Prints each phase's seconds and the process's peak RSS, JSON last.
+ * npm run bench:firstrun -- [--data ../shared/data] [--person u03] [--community PATH …] [--set key=value …]
+ * A new user's first run, as the app does it: a fresh data folder → both catalogues (→ the
+ * community data) → one person's export → a trained model → the first list of recommendations;
+ * then new feedback → retrained → the next list. Prints each phase's seconds and the process's
+ * peak RSS, JSON last.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -14,9 +15,10 @@ import { configureLogging } from '../src/main/logging';
 import { sharedDir } from '../src/main/paths';
 import { Recommender } from '../src/main/recommender/inference/recommender';
 import { runImport } from '../src/main/services/import-service';
+import { importCommunity } from '../src/main/importers/community';
 import { trainRun } from '../src/main/services/model-service';
 
-const { values } = parseArgs({ options: { data: { type: 'string' }, person: { type: 'string', default: 'u03' }, set: { type: 'string', multiple: true } } });
+const { values } = parseArgs({ options: { data: { type: 'string' }, person: { type: 'string', default: 'u03' }, community: { type: 'string', multiple: true }, set: { type: 'string', multiple: true } } });
 configureLogging({ level: 'WARNING' });
 const dataDir = path.resolve(values.data ?? path.join(sharedDir(), 'data'));
 const peakMb = () => process.resourceUsage().maxRSS / 1024;
@@ -35,6 +37,8 @@ void (async () => {
   const lib = openLibrary(path.join(dir, 'library.sqlite'));
   await runImport(lib, { catalogs: ['spotify_tracks_114k.csv', 'tidytuesday_spotify_songs.csv'].map((f) => path.join(dataDir, 'catalog', f)) });
   lap('import_catalogues');
+  for (const c of values.community ?? []) await importCommunity(lib, path.resolve(c));
+  if (values.community?.length) lap('import_community');
   await runImport(lib, { histories: [path.join(dataDir, 'histories', 'spotify-account', values.person)], profile: values.person });
   lap('import_history');
   const config = loadConfig({ overrides: values.set ?? [] }).config;
@@ -60,7 +64,7 @@ void (async () => {
   lib.close();
   fs.rmSync(dir, { recursive: true, force: true });
   const out = {
-    workload: 'firstrun', person: values.person, first_run_s: +firstRunS.toFixed(1), feedback_to_list_s: phases.feedback_to_list,
+    workload: 'firstrun', person: values.person, community: (values.community ?? []).map((c) => path.basename(c)), first_run_s: +firstRunS.toFixed(1), feedback_to_list_s: phases.feedback_to_list,
     phases, epochs: first.result.epochs.length, backend: first.result.backend.name, peak_rss_mb: Math.round(peakMb()), date: new Date().toISOString().slice(0, 10),
   };
   process.stdout.write(JSON.stringify(out) + '\n');

@@ -159,7 +159,7 @@ export const CONFIG_FILES = {
         states: obj({
           max_per_profile: int(1, 100000, 'Training snapshots of each person’s listening state along their timeline'),
           min_events_per_state: int(1, 1_000_000, 'Listens between two snapshots at least'),
-          horizon_fraction: num(0, 1, 'What follows a snapshot: at least this share of the person’s training listens (0: up to the next snapshot)'),
+          horizon_fraction: num(0, 10, 'What follows a snapshot: at least this many listens per listen before it (0: up to the next snapshot)'),
         }),
       }),
     }),
