@@ -80,7 +80,12 @@ export interface TrainingProgressEvent extends Omit<TrainProgress, 'phase'> {
 export interface EvaluationSummary {
   runId: number;
   users: number;
+  /** Whose held-out listening was ranked (null: everyone in the library). */
+  profile: string | null;
+  /** Discovery: tracks first played in the held-out period. */
   rankers: { name: string; metrics: Record<string, number> }[];
+  /** All plays: everything played in the held-out period. */
+  allPlays: { name: string; metrics: Record<string, number> }[];
 }
 
 export interface ExportResult {
@@ -108,7 +113,7 @@ export interface IpcContract {
   'training:cancel': { req: Record<string, never>; res: { cancelled: boolean } };
   'training:runs': { req: Record<string, never>; res: RunSummary[] };
   'training:serve': { req: { runId: number }; res: RunSummary[] };
-  'evaluation:run': { req: { runId?: number }; res: EvaluationSummary };
+  'evaluation:run': { req: { runId?: number; profileId?: number }; res: EvaluationSummary };
   'settings:set': { req: { logLevel: string }; res: AppInfo };
   /** Opens the log file in the system's viewer (Electron); says where it is otherwise. */
   'settings:open-log': { req: Record<string, never>; res: { opened: boolean; path: string } };

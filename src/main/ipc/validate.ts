@@ -54,7 +54,7 @@ export const REQUEST_SPECS: Record<Channel, Spec> = {
   'training:cancel': none,
   'training:runs': none,
   'training:serve': obj({ runId: id }),
-  'evaluation:run': obj({ runId: opt(id) }),
+  'evaluation:run': obj({ runId: opt(id), profileId: opt(id) }),
   'settings:set': obj({ logLevel: oneOf('DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL') }),
   'settings:open-log': none,
   'settings:reset': obj({ confirm: oneOf('RESET') }),

@@ -7,7 +7,8 @@ import { AUDIO_COLUMNS } from './data/dataset';
 import type { Interactions } from './data/examples';
 import { ITEM_NUMERIC, colistenScores, type UserAggregate } from './data/features';
 import type { Prepared } from './pipeline';
-import type { Ranker } from './training/evaluate';
+import type { AppConfig } from '../../shared/config-schema';
+import { evaluateRanker, popularityRanker, randomRanker, type Ranker } from './training/evaluate';
 
 /**
  * What a baseline may know: each person's listening before the period it ranks for (validation:
@@ -230,3 +231,32 @@ export function invert(m: ArrayLike<number>[]): Float64Array[] {
   }
   return a.map((r) => r.slice(n));
 }
+
+/**
+ * The configured baselines for ranking the test period: each sees each person's listening before
+ * the test period (training and validation), as the model's test state does.
+ */
+export function baselineRankers(P: Prepared, config: AppConfig): Ranker[] {
+  const out: Ranker[] = [];
+  const want = new Set(config.evaluation.baselines);
+  const h = historyOf(P, 'test');
+  if (want.has('random')) out.push(randomRanker(P.items.n, config.training.seed));
+  if (want.has('popularity')) out.push(libraryPopularityRanker(h));
+  if (want.has('catalog_popularity')) out.push(catalogPopularityRanker(P));
+  if (want.has('replay')) out.push(replayRanker(P, h));
+  if (want.has('colisten') && P.community.sources) out.push(colistenRanker(P, h));
+  if (want.has('artist_affinity')) out.push(artistAffinityRanker(P, h));
+  if (want.has('content_knn')) out.push(contentKnnRanker(P, h));
+  if (want.has('item_cf')) out.push(itemCfRanker(P, h));
+  if (want.has('ease') && P.data.profiles.length <= 3000) {
+    // λ chosen on the validation period (from training-period listening), as the model's epochs are.
+    let best: { lambda: number; v: number } | null = null;
+    for (const lambda of [10, 50, 250, 1000, 5000]) {
+      const v = P.valid.users.length ? evaluateRanker(easeRanker(P, lambda), P.valid, { ks: [10], threshold: 0.5 }).metrics['ndcg@10'] : 0;
+            if (!best || v > best.v) best = { lambda, v };
+    }
+    out.push(easeRanker(P, best!.lambda, h));
+  }
+  return out;
+}
+

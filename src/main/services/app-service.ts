@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { EventContract, EventName, IpcContract, Req, Res, RunSummary, ProfileDetail, AppInfo } from '../../shared/ipc';
+import type { EventContract, EventName, IpcContract, Req, Res, RunSummary, ProfileDetail, AppInfo, EvaluationSummary } from '../../shared/ipc';
 import type { ImportReport, Recommendation } from '../../shared/types';
 import { loadConfig } from '../config';
 import { dbVersion, openLibrary, type Library } from '../db';
@@ -330,17 +330,18 @@ export class AppService {
         dropRecommender(this.lib);
         return listRuns(this.lib).map((r) => this.runSummary(r.id));
       },
-      'evaluation:run': async ({ runId }) => {
+      'evaluation:run': async ({ runId, profileId }) => {
         const dir = runId ? getRun(this.lib, runId)?.modelPath : servingModelDir(this.lib);
         const id = runId ?? this.info().servingRunId;
         if (!dir || !id) throw new Error('no trained model to evaluate');
         if (this.evaluating) throw new Error('an evaluation is already running');
         // In the worker: ranking the catalogue for every person must not freeze the window.
-        const job = this.runJob({ type: 'evaluate', dbPath: this.paths.db, logFile: this.paths.logFile, logLevel: this.logLevel, modelDir: dir, layers: this.configLayers(), overrides: ['evaluation.bootstrap.samples=0'] }, () => {});
+        const job = this.runJob({ type: 'evaluate', dbPath: this.paths.db, logFile: this.paths.logFile, logLevel: this.logLevel, modelDir: dir, layers: this.configLayers(), overrides: ['evaluation.bootstrap.samples=0'], profileId }, () => {});
         this.evaluating = job.worker;
         try {
-          const report = (await job.done) as { users: number; results: { ranker: string; metrics: Record<string, number> }[] };
-          return { runId: id, users: report.users, rankers: report.results.map((r) => ({ name: r.ranker, metrics: r.metrics })) };
+          const report = (await job.done) as Pick<EvaluationSummary, 'users' | 'rankers' | 'allPlays'>;
+          const profile = profileId ? ((db().prepare('SELECT name FROM profiles WHERE id = ?').pluck().get(profileId) as string | undefined) ?? null) : null;
+          return { runId: id, profile, ...report };
         } finally {
           this.evaluating = null;
         }

@@ -11,9 +11,7 @@ import type { AppConfig } from '../../shared/config-schema';
 import { openLibrary } from '../db';
 import { getLogger } from '../logging';
 import { initBackend } from '../recommender/backend';
-import {
-  artistAffinityRanker, catalogPopularityRanker, colistenRanker, contentKnnRanker, easeRanker, historyOf, itemCfRanker, libraryPopularityRanker, replayRanker,
-} from '../recommender/baselines';
+import { baselineRankers } from '../recommender/baselines';
 import { FeatureTensors } from '../recommender/data/loader';
 import { ModelRanker } from '../recommender/inference/model-ranker';
 import { loadModel } from '../recommender/models/io';
@@ -87,35 +85,6 @@ export interface RealEvalOptions {
   loadConfig?: (overrides: string[]) => AppConfig;
   workDir?: string;
   onStage?: (stage: string) => void;
-}
-
-/**
- * The configured baselines for ranking the test period: each sees each person's listening before
- * the test period (training and validation), as the model's test state does.
- */
-export function baselineRankers(P: Prepared, config: AppConfig): Ranker[] {
-  const out: Ranker[] = [];
-  const want = new Set(config.evaluation.baselines);
-  const h = historyOf(P, 'test');
-  if (want.has('random')) out.push(randomRanker(P.items.n, config.training.seed));
-  if (want.has('popularity')) out.push(libraryPopularityRanker(h));
-  if (want.has('catalog_popularity')) out.push(catalogPopularityRanker(P));
-  if (want.has('replay')) out.push(replayRanker(P, h));
-  if (want.has('colisten') && P.community.sources) out.push(colistenRanker(P, h));
-  if (want.has('artist_affinity')) out.push(artistAffinityRanker(P, h));
-  if (want.has('content_knn')) out.push(contentKnnRanker(P, h));
-  if (want.has('item_cf')) out.push(itemCfRanker(P, h));
-  if (want.has('ease') && P.data.profiles.length <= 3000) {
-    // λ chosen on the validation period (from training-period listening), as the model's epochs are.
-    let best: { lambda: number; v: number } | null = null;
-    for (const lambda of [10, 50, 250, 1000, 5000]) {
-      const v = P.valid.users.length ? evaluateRanker(easeRanker(P, lambda), P.valid, { ks: [10], threshold: 0.5 }).metrics['ndcg@10'] : 0;
-      log.debug(`EASE λ=${lambda}: validation ndcg@10 ${v.toFixed(4)}`);
-      if (!best || v > best.v) best = { lambda, v };
-    }
-    out.push(easeRanker(P, best!.lambda, h));
-  }
-  return out;
 }
 
 function toReport(r: EvalResult): RankerReport {

@@ -13,7 +13,8 @@ import { FeatureTensors } from '../recommender/data/loader';
 import { ModelRanker } from '../recommender/inference/model-ranker';
 import { loadModel, recoverDir } from '../recommender/models/io';
 import { prepare, type Prepared } from '../recommender/pipeline';
-import { evaluateRanker, popularityRanker, randomRanker, type EvalResult, type EvalTask } from '../recommender/training/evaluate';
+import { evaluateRanker, type EvalResult, type EvalTask } from '../recommender/training/evaluate';
+import { baselineRankers } from '../recommender/baselines';
 import { CancelledError, train, type TrainProgress, type TrainResult } from '../recommender/training/trainer';
 
 const log = getLogger('models');
@@ -128,24 +129,44 @@ export interface EvaluationReport {
   task: 'test';
   users: number;
   backend: string | null;
+  /** Discovery: tracks first played in the held-out period, without what was played before. */
   results: EvalResult[];
+  /** All plays: everything played in the held-out period. */
+  allPlays: EvalResult[];
 }
 
-/** Test-period metrics of a saved model against the baselines, through the same code path. */
-export async function evaluateModel(lib: Library, config: AppConfig, modelDir: string, prepared?: Prepared, task?: EvalTask): Promise<EvaluationReport> {
+/** Only the listed people of a task (one person's own held-out result). */
+function onlyPeople(t: EvalTask, people: Set<number>): EvalTask {
+  const keep = t.users.map((u, i) => (people.has(u) ? i : -1)).filter((i) => i >= 0);
+  const pick = <T>(xs: T[] | undefined) => (xs ? keep.map((i) => xs[i]) : undefined);
+  return { ...t, users: pick(t.users)!, relevant: pick(t.relevant)!, exclude: pick(t.exclude)!, expected: pick(t.expected)!, tasteGenres: pick(t.tasteGenres) };
+}
+
+/**
+ * Held-out metrics of a saved model against every configured baseline, through the same code
+ * path, on both tasks; `profileIds` restricts them to those people (the Evaluation page: the
+ * chosen person's own result).
+ */
+export async function evaluateModel(
+  lib: Library, config: AppConfig, modelDir: string, prepared?: Prepared, task?: EvalTask, opts: { profileIds?: number[] } = {},
+): Promise<EvaluationReport> {
   await initBackend(config.training.backend);
   const P = prepared ?? prepare(lib, config);
-  const t = task ?? P.test;
+  const people = opts.profileIds ? new Set(P.data.profiles.map((p, i) => (opts.profileIds!.includes(p.id) ? i : -1)).filter((i) => i >= 0)) : null;
+  const t = people ? onlyPeople(task ?? P.test, people) : (task ?? P.test);
+  const all = people ? onlyPeople(P.testAll, people) : P.testAll;
   const { model } = loadModel(modelDir);
   // Each period is ranked from each person's state at its start.
   const ft = new FeatureTensors(t === P.valid ? P.users : P.testUsers, P.items);
-  const opts = { ks: config.evaluation.k_values, threshold: config.evaluation.threshold, bootstrap: config.evaluation.bootstrap, seed: config.training.seed };
+  const evalOpts = { ks: config.evaluation.k_values, threshold: config.evaluation.threshold, bootstrap: config.evaluation.bootstrap, seed: config.training.seed };
   const ranker = new ModelRanker(model, ft);
   try {
-    const results = [evaluateRanker(ranker, t, opts)];
-    if (config.evaluation.baselines.includes('popularity')) results.push(evaluateRanker(popularityRanker(P.itemCounts), t, opts));
-    if (config.evaluation.baselines.includes('random')) results.push(evaluateRanker(randomRanker(P.items.n, config.training.seed), t, opts));
-    return { task: 'test', users: t.users.length, backend: backendInfo()?.name ?? null, results };
+    const rankers = [ranker, ...baselineRankers(P, config)];
+    return {
+      task: 'test', users: t.users.length, backend: backendInfo()?.name ?? null,
+      results: t.users.length ? rankers.map((r) => evaluateRanker(r, t, evalOpts)) : [],
+      allPlays: all.users.length ? rankers.map((r) => evaluateRanker(r, all, evalOpts)) : [],
+    };
   } finally {
     ranker.dispose();
     ft.dispose();

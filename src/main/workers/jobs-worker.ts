@@ -13,7 +13,7 @@ import { CancelledError } from '../recommender/training/trainer';
 export type JobMessage =
   | { type: 'import'; dbPath: string; logFile: string; logLevel: PlanLevel; request: Omit<ImportRequest, 'onProgress'> }
   | { type: 'train'; dbPath: string; logFile: string; logLevel: PlanLevel; modelsDir: string; layers: string[]; overrides: string[] }
-  | { type: 'evaluate'; dbPath: string; logFile: string; logLevel: PlanLevel; modelDir: string; layers: string[]; overrides: string[] }
+  | { type: 'evaluate'; dbPath: string; logFile: string; logLevel: PlanLevel; modelDir: string; layers: string[]; overrides: string[]; profileId?: number }
   | { type: 'cancel' };
 
 export type JobReply =
@@ -38,9 +38,10 @@ port.on('message', async (m: JobMessage) => {
       port.postMessage({ type: 'result', payload: report } satisfies JobReply);
     } else if (m.type === 'evaluate') {
       const { config } = loadConfig({ layers: m.layers, overrides: m.overrides });
-      const report = await evaluateModel(lib, config, m.modelDir);
+      const report = await evaluateModel(lib, config, m.modelDir, undefined, undefined, { profileIds: m.profileId ? [m.profileId] : undefined });
       // Only what the window shows crosses back (the per-person lists stay here).
-      port.postMessage({ type: 'result', payload: { users: report.users, results: report.results.map((r) => ({ ranker: r.ranker, metrics: r.metrics })) } } satisfies JobReply);
+      const slim = (rs: typeof report.results) => rs.map((r) => ({ name: r.ranker, metrics: r.metrics }));
+      port.postMessage({ type: 'result', payload: { users: report.users, rankers: slim(report.results), allPlays: slim(report.allPlays) } } satisfies JobReply);
     } else {
       const { config } = loadConfig({ layers: m.layers, overrides: m.overrides });
       let runId: number | null = null;

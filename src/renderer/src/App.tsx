@@ -77,7 +77,7 @@ export function App() {
           <RecommendationsPage profileId={profileId} genres={profile.data?.topGenres.map((g) => g.genre) ?? []} onNeedTraining={() => setPage('training')} />
         )}
         {stats.data && page === 'training' && <TrainingPage backend={info.data?.backend ?? null} onTrained={refresh} />}
-        {stats.data && page === 'evaluation' && <EvaluationPage />}
+        {stats.data && page === 'evaluation' && <EvaluationPage profileId={profileId} profileName={profile.data?.name ?? null} />}
         {stats.data && page === 'settings' && <SettingsPage info={info.data} onChanged={refresh} />}
       </main>
       <footer className="statusbar">
