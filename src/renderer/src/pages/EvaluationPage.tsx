@@ -66,7 +66,7 @@ export function EvaluationPage({ profileId, profileName }: { profileId: number |
           </div>
           <div className="card">
             <h3>NDCG@10, discovery</h3>
-            <HBars data={result.rankers.map((r) => ({ label: r.name, value: r.metrics['ndcg@10'] ?? 0 }))} max={Math.max(0.05, ...result.rankers.map((r) => r.metrics['ndcg@10'] ?? 0))} label="Discovery NDCG@10 by ranker" />
+            <HBars data={result.rankers.map((r) => ({ label: r.name, value: r.metrics['ndcg@10'] ?? 0 }))} max={Math.max(0.05, ...result.rankers.map((r) => r.metrics['ndcg@10'] ?? 0))} label="Discovery NDCG@10 by ranker" format={(v) => v.toFixed(3)} />
           </div>
         </div>
       )}
