@@ -1,13 +1,15 @@
-/** npm run recommend -- --profile NAME [--k 20] [--explain] [--json] */
+/** npm run recommend -- --profile NAME [--favourite ARTIST …] [--k 20] [--explain] [--json] */
 import { openLibrary } from '../src/main/db';
 import { initBackend } from '../src/main/recommender/backend';
 import { Recommender } from '../src/main/recommender/inference/recommender';
 import { servingModelDir } from '../src/main/services/model-service';
 import { formatRecommendations } from '../src/main/services/report-format';
+import { coldStartList, setFavourites } from '../src/main/services/cold-start';
 import { main, parse, setup } from './lib/cli';
 
 const USAGE = `Usage: npm run recommend -- --profile NAME [--k 20] [--explain] [--json]
-        [--genre NAME …] [--year-from Y] [--year-to Y] [--discovery -1..1] [--include-played] [--db FILE]`;
+        [--genre NAME …] [--year-from Y] [--year-to Y] [--discovery -1..1] [--include-played] [--db FILE]
+        [--favourite ARTIST …]   artists you like (a new profile with no listening starts from them)`;
 
 void main(async () => {
   const v = parse(
@@ -20,6 +22,7 @@ void main(async () => {
       'year-to': { type: 'string' },
       discovery: { type: 'string' },
       'include-played': { type: 'boolean', default: false },
+      favourite: { type: 'string', multiple: true },
     },
     USAGE,
   );
@@ -27,13 +30,23 @@ void main(async () => {
   if (!v.profile) throw new Error(`--profile NAME is required\n\n${USAGE}`);
   const lib = openLibrary(ctx.dbPath);
   try {
+    if (v.favourite?.length) {
+      const f = setFavourites(lib, { name: v.profile }, v.favourite);
+      process.stdout.write(`favourite artists: ${f.matched.join(', ') || 'none found'}${f.unknown.length ? ` (not in the library: ${f.unknown.join(', ')})` : ''}\n`);
+    }
     const profile = lib.sqlite.prepare('SELECT id, name FROM profiles WHERE name = ?').get(v.profile) as { id: number; name: string } | undefined;
     if (!profile) {
       const names = lib.sqlite.prepare('SELECT name FROM profiles ORDER BY name LIMIT 10').pluck().all() as string[];
       throw new Error(`no profile named "${v.profile}"${names.length ? ` (profiles: ${names.join(', ')}${names.length === 10 ? ', …' : ''})` : ''}`);
     }
     const dir = servingModelDir(lib);
-    if (!dir) throw new Error('no trained model yet: run `npm run train` first');
+    if (!dir) {
+      // No model yet: a list at once from the person's artists and the community's co-listening.
+      const recs = coldStartList(lib, profile.id, v.k ? Number(v.k) : ctx.loaded.config.recommend.k);
+      process.stdout.write(`Recommendations for ${profile.name} (no model trained yet — from your artists and the community's co-listening):\n${formatRecommendations(recs)}\n`);
+      if (v.json) process.stdout.write(JSON.stringify({ profile: profile.name, model: null, recommendations: recs }) + '\n');
+      return;
+    }
     await initBackend(ctx.loaded.config.training.backend);
     const rec = Recommender.open(lib, dir);
     const cfg = ctx.loaded.config.recommend;

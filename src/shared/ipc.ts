@@ -105,6 +105,11 @@ export interface IpcContract {
   'profile:get': { req: { profileId: number }; res: ProfileDetail };
   'profile:update': { req: { profileId: number; age: number | null; gender: string | null; country: string | null }; res: ProfileDetail };
   'recommend:list': { req: { profileId: number; options: RecommendOptions }; res: Recommendation[] };
+  /** Cold start: the artists a person likes (a new profile when named); they count as listening at once. */
+  'profile:favourites': {
+    req: { profileId?: number; name?: string; artists: string[]; age?: number | null; country?: string | null };
+    res: { profileId: number; matched: string[]; unknown: string[] };
+  };
   'recommend:feedback': { req: { profileId: number; kind: FeedbackKind; trackId?: number; artistId?: number }; res: { ok: true } };
   'recommend:similar': { req: { trackId: number; k: number }; res: Recommendation[] };
   'recommend:export': { req: { profileId: number; format: 'm3u8' | 'xspf' | 'csv'; options: RecommendOptions }; res: ExportResult };
@@ -144,7 +149,7 @@ export interface IpcError {
 export type IpcResult<T> = { ok: true; value: T } | { ok: false; error: IpcError };
 
 export const CHANNELS: readonly Channel[] = [
-  'app:info', 'library:stats', 'import:run', 'import:pick', 'import:files', 'profile:get', 'profile:update', 'recommend:list',
+  'app:info', 'library:stats', 'import:run', 'import:pick', 'import:files', 'profile:get', 'profile:update', 'profile:favourites', 'recommend:list',
   'recommend:feedback', 'recommend:similar', 'recommend:export', 'training:config', 'training:start', 'training:cancel',
   'training:runs', 'training:serve', 'evaluation:run', 'settings:set', 'settings:open-log', 'settings:reset',
   'import:cancel', 'log:write',

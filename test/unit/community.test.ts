@@ -98,3 +98,30 @@ describe('community data', () => {
     lib.close();
   });
 });
+
+describe('cold start', () => {
+  it('a new person names artists and gets a list at once: theirs, then what the community co-listens with them', async () => {
+    const { dir } = await library().then(async (x) => (x.lib.close(), x));
+    const { AppService } = await import('../../src/main/services/app-service');
+    const { dispatch } = await import('../../src/main/ipc/handlers');
+    const service = new AppService(dir, () => {}, { quiet: true });
+    // The fixture library is at dir/lib.sqlite; the service uses its own data folder: import there.
+    await runImport(service.lib, { catalogs: [tracksCsv(dir)] });
+    const folder = path.join(dir, 'mpd2');
+    write(folder, 'mpd.slice.0-999.json', { playlists: [{ tracks: [track('Gen Hoshino', null), track('Ingrid Michaelson', null)] }] });
+    await importCommunity(service.lib, folder);
+    const h = service.handlers();
+    const fav = await dispatch(h, 'profile:favourites', { name: 'newcomer', artists: ['Gen Hoshino', 'Nobody We Know'], country: 'jp' });
+    expect(fav).toMatchObject({ ok: true, value: { matched: ['Gen Hoshino'], unknown: ['Nobody We Know'] } });
+    const profileId = (fav as { value: { profileId: number } }).value.profileId;
+    const list = await dispatch(h, 'recommend:list', { profileId, options: { k: 5 } });
+    expect(list.ok).toBe(true);
+    const artists = (list as { value: { artist: string }[] }).value.map((r) => r.artist);
+    expect(artists[0]).toBe('Gen Hoshino');
+    expect(artists).toContain('Ingrid Michaelson');
+    expect(artists).not.toContain('Ben Woodward');
+    // Refused without anyone to attach them to.
+    expect((await dispatch(h, 'profile:favourites', { artists: ['x'] })).ok).toBe(false);
+    service.close();
+  });
+});

@@ -151,7 +151,8 @@ export const feedback = sqliteTable(
     profileId: integer('profile_id').notNull().references(() => profiles.id, { onDelete: 'cascade' }),
     trackId: integer('track_id').references(() => tracks.id, { onDelete: 'cascade' }),
     artistId: integer('artist_id').references(() => artists.id, { onDelete: 'cascade' }),
-    kind: text('kind', { enum: ['like', 'dislike', 'never_artist'] }).notNull(),
+    /** favourite_artist: named by the person (cold start), counted in their state as listening. */
+    kind: text('kind', { enum: ['like', 'dislike', 'never_artist', 'favourite_artist'] }).notNull(),
     createdAt: integer('created_at').notNull(),
   },
   (t) => [index('feedback_profile_idx').on(t.profileId)],

@@ -46,6 +46,10 @@ export const REQUEST_SPECS: Record<Channel, Spec> = {
   'profile:get': obj({ profileId: id }),
   'profile:update': obj({ profileId: id, age: nullable(int(5, 120)), gender: nullable(str('^.{1,40}$')), country: nullable(str('^[A-Za-z]{2}$')) }),
   'recommend:list': obj({ profileId: id, options: recommendOptions }),
+  'profile:favourites': obj({
+    profileId: opt(id), name: opt(str('^.{1,200}$')), artists: list(str('^.{1,200}$'), 1, 50),
+    age: opt(nullable(int(5, 120))), country: opt(nullable(str('^[A-Za-z]{2}$'))),
+  }),
   'recommend:feedback': obj({ profileId: id, kind: oneOf('like', 'dislike', 'never_artist'), trackId: opt(id), artistId: opt(id) }),
   'recommend:similar': obj({ trackId: id, k: int(1, 500) }),
   'recommend:export': obj({ profileId: id, format: oneOf('m3u8', 'xspf', 'csv'), options: recommendOptions }),
@@ -76,5 +80,6 @@ export function validateRequest<C extends Channel>(channel: C, raw: unknown): Re
   const v = value as Record<string, unknown>;
   if (channel === 'import:run' && !(v.catalogs as unknown[]).length && !(v.histories as unknown[]).length) throw new InvalidRequest('nothing to import');
   if (channel === 'recommend:feedback' && v.trackId === undefined && v.artistId === undefined) throw new InvalidRequest('feedback needs a trackId or an artistId');
+  if (channel === 'profile:favourites' && v.profileId === undefined && v.name === undefined) throw new InvalidRequest('favourites need a profileId or a new profile name');
   return value as Req<C>;
 }

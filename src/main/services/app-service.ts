@@ -15,6 +15,7 @@ import { dataPaths, workerFile, type DataPaths } from '../paths';
 import { backendInfo } from '../recommender/backend';
 import type { JobMessage, JobReply } from '../workers/jobs-worker';
 import { getRun, listRuns, markInterruptedRuns, servingModelDir, setServing } from './model-service';
+import { coldStartList, setFavourites } from './cold-start';
 import { toCSV, toM3U8, toXSPF } from './playlist-export';
 import { keepRecommendations, lastRecommendations } from './last-recommendations';
 import { dropRecommender, recommenderFor, recommenderOpen } from './recommender-service';
@@ -229,7 +230,8 @@ export class AppService {
       }
     }
     const rec = await recommenderFor(this.lib, backend);
-    if (!rec) throw new Error('no trained model yet: train one on the Training page');
+    // No model yet: a list at once from the person's artists (listened or named) and the community.
+    if (!rec) return coldStartList(this.lib, profileId, options.k ?? 20);
     const list = rec.recommend(profileId, options);
     keepRecommendations(this.lib, profileId, options, list);
     return list;
@@ -279,6 +281,7 @@ export class AppService {
         return this.profileDetail(profileId);
       },
       'recommend:list': ({ profileId, options }) => this.recommendations(profileId, options),
+      'profile:favourites': async ({ profileId, name, artists, age, country }) => setFavourites(this.lib, { profileId, name }, artists, { age, country }),
       'recommend:feedback': async ({ profileId, kind, trackId, artistId }) => {
         const rec = await recommenderFor(this.lib);
         if (!rec) throw new Error('no trained model yet');

@@ -18,6 +18,7 @@ import { loadModel, type ModelManifest } from '../models/io';
 import { INFERENCE, type TwoTowerModel } from '../models/two-tower';
 import { ArtistCandidates, historyCandidates, union } from './candidates';
 import { loadCommunity, type CommunityKnowledge } from '../../importers/community';
+import { favouriteArtists, withFavourites } from '../data/favourites';
 import { itemVectors, userVectors } from './scoring';
 import { catalogFingerprint, loadSnapshot, loadSnapshotAsync, saveSnapshot, type Snapshot } from './serving-snapshot';
 import { VectorIndex } from './vector-index';
@@ -113,7 +114,8 @@ export class Recommender {
       .prepare(
         `SELECT p.name, p.age, p.gender, p.country,
            (SELECT count(*) FROM listening_events WHERE profile_id = p.id),
-           (SELECT max(id) FROM listening_events WHERE profile_id = p.id)
+           (SELECT max(id) FROM listening_events WHERE profile_id = p.id),
+           (SELECT group_concat(artist_id) FROM feedback WHERE profile_id = p.id AND kind = 'favourite_artist')
          FROM profiles p WHERE p.id = ?`,
       )
       .raw()
@@ -143,7 +145,8 @@ export class Recommender {
 
   private buildUser(profileId: number): ServingUser {
     const data = loadProfileData(this.lib.sqlite, this.catalog, profileId);
-    const [agg] = aggregateUsers(data, () => true, this.featureSpace.skipThresholdMs, this.featureSpace.recentHalfLifeDays);
+    // Artists the person named (cold start) count in their state as listening.
+    const agg = withFavourites(aggregateUsers(data, () => true, this.featureSpace.skipThresholdMs, this.featureSpace.recentHalfLifeDays)[0], favouriteArtists(this.lib, profileId));
     const features = buildUserFeatures(data, [agg], this.featureSpace, this.community);
     this.ft.setUsers(features);
     this.ftProfile = profileId;
