@@ -18,8 +18,23 @@ export function ImportPage({ onImported, hasCatalog }: { onImported: () => void;
   const [progress, setProgress] = useState<ImportProgress | null>(null);
   const [report, setReport] = useState<ImportReport | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [favourites, setFavouritesText] = useState('');
+  const [favNote, setFavNote] = useState<string | null>(null);
 
   useEffect(() => api.on('import:progress', setProgress), []);
+
+  const saveFavourites = async () => {
+    setError(null);
+    setFavNote(null);
+    try {
+      const artists = favourites.split(/[,\n]/).map((a) => a.trim()).filter(Boolean).slice(0, 50);
+      const r = await call('profile:favourites', { name: profile.trim(), artists });
+      setFavNote(`${r.matched.length ? `Starting from ${r.matched.join(', ')}.` : 'None of these artists is in the catalogue yet.'}${r.unknown.length ? ` Not in the catalogue: ${r.unknown.join(', ')}.` : ''}`);
+      onImported();
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
 
   const run = async (what: () => Promise<ImportReport>) => {
     setBusy(true);
@@ -57,6 +72,16 @@ export function ImportPage({ onImported, hasCatalog }: { onImported: () => void;
           </label>
           <button type="submit" disabled={busy || !history?.length || !profile.trim()}>Import history</button>
           {!hasCatalog && <p className="hint">Tip: add a catalogue too, so listens can be matched to tracks with audio features.</p>}
+        </form>
+        <form className="card" onSubmit={(e) => { e.preventDefault(); void saveFavourites(); }}>
+          <h3>Starting out?</h3>
+          <p className="muted">No export yet, or only a few listens: name a few artists you like and get recommendations at once. They improve as your listening arrives.</p>
+          <label>
+            Artists you like (comma-separated)
+            <input value={favourites} onChange={(e) => setFavouritesText(e.target.value)} maxLength={4000} placeholder="Frank Ocean, Daniel Caesar, Lorde" />
+          </label>
+          <button type="submit" disabled={busy || !favourites.trim() || !profile.trim()}>Start from these artists</button>
+          {favNote && <p className="hint" role="status">{favNote}</p>}
         </form>
         <form className="card" onSubmit={(e) => { e.preventDefault(); if (catalog?.length) void send(catalog, 'catalog'); }}>
           <h3>Track catalogue</h3>
