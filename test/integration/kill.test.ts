@@ -10,7 +10,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openLibrary } from '../../src/main/db';
-import { recoverDir } from '../../src/main/recommender/models/io';
+import { loadModel, recoverDir } from '../../src/main/recommender/models/io';
+import { initBackend } from '../../src/main/recommender/backend';
 import { runImport } from '../../src/main/services/import-service';
 import { tmpDir } from '../helpers/env';
 import { snapshot, tracksCsv } from '../helpers/fixtures';
@@ -69,6 +70,25 @@ describe('killed at random moments', () => {
       expect(sha, `kill ${k}`).toBe(manifest.sha);
     }
   }, 60000 + KILLS * 8000);
+
+  it(`a training run killed ${KILLS} times at random points always leaves a loadable best and last model`, async () => {
+    const rng = new Rng(13);
+    const dir = tmpDir();
+    const db = path.join(dir, 'lib.sqlite');
+    const runDir = path.join(dir, 'run');
+    await initBackend('auto');
+    for (let k = 0; k < KILLS; k++) {
+      // Each run resumes from the last checkpoint, so kills land in every phase of an epoch.
+      await runAndKill(['train', db, runDir], rng.int(1500));
+      for (const which of ['best', 'last']) {
+        const d = path.join(runDir, which);
+        recoverDir(d);
+        const { model, manifest } = loadModel(d);
+        expect(manifest.epoch, `kill ${k}: ${which}`).toBeGreaterThanOrEqual(0);
+        model.dispose();
+      }
+    }
+  }, 60000 + KILLS * 20000);
 
   it(`an import killed ${KILLS} times leaves the library as it was before, or as after`, async () => {
     const rng = new Rng(11);
