@@ -110,7 +110,7 @@ export const CONFIG_FILES = {
           artist_fraction: num(0, 1, 'Share of negatives drawn from unplayed tracks by artists the person plays'),
         }),
         max_positives_per_epoch: int(0, 100_000_000, 'Each epoch trains on at most this many positives, drawn afresh (0 = all)'),
-        new_track_weight: num(0, 100, 'Weight of a positive the person had never played before (a discovery) against a replay'),
+        new_track_weight: num(0, 100, 'For the head’s “discover” output: weight of a track the person had never played (a discovery) against a replay'),
         skip_threshold_ms: int(0, 600000, 'Plays shorter than this that were skipped count as weak negatives'),
         early_stopping: obj({
           enabled: bool(),

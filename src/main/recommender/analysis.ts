@@ -85,7 +85,7 @@ export function permutationImportance(model: TwoTowerModel, P: Prepared, task: E
   const evalOpts = { ks: [10, 50], threshold: 0.5 };
   const score = (users: UserFeatures, items: ItemFeatures) => {
     const ft = new FeatureTensors(users, items);
-    const r = new ModelRanker(model, ft);
+    const r = new ModelRanker(model, ft).as(task === P.testAll || task === P.validAll ? 'all' : 'discover');
     const m = evaluateRanker(r, task, evalOpts).metrics[metric];
     r.dispose();
     ft.dispose();

@@ -111,7 +111,6 @@ export function prepare(lib: Library, cfg: AppConfig): Prepared {
   const states = buildStates(data, split, {
     skipThresholdMs: skipMs, minPositiveMs: pp.min_positive_ms, maxPerProfile: pp.states.max_per_profile,
     minEventsPerState: pp.states.min_events_per_state, recentHalfLifeDays: pp.recent_half_life_days, horizonFraction: pp.states.horizon_fraction,
-    newTrackWeight: cfg.training.new_track_weight,
   });
   const featureSpace = fitFeatureSpace(data, trainAggs, isTrain, cfg, states);
   const items = buildItemFeatures(data.catalog, featureSpace);

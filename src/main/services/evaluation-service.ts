@@ -125,6 +125,8 @@ async function rankBoth(P: Prepared, cfg: AppConfig, modelDir: string, bootstrap
     const out = { discovery: {}, all_plays: {} } as Record<'discovery' | 'all_plays', Record<string, EvalResult>>;
     for (const [name, task] of Object.entries(tasks) as [keyof typeof tasks, EvalTask][]) {
       if (!task.users.length) continue;
+      // Discovery lists leave out what the person played: the model's "discover" output ranks them.
+      modelRanker.as(name === 'discovery' ? 'discover' : 'all');
       for (const r of rankers) {
         onStage?.(`${name}: ${r.name}`);
         out[name][r.name] = evaluateRanker(r, task, opts);
@@ -288,7 +290,7 @@ export async function evaluateReal(o: RealEvalOptions): Promise<RealEvaluation> 
       const r = await trainRun(lib, { config: c, modelsDir: path.join(work, 'models'), prepared: P });
       const lm = loadModel(r.run.modelPath!);
       const fts = new FeatureTensors(task === 'test' ? P.testUsers : P.users, P.items);
-      const mr = new ModelRanker(lm.model, fts);
+      const mr = new ModelRanker(lm.model, fts).as('discover');
       const m = evaluateRanker(mr, task === 'test' ? P.test : P.valid, { ks: [10, 50], threshold: c.evaluation.threshold }).metrics;
       mr.dispose();
       fts.dispose();

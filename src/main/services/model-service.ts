@@ -162,11 +162,9 @@ export async function evaluateModel(
   const ranker = new ModelRanker(model, ft);
   try {
     const rankers = [ranker, ...baselineRankers(P, config)];
-    return {
-      task: 'test', users: t.users.length, backend: backendInfo()?.name ?? null,
-      results: t.users.length ? rankers.map((r) => evaluateRanker(r, t, evalOpts)) : [],
-      allPlays: all.users.length ? rankers.map((r) => evaluateRanker(r, all, evalOpts)) : [],
-    };
+    const results = t.users.length ? rankers.map((r) => evaluateRanker(r === ranker ? ranker.as('discover') : r, t, evalOpts)) : [];
+    const allPlays = all.users.length ? rankers.map((r) => evaluateRanker(r === ranker ? ranker.as('all') : r, all, evalOpts)) : [];
+    return { task: 'test', users: t.users.length, backend: backendInfo()?.name ?? null, results, allPlays };
   } finally {
     ranker.dispose();
     ft.dispose();

@@ -15,6 +15,8 @@ export interface Interactions {
   seen: Set<number>[];
   /** Plays per catalogue row in the selected events (for popularity). */
   itemCounts: Float64Array;
+  /** Per example (listening states): 1 when the positive is a track its state had never played. */
+  isNew?: Uint8Array;
 }
 
 export function buildInteractions(
@@ -116,6 +118,8 @@ export interface EpochExamples {
   item: Int32Array;
   label: Float32Array;
   weight: Float32Array;
+  /** Weights for the head's "discover" output: discoveries weighted up, "other tracks by your artists" negatives left out. */
+  discoverWeight: Float32Array;
 }
 
 /**
@@ -134,7 +138,9 @@ export interface HardNegatives {
  * One epoch of BCE examples: the interactions (at most `maxPositives` positives, drawn afresh each
  * epoch, with every weak negative of the rows drawn) plus `perPositive` fresh negatives each, shuffled.
  */
-export function epochExamples(inter: Interactions, sampler: Sampler, perPositive: number, rng: Rng, hard?: HardNegatives, maxPositives = 0): EpochExamples {
+export function epochExamples(
+  inter: Interactions, sampler: Sampler, perPositive: number, rng: Rng, hard?: HardNegatives, maxPositives = 0, newTrackWeight = 1,
+): EpochExamples {
   let keep: Int32Array;
   const positives: number[] = [];
   for (let i = 0; i < inter.label.length; i++) if (inter.label[i] === 1) positives.push(i);
@@ -152,12 +158,15 @@ export function epochExamples(inter: Interactions, sampler: Sampler, perPositive
   let nPos = 0;
   for (const i of keep) if (inter.label[i] === 1) nPos++;
   const n = keep.length + nPos * perPositive;
-  const ex: EpochExamples = { user: new Int32Array(n), item: new Int32Array(n), label: new Float32Array(n), weight: new Float32Array(n) };
+  const ex: EpochExamples = {
+    user: new Int32Array(n), item: new Int32Array(n), label: new Float32Array(n), weight: new Float32Array(n), discoverWeight: new Float32Array(n),
+  };
   keep.forEach((i, r) => {
     ex.user[r] = inter.user[i];
     ex.item[r] = inter.item[i];
     ex.label[r] = inter.label[i];
     ex.weight[r] = inter.weight[i];
+    ex.discoverWeight[r] = inter.weight[i] * (inter.label[i] === 1 && inter.isNew?.[i] ? newTrackWeight : 1);
   });
   let r = keep.length;
   for (const i of keep) {
@@ -166,6 +175,7 @@ export function epochExamples(inter: Interactions, sampler: Sampler, perPositive
     const seen = inter.seen[u];
     for (let k = 0; k < perPositive; k++) {
       let t = -1;
+      let fromArtist = false;
       if (hard) {
         const x = rng.next();
         if (x < hard.historyFraction) {
@@ -177,8 +187,10 @@ export function epochExamples(inter: Interactions, sampler: Sampler, perPositive
             const list = hard.tracksByArtist.get(a[rng.int(a.length)]);
             if (list?.length) t = list[rng.int(list.length)];
           }
+          fromArtist = t >= 0;
         }
         if (t >= 0 && seen.has(t)) t = -1;
+        if (t < 0) fromArtist = false;
       }
       if (t < 0) {
         t = sampler.draw(rng);
@@ -188,6 +200,7 @@ export function epochExamples(inter: Interactions, sampler: Sampler, perPositive
       ex.item[r] = t;
       ex.label[r] = 0;
       ex.weight[r] = 1;
+      ex.discoverWeight[r] = fromArtist ? 0 : 1;
       r++;
     }
   }
@@ -204,6 +217,7 @@ export function positiveExamples(inter: Interactions, rng: Rng): EpochExamples {
     item: Int32Array.from(idx, (i) => inter.item[i]),
     label: new Float32Array(idx.length).fill(1),
     weight: Float32Array.from(idx, (i) => inter.weight[i]),
+    discoverWeight: Float32Array.from(idx, (i) => inter.weight[i]),
   };
   shuffleTogether(ex, rng);
   return ex;
@@ -216,5 +230,6 @@ function shuffleTogether(ex: EpochExamples, rng: Rng): void {
     t = ex.item[i]; ex.item[i] = ex.item[j]; ex.item[j] = t;
     let f = ex.label[i]; ex.label[i] = ex.label[j]; ex.label[j] = f;
     f = ex.weight[i]; ex.weight[i] = ex.weight[j]; ex.weight[j] = f;
+    f = ex.discoverWeight[i]; ex.discoverWeight[i] = ex.discoverWeight[j]; ex.discoverWeight[j] = f;
   }
 }

@@ -36,8 +36,6 @@ export interface StateOptions {
    * held-out period follows the history it is ranked from (test: 20 % after 80 %, i.e. 0.25).
    */
   horizonFraction?: number;
-  /** Weight factor of positives the state had never played (discoveries) against replays. */
-  newTrackWeight?: number;
 }
 
 const HISTORY_KEEP = 300;
@@ -65,6 +63,7 @@ export function buildStates(data: LoadedData, split: Split, o: StateOptions): Tr
   const exItem: number[] = [];
   const exLabel: number[] = [];
   const exWeight: number[] = [];
+  const exNew: number[] = [];
   const seen: Set<number>[] = [];
   const itemCounts = new Float64Array(nItems);
   const horizonFraction = o.horizonFraction ?? 0.25;
@@ -108,7 +107,8 @@ export function buildStates(data: LoadedData, split: Split, o: StateOptions): Tr
         exUser.push(row);
         exItem.push(t);
         exLabel.push(1);
-        exWeight.push((1 + Math.log1p(minutes / 4)) * (agg.trackWeight.has(t) ? 1 : (o.newTrackWeight ?? 1)));
+        exWeight.push(1 + Math.log1p(minutes / 4));
+        exNew.push(agg.trackWeight.has(t) ? 0 : 1);
         itemCounts[t]++;
       }
       for (const t of [...weak].sort((a, b) => a - b)) {
@@ -117,6 +117,7 @@ export function buildStates(data: LoadedData, split: Split, o: StateOptions): Tr
         exItem.push(t);
         exLabel.push(0);
         exWeight.push(0.5);
+        exNew.push(0);
       }
     });
     start = end;
@@ -129,7 +130,7 @@ export function buildStates(data: LoadedData, split: Split, o: StateOptions): Tr
     lastOf,
     inter: {
       user: Int32Array.from(exUser), item: Int32Array.from(exItem), label: Float32Array.from(exLabel), weight: Float32Array.from(exWeight),
-      seen, itemCounts,
+      seen, itemCounts, isNew: Uint8Array.from(exNew),
     },
   };
 }

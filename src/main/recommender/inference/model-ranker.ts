@@ -4,7 +4,7 @@
  */
 import { tf } from '../backend';
 import type { FeatureTensors } from '../data/loader';
-import type { TwoTowerModel } from '../models/two-tower';
+import type { Output, TwoTowerModel } from '../models/two-tower';
 import { topN, type Ranker } from '../training/evaluate';
 import { ArtistCandidates, historyCandidates, union } from './candidates';
 import { dotScores, itemVectors, pairLogits, userVectors } from './scoring';
@@ -13,6 +13,8 @@ const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
 export class ModelRanker implements Ranker {
   readonly name = 'two_tower';
+  /** The head's output that ranks: "discover" for lists without what the person played, "all" with it. */
+  output: Output = 'all';
   readonly itemVecs: Float32Array;
   private readonly itemVecsT: tf.Tensor2D;
   private readonly byArtist: ArtistCandidates;
@@ -40,7 +42,7 @@ export class ModelRanker implements Ranker {
         union(topN(masked, Math.min(this.rerankTop, n)), [...this.byArtist.for(users.artistShare[u], this.rerankTop / 2, skip), ...this.byArtist.for(users.colisten[u], this.rerankTop / 2, skip)]),
         historyCandidates(users, u, this.rerankTop / 2, skip),
       );
-      const logits = pairLogits(this.model, this.ft, new Int32Array(cand.length).fill(u), cand);
+      const logits = pairLogits(this.model, this.ft, new Int32Array(cand.length).fill(u), cand, this.output);
       // Candidates keep their full-model logits; everything else stays below them, in retrieval order.
       for (let i = 0; i < n; i++) row[i] -= 1e4;
       cand.forEach((c, i) => (row[c] = logits[i]));
@@ -49,8 +51,14 @@ export class ModelRanker implements Ranker {
   }
 
   probabilities(user: number, items: Int32Array): Float32Array {
-    const logits = pairLogits(this.model, this.ft, new Int32Array(items.length).fill(user), items);
+    const logits = pairLogits(this.model, this.ft, new Int32Array(items.length).fill(user), items, this.output);
     return logits.map(sigmoid);
+  }
+
+  /** This ranker set to `output` (the same item vectors). */
+  as(output: Output): this {
+    this.output = output;
+    return this;
   }
 
   dispose(): void {

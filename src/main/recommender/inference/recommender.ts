@@ -15,7 +15,7 @@ import {
 import { FeatureTensors } from '../data/loader';
 import { OTHER, UNKNOWN } from '../data/preprocessor';
 import { loadModel, type ModelManifest } from '../models/io';
-import { INFERENCE, type TwoTowerModel } from '../models/two-tower';
+import { INFERENCE, type Output, type TwoTowerModel } from '../models/two-tower';
 import { ArtistCandidates, historyCandidates, union } from './candidates';
 import { loadCommunity, type CommunityKnowledge } from '../../importers/community';
 import { favouriteArtists, withFavourites } from '../data/favourites';
@@ -254,18 +254,20 @@ export class Recommender {
       ])
       : Int32Array.from(pool, (p) => p.t);
     if (!cand.length) return [];
-    const final = this.model.hasHead ? this.headLogits(u, cand).map((l, i) => l + shift(cand[i])) : Float32Array.from(pool, (p) => p.logit);
+    // Without what the person played, the head's "discover" output ranks; with it, "all".
+    const output: Output = (opts.excludePlayed ?? true) ? 'discover' : 'all';
+    const final = this.model.hasHead ? this.headLogits(u, cand, output).map((l, i) => l + shift(cand[i])) : Float32Array.from(pool, (p) => p.logit);
     const chosen = this.diversify(cand, final, k, opts.maxPerArtist ?? 2, opts.diversity ?? 0.2);
     const recs = chosen.map(({ t, logit }, i) => this.describe(t, logit, i + 1, u));
     if (opts.explain) {
-      const exps = this.explain(u, chosen.map((c) => c.t));
+      const exps = this.explain(u, chosen.map((c) => c.t), output);
       recs.forEach((r, i) => (r.explanation = exps[i]));
     }
     return recs;
   }
 
   /** The concat head's logits for one person and candidate rows, from the cached tower outputs. */
-  private headLogits(u: ServingUser, cand: Int32Array): Float32Array {
+  private headLogits(u: ServingUser, cand: Int32Array, output: Output): Float32Array {
     const R = cand.length;
     const out = tf.tidy(() => {
       const iIdx = tf.tensor1d(cand, 'int32');
@@ -273,7 +275,7 @@ export class Recommender {
       const rows = new Float32Array(R * this.D);
       cand.forEach((t, i) => rows.set(this.itemVecs.subarray(t * this.D, (t + 1) * this.D), i * this.D));
       const iv = tf.tensor2d(rows, [R, this.D]);
-      return this.model.logits(uv, iv, this.ft.pairBatch(tf.zeros([R], 'int32') as tf.Tensor1D, iIdx, new Int32Array(R), cand), INFERENCE);
+      return this.model.logits(uv, iv, this.ft.pairBatch(tf.zeros([R], 'int32') as tf.Tensor1D, iIdx, new Int32Array(R), cand), INFERENCE, output);
     });
     const data = Float32Array.from(out.dataSync());
     out.dispose();
@@ -381,7 +383,7 @@ export class Recommender {
 
   // ---------------- explanations ----------------
 
-  private explain(u: ServingUser, tracks: number[]): Explanation[] {
+  private explain(u: ServingUser, tracks: number[], output: Output): Explanation[] {
     if (!tracks.length) return [];
     const fs = this.featureSpace;
     const F = fs.itemNumeric.length;
@@ -501,7 +503,7 @@ export class Recommender {
         country: tf.fill([pairUser.length], u.features.country[0], 'int32') as tf.Tensor1D,
         genre: tf.gather(items.genre, pi) as tf.Tensor1D,
       };
-      return m.logits(tf.gather(uVecs, pu) as tf.Tensor2D, tf.gather(iVecs, pi) as tf.Tensor2D, pair, INFERENCE);
+      return m.logits(tf.gather(uVecs, pu) as tf.Tensor2D, tf.gather(iVecs, pi) as tf.Tensor2D, pair, INFERENCE, output);
     });
     const L = logits.dataSync();
     logits.dispose();

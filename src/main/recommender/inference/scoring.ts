@@ -1,7 +1,7 @@
 /** Tower outputs for the whole catalogue and for people, and the concat head's re-ranking. */
 import { tf } from '../backend';
 import type { FeatureTensors } from '../data/loader';
-import { INFERENCE, type TwoTowerModel } from '../models/two-tower';
+import { INFERENCE, type Output, type TwoTowerModel } from '../models/two-tower';
 
 export function itemVectors(model: TwoTowerModel, ft: FeatureTensors, batch = 8192): Float32Array {
   const n = ft.items.n;
@@ -35,13 +35,13 @@ export function dotScores(model: TwoTowerModel, userVecs: Float32Array, itemVecs
 }
 
 /** The full prediction logits of the head for (user, item) pairs. */
-export function pairLogits(model: TwoTowerModel, ft: FeatureTensors, users: Int32Array, items: Int32Array): Float32Array {
+export function pairLogits(model: TwoTowerModel, ft: FeatureTensors, users: Int32Array, items: Int32Array, output: Output = 'all'): Float32Array {
   const out = tf.tidy(() => {
     const uIdx = tf.tensor1d(users, 'int32');
     const iIdx = tf.tensor1d(items, 'int32');
     const u = model.userVector(ft.userBatch(uIdx), INFERENCE);
     const v = model.itemVector(ft.itemBatch(iIdx), INFERENCE);
-    return model.logits(u, v, ft.pairBatch(uIdx, iIdx, users, items), INFERENCE);
+    return model.logits(u, v, ft.pairBatch(uIdx, iIdx, users, items), INFERENCE, output);
   });
   const data = Float32Array.from(out.dataSync());
   out.dispose();

@@ -151,7 +151,7 @@ export function loadModel(dir: string): LoadedModel {
   if (manifest.featureSpace?.version !== 2) {
     throw new Error(`${dir}: this model was trained by an older version of the app (its features differ); train a new model`);
   }
-  const model = new TwoTowerModel(dimsOf(manifest.featureSpace), manifest.config.model, manifest.seed, manifest.config.training.new_track_weight ?? 1);
+  const model = new TwoTowerModel(dimsOf(manifest.featureSpace), manifest.config.model, manifest.seed);
   const buf = fs.readFileSync(path.join(dir, 'weights.bin'));
   const vars = model.params.all();
   for (const w of manifest.weights) {

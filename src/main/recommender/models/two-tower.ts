@@ -60,6 +60,8 @@ interface Tower {
 }
 
 export type ModelConfig = AppConfig['model'];
+/** Which of the head's outputs ranks: everything the person might play, or only what is new to them. */
+export type Output = 'all' | 'discover';
 
 export class TwoTowerModel {
   readonly params: ParamStore;
@@ -78,16 +80,7 @@ export class TwoTowerModel {
   private readonly head: { layers: Dense[]; out: Dense; wide: Dense } | null;
   private readonly dotBias: tf.Variable;
 
-  /**
-   * Training weighs a discovery (a track the state had never played) `newTrackWeight` times a
-   * replay, which multiplies its learnt odds by that much; inference divides them back out, so that
-   * discoveries and replays are ranked against each other on calibrated odds while the model still
-   * learnt to tell discoveries apart with the extra weight.
-   */
-  private readonly newTrackLogWeight: number;
-
-  constructor(readonly dims: Dims, readonly cfg: ModelConfig, seed: number, newTrackWeight = 1) {
-    this.newTrackLogWeight = Math.log(newTrackWeight > 0 ? newTrackWeight : 1);
+  constructor(readonly dims: Dims, readonly cfg: ModelConfig, seed: number) {
     const p = (this.params = new ParamStore(new Rng(seed)));
     const ut = cfg.user_tower;
     const it = cfg.item_tower;
@@ -117,7 +110,10 @@ export class TwoTowerModel {
       });
       // Wide & deep: the interaction features also reach the logit through one linear layer, so
       // "played often and lately" is learnt at once, while the deep layers learn the rest.
-      this.head = { layers, out: p.dense('head/out', inDim, 1), wide: p.dense('head/wide', dims.affinity, 1) };
+      // Two outputs, one network: column 0 ranks everything the person might play (replays and
+      // discoveries: "all"), column 1 ranks tracks new to them ("discover"), trained with
+      // discoveries weighted up and without "other tracks by your artists" as negatives.
+      this.head = { layers, out: p.dense('head/out', inDim, 2), wide: p.dense('head/wide', dims.affinity, 2) };
     } else {
       this.ageGenreEmb = null;
       this.countryGenreEmb = null;
@@ -199,9 +195,12 @@ export class TwoTowerModel {
     return this.head !== null;
   }
 
-  /** The prediction logit for matched user / item rows. */
-  logits(u: tf.Tensor2D, v: tf.Tensor2D, pair: PairInputs, ctx: ForwardContext): tf.Tensor1D {
-    if (!this.head) return this.dotLogits(u, v);
+  /** Both outputs' logits for matched user / item rows, B × 2 (column 0 "all", column 1 "discover"). */
+  logitsBoth(u: tf.Tensor2D, v: tf.Tensor2D, pair: PairInputs, ctx: ForwardContext): tf.Tensor2D {
+    if (!this.head) {
+      const d = tf.reshape(this.dotLogits(u, v), [-1, 1]);
+      return tf.concat([d, d], 1) as tf.Tensor2D;
+    }
     const g = tf.scalar(this.dims.genres, 'int32');
     const ageGenre = tf.gather(this.ageGenreEmb!, tf.add(tf.mul(pair.ageBucket, g), pair.genre)) as tf.Tensor2D;
     const countryGenre = tf.gather(this.countryGenreEmb!, tf.add(tf.mul(pair.country, g), pair.genre)) as tf.Tensor2D;
@@ -210,14 +209,16 @@ export class TwoTowerModel {
       h = tf.relu(layer.apply(h));
       if (ctx.training && this.cfg.head.dropout > 0) h = tf.dropout(h, this.cfg.head.dropout, undefined, ctx.dropoutSeed + 101 + i) as tf.Tensor2D;
     });
-    const deep = tf.reshape(tf.add(this.head.out.apply(h), this.head.wide.apply(pair.affinity)), [-1]) as tf.Tensor1D;
+    const deep = tf.add(this.head.out.apply(h), this.head.wide.apply(pair.affinity)) as tf.Tensor2D;
     // The retrieval score may be added as a prior. Off by default: with one person's listening it
     // memorises which tracks they played (at any time) and drowns what the state says about now.
-    const logit = this.cfg.head.add_retrieval_score ? (tf.add(deep, this.dotLogits(u, v)) as tf.Tensor1D) : deep;
-    if (ctx.training || this.newTrackLogWeight === 0) return logit;
-    // track_plays (affinity column 2) is 0 exactly for tracks the state never played.
-    const unplayed = tf.cast(tf.equal(tf.reshape(tf.slice(pair.affinity, [0, 2], [-1, 1]), [-1]), 0), 'float32');
-    return tf.sub(logit, tf.mul(unplayed, this.newTrackLogWeight)) as tf.Tensor1D;
+    return this.cfg.head.add_retrieval_score ? (tf.add(deep, tf.reshape(this.dotLogits(u, v), [-1, 1])) as tf.Tensor2D) : deep;
+  }
+
+  /** One output's logit: "all" (replays and discoveries) or "discover" (tracks new to the person). */
+  logits(u: tf.Tensor2D, v: tf.Tensor2D, pair: PairInputs, ctx: ForwardContext, output: Output = 'all'): tf.Tensor1D {
+    const both = this.logitsBoth(u, v, pair, ctx);
+    return tf.reshape(tf.slice(both, [0, output === 'all' ? 0 : 1], [-1, 1]), [-1]) as tf.Tensor1D;
   }
 
   newBnUpdates(): BnUpdates {

@@ -108,7 +108,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     }
     log.info(`resuming ${runDir} at epoch ${startEpoch + 1}`);
   } else {
-    model = new TwoTowerModel(dims, cfg.model, tc.seed, tc.new_track_weight);
+    model = new TwoTowerModel(dims, cfg.model, tc.seed);
     fs.rmSync(epochLogFile, { force: true });
   }
 
@@ -138,7 +138,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       const lr = learningRate(tc, epoch);
       (optimizer as unknown as { learningRate: number }).learningRate = lr;
       const ex: EpochExamples =
-        tc.loss === 'sampled_softmax' ? positiveExamples(P.states.inter, rng) : epochExamples(P.states.inter, sampler, neg.per_positive, rng, hard, tc.max_positives_per_epoch);
+        tc.loss === 'sampled_softmax' ? positiveExamples(P.states.inter, rng) : epochExamples(P.states.inter, sampler, neg.per_positive, rng, hard, tc.max_positives_per_epoch, tc.new_track_weight);
       const B = tc.batch_size;
       const steps = Math.ceil(ex.user.length / B);
       const te = performance.now();
@@ -169,7 +169,11 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
               l = sampledSoftmax(u, v, tf.gather(logQT, iIdx) as tf.Tensor1D, w, cfg.model.temperature);
             } else {
               const y = tf.tensor1d(ex.label.subarray(s, e));
-              l = weightedBce(model.logits(u, v, ft.pairBatch(uIdx, iIdx, ex.user.subarray(s, e), ex.item.subarray(s, e)), ctx), y, w);
+              const both = model.logitsBoth(u, v, ft.pairBatch(uIdx, iIdx, ex.user.subarray(s, e), ex.item.subarray(s, e)), ctx);
+              const col = (k: number) => tf.reshape(tf.slice(both, [0, k], [-1, 1]), [-1]) as tf.Tensor1D;
+              // "all" learns from every example; "discover" with discoveries weighted up and no
+              // "other tracks by your artists" negatives (what one discovers next is often one of them).
+              l = tf.add(weightedBce(col(0), y, w), weightedBce(col(1), y, tf.tensor1d(ex.discoverWeight.subarray(s, e)))) as tf.Scalar;
               // Keep the towers good at retrieval too when a head sits on top of them.
               if (model.hasHead) l = tf.add(l, tf.mul(weightedBce(model.dotLogits(u, v), y, w), 0.5)) as tf.Scalar;
             }
@@ -261,9 +265,9 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
 export function validationMetrics(ranker: ModelRanker, P: Prepared, threshold: number): Record<string, number> {
   if (!P.valid.users.length && !P.validAll.users.length) return {};
   const opts = { ks: [10, 50], threshold };
-  const valid = P.valid.users.length ? evaluateRanker(ranker, P.valid, opts).metrics : {};
+  const valid = P.valid.users.length ? evaluateRanker(ranker.as('discover'), P.valid, opts).metrics : {};
   if (P.validAll.users.length) {
-    const all = evaluateRanker(ranker, P.validAll, { ks: [10], threshold }).metrics;
+    const all = evaluateRanker(ranker.as('all'), P.validAll, { ks: [10], threshold }).metrics;
     for (const k of ['ndcg@10', 'hit_rate@10', 'mrr']) valid[`all_plays/${k}`] = all[k];
     valid['mean_ndcg@10'] = ((valid['ndcg@10'] ?? 0) + all['ndcg@10']) / 2;
   }
