@@ -7,7 +7,11 @@ export interface FileImportReport {
   records: number;
   imported: number;
   duplicates: number;
+  /** The same listen listed again in this file (same second, artist and title): merged. */
+  repeats: number;
   skipped: number;
+  /** What the reader noticed about the file, e.g. times given only to the day. */
+  notes: string[];
 }
 
 export interface SkipExample {
@@ -21,10 +25,13 @@ export interface ImportReport {
   files: FileImportReport[];
   /** Files found in a folder or zip that are not exports we read, and why. */
   ignoredFiles: { path: string; why: string }[];
-  /** Listening records read (music or not); = imported + duplicates + skipped. */
+  /** Listening records read (music or not); = imported + duplicates + repeats + skipped. */
   events: number;
   imported: number;
+  /** Already in the library before this import (an overlapping or repeated export). */
   duplicates: number;
+  /** Listed twice within this import at the same second (double scrobbles): merged into one. */
+  repeats: number;
   skipped: number;
   skippedReasons: Record<string, number>;
   skippedExamples: SkipExample[];

@@ -21,7 +21,9 @@ export interface HistoryRecord {
 
 export type HistoryItem =
   | { kind: 'event'; event: HistoryRecord }
-  | { kind: 'skip'; reason: string; where: string };
+  | { kind: 'skip'; reason: string; where: string }
+  /** Something about the whole file worth telling the person (not a record). */
+  | { kind: 'note'; note: string };
 
 export const AUDIO_FEATURES = [
   'danceability', 'energy', 'key', 'loudness', 'mode', 'speechiness', 'acousticness',

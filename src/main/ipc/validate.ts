@@ -8,6 +8,9 @@ import { validate } from '../config/loader';
 
 export class InvalidRequest extends Error {}
 
+/** Uploads travel as base64 text: at most this many characters in one request (≈ 150 MB of files). */
+export const MAX_UPLOAD_BASE64 = 200 * 1024 * 1024;
+
 const int = (min?: number, max?: number): Spec => ({ kind: 'number', integer: true, min, max });
 const num = (min?: number, max?: number): Spec => ({ kind: 'number', min, max });
 const str = (pattern?: string): Spec => ({ kind: 'string', pattern });
@@ -80,6 +83,12 @@ export function validateRequest<C extends Channel>(channel: C, raw: unknown): Re
   const v = value as Record<string, unknown>;
   if (channel === 'import:run' && !(v.catalogs as unknown[]).length && !(v.histories as unknown[]).length) throw new InvalidRequest('nothing to import');
   if (channel === 'recommend:feedback' && v.trackId === undefined && v.artistId === undefined) throw new InvalidRequest('feedback needs a trackId or an artistId');
+  if (channel === 'import:files') {
+    const total = (v.files as { base64: string }[]).reduce((n, f) => n + f.base64.length, 0);
+    if (total > MAX_UPLOAD_BASE64) {
+      throw new InvalidRequest(`the files come to ${Math.round((total * 3) / 4 / 1024 ** 2)} MB; at most ${Math.round((MAX_UPLOAD_BASE64 * 3) / 4 / 1024 ** 2)} MB can be uploaded at once — choose larger exports with "Choose files or a folder…"`);
+    }
+  }
   if (channel === 'profile:favourites' && v.profileId === undefined && v.name === undefined) throw new InvalidRequest('favourites need a profileId or a new profile name');
   return value as Req<C>;
 }

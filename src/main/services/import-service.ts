@@ -74,6 +74,7 @@ function emptyReport(profile: string | null): ImportReport {
     events: 0,
     imported: 0,
     duplicates: 0,
+    repeats: 0,
     skipped: 0,
     skippedReasons: {},
     skippedExamples: [],
@@ -145,7 +146,7 @@ export async function runImport(lib: Library, req: ImportRequest): Promise<Impor
       const h = createHash('sha256');
       const started = Date.now();
       const src = hashing(p.source, h);
-      const file: FileImportReport = { path: p.source.name, format: p.detected.format, kind: p.detected.kind, records: 0, imported: 0, duplicates: 0, skipped: 0 };
+      const file: FileImportReport = { path: p.source.name, format: p.detected.format, kind: p.detected.kind, records: 0, imported: 0, duplicates: 0, repeats: 0, skipped: 0, notes: [] };
       const saved: HistoryItem[] = [];
       const format = p.detected.format;
       const wantsSaved = p.detected.kind === 'both' && p.profile !== null;
@@ -205,6 +206,9 @@ export async function runImport(lib: Library, req: ImportRequest): Promise<Impor
          skipped_reasons = ?, track_matched = ?, artist_matched = ? WHERE id = ?`,
     );
     const unmatchedArtists = new Map<string, number>();
+    // Listens inserted by this import: a second one with the same key is a repeat within the
+    // export (a double scrobble), not something "already in the library".
+    const thisImport = new Set<string>();
 
     for (const p of planned) {
       if (p.profile === null || p.detected.kind === 'catalog') continue;
@@ -213,7 +217,7 @@ export async function runImport(lib: Library, req: ImportRequest): Promise<Impor
       const started = Date.now();
       const format = p.detected.format;
       const importId = Number(insertImport.run(pid, 'history', format, p.source.name, '', started, started, 0, 0, 0, 0, '{}', 0, 0).lastInsertRowid);
-      const file: FileImportReport = { path: p.source.name, format, kind: 'history', records: 0, imported: 0, duplicates: 0, skipped: 0 };
+      const file: FileImportReport = { path: p.source.name, format, kind: 'history', records: 0, imported: 0, duplicates: 0, repeats: 0, skipped: 0, notes: [] };
       const reasons: Record<string, number> = {};
       let trackMatched = 0;
       let artistMatched = 0;
@@ -222,6 +226,10 @@ export async function runImport(lib: Library, req: ImportRequest): Promise<Impor
       const items = readHistory(p, hashing(p.source, h), savedEvents.get(p), onProgress);
       for await (const batch of items) {
         for (const item of batch) {
+          if (item.kind === 'note') {
+            file.notes.push(item.note);
+            continue;
+          }
           file.records++;
           report.events++;
           if (item.kind === 'skip') {
@@ -241,12 +249,17 @@ export async function runImport(lib: Library, req: ImportRequest): Promise<Impor
             e.skipped === null ? null : +e.skipped, e.reasonStart, e.reasonEnd, e.shuffle === null ? null : +e.shuffle,
             e.platform, format, p.source.name, importId, m.trackId, m.artistId, dedupeKey(e),
           ).changes;
-          if (changes) file.imported++;
+          const key = dedupeKey(e);
+          if (changes) {
+            file.imported++;
+            thisImport.add(key);
+          } else if (thisImport.has(key)) file.repeats++;
           else file.duplicates++;
         }
       }
       report.imported += file.imported;
       report.duplicates += file.duplicates;
+      report.repeats += file.repeats;
       report.trackMatched += trackMatched;
       report.artistMatched += artistMatched;
       for (const [r, n] of Object.entries(reasons)) report.skippedReasons[r] = (report.skippedReasons[r] ?? 0) + n;

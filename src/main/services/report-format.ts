@@ -10,7 +10,8 @@ export function formatImportReport(r: ImportReport): string {
     lines.push(`Catalogue: ${n(r.catalog.rows)} rows read → ${n(r.catalog.inserted)} new tracks, ${n(r.catalog.merged)} merged into existing ones, ${n(r.catalog.skipped)} skipped; ${n(r.catalog.tracksTotal)} tracks in the library.`);
   }
   if (r.events || r.files.some((f) => f.kind !== 'catalog')) {
-    lines.push(`Listening history${r.profile ? ` of ${r.profile}` : ''}: ${n(r.events)} records read → ${n(r.imported)} imported, ${n(r.duplicates)} already in the library, ${n(r.skipped)} skipped.`);
+    lines.push(`Listening history${r.profile ? ` of ${r.profile}` : ''}: ${n(r.events)} records read → ${n(r.imported)} imported, ${n(r.duplicates)} already in the library, ${r.repeats ? `${n(r.repeats)} listed twice at the same second (merged), ` : ''}${n(r.skipped)} skipped.`);
+    for (const f of r.files) for (const note of f.notes ?? []) lines.push(`  ${f.path}: ${note}`);
     for (const [reason, count] of Object.entries(r.skippedReasons).sort((a, b) => b[1] - a[1])) lines.push(`  skipped ${n(count)}: ${reason}`);
     lines.push(`Matched to the catalogue: ${pct(r.trackMatch)} of plays by track, ${pct(r.artistMatch)} by artist.`);
     if (r.topUnmatchedArtists.length) {

@@ -51,7 +51,12 @@ export function ImportPage({ onImported, hasCatalog }: { onImported: () => void;
     }
   };
   const send = (files: FileList, kind: 'history' | 'catalog') =>
-    run(async () => call('import:files', { kind, profile: kind === 'history' ? profile.trim() : undefined, files: await Promise.all([...files].map(async (f) => ({ name: f.name, base64: await toBase64(f) }))) }));
+    run(async () => {
+      const mb = [...files].reduce((n, f) => n + f.size, 0) / 1024 ** 2;
+      // Uploads travel as text; the main process refuses more than this in one go.
+      if (mb > 150) throw new Error(`these files come to ${Math.round(mb)} MB; upload at most 150 MB at once, or choose them with "Choose files or a folder…"`);
+      return call('import:files', { kind, profile: kind === 'history' ? profile.trim() : undefined, files: await Promise.all([...files].map(async (f) => ({ name: f.name, base64: await toBase64(f) }))) });
+    });
 
   return (
     <section aria-labelledby="import-title">
