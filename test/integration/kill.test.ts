@@ -113,12 +113,11 @@ describe('killed at random moments', () => {
       const snap = snapshot(after.sqlite);
       const events = after.sqlite.prepare('SELECT count(*) FROM listening_events').pluck().get() as number;
       after.close();
-      if (out.includes('done')) {
+      // Before, or after: all 60,000 listens (a kill can land after the commit and before "done").
+      if (snap !== before) {
         completed++;
-        expect(events).toBe(60000);
-      } else {
-        expect(snap, `kill ${k} during the import`).toBe(before);
-      }
+        expect(events, `kill ${k} during the import left a partial library`).toBe(60000);
+      } else expect(out.includes('done'), `kill ${k}: said done but nothing was written`).toBe(false);
       for (const f of [copy, `${copy}-wal`, `${copy}-shm`]) fs.rmSync(f, { force: true });
     }
     expect(completed).toBeLessThan(KILLS);
