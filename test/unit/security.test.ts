@@ -105,12 +105,31 @@ describe('the browser harness, over HTTP', () => {
   let h: Harness;
   let port: number;
   let before: string;
+  let modelsBefore: string;
+  /** Every file under the models folder, with its bytes. */
+  const modelsDigest = () => {
+    const out: string[] = [];
+    const walk = (d: string) => {
+      for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+        const p = path.join(d, e.name);
+        if (e.isDirectory()) walk(p);
+        else out.push(`${path.relative(h.service.paths.models, p)}:${fs.readFileSync(p).toString('base64')}`);
+      }
+    };
+    walk(h.service.paths.models);
+    return out.sort().join('|');
+  };
   beforeAll(async () => {
     const renderer = tmpDir();
     fs.writeFileSync(path.join(renderer, 'index.html'), '<!doctype html><title>t</title>');
     h = await startHarness({ dataDir: tmpDir(), rendererDir: renderer, quiet: true });
     port = Number(new URL(h.url).port);
+    // A model folder as a trained library has one: attacks must leave it byte for byte.
+    fs.mkdirSync(path.join(h.service.paths.models, 'run-0001', 'best'), { recursive: true });
+    fs.writeFileSync(path.join(h.service.paths.models, 'run-0001', 'best', 'manifest.json'), '{"format":"x"}');
+    fs.writeFileSync(path.join(h.service.paths.models, 'run-0001', 'best', 'weights.bin'), Buffer.from([1, 2, 3]));
     before = snapshot(h.service.lib.sqlite);
+    modelsBefore = modelsDigest();
   });
   afterAll(async () => h.close());
 
@@ -162,6 +181,10 @@ describe('the browser harness, over HTTP', () => {
       ['profile:get', '{"profileId": {"__proto__": {"x": 1}}}'],
       ['profile:get', '{not json'],
       ['profile:get', '['.repeat(5000) + ']'.repeat(5000)],
+      ['training:serve', '{"runId": 1}'],
+      ['settings:reset', '{"confirm": "reset"}'],
+      ['import:files', '{"kind":"history","files":[{"name":"../../models/run-0001/best/weights.bin","base64":"AAAA"}]}'],
+      ['evaluation:run', '{"runId": "1; DROP TABLE tracks"}'],
     ];
     for (const [channel, body] of bodies) {
       const r = await request(port, { method: 'POST', path: `/api/${channel}`, headers, body });
@@ -171,6 +194,7 @@ describe('the browser harness, over HTTP', () => {
     }
     expect(({} as Record<string, unknown>).execArgv).toBeUndefined();
     expect(snapshot(h.service.lib.sqlite)).toBe(before);
+    expect(modelsDigest()).toBe(modelsBefore);
     expect((await request(port, { path: '/', headers: { host: `127.0.0.1:${port}` } })).status).toBe(200);
   });
 });
