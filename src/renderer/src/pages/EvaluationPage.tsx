@@ -12,10 +12,12 @@ function Table({ title, rankers }: { title: string; rankers: Rankers }) {
   return (
     <>
       <h4>{title}</h4>
-      <table className="table">
-        <thead><tr><th>metric</th>{rankers.map((r) => <th key={r.name}>{r.name}</th>)}</tr></thead>
-        <tbody>{METRICS.map((m) => <tr key={m}><td>{m}</td>{rankers.map((r) => <td key={r.name}>{Number.isFinite(r.metrics[m]) ? r.metrics[m].toFixed(4) : '—'}</td>)}</tr>)}</tbody>
-      </table>
+      <div className="table-scroll">
+        <table className="table">
+          <thead><tr><th>metric</th>{rankers.map((r) => <th key={r.name}>{r.name}</th>)}</tr></thead>
+          <tbody>{METRICS.map((m) => <tr key={m}><td>{m}</td>{rankers.map((r) => <td key={r.name}>{Number.isFinite(r.metrics[m]) ? r.metrics[m].toFixed(3) : '—'}</td>)}</tr>)}</tbody>
+        </table>
+      </div>
     </>
   );
 }
