@@ -132,3 +132,35 @@ describe('evaluation details', () => {
     expect(m['hit_rate@1']).toBe(0);
   });
 });
+
+describe('an epoch of examples', () => {
+  it('draws at most the positives asked for, weighs discoveries up for the discover output only, and leaves same-artist negatives out of it', async () => {
+    const { epochExamples, negativeSampler } = await import('../../src/main/recommender/data/examples');
+    const { Rng } = await import('../../src/main/recommender/random');
+    const n = 400;
+    const inter = {
+      user: new Int32Array(n), item: Int32Array.from({ length: n }, (_, i) => i % 50), label: new Float32Array(n).fill(1), weight: new Float32Array(n).fill(2),
+      seen: [new Set([0, 1, 2])], itemCounts: new Float64Array(140).fill(1), isNew: Uint8Array.from({ length: n }, (_, i) => i % 2),
+    };
+    const { sampler } = negativeSampler(inter.itemCounts, 'uniform', 0);
+    // Catalogue draws cover rows 0–139; the artist's tracks (150, 151) can only come from the artist source.
+    const hard = { historyTracks: [Int32Array.from([100, 101])], historyArtists: [Int32Array.from([7])], tracksByArtist: new Map([[7, Int32Array.from([150, 151])]]), historyFraction: 0.3, artistFraction: 0.3 };
+    const ex = epochExamples(inter, sampler, 4, new Rng(1), hard, 100, 3);
+    const pos = [...ex.label.keys()].filter((i) => ex.label[i] === 1);
+    expect(pos.length).toBe(100);
+    for (const i of pos) {
+      expect(ex.weight[i]).toBe(2);
+      expect([2, 6]).toContain(ex.discoverWeight[i]);
+    }
+    expect(pos.some((i) => ex.discoverWeight[i] === 6)).toBe(true);
+    const neg = [...ex.label.keys()].filter((i) => ex.label[i] === 0);
+    expect(neg.length).toBe(400);
+    for (const i of neg) {
+      const fromArtist = ex.item[i] === 150 || ex.item[i] === 151;
+      expect(ex.discoverWeight[i], `item ${ex.item[i]}`).toBe(fromArtist ? 0 : 1);
+      expect(inter.seen[0].has(ex.item[i])).toBe(false);
+    }
+    expect(neg.some((i) => ex.item[i] === 100 || ex.item[i] === 101)).toBe(true);
+    expect(neg.some((i) => ex.item[i] === 150)).toBe(true);
+  });
+});

@@ -136,7 +136,7 @@ export interface HardNegatives {
 
 /**
  * One epoch of BCE examples: the interactions (at most `maxPositives` positives, drawn afresh each
- * epoch, with every weak negative of the rows drawn) plus `perPositive` fresh negatives each, shuffled.
+ * epoch, and the same share of the weak negatives) plus `perPositive` fresh negatives each, shuffled.
  */
 export function epochExamples(
   inter: Interactions, sampler: Sampler, perPositive: number, rng: Rng, hard?: HardNegatives, maxPositives = 0, newTrackWeight = 1,
@@ -145,7 +145,7 @@ export function epochExamples(
   const positives: number[] = [];
   for (let i = 0; i < inter.label.length; i++) if (inter.label[i] === 1) positives.push(i);
   if (maxPositives > 0 && positives.length > maxPositives) {
-    // A fresh uniform draw of the positives (partial Fisher–Yates), plus every weak negative.
+    // A fresh uniform draw of the positives (partial Fisher–Yates), and the same share of the weak negatives.
     for (let i = 0; i < maxPositives; i++) {
       const j = i + rng.int(positives.length - i);
       const t = positives[i]; positives[i] = positives[j]; positives[j] = t;
