@@ -427,16 +427,20 @@ export interface ArtistNeighbours {
  * "People who play your artists also play …": for each artist, Σ over the person's most played
  * artists j of share_j × similarity(j, artist), from community co-occurrence.
  */
-export function colistenScores(artistWeight: Map<number, number>, community: ArtistNeighbours | undefined, from = COLISTEN_FROM): Map<number, number> {
+export function colistenScores(artistWeight: Map<number, number>, community: ArtistNeighbours | undefined): Map<number, number> {
   const out = new Map<number, number>();
   if (!community?.neighbours.size) return out;
-  const top = [...artistWeight].sort((x, y) => y[1] - x[1] || x[0] - y[0]).slice(0, from);
-  const total = top.reduce((s, [, w]) => s + w, 0);
-  if (!total) return out;
-  for (const [j, w] of top) {
-    for (const { artist, sim } of community.neighbours.get(j) ?? []) out.set(artist, (out.get(artist) ?? 0) + (w / total) * sim);
+  for (const [j, share] of colistenSources(artistWeight)) {
+    for (const { artist, sim } of community.neighbours.get(j) ?? []) out.set(artist, (out.get(artist) ?? 0) + share * sim);
   }
   return out;
+}
+
+/** The person's most played artists the co-listening score looks from, each with its share of their play time. */
+export function colistenSources(artistWeight: Map<number, number>): [number, number][] {
+  const top = [...artistWeight].sort((x, y) => y[1] - x[1] || x[0] - y[0]).slice(0, COLISTEN_FROM);
+  const total = top.reduce((s, [, w]) => s + w, 0);
+  return total ? top.map(([a, w]) => [a, w / total]) : [];
 }
 
 /** AFFINITY_COLUMNS for (person, track) pairs, B × AFFINITY_COLUMNS.length, on a 0–1 scale. */

@@ -5,7 +5,7 @@
 import { tf } from '../backend';
 import type { FeatureTensors } from '../data/loader';
 import type { Output, TwoTowerModel } from '../models/two-tower';
-import { topN, type Ranker } from '../training/evaluate';
+import { copiesOf, topN, type Ranker } from '../training/evaluate';
 import { ArtistCandidates, historyCandidates, union } from './candidates';
 import { dotScores, itemVectors, pairLogits, userVectors } from './scoring';
 
@@ -18,10 +18,13 @@ export class ModelRanker implements Ranker {
   readonly itemVecs: Float32Array;
   private readonly itemVecsT: tf.Tensor2D;
   private readonly byArtist: ArtistCandidates;
+  /** Rows that are another copy of a recording (never candidates). */
+  private readonly copies: Int32Array;
 
   constructor(private model: TwoTowerModel, private ft: FeatureTensors, private rerankTop = 200) {
     this.itemVecs = itemVectors(model, ft);
     this.byArtist = new ArtistCandidates(ft.items);
+    this.copies = copiesOf(ft.items.canonical);
     this.itemVecsT = tf.tidy(() => tf.transpose(tf.tensor2d(this.itemVecs, [ft.items.n, model.cfg.embedding_dim])));
   }
 
@@ -33,15 +36,15 @@ export class ModelRanker implements Ranker {
       if (!this.model.hasHead) return row;
       const masked = row.slice();
       for (const x of exclude[j] ?? []) masked[x] = -Infinity;
+      for (const t of this.copies) masked[t] = -Infinity;
       const canon = this.ft.items.canonical;
-      for (let t = 0; t < n; t++) if (canon[t] !== t) masked[t] = -Infinity;
       const ex = exclude[j] ?? new Set<number>();
       const skip = (t: number) => ex.has(t) || canon[t] !== t;
       const users = this.ft.users;
-      const cand = union(
-        union(topN(masked, Math.min(this.rerankTop, n)), [...this.byArtist.for(users.artistShare[u], this.rerankTop / 2, skip), ...this.byArtist.for(users.colisten[u], this.rerankTop / 2, skip)]),
-        historyCandidates(users, u, this.rerankTop / 2, skip),
-      );
+      const half = this.rerankTop / 2;
+      const cand = union(topN(masked, Math.min(this.rerankTop, n)), [
+        ...this.byArtist.for(users.artistShare[u], half, skip), ...this.byArtist.for(users.colisten[u], half, skip), ...historyCandidates(users, u, half, skip),
+      ]);
       const logits = pairLogits(this.model, this.ft, new Int32Array(cand.length).fill(u), cand, this.output);
       // Candidates keep their full-model logits; everything else stays below them, in retrieval order.
       for (let i = 0; i < n; i++) row[i] -= 1e4;

@@ -9,7 +9,7 @@ import type {
 import { tf } from '../backend';
 import { AUDIO_COLUMNS, loadCatalog, loadProfileData, type Catalog } from '../data/dataset';
 import {
-  AFFINITY_COLUMNS, COMPAT_COLUMNS, ITEM_NUMERIC, aggregateUsers, pairAffinity, buildItemFeatures, buildUserFeatures, compatScale,
+  AFFINITY_COLUMNS, COMPAT_COLUMNS, ITEM_NUMERIC, aggregateUsers, colistenSources, pairAffinity, buildItemFeatures, buildUserFeatures, compatScale,
   type FeatureSpace, type ItemFeatures, type UserAggregate, type UserFeatures,
 } from '../data/features';
 import { FeatureTensors } from '../data/loader';
@@ -55,6 +55,8 @@ export class Recommender {
   private ftProfile = -1;
   /** What imported community data says about artists (read once; a change reopens the recommender). */
   private readonly community: CommunityKnowledge;
+  /** 1 for the rows that may be recommended at all: one row per recording (another album's or genre's copy of a song is not a new song). */
+  private readonly rankable: Uint8Array;
 
   private constructor(
     private lib: Library, private model: TwoTowerModel, readonly manifest: ModelManifest, readonly modelDir: string,
@@ -72,6 +74,7 @@ export class Recommender {
     this.ft = new FeatureTensors(empty, this.items);
     this.itemVecs = snap?.itemVecs ?? itemVectors(model, this.ft);
     if (!snap) saveSnapshot(modelDir, fingerprint, { catalog: this.catalog, items: this.items, itemVecs: this.itemVecs });
+    this.rankable = Uint8Array.from(this.catalog.canonical, (c, t) => (c === t ? 1 : 0));
     this.byArtist = new ArtistCandidates(this.items);
     this.index = new VectorIndex(this.itemVecs, this.D);
     const t = model.dotTransform();
@@ -205,9 +208,7 @@ export class Recommender {
     const hasFeedback = fb.liked.length + fb.disliked.length > 0;
     const query = Float32Array.from(u.vector, (x, d) => x + delta[d]);
     // What may be recommended at all.
-    const allow = new Uint8Array(n).fill(1);
-    // One row per recording: another album's or genre's copy of a song is not a new song.
-    for (let t = 0; t < n; t++) if (this.catalog.canonical[t] !== t) allow[t] = 0;
+    const allow = this.rankable.slice();
     if (opts.excludePlayed ?? true) for (const t of u.played) allow[t] = 0;
     for (const t of fb.disliked) allow[t] = 0;
     for (const a of fb.neverArtists) for (const t of this.byArtist.tracksOf(a)) allow[t] = 0;
@@ -326,14 +327,10 @@ export class Recommender {
   /** The person's artist through whom the community links them to `artistId` most strongly. */
   private colistenVia(u: ServingUser, artistId: number): string | null {
     if (!this.community.neighbours.size) return null;
+    // The same sources and weights as the model's co-listening feature (colistenScores).
     let best: [number, number] | null = null;
-    let total = 0;
-    const top = [...u.agg.artistWeight].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, 30);
-    for (const [, w] of top) total += w;
-    for (const [j, w] of top) {
-      if (j === artistId) continue;
-      const sim = this.community.neighbours.get(j)?.find((n) => n.artist === artistId)?.sim ?? 0;
-      const v = (w / (total || 1)) * sim;
+    for (const [j, share] of colistenSources(u.agg.artistWeight)) {
+      const v = share * (this.community.neighbours.get(j)?.find((n) => n.artist === artistId)?.sim ?? 0);
       if (v > 0 && (!best || v > best[1])) best = [j, v];
     }
     return best ? (this.catalog.artistName.get(best[0]) ?? null) : null;
@@ -362,7 +359,7 @@ export class Recommender {
     const t0 = this.catalog.rowOf.get(trackId);
     if (t0 === undefined) throw new Error(`no track with id ${trackId}`);
     const q = this.itemVecs.slice(t0 * this.D, (t0 + 1) * this.D);
-    const allow = Uint8Array.from(this.catalog.canonical, (c, t) => (c === t ? 1 : 0));
+    const allow = this.rankable.slice();
     allow[t0] = allow[this.catalog.canonical[t0]] = 0;
     const r = this.index.search(q, k, { allow });
     return Array.from(r.ids, (t, i) => ({ ...this.describe(t, r.scores[i] * this.scale + this.bias, i + 1, null), score: r.scores[i] }));

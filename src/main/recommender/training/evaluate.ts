@@ -107,6 +107,13 @@ function topN(scores: Float32Array, n: number, tieKey?: Uint32Array): Int32Array
   return Int32Array.from(order, (i) => heapIdx[i]);
 }
 
+/** The rows that are another copy of a recording (`canonical[t] !== t`): never ranked. */
+export function copiesOf(canonical: Int32Array): Int32Array {
+  const out: number[] = [];
+  canonical.forEach((c, t) => c !== t && out.push(t));
+  return Int32Array.from(out);
+}
+
 /** A seeded permutation rank per item, for breaking ties without favouring the catalogue's order. */
 export function tieKeys(n: number, seed: number): Uint32Array {
   const perm = Int32Array.from({ length: n }, (_, i) => i);
@@ -128,6 +135,7 @@ export function evaluateRanker(ranker: Ranker, task: EvalTask, opts: EvalOptions
   const lists: Int32Array[] = [];
   const rng = new Rng(opts.seed ?? 1);
   const ties = tieKeys(task.nItems, opts.seed ?? 1);
+  const copies = task.canonical ? copiesOf(task.canonical) : new Int32Array(0);
   const probs: number[] = [];
   const labels: number[] = [];
   const chunk = 64;
@@ -139,7 +147,7 @@ export function evaluateRanker(ranker: Ranker, task: EvalTask, opts: EvalOptions
       const sc = scores[j];
       const rel = task.relevant[ui];
       for (const x of task.exclude[ui]) sc[x] = -Infinity;
-      if (task.canonical) for (let t = 0; t < sc.length; t++) if (task.canonical[t] !== t) sc[t] = -Infinity;
+      for (const t of copies) sc[t] = -Infinity;
       const top = topN(sc, maxK, ties);
       lists.push(top);
       for (const k of opts.ks) {
