@@ -83,6 +83,8 @@ export const CONFIG_FILES = {
           hidden_units: arr(int(1, 4096), 1, 'Dense layers of the concat head'),
           dropout: num(0, 0.9),
           add_retrieval_score: bool('Add the towers’ similarity score to the head’s logit (off: the head ranks on its own)'),
+          fusion_weights: arr(num(0, 1), 0,
+            'Weights tried for blending the person’s own listening into the head’s ranking (replays for all plays; their artists and co-listened artists for discovery); the one that ranks the validation period best is kept, ties to the smallest (0 = the network alone; empty = off)'),
         }),
       }),
     }),
@@ -218,7 +220,7 @@ export interface AppConfig {
       genre_embedding_dim: number;
       year_bucket_embedding_dim: number;
     };
-    head: { hidden_units: number[]; dropout: number; add_retrieval_score: boolean };
+    head: { hidden_units: number[]; dropout: number; add_retrieval_score: boolean; fusion_weights: number[] };
   };
   training: {
     seed: number;

@@ -115,9 +115,9 @@ const PROTOCOL_SPLIT =
 /** The model (from its saved folder) and every baseline on both test tasks. */
 async function rankBoth(P: Prepared, cfg: AppConfig, modelDir: string, bootstrap: boolean, onStage?: (s: string) => void): Promise<Record<'discovery' | 'all_plays', Record<string, EvalResult>>> {
   await initBackend(cfg.training.backend);
-  const { model } = loadModel(modelDir);
+  const { model, manifest } = loadModel(modelDir);
   const ft = new FeatureTensors(P.testUsers, P.items);
-  const modelRanker = new ModelRanker(model, ft);
+  const modelRanker = new ModelRanker(model, ft, manifest.fusion);
   try {
     const rankers: Ranker[] = [modelRanker, ...baselineRankers(P, cfg)];
     const opts = { ks: [10, 50], threshold: cfg.evaluation.threshold, bootstrap: bootstrap ? cfg.evaluation.bootstrap : undefined, seed: cfg.training.seed };
@@ -290,7 +290,7 @@ export async function evaluateReal(o: RealEvalOptions): Promise<RealEvaluation> 
       const r = await trainRun(lib, { config: c, modelsDir: path.join(work, 'models'), prepared: P });
       const lm = loadModel(r.run.modelPath!);
       const fts = new FeatureTensors(task === 'test' ? P.testUsers : P.users, P.items);
-      const mr = new ModelRanker(lm.model, fts).as('discover');
+      const mr = new ModelRanker(lm.model, fts, lm.manifest.fusion).as('discover');
       const m = evaluateRanker(mr, task === 'test' ? P.test : P.valid, { ks: [10, 50], threshold: c.evaluation.threshold }).metrics;
       mr.dispose();
       fts.dispose();

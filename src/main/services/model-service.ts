@@ -155,11 +155,11 @@ export async function evaluateModel(
   const people = opts.profileIds ? new Set(P.data.profiles.map((p, i) => (opts.profileIds!.includes(p.id) ? i : -1)).filter((i) => i >= 0)) : null;
   const t = people ? onlyPeople(task ?? P.test, people) : (task ?? P.test);
   const all = people ? onlyPeople(P.testAll, people) : P.testAll;
-  const { model } = loadModel(modelDir);
+  const { model, manifest } = loadModel(modelDir);
   // Each period is ranked from each person's state at its start.
   const ft = new FeatureTensors(t === P.valid ? P.users : P.testUsers, P.items);
   const evalOpts = { ks: config.evaluation.k_values, threshold: config.evaluation.threshold, bootstrap: config.evaluation.bootstrap, seed: config.training.seed };
-  const ranker = new ModelRanker(model, ft);
+  const ranker = new ModelRanker(model, ft, manifest.fusion);
   try {
     const rankers = [ranker, ...baselineRankers(P, config)];
     const results = t.users.length ? rankers.map((r) => evaluateRanker(r === ranker ? ranker.as('discover') : r, t, evalOpts)) : [];

@@ -7,7 +7,18 @@ import type { FeatureTensors } from '../data/loader';
 import type { Output, TwoTowerModel } from '../models/two-tower';
 import { copiesOf, topN, type Ranker } from '../training/evaluate';
 import { ArtistCandidates, historyCandidates, union } from './candidates';
+import { fuse, listeningPrior, NO_FUSION, type FusionWeights } from './fusion';
 import { dotScores, itemVectors, pairLogits, userVectors } from './scoring';
+
+/** One person's re-ranked candidates: rows, the head's logits, and the listening prior of the output. */
+export interface RankedCandidates {
+  user: number;
+  /** Retrieval scores of every row (users × items slice), before re-ranking. */
+  retrieval: Float32Array;
+  cand: Int32Array;
+  logits: Float32Array;
+  prior: Float32Array;
+}
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
@@ -15,13 +26,16 @@ export class ModelRanker implements Ranker {
   readonly name = 'two_tower';
   /** The head's output that ranks: "discover" for lists without what the person played, "all" with it. */
   output: Output = 'all';
+  /** Blend of the person's own listening per output (chosen on validation; see fusion.ts). */
+  fusion: FusionWeights = NO_FUSION;
   readonly itemVecs: Float32Array;
   private readonly itemVecsT: tf.Tensor2D;
   private readonly byArtist: ArtistCandidates;
   /** Rows that are another copy of a recording (never candidates). */
   private readonly copies: Int32Array;
 
-  constructor(private model: TwoTowerModel, private ft: FeatureTensors, private rerankTop = 200) {
+  constructor(private model: TwoTowerModel, private ft: FeatureTensors, fusion?: FusionWeights, private rerankTop = 200) {
+    if (fusion) this.fusion = fusion;
     this.itemVecs = itemVectors(model, ft);
     this.byArtist = new ArtistCandidates(ft.items);
     this.copies = copiesOf(ft.items.canonical);
@@ -29,12 +43,17 @@ export class ModelRanker implements Ranker {
   }
 
   score(users: number[], exclude: Set<number>[]): Float32Array[] {
+    return this.candidates(users, exclude).map((c) => this.compose(c, this.fusion[this.output]));
+  }
+
+  /** Retrieval for each person, and (concat head) the head's logits and the prior over the re-ranked candidates. */
+  candidates(users: number[], exclude: Set<number>[]): RankedCandidates[] {
     const n = this.ft.items.n;
     const all = dotScores(this.model, userVectors(this.model, this.ft, users), this.itemVecsT, users.length);
     return users.map((u, j) => {
-      const row = all.slice(j * n, (j + 1) * n);
-      if (!this.model.hasHead) return row;
-      const masked = row.slice();
+      const retrieval = all.slice(j * n, (j + 1) * n);
+      if (!this.model.hasHead) return { user: u, retrieval, cand: new Int32Array(0), logits: new Float32Array(0), prior: new Float32Array(0) };
+      const masked = retrieval.slice();
       for (const x of exclude[j] ?? []) masked[x] = -Infinity;
       for (const t of this.copies) masked[t] = -Infinity;
       const canon = this.ft.items.canonical;
@@ -46,11 +65,19 @@ export class ModelRanker implements Ranker {
         ...this.byArtist.for(users.artistShare[u], half, skip), ...this.byArtist.for(users.colisten[u], half, skip), ...historyCandidates(users, u, half, skip),
       ]);
       const logits = pairLogits(this.model, this.ft, new Int32Array(cand.length).fill(u), cand, this.output);
-      // Candidates keep their full-model logits; everything else stays below them, in retrieval order.
-      for (let i = 0; i < n; i++) row[i] -= 1e4;
-      cand.forEach((c, i) => (row[c] = logits[i]));
-      return row;
+      return { user: u, retrieval, cand, logits, prior: listeningPrior(users, u, this.ft.items.artistId, cand, this.output) };
     });
+  }
+
+  /** A whole-catalogue score row from one person's candidates, with the prior blended in at weight `w`. */
+  compose(c: RankedCandidates, w: number): Float32Array {
+    if (!this.model.hasHead) return c.retrieval;
+    const row = c.retrieval.slice();
+    const final = fuse(c.logits, c.prior, w);
+    // Candidates keep their full-model scores; everything else stays below them, in retrieval order.
+    for (let i = 0; i < row.length; i++) row[i] -= 1e4;
+    c.cand.forEach((t, i) => (row[t] = final[i]));
+    return row;
   }
 
   probabilities(user: number, items: Int32Array): Float32Array {

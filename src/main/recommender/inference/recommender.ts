@@ -17,6 +17,7 @@ import { OTHER, UNKNOWN } from '../data/preprocessor';
 import { loadModel, type ModelManifest } from '../models/io';
 import { INFERENCE, type Output, type TwoTowerModel } from '../models/two-tower';
 import { ArtistCandidates, historyCandidates, union } from './candidates';
+import { fuse, listeningPrior, NO_FUSION, type FusionWeights } from './fusion';
 import { loadCommunity, type CommunityKnowledge } from '../../importers/community';
 import { favouriteArtists, withFavourites } from '../data/favourites';
 import { itemVectors, userVectors } from './scoring';
@@ -57,12 +58,15 @@ export class Recommender {
   private readonly community: CommunityKnowledge;
   /** 1 for the rows that may be recommended at all: one row per recording (another album's or genre's copy of a song is not a new song). */
   private readonly rankable: Uint8Array;
+  /** The person's own listening blended into each output's ranking, as chosen on validation when the model was trained. */
+  private readonly fusion: FusionWeights;
 
   private constructor(
     private lib: Library, private model: TwoTowerModel, readonly manifest: ModelManifest, readonly modelDir: string,
     loaded: { fingerprint: string; snap: Snapshot | null },
   ) {
     this.featureSpace = manifest.featureSpace;
+    this.fusion = manifest.fusion ?? NO_FUSION;
     this.D = model.cfg.embedding_dim;
     this.community = loadCommunity(lib);
     // The catalogue, its features and item vectors: from the model folder's snapshot when it
@@ -257,7 +261,9 @@ export class Recommender {
     if (!cand.length) return [];
     // Without what the person played, the head's "discover" output ranks; with it, "all".
     const output: Output = (opts.excludePlayed ?? true) ? 'discover' : 'all';
-    const final = this.model.hasHead ? this.headLogits(u, cand, output).map((l, i) => l + shift(cand[i])) : Float32Array.from(pool, (p) => p.logit);
+    const final = this.model.hasHead
+      ? fuse(this.headLogits(u, cand, output), listeningPrior(u.features, 0, this.catalog.artistId, cand, output), this.fusion[output]).map((l, i) => l + shift(cand[i]))
+      : Float32Array.from(pool, (p) => p.logit);
     const chosen = this.diversify(cand, final, k, opts.maxPerArtist ?? 2, opts.diversity ?? 0.2);
     const recs = chosen.map(({ t, logit }, i) => this.describe(t, logit, i + 1, u));
     if (opts.explain) {

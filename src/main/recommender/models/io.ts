@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { AppConfig } from '../../../shared/config-schema';
 import { tf } from '../backend';
 import { dimsOf, type FeatureSpace } from '../data/features';
-import { TwoTowerModel } from './two-tower';
+import { TwoTowerModel, type FusionWeights } from './two-tower';
 
 export const MODEL_FORMAT = 'omr-two-tower';
 
@@ -26,6 +26,8 @@ export interface ModelManifest {
   config: AppConfig;
   featureSpace: FeatureSpace;
   metrics: Record<string, number>;
+  /** Blend of the person's own listening per output, chosen on validation (absent: none). */
+  fusion?: FusionWeights;
   weights: TensorIndex;
   /** Adam state, only in checkpoints written for resuming. */
   optimizer?: TensorIndex;
@@ -103,7 +105,7 @@ async function pack(tensors: [string, tf.Tensor][]): Promise<{ index: TensorInde
   return { index, data: Buffer.concat(chunks) };
 }
 
-export type SaveOptions = Pick<ModelManifest, 'epoch' | 'seed' | 'backend' | 'config' | 'featureSpace' | 'metrics'> & {
+export type SaveOptions = Pick<ModelManifest, 'epoch' | 'seed' | 'backend' | 'config' | 'featureSpace' | 'metrics' | 'fusion'> & {
   /** Also save the optimizer's state (for resuming). */
   optimizer?: tf.Optimizer;
 };
@@ -120,7 +122,7 @@ export async function saveModel(dir: string, model: TwoTowerModel, o: SaveOption
   }
   const manifest: ModelManifest = {
     format: MODEL_FORMAT, version: 1, createdAt: new Date().toISOString(), epoch: o.epoch, seed: o.seed,
-    backend: o.backend, config: o.config, featureSpace: o.featureSpace, metrics: o.metrics, weights: weights.index, optimizer,
+    backend: o.backend, config: o.config, featureSpace: o.featureSpace, metrics: o.metrics, fusion: o.fusion, weights: weights.index, optimizer,
   };
   files['manifest.json'] = JSON.stringify(manifest, null, 1);
   writeDirAtomic(dir, files);

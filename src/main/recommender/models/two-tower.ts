@@ -62,6 +62,8 @@ interface Tower {
 export type ModelConfig = AppConfig['model'];
 /** Which of the head's outputs ranks: everything the person might play, or only what is new to them. */
 export type Output = 'all' | 'discover';
+/** Weight of the person's own listening blended into each output's ranking (inference/fusion.ts). */
+export type FusionWeights = Record<Output, number>;
 
 export class TwoTowerModel {
   readonly params: ParamStore;

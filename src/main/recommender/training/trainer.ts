@@ -12,12 +12,13 @@ import { ensureGradients, initBackend, tf, type BackendInfo } from '../backend';
 import { epochExamples, negativeSampler, positiveExamples, type EpochExamples, type HardNegatives } from '../data/examples';
 import { dimsOf } from '../data/features';
 import { FeatureTensors } from '../data/loader';
+import { chooseWeight } from '../inference/fusion';
 import { ModelRanker } from '../inference/model-ranker';
 import { loadModel, readManifest, restoreOptimizer, saveModel } from '../models/io';
-import { TwoTowerModel } from '../models/two-tower';
+import { TwoTowerModel, type FusionWeights, type Output } from '../models/two-tower';
 import type { Prepared } from '../pipeline';
 import { Rng } from '../random';
-import { evaluateRanker } from './evaluate';
+import { evaluateRanker, type EvalOptions, type EvalTask } from './evaluate';
 import { sampledSoftmax, weightedBce } from './loss_functions';
 import { EventWriter } from './tensorboard';
 import { adam } from './adam';
@@ -208,7 +209,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
 
       opts.onProgress?.({ phase: 'validate', epoch, epochs: totalEpochs, step: steps, steps, loss: epochLoss, etaS: null, examplesPerS: ex.user.length / seconds });
       const ranker = new ModelRanker(model, ftValid);
-      const valid = validationMetrics(ranker, P, cfg.evaluation.threshold);
+      const { metrics: valid, fusion } = validationMetrics(ranker, P, cfg.evaluation.threshold, cfg.model.head.fusion_weights);
       ranker.dispose();
       valid.loss = epochLoss;
       const entry: EpochLog = { epoch, loss: epochLoss, lr, seconds, examplesPerS: ex.user.length / seconds, valid };
@@ -228,7 +229,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
 
       const metric = metricName === 'loss' ? epochLoss : valid[metricName] ?? (P.valid.users.length ? NaN : -epochLoss);
       const value = Number.isFinite(metric) ? sign * metric : -Infinity;
-      const saveOpts = { epoch, seed: tc.seed, backend: backend.name, config: cfg, featureSpace: P.featureSpace, metrics: valid };
+      const saveOpts = { epoch, seed: tc.seed, backend: backend.name, config: cfg, featureSpace: P.featureSpace, metrics: valid, fusion };
       const improved = value > bestMetric + tc.early_stopping.min_delta || bestEpoch < 0;
       if (improved) {
         bestMetric = value;
@@ -261,17 +262,36 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
 /**
  * Validation metrics: discovery (what was first played in the validation period, without what was
  * played before) under the plain names, all plays as `all_plays/…`, and `mean_ndcg@10` of the two.
+ * Each output's fusion weight (`grid`, see inference/fusion.ts) is chosen here on its own task's
+ * NDCG@10, and the metrics are those of the chosen blend — the ranking the app would serve.
  */
-export function validationMetrics(ranker: ModelRanker, P: Prepared, threshold: number): Record<string, number> {
-  if (!P.valid.users.length && !P.validAll.users.length) return {};
-  const opts = { ks: [10, 50], threshold };
-  const valid = P.valid.users.length ? evaluateRanker(ranker.as('discover'), P.valid, opts).metrics : {};
+export function validationMetrics(ranker: ModelRanker, P: Prepared, threshold: number, grid: number[] = []): { metrics: Record<string, number>; fusion: FusionWeights } {
+  const fusion: FusionWeights = { all: 0, discover: 0 };
+  if (!P.valid.users.length && !P.validAll.users.length) return { metrics: {}, fusion };
+  const weights = [...new Set([0, ...grid])];
+  const blended = (output: Output, task: EvalTask, opts: EvalOptions) => {
+    ranker.as(output);
+    const cands = new Map(ranker.candidates(task.users, task.exclude).map((c) => [c.user, c]));
+    const run = (w: number) =>
+      evaluateRanker({ name: 'two_tower', score: (users) => users.map((u) => ranker.compose(cands.get(u)!, w)), probabilities: (u, items) => ranker.probabilities(u, items) }, task, opts).metrics;
+    if (weights.length === 1) return run(0);
+    const tried = weights.map((w) => ({ w, metrics: run(w) }));
+    const best = chooseWeight(tried.map((t) => ({ w: t.w, value: t.metrics['ndcg@10'] ?? 0 })));
+    fusion[output] = best.w;
+    return tried.find((t) => t.w === best.w)!.metrics;
+  };
+  const valid = P.valid.users.length ? blended('discover', P.valid, { ks: [10, 50], threshold }) : {};
   if (P.validAll.users.length) {
-    const all = evaluateRanker(ranker.as('all'), P.validAll, { ks: [10], threshold }).metrics;
+    const all = blended('all', P.validAll, { ks: [10], threshold });
     for (const k of ['ndcg@10', 'hit_rate@10', 'mrr']) valid[`all_plays/${k}`] = all[k];
     valid['mean_ndcg@10'] = ((valid['ndcg@10'] ?? 0) + all['ndcg@10']) / 2;
   }
-  return valid;
+  if (weights.length > 1) {
+    valid['fusion/discover'] = fusion.discover;
+    valid['fusion/all'] = fusion.all;
+  }
+  ranker.fusion = fusion;
+  return { metrics: valid, fusion };
 }
 
 /** Catalogue rows by database artist id. */

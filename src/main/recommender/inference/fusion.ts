@@ -1,0 +1,64 @@
+/**
+ * Fusion of the head's score with the person's own listening, one weight per output, chosen on
+ * the validation period (the "validation-chosen fusion with neighbourhood scores" of the HetRec
+ * work, on one person's signals):
+ *  - "all" blends in how much of their play time went to the track (what "replay your
+ *    favourites" ranks by);
+ *  - "discover" blends in how much of it went to the track's artist, plus the community's
+ *    co-listening score of that artist (what artist affinity and co-listening rank by).
+ * Both scores are standardised over the candidates and mixed; the result is mapped back onto the
+ * logit's own mean and spread, so a weight of 0 is exactly the network and probabilities stay
+ * on the logit's scale.
+ */
+import type { FusionWeights, Output } from '../models/two-tower';
+import type { UserFeatures } from '../data/features';
+
+export type { FusionWeights };
+export const NO_FUSION: FusionWeights = Object.freeze({ all: 0, discover: 0 }) as FusionWeights;
+
+/** The listening signal blended into `output`'s ranking, for person row `u` and candidate rows. */
+export function listeningPrior(users: UserFeatures, u: number, artistOf: ArrayLike<number>, cand: ArrayLike<number>, output: Output): Float32Array {
+  const out = new Float32Array(cand.length);
+  if (output === 'all') {
+    const share = users.trackShare[u];
+    if (share) for (let i = 0; i < cand.length; i++) out[i] = share.get(cand[i]) ?? 0;
+    return out;
+  }
+  const share = users.artistShare[u];
+  const co = users.colisten[u];
+  for (let i = 0; i < cand.length; i++) {
+    const a = artistOf[cand[i]];
+    out[i] = (share?.get(a) ?? 0) + (co?.get(a) ?? 0);
+  }
+  return out;
+}
+
+function moments(x: Float32Array): { mean: number; sd: number } {
+  let m = 0;
+  for (const v of x) m += v;
+  m /= x.length || 1;
+  let s = 0;
+  for (const v of x) s += (v - m) * (v - m);
+  return { mean: m, sd: Math.sqrt(s / (x.length || 1)) };
+}
+
+/**
+ * (1 − w)·z(logit) + w·z(prior), back on the logit's scale. A tiny share of the logit always
+ * stays, so w = 1 still orders what the prior leaves tied by the network.
+ */
+export function fuse(logits: Float32Array, prior: Float32Array, w: number): Float32Array {
+  if (!(w > 0) || logits.length < 2) return logits;
+  const l = moments(logits);
+  const p = moments(prior);
+  const ls = l.sd || 1;
+  if (!(p.sd > 0)) return logits;
+  const keep = Math.max(1 - w, 1e-3);
+  return Float32Array.from(logits, (x, i) => l.mean + ls * (keep * ((x - l.mean) / ls) + w * ((prior[i] - p.mean) / p.sd)));
+}
+
+/** The weight whose validation value is highest; ties go to the smaller weight (less trust in the prior). */
+export function chooseWeight(values: { w: number; value: number }[]): { w: number; value: number } {
+  let best = { w: 0, value: -Infinity };
+  for (const c of [...values].sort((a, b) => a.w - b.w)) if (c.value > best.value + 1e-12) best = c;
+  return best;
+}

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { chooseWeight, fuse, listeningPrior } from '../../src/main/recommender/inference/fusion';
+import type { UserFeatures } from '../../src/main/recommender/data/features';
+
+const order = (x: Float32Array) => [...x.keys()].sort((a, b) => x[b] - x[a]);
+
+describe('fusion of the head with the person’s own listening', () => {
+  const logits = Float32Array.from([2, 1, 0, -1]);
+  const prior = Float32Array.from([0, 0.1, 0.6, 0.3]);
+
+  it('leaves the network alone at weight 0 and follows the prior at weight 1', () => {
+    expect(fuse(logits, prior, 0)).toBe(logits);
+    expect(order(fuse(logits, prior, 1))).toEqual([2, 3, 1, 0]);
+    // In between, both count: the network's best keeps a place above the prior's weakest.
+    const half = order(fuse(logits, prior, 0.5));
+    expect(half.indexOf(0)).toBeLessThan(half.indexOf(1) + 2);
+    expect(half[0]).toBe(2);
+  });
+
+  it('keeps the logit scale (mean and spread) so probabilities stay comparable', () => {
+    const f = fuse(logits, prior, 0.5);
+    const mean = (x: Float32Array) => x.reduce((s, v) => s + v, 0) / x.length;
+    expect(mean(f)).toBeCloseTo(mean(logits), 5);
+    expect(Math.max(...f) - Math.min(...f)).toBeGreaterThan(1);
+  });
+
+  it('ignores a prior that says nothing (all equal) and breaks prior ties by the network', () => {
+    expect(fuse(logits, new Float32Array(4), 0.75)).toBe(logits);
+    const tied = Float32Array.from([1, 1, 0, 0]);
+    const f = fuse(Float32Array.from([0, 1, 3, 2]), tied, 1);
+    expect(order(f)).toEqual([1, 0, 2, 3]);
+  });
+
+  it('chooses the best validation value, the smaller weight on ties', () => {
+    expect(chooseWeight([{ w: 0.5, value: 0.3 }, { w: 0, value: 0.3 }, { w: 1, value: 0.2 }]).w).toBe(0);
+    expect(chooseWeight([{ w: 0, value: 0.1 }, { w: 0.75, value: 0.4 }, { w: 1, value: 0.4 }]).w).toBe(0.75);
+  });
+
+  it('takes play share for all plays and artist share plus co-listening for discovery', () => {
+    const users = {
+      trackShare: [new Map([[5, 0.4]])], artistShare: [new Map([[9, 0.5]])], colisten: [new Map([[8, 0.2]])],
+    } as unknown as UserFeatures;
+    const artistOf = Int32Array.from([0, 0, 0, 0, 0, 9, 8]);
+    expect([...listeningPrior(users, 0, artistOf, [5, 6, 1], 'all')]).toEqual([Math.fround(0.4), 0, 0]);
+    expect([...listeningPrior(users, 0, artistOf, [5, 6, 1], 'discover')]).toEqual([0.5, Math.fround(0.2), 0]);
+  });
+});
