@@ -2,23 +2,25 @@
  * The schema of the four YAML configuration files. Plain data (no Node or DOM imports) so the
  * main process validates against it and the renderer builds its settings form from it.
  */
-export type Spec =
-  | { kind: 'number'; min?: number; max?: number; integer?: boolean; description?: string }
-  | { kind: 'string'; enum?: readonly string[]; pattern?: string; description?: string }
-  | { kind: 'boolean'; description?: string }
-  | { kind: 'array'; of: Spec; minItems?: number; maxItems?: number; description?: string }
-  | { kind: 'object'; fields: Record<string, Spec>; description?: string }
-  | { kind: 'nullable'; of: Spec; description?: string }
-  /** A field that may be absent (used by request payloads, not by the config files). */
-  | { kind: 'optional'; of: Spec; description?: string };
+import { Type, type Static, type TLiteral, type TObject, type TProperties, type TSchema, type TUnion } from '@sinclair/typebox';
 
-const num = (min?: number, max?: number, description?: string): Spec => ({ kind: 'number', min, max, description });
-const int = (min?: number, max?: number, description?: string): Spec => ({ kind: 'number', integer: true, min, max, description });
-const bool = (description?: string): Spec => ({ kind: 'boolean', description });
-const str = (description?: string): Spec => ({ kind: 'string', description });
-const oneOf = (values: readonly string[], description?: string): Spec => ({ kind: 'string', enum: values, description });
-const arr = (of: Spec, minItems?: number, description?: string): Spec => ({ kind: 'array', of, minItems, description });
-const obj = (fields: Record<string, Spec>, description?: string): Spec => ({ kind: 'object', fields, description });
+/**
+ * A schema is plain JSON Schema data built with TypeBox: the main process validates with it, the
+ * renderer builds its settings form from it, and the TypeScript types are derived from it
+ * (`Static`), so a type cannot drift from what is checked.
+ */
+export type Schema = TSchema;
+
+export const num = (min?: number, max?: number, description?: string) => Type.Number({ minimum: min, maximum: max, description });
+export const int = (min?: number, max?: number, description?: string) => Type.Integer({ minimum: min, maximum: max, description });
+export const bool = (description?: string) => Type.Boolean({ description });
+export const str = (description?: string, pattern?: string) => Type.String({ description, pattern });
+/** One of a fixed list of strings (JSON Schema `anyOf` of `const`s; the type is their union). */
+export const oneOf = <const T extends readonly string[]>(values: T, description?: string) =>
+  Type.Union(values.map((v) => Type.Literal(v)), { description }) as unknown as TUnion<{ -readonly [K in keyof T]: TLiteral<T[K]> }>;
+export const arr = <T extends TSchema>(of: T, minItems?: number, description?: string, maxItems?: number) => Type.Array(of, { minItems, maxItems, description });
+/** A mapping with exactly these keys (unknown keys are errors). */
+export const obj = <T extends TProperties>(fields: T, description?: string): TObject<T> => Type.Object(fields, { additionalProperties: false, description });
 
 /** Keys that can reach an object's prototype; refused wherever input becomes an object. */
 export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
@@ -44,7 +46,7 @@ export const METRIC_NAMES = [
 ] as const;
 export const BASELINE_NAMES = ['random', 'popularity', 'catalog_popularity', 'replay', 'artist_affinity', 'colisten', 'content_knn', 'item_cf', 'ease'] as const;
 
-const tower = (extra: Record<string, Spec>) =>
+const tower = <T extends TProperties>(extra: T) =>
   obj({
     hidden_units: arr(int(1, 4096), 1, 'Dense layer sizes before the output layer'),
     batch_norm: bool('Batch normalisation after each hidden layer'),
@@ -194,80 +196,10 @@ export const CONFIG_FILES = {
 
 export type ConfigSection = keyof typeof CONFIG_FILES;
 
-// ----- Typed view of the effective configuration -----
-export interface TowerConfig {
-  hidden_units: number[];
-  batch_norm: boolean;
-  dropout: number;
-}
-export interface AppConfig {
-  model: {
-    prediction: 'dot' | 'concat';
-    similarity: 'cosine' | 'dot';
-    embedding_dim: number;
-    temperature: number;
-    inputs: { audio: boolean; demographics: boolean };
-    user_tower: TowerConfig & {
-      country_embedding_dim: number;
-      gender_embedding_dim: number;
-      genre_embedding_dim: number;
-      age_bucket_embedding_dim: number;
-      history_input: boolean;
-    };
-    item_tower: TowerConfig & {
-      artist_embedding_dim: number;
-      track_embedding_dim: number;
-      genre_embedding_dim: number;
-      year_bucket_embedding_dim: number;
-    };
-    head: { hidden_units: number[]; dropout: number; add_retrieval_score: boolean; fusion_weights: number[] };
-  };
-  training: {
-    seed: number;
-    epochs: number;
-    batch_size: number;
-    learning_rate: number;
-    lr_schedule: { type: 'constant' | 'exponential' | 'cosine'; decay_rate: number; warmup_epochs: number };
-    weight_decay: number;
-    loss: 'bce' | 'sampled_softmax';
-    negatives: { strategy: 'uniform' | 'popularity'; per_positive: number; popularity_alpha: number; history_fraction: number; artist_fraction: number };
-    max_positives_per_epoch: number;
-    new_track_weight: number;
-    skip_threshold_ms: number;
-    early_stopping: { enabled: boolean; metric: string; mode: 'max' | 'min'; patience: number; min_delta: number };
-    checkpoints: { keep_best: boolean; keep_last: boolean };
-    backend: (typeof BACKEND_NAMES)[number];
-  };
-  logging: { level: (typeof PLAN_LEVEL_NAMES)[number]; per_epoch: boolean; tensorboard: boolean };
-  preprocessing: {
-    imputation: { numeric: 'median' | 'mean'; add_missing_flag: boolean };
-    categorical: {
-      unknown_token: string;
-      other_token: string;
-      min_artist_count: number;
-      min_track_count: number;
-      min_genre_count: number;
-      min_country_count: number;
-    };
-    cap_sigma: number;
-    log_transform: string[];
-    year_buckets: number[];
-    age_buckets: number[];
-    new_release_years: number;
-    split: { method: 'time'; validation_fraction: number; test_fraction: number; min_events_per_profile: number };
-    min_positive_ms: number;
-    history_length: number;
-    recent_half_life_days: number;
-    states: { max_per_profile: number; min_events_per_state: number; horizon_fraction: number };
-  };
-  evaluation: {
-    k_values: number[];
-    metrics: (typeof METRIC_NAMES)[number][];
-    threshold: number;
-    exclude_seen: boolean;
-    baselines: (typeof BASELINE_NAMES)[number][];
-    bootstrap: { samples: number; confidence: number };
-    hyperparameter_search: { method: 'random' | 'successive_halving'; budget_minutes: number; trials: number };
-  };
-  recommend: { k: number; exclude_played: boolean; max_per_artist: number; diversity: number };
-}
+// ----- Typed view of the effective configuration: derived from the schema, never written twice -----
+/** The four files' top-level sections in one schema: what the merged configuration must be. */
+export const APP_CONFIG_SCHEMA = Type.Composite([
+  CONFIG_FILES.model.spec, CONFIG_FILES.training.spec, CONFIG_FILES.preprocessing.spec, CONFIG_FILES.evaluation.spec,
+], { additionalProperties: false });
+export type AppConfig = Static<typeof APP_CONFIG_SCHEMA>;
+export type TowerConfig = AppConfig['model']['user_tower'];

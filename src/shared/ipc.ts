@@ -4,8 +4,13 @@
  * preload exposes exactly these, the renderer calls them; the browser harness serves the same
  * map over HTTP on 127.0.0.1.
  */
+import type { Static } from '@sinclair/typebox';
 import type { AppConfig } from './config-schema';
-import type { FeedbackKind, ImportProgress, ImportReport, Recommendation, RecommendOptions, TrainProgress } from './types';
+import { REQUEST_SCHEMAS } from './requests';
+import type { ImportProgress, ImportReport, Recommendation, TrainProgress } from './types';
+
+export { REQUEST_SCHEMAS };
+export type { FeedbackKind, ImportFilesDto, ImportRequestDto, RecommendOptions } from './requests';
 
 export interface LibraryStats {
   tracks: number;
@@ -24,19 +29,6 @@ export interface AppInfo {
   backend: string | null;
   servingRunId: number | null;
   logLevel: string;
-}
-
-export interface ImportRequestDto {
-  catalogs: string[];
-  histories: string[];
-  profile?: string;
-}
-
-/** Files picked in the window, sent as bytes (works the same in Electron and the browser harness). */
-export interface ImportFilesDto {
-  files: { name: string; base64: string }[];
-  kind: 'history' | 'catalog';
-  profile?: string;
 }
 
 export interface ProfileDetail {
@@ -94,45 +86,37 @@ export interface ExportResult {
   content: string;
 }
 
-export interface IpcContract {
-  'app:info': { req: Record<string, never>; res: AppInfo };
-  'library:stats': { req: Record<string, never>; res: LibraryStats };
-  /** Imports files or folders the person picked with import:pick (nothing else is read). */
-  'import:run': { req: ImportRequestDto; res: ImportReport };
-  /** Opens the system's file chooser in the main process; what is picked may then be imported. */
-  'import:pick': { req: { kind: 'history' | 'catalog' }; res: { paths: string[] } };
-  'import:files': { req: ImportFilesDto; res: ImportReport };
-  'profile:get': { req: { profileId: number }; res: ProfileDetail };
-  'profile:update': { req: { profileId: number; age: number | null; gender: string | null; country: string | null }; res: ProfileDetail };
-  'recommend:list': { req: { profileId: number; options: RecommendOptions }; res: Recommendation[] };
-  /** Cold start: the artists a person likes (a new profile when named); they count as listening at once. */
-  'profile:favourites': {
-    req: { profileId?: number; name?: string; artists: string[]; age?: number | null; country?: string | null };
-    res: { profileId: number; matched: string[]; unknown: string[] };
-  };
-  'recommend:feedback': { req: { profileId: number; kind: FeedbackKind; trackId?: number; artistId?: number }; res: { ok: true } };
-  'recommend:similar': { req: { trackId: number; k: number }; res: Recommendation[] };
-  'recommend:export': { req: { profileId: number; format: 'm3u8' | 'xspf' | 'csv'; options: RecommendOptions }; res: ExportResult };
-  'training:config': { req: Record<string, never>; res: { config: AppConfig } };
-  'training:start': { req: { overrides: string[] }; res: { started: true } };
-  'training:cancel': { req: Record<string, never>; res: { cancelled: boolean } };
-  'training:runs': { req: Record<string, never>; res: RunSummary[] };
-  'training:serve': { req: { runId: number }; res: RunSummary[] };
-  'evaluation:run': { req: { runId?: number; profileId?: number }; res: EvaluationSummary };
-  'settings:set': { req: { logLevel: string }; res: AppInfo };
-  /** Opens the log file in the system's viewer (Electron); says where it is otherwise. */
-  'settings:open-log': { req: Record<string, never>; res: { opened: boolean; path: string } };
-  /** Deletes the library, the models and the logs' contents: a fresh start. */
-  'settings:reset': { req: { confirm: 'RESET' }; res: AppInfo };
-  /** Stops a running import; the library stays exactly as it was before it. */
-  'import:cancel': { req: Record<string, never>; res: { cancelled: boolean } };
-  /** The renderer's log lines, written to the same log file through electron-log. */
-  'log:write': { req: { level: 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR' | 'CRITICAL'; message: string }; res: { ok: true } };
+/** What each channel answers (the main process's own values: typed, not checked). */
+export interface IpcResponses {
+  'app:info': AppInfo;
+  'library:stats': LibraryStats;
+  'import:run': ImportReport;
+  'import:pick': { paths: string[] };
+  'import:files': ImportReport;
+  'profile:get': ProfileDetail;
+  'profile:update': ProfileDetail;
+  'recommend:list': Recommendation[];
+  'profile:favourites': { profileId: number; matched: string[]; unknown: string[] };
+  'recommend:feedback': { ok: true };
+  'recommend:similar': Recommendation[];
+  'recommend:export': ExportResult;
+  'training:config': { config: AppConfig };
+  'training:start': { started: true };
+  'training:cancel': { cancelled: boolean };
+  'training:runs': RunSummary[];
+  'training:serve': RunSummary[];
+  'evaluation:run': EvaluationSummary;
+  'settings:set': AppInfo;
+  'settings:open-log': { opened: boolean; path: string };
+  'settings:reset': AppInfo;
+  'import:cancel': { cancelled: boolean };
+  'log:write': { ok: true };
 }
 
-export type Channel = keyof IpcContract;
-export type Req<C extends Channel> = IpcContract[C]['req'];
-export type Res<C extends Channel> = IpcContract[C]['res'];
+export type Channel = keyof typeof REQUEST_SCHEMAS;
+export type Req<C extends Channel> = Static<(typeof REQUEST_SCHEMAS)[C]>;
+export type Res<C extends Channel> = IpcResponses[C];
+export type IpcContract = { [C in Channel]: { req: Req<C>; res: Res<C> } };
 
 /** Push events from main to renderer. */
 export interface EventContract {
@@ -148,12 +132,7 @@ export interface IpcError {
 }
 export type IpcResult<T> = { ok: true; value: T } | { ok: false; error: IpcError };
 
-export const CHANNELS: readonly Channel[] = [
-  'app:info', 'library:stats', 'import:run', 'import:pick', 'import:files', 'profile:get', 'profile:update', 'profile:favourites', 'recommend:list',
-  'recommend:feedback', 'recommend:similar', 'recommend:export', 'training:config', 'training:start', 'training:cancel',
-  'training:runs', 'training:serve', 'evaluation:run', 'settings:set', 'settings:open-log', 'settings:reset',
-  'import:cancel', 'log:write',
-];
+export const CHANNELS = Object.keys(REQUEST_SCHEMAS) as readonly Channel[];
 
 /** What preload exposes on `window.api` (and the harness shim implements over HTTP). */
 export interface RendererApi {

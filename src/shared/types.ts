@@ -95,21 +95,8 @@ export interface Recommendation {
   explanation?: Explanation;
 }
 
-export interface RecommendOptions {
-  k?: number;
-  excludePlayed?: boolean;
-  genres?: string[];
-  yearFrom?: number;
-  yearTo?: number;
-  maxPerArtist?: number;
-  /** MMR weight: 0 = pure relevance, 1 = pure diversity. */
-  diversity?: number;
-  /** −1 = familiar artists first, 0 = neutral, 1 = new artists first. */
-  discovery?: number;
-  explain?: boolean;
-}
+export type { FeedbackKind, RecommendOptions } from './ipc';
 
-export type FeedbackKind = 'like' | 'dislike' | 'never_artist';
 
 /** Progress of a training run, as the trainer reports it. */
 export interface TrainProgress {

@@ -1,9 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { CHANNELS } from '../../src/shared/ipc';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import type { Static } from '@sinclair/typebox';
+import { CHANNELS, REQUEST_SCHEMAS, type Req } from '../../src/shared/ipc';
+import { APP_CONFIG_SCHEMA, type AppConfig } from '../../src/shared/config-schema';
 import { dispatch } from '../../src/main/ipc/handlers';
-import { REQUEST_SPECS } from '../../src/main/ipc/validate';
 import { AppService } from '../../src/main/services/app-service';
 import { HAS_SHARED, data, tmpDir } from '../helpers/env';
 import { snapshot } from '../helpers/fixtures';
@@ -13,10 +14,24 @@ describe('the typed contract at the main-process boundary', () => {
     const service = new AppService(tmpDir(), () => {}, { quiet: true });
     const handlers = service.handlers();
     for (const c of CHANNELS) {
-      expect(REQUEST_SPECS[c], c).toBeDefined();
+      expect(REQUEST_SCHEMAS[c], c).toBeDefined();
       expect(handlers[c], c).toBeTypeOf('function');
     }
     service.close();
+  });
+
+  it('derives every request type and the configuration type from the schema that checks it (one declaration)', () => {
+    // Checked by the type-checker (`npm run typecheck` includes the tests): the types *are* the schemas.
+    expectTypeOf<Req<'recommend:feedback'>>().toEqualTypeOf<Static<(typeof REQUEST_SCHEMAS)['recommend:feedback']>>();
+    expectTypeOf<AppConfig>().toEqualTypeOf<Static<typeof APP_CONFIG_SCHEMA>>();
+    expectTypeOf<Req<'recommend:feedback'>['kind']>().toEqualTypeOf<'like' | 'dislike' | 'never_artist'>();
+    expectTypeOf<AppConfig['model']['prediction']>().toEqualTypeOf<'dot' | 'concat'>();
+    // A field the schema does not have is not part of the type either.
+    // @ts-expect-error — `rating` is not in the recommend:feedback schema
+    const extra: Req<'recommend:feedback'> = { profileId: 1, kind: 'like', rating: 5 };
+    // @ts-expect-error — `profileId` is an integer in the schema, so a number in the type
+    const wrong: Req<'profile:get'> = { profileId: '1' };
+    expect([extra, wrong]).toHaveLength(2);
   });
 
   it('rejects malformed payloads without touching the database', async () => {

@@ -1,13 +1,14 @@
 /**
  * Layered configuration: shipped defaults (configs/*.yaml) ← user config folder ← --config
  * files ← --set key.path=value overrides. The merged result is validated against the schema in
- * src/shared/config-schema.ts; an error names the file the bad value came from, its key path,
+ * src/shared/config-schema.ts (TypeBox: the schema is also the type); an error names the file the bad value came from, its key path,
  * the value and what was expected.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import yaml from 'js-yaml';
-import { CONFIG_FILES, FORBIDDEN_KEYS, forbiddenKeyPath, type AppConfig, type Spec } from '../../shared/config-schema';
+import { APP_CONFIG_SCHEMA, CONFIG_FILES, FORBIDDEN_KEYS, forbiddenKeyPath, type AppConfig } from '../../shared/config-schema';
+import { schemaProblems } from '../schema-check';
 import { configsDir } from '../paths';
 import { getLogger } from '../logging';
 
@@ -84,7 +85,7 @@ function markSources(v: Json, key: string, source: string, sources: Map<string, 
 }
 
 function sourceOf(key: string, sources: Map<string, string>): string {
-  let k = key;
+  let k = key.replace(/\[\d+\]/g, '');
   while (k) {
     const s = sources.get(k);
     if (s) return s;
@@ -94,96 +95,9 @@ function sourceOf(key: string, sources: Map<string, string>): string {
   // A key nobody set: attribute it to the file that owns its section.
   const section = key.split('.')[0];
   for (const def of Object.values(CONFIG_FILES)) {
-    if (def.spec.kind === 'object' && section in def.spec.fields) return def.file;
+    if (Object.hasOwn(def.spec.properties, section)) return def.file;
   }
   return 'configuration';
-}
-
-function describe(spec: Spec): string {
-  switch (spec.kind) {
-    case 'number': {
-      const t = spec.integer ? 'an integer' : 'a number';
-      if (spec.min !== undefined && spec.max !== undefined) return `${t} in [${spec.min}, ${spec.max}]`;
-      if (spec.min !== undefined) return `${t} ≥ ${spec.min}`;
-      if (spec.max !== undefined) return `${t} ≤ ${spec.max}`;
-      return t;
-    }
-    case 'string':
-      return spec.enum ? `one of ${spec.enum.join(', ')}` : 'a string';
-    case 'boolean':
-      return 'true or false';
-    case 'array':
-      return `a list of ${describe(spec.of)}${spec.minItems ? ` (at least ${spec.minItems})` : ''}`;
-    case 'object':
-      return 'a mapping';
-    case 'nullable':
-      return `${describe(spec.of)} or null`;
-    case 'optional':
-      return `${describe(spec.of)} (optional)`;
-  }
-}
-
-/** Validates `value` against `spec`, collecting every problem with its key path. */
-export function validate(value: unknown, spec: Spec, key: string, out: { key: string; value: unknown; expected: string }[]): void {
-  switch (spec.kind) {
-    case 'nullable':
-      if (value !== null) validate(value, spec.of, key, out);
-      return;
-    case 'optional':
-      if (value !== undefined) validate(value, spec.of, key, out);
-      return;
-    case 'number':
-      if (typeof value !== 'number' || !Number.isFinite(value) ||
-        (spec.integer && !Number.isInteger(value)) ||
-        (spec.min !== undefined && value < spec.min) || (spec.max !== undefined && value > spec.max)) {
-        out.push({ key, value, expected: describe(spec) });
-      }
-      return;
-    case 'string':
-      if (typeof value !== 'string' || (spec.enum && !spec.enum.includes(value)) ||
-        (spec.pattern && !new RegExp(spec.pattern).test(value))) {
-        out.push({ key, value, expected: describe(spec) });
-      }
-      return;
-    case 'boolean':
-      if (typeof value !== 'boolean') out.push({ key, value, expected: describe(spec) });
-      return;
-    case 'array':
-      if (!Array.isArray(value) || (spec.minItems !== undefined && value.length < spec.minItems) ||
-        (spec.maxItems !== undefined && value.length > spec.maxItems)) {
-        out.push({ key, value, expected: describe(spec) });
-        return;
-      }
-      value.forEach((v, i) => validate(v, spec.of, `${key}[${i}]`, out));
-      return;
-    case 'object': {
-      if (!isObj(value)) {
-        out.push({ key: key || '(document)', value, expected: describe(spec) });
-        return;
-      }
-      for (const [k, s] of Object.entries(spec.fields)) {
-        const child = key ? `${key}.${k}` : k;
-        if (!Object.hasOwn(value, k)) {
-          if (s.kind !== 'optional') out.push({ key: child, value: undefined, expected: `${describe(s)} (missing)` });
-        }
-        else validate(value[k], s, child, out);
-      }
-      for (const k of Object.keys(value)) {
-        if (!Object.hasOwn(spec.fields, k) || FORBIDDEN_KEYS.has(k)) {
-          out.push({ key: key ? `${key}.${k}` : k, value: value[k], expected: `no such key (known: ${Object.keys(spec.fields).join(', ')})` });
-        }
-      }
-    }
-  }
-}
-
-/** The combined schema of all four files. */
-function fullSpec(): Spec {
-  const fields: Record<string, Spec> = {};
-  for (const def of Object.values(CONFIG_FILES)) {
-    if (def.spec.kind === 'object') Object.assign(fields, def.spec.fields);
-  }
-  return { kind: 'object', fields };
 }
 
 /** Parses `a.b.c=value` into a nested object. */
@@ -238,8 +152,7 @@ export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
   }
   for (const o of opts.overrides ?? []) mergeInto(merged, parseOverride(o), `--set ${o}`, sources);
 
-  const problems: { key: string; value: unknown; expected: string }[] = [];
-  validate(merged, fullSpec(), '', problems);
+  const problems = schemaProblems(APP_CONFIG_SCHEMA, merged);
   if (problems.length) {
     throw new ConfigError(problems.map((p) => ({ ...p, source: sourceOf(p.key, sources) })));
   }

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { AppInfo } from '../../../shared/ipc';
+import type { AppInfo, Req } from '../../../shared/ipc';
 import { call } from '../api';
 import { ErrorBox } from '../components/ui';
 
@@ -23,7 +23,7 @@ export function SettingsPage({ info, onChanged }: { info: AppInfo | null; onChan
             value={info.logLevel}
             onChange={async (e) => {
               try {
-                await call('settings:set', { logLevel: e.target.value });
+                await call('settings:set', { logLevel: e.target.value as Req<'settings:set'>['logLevel'] });
                 onChanged();
               } catch (err) {
                 setError((err as Error).message);

@@ -3,16 +3,17 @@ import type { RunSummary, TrainingProgressEvent } from '../../../shared/ipc';
 import { api, call } from '../api';
 import { LineChart } from '../components/charts';
 import { ErrorBox, Loading, Progress, useAsync } from '../components/ui';
-import { CONFIG_FILES, type Spec } from '../../../shared/config-schema';
+import { CONFIG_FILES, type Schema } from '../../../shared/config-schema';
 
 interface Field { key: string; label: string; kind: 'int' | 'num' | 'enum' | 'bool'; options?: readonly string[]; min?: number; max?: number; description?: string }
 
-/** The form is generated from the configuration schema: every scalar key of the training and model files. */
-function fieldsFrom(spec: Spec, prefix: string, out: Field[]): Field[] {
-  if (spec.kind === 'object') for (const [k, s] of Object.entries(spec.fields)) fieldsFrom(s, prefix ? `${prefix}.${k}` : k, out);
-  else if (spec.kind === 'number') out.push({ key: prefix, label: prefix, kind: spec.integer ? 'int' : 'num', min: spec.min, max: spec.max, description: spec.description });
-  else if (spec.kind === 'boolean') out.push({ key: prefix, label: prefix, kind: 'bool', description: spec.description });
-  else if (spec.kind === 'string' && spec.enum) out.push({ key: prefix, label: prefix, kind: 'enum', options: spec.enum, description: spec.description });
+/** The form is generated from the configuration schema (JSON Schema data): every scalar key of the training and model files. */
+function fieldsFrom(schema: Schema, prefix: string, out: Field[]): Field[] {
+  const s = schema as { type?: string; properties?: Record<string, Schema>; anyOf?: { const?: string }[]; minimum?: number; maximum?: number; description?: string };
+  if (s.type === 'object') for (const [k, c] of Object.entries(s.properties ?? {})) fieldsFrom(c, prefix ? `${prefix}.${k}` : k, out);
+  else if (s.type === 'integer' || s.type === 'number') out.push({ key: prefix, label: prefix, kind: s.type === 'integer' ? 'int' : 'num', min: s.minimum, max: s.maximum, description: s.description });
+  else if (s.type === 'boolean') out.push({ key: prefix, label: prefix, kind: 'bool', description: s.description });
+  else if (s.anyOf?.every((o) => typeof o.const === 'string')) out.push({ key: prefix, label: prefix, kind: 'enum', options: s.anyOf.map((o) => o.const!), description: s.description });
   return out;
 }
 const ALL_FIELDS = [...fieldsFrom(CONFIG_FILES.training.spec, '', []), ...fieldsFrom(CONFIG_FILES.model.spec, '', [])].filter((f) => !f.key.startsWith('logging.'));
