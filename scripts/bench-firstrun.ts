@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/main/config';
-import { openLibrary } from '../src/main/db';
+import { openLibrary, profiles } from '../src/main/db';
 import { configureLogging } from '../src/main/logging';
 import { sharedDir } from '../src/main/paths';
 import { Recommender } from '../src/main/recommender/inference/recommender';
@@ -44,7 +44,7 @@ void (async () => {
   const config = loadConfig({ overrides: values.set ?? [] }).config;
   const first = await trainRun(lib, { config, modelsDir: path.join(dir, 'models') });
   lap('train');
-  const profileId = lib.sqlite.prepare('SELECT id FROM profiles WHERE name = ?').pluck().get(values.person) as number;
+  const profileId = profiles.profileIdByName(lib.sqlite, values.person!)!;
   let rec = await Recommender.openAsync(lib, first.run.modelPath!);
   const list = rec.recommend(profileId, { k: 20, explain: true });
   lap('first_list');

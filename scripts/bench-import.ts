@@ -29,6 +29,8 @@ const median = (xs: number[]) => percentile(xs, 0.5);
  * this schema can cost here.
  */
 function writeFloor(file: string, indexes: boolean): { seconds: number; rows: number } {
+  // Raw SQL on purpose (the one place outside src/main/db/): this measures the floor *under* the
+  // query layer — generic copies of whole tables, which no query of the app's would answer.
   const src = new Database(file, { readonly: true });
   const tables = ['artists', 'genres', 'profiles', 'imports', 'tracks', 'track_artists', 'track_genres', 'listening_events'];
   const data = tables.map((t) => {

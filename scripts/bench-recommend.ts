@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/main/config';
-import { openLibrary } from '../src/main/db';
+import { openLibrary, profiles } from '../src/main/db';
 import { configureLogging } from '../src/main/logging';
 import { sharedDir } from '../src/main/paths';
 import { initBackend } from '../src/main/recommender/backend';
@@ -34,7 +34,7 @@ void (async () => {
   const t0 = performance.now();
   const rec = Recommender.open(lib, run.modelPath!);
   const openMs = performance.now() - t0;
-  const users = lib.sqlite.prepare('SELECT id FROM profiles ORDER BY id').pluck().all() as number[];
+  const users = profiles.profileIds(lib.sqlite);
   const times: number[] = [];
   for (let r = 0; r < Number(values.reps); r++) {
     for (const u of users) {

@@ -27,7 +27,7 @@ const { values } = parseArgs({
 });
 configureLogging({ level: 'WARNING' });
 
-async function prepare(dir: string): Promise<void> {
+async function setUp(dir: string): Promise<void> {
   const p = dataPaths(dir);
   if (fs.existsSync(path.join(dir, 'READY'))) return;
   fs.rmSync(dir, { recursive: true, force: true });
@@ -45,7 +45,7 @@ async function prepare(dir: string): Promise<void> {
 void (async () => {
   const dir = path.resolve(values.dir!);
   process.stderr.write(`preparing ${dir} (once)…\n`);
-  await prepare(dir);
+  await setUp(dir);
   if (!fs.existsSync(path.join(ROOT, 'out', 'renderer', 'index.html'))) execFileSync('npx', ['electron-vite', 'build'], { cwd: ROOT, stdio: 'inherit' });
   // The main-process side as the app runs it: bundled JavaScript, not TypeScript compiled on the fly.
   execFileSync('npm', ['run', '-s', 'build:harness'], { cwd: ROOT, stdio: 'inherit' });

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadAndLogConfig } from '../src/main/config';
-import { openLibrary } from '../src/main/db';
+import { openLibrary, profiles } from '../src/main/db';
 import { configureLogging } from '../src/main/logging';
 import { generateSyntheticLibrary } from '../src/main/recommender/data/synthetic';
 import { Recommender } from '../src/main/recommender/inference/recommender';
@@ -47,7 +47,7 @@ void main(async () => {
   });
   bar.done();
   const report = await evaluateModel(lib, config, run.modelPath!, prepared);
-  const profile = lib.sqlite.prepare('SELECT id, name FROM profiles ORDER BY id LIMIT 1').get() as { id: number; name: string };
+  const profile = profiles.firstProfile(lib.sqlite)!;
   const rec = Recommender.open(lib, run.modelPath!);
   const recs = rec.recommend(profile.id, { k: 10, explain: true, maxPerArtist: config.recommend.max_per_artist, diversity: config.recommend.diversity });
   rec.dispose();

@@ -1,5 +1,5 @@
 /** npm run recommend -- --profile NAME [--favourite ARTIST …] [--k 20] [--explain] [--json] */
-import { openLibrary } from '../src/main/db';
+import { openLibrary, profiles } from '../src/main/db';
 import { initBackend } from '../src/main/recommender/backend';
 import { Recommender } from '../src/main/recommender/inference/recommender';
 import { servingModelDir } from '../src/main/services/model-service';
@@ -34,9 +34,10 @@ void main(async () => {
       const f = setFavourites(lib, { name: v.profile }, v.favourite);
       process.stdout.write(`favourite artists: ${f.matched.join(', ') || 'none found'}${f.unknown.length ? ` (not in the library: ${f.unknown.join(', ')})` : ''}\n`);
     }
-    const profile = lib.sqlite.prepare('SELECT id, name FROM profiles WHERE name = ?').get(v.profile) as { id: number; name: string } | undefined;
+    const id = profiles.profileIdByName(lib.sqlite, v.profile);
+    const profile = id === undefined ? undefined : profiles.profileById(lib.sqlite, id);
     if (!profile) {
-      const names = lib.sqlite.prepare('SELECT name FROM profiles ORDER BY name LIMIT 10').pluck().all() as string[];
+      const names = profiles.someProfileNames(lib.sqlite, 10);
       throw new Error(`no profile named "${v.profile}"${names.length ? ` (profiles: ${names.join(', ')}${names.length === 10 ? ', …' : ''})` : ''}`);
     }
     const dir = servingModelDir(lib);

@@ -14,7 +14,7 @@ import { writeDirAtomic } from '../../src/main/recommender/models/io';
 import { runImport } from '../../src/main/services/import-service';
 import { loadConfig } from '../../src/main/config';
 import { generateSyntheticLibrary } from '../../src/main/recommender/data/synthetic';
-import { prepare } from '../../src/main/recommender/pipeline';
+import { prepareData } from '../../src/main/recommender/pipeline';
 import { train } from '../../src/main/recommender/training/trainer';
 
 configureLogging({ quiet: true, level: 'ERROR' });
@@ -32,7 +32,7 @@ async function main(): Promise<void> {
     const lib = openLibrary(a);
     if (!(lib.sqlite.prepare('SELECT count(*) FROM tracks').pluck().get() as number)) generateSyntheticLibrary(lib, { seed: 5, tracks: 400, profiles: 6, eventsPerProfile: 150 });
     const config = loadConfig({ overrides: ['training.epochs=200', 'training.early_stopping.enabled=false', 'training.batch_size=256', 'logging.tensorboard=false'] }).config;
-    const P = prepare(lib, config);
+    const P = prepareData(lib, config);
     let said = false;
     await train({
       config, prepared: P, runDir: b, resume: true,

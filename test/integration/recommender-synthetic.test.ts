@@ -14,7 +14,7 @@ import { FeatureTensors } from '../../src/main/recommender/data/loader';
 import { ModelRanker } from '../../src/main/recommender/inference/model-ranker';
 import { Recommender } from '../../src/main/recommender/inference/recommender';
 import { loadModel } from '../../src/main/recommender/models/io';
-import { prepare, type Prepared } from '../../src/main/recommender/pipeline';
+import { prepareData, type Prepared } from '../../src/main/recommender/pipeline';
 import { CancelledError } from '../../src/main/recommender/training/trainer';
 import { evaluateModel, getRun, servingModelDir, trainRun, type RunRecord } from '../../src/main/services/model-service';
 import { keepRecommendations, lastRecommendations } from '../../src/main/services/last-recommendations';
@@ -34,7 +34,7 @@ describe('two-tower model on the synthetic library', () => {
     lib = openLibrary(path.join(dir, 'lib.sqlite'));
     gen = generateSyntheticLibrary(lib, { seed: 11, tracks: 4000, profiles: 120, eventsPerProfile: 300 });
     config = loadConfig({ overrides: ['training.epochs=3', 'training.early_stopping.enabled=false', 'logging.tensorboard=true'] }).config;
-    prepared = prepare(lib, config);
+    prepared = prepareData(lib, config);
     ({ run } = await trainRun(lib, { config, modelsDir: path.join(dir, 'models'), prepared }));
   });
 
@@ -231,7 +231,7 @@ describe('training runs', () => {
     lib = openLibrary(path.join(dir, 'lib.sqlite'));
     generateSyntheticLibrary(lib, { seed: 5, tracks: 1200, profiles: 30, eventsPerProfile: 150 });
     config = loadConfig({ overrides: ['training.epochs=2', 'training.early_stopping.enabled=false', 'logging.tensorboard=false'] }).config;
-    prepared = prepare(lib, config);
+    prepared = prepareData(lib, config);
   });
   const weights = (r: RunRecord, which = 'last') => fs.readFileSync(path.join(path.dirname(r.modelPath!), which, 'weights.bin'));
 

@@ -4,13 +4,13 @@ import { loadConfig } from '../../src/main/config';
 import { openLibrary } from '../../src/main/db';
 import { artistAffinityRanker, easeRanker, invert, itemCfRanker } from '../../src/main/recommender/baselines';
 import { generateSyntheticLibrary } from '../../src/main/recommender/data/synthetic';
-import { prepare } from '../../src/main/recommender/pipeline';
+import { prepareData } from '../../src/main/recommender/pipeline';
 import { tmpDir } from '../helpers/env';
 
 describe('baselines', () => {
   const lib = openLibrary(path.join(tmpDir(), 'lib.sqlite'));
   generateSyntheticLibrary(lib, { seed: 4, tracks: 120, artists: 30, profiles: 8, eventsPerProfile: 60 });
-  const P = prepare(lib, loadConfig().config);
+  const P = prepareData(lib, loadConfig().config);
   const positives = P.data.profiles.map(() => new Set<number>());
   for (let i = 0; i < P.train.user.length; i++) if (P.train.label[i] === 1) positives[P.train.user[i]].add(P.train.item[i]);
   const users = P.data.profiles.map((_, u) => u);

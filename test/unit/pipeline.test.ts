@@ -4,7 +4,7 @@ import { loadConfig } from '../../src/main/config';
 import { openLibrary } from '../../src/main/db';
 import { TEST, TRAIN, VALID } from '../../src/main/recommender/data/dataset';
 import { generateSyntheticLibrary } from '../../src/main/recommender/data/synthetic';
-import { prepare } from '../../src/main/recommender/pipeline';
+import { prepareData } from '../../src/main/recommender/pipeline';
 import { tmpDir } from '../helpers/env';
 
 describe('data pipeline', () => {
@@ -17,7 +17,7 @@ describe('data pipeline', () => {
 
   it('splits each person by time and keeps every profile in training', () => {
     const lib = setup();
-    const P = prepare(lib, config);
+    const P = prepareData(lib, config);
     const { events } = P.data;
     for (let p = 0; p < P.data.profiles.length; p++) {
       let maxTrain = -Infinity;
@@ -40,9 +40,9 @@ describe('data pipeline', () => {
 
   it('fits statistics and vocabularies on the training period only', () => {
     const lib = setup();
-    const before = prepare(lib, config).featureSpace;
+    const before = prepareData(lib, config).featureSpace;
     // Change everything after each person's training period: the fitted feature space must not move.
-    const P = prepare(lib, config);
+    const P = prepareData(lib, config);
     const ids = lib.sqlite.prepare('SELECT id, profile_id, ts FROM listening_events ORDER BY profile_id, ts, id').raw().all() as [number, number, number][];
     const upd = lib.sqlite.prepare('UPDATE listening_events SET ms_played = 1, artist_id = NULL, track_id = NULL WHERE id = ?');
     const pIndex = new Map(P.data.profiles.map((p, i) => [p.id, i]));
@@ -54,14 +54,14 @@ describe('data pipeline', () => {
       }
     }
     expect(changed).toBeGreaterThan(100);
-    const after = prepare(lib, config).featureSpace;
+    const after = prepareData(lib, config).featureSpace;
     expect(after).toEqual(before);
     lib.close();
   });
 
   it('imputes with the training median, caps at 3σ and standardises', () => {
     const lib = setup();
-    const P = prepare(lib, config);
+    const P = prepareData(lib, config);
     const fs = P.featureSpace;
     const s = fs.stats['item.duration_ms'];
     expect(s.log).toBe(true); // listed in log_transform

@@ -6,7 +6,7 @@ import { TRAIN, canonicalRows, type LoadedData } from '../../src/main/recommende
 import { ListeningAccumulator } from '../../src/main/recommender/data/features';
 import { buildStates, stateCuts } from '../../src/main/recommender/data/states';
 import { generateSyntheticLibrary } from '../../src/main/recommender/data/synthetic';
-import { prepare } from '../../src/main/recommender/pipeline';
+import { prepareData } from '../../src/main/recommender/pipeline';
 import { evaluateRanker, tieKeys, type EvalTask, type Ranker } from '../../src/main/recommender/training/evaluate';
 import { tmpDir } from '../helpers/env';
 
@@ -71,7 +71,7 @@ describe('listening states', () => {
     const lib = openLibrary(path.join(tmpDir(), 'lib.sqlite'));
     generateSyntheticLibrary(lib, { seed: 3, tracks: 600, profiles: 6, eventsPerProfile: 400 });
     const { config } = loadConfig({ overrides: ['preprocessing.states.max_per_profile=12', 'preprocessing.states.min_events_per_state=10', 'preprocessing.states.horizon_fraction=0'] });
-    const P = prepare(lib, config);
+    const P = prepareData(lib, config);
     const { events } = P.data;
     const S = buildStates(P.data, P.split, {
       skipThresholdMs: 30000, minPositiveMs: 30000, maxPerProfile: 12, minEventsPerState: 10, recentHalfLifeDays: 14, horizonFraction: 0,

@@ -1,2 +1,13 @@
 export * from './client';
 export * as tables from './schema';
+export { beginImmediate, commit, rollback, stmt, type Sqlite } from './statements';
+export * as runs from './queries/runs';
+export * as profiles from './queries/profiles';
+export * as library from './queries/library';
+export * as feedback from './queries/feedback';
+export * as catalog from './queries/catalog';
+export * as versions from './queries/versions';
+export * as columns from './queries/columns';
+export * as catalogWrites from './queries/catalog-writes';
+export * as listening from './queries/listening';
+export * as community from './queries/community';

@@ -9,7 +9,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Library } from '../db';
+import { catalog, community as communityRows, library, type Library } from '../db';
 import { getLogger } from '../logging';
 import { ImportError } from './errors';
 import { isPlaceholderArtist, normArtist } from './normalize';
@@ -100,13 +100,11 @@ export async function importCommunity(lib: Library, input: string, opts: { onPro
   const t0 = performance.now();
   const { kind, files } = detectCommunity(input);
   const { sqlite } = lib;
-  if (!(sqlite.prepare('SELECT count(*) FROM tracks').pluck().get() as number)) {
+  if (!library.trackCount(sqlite)) {
     throw new ImportError(input, null, 'import a catalogue first: community listening is matched to its tracks and artists');
   }
-  const artistByNorm = new Map<string, number>(sqlite.prepare('SELECT name_norm, id FROM artists').raw().all() as [string, number][]);
-  const trackBySpotify = new Map<string, [number, number]>(
-    (sqlite.prepare('SELECT spotify_id, id, artist_id FROM tracks').raw().all() as [string, number, number][]).map(([s, id, a]) => [s, [id, a]]),
-  );
+  const artistByNorm = new Map<string, number>(catalog.artistIdsByNorm(sqlite));
+  const trackBySpotify = new Map<string, [number, number]>(catalog.trackKeys(sqlite).map(([s, id, a]) => [s, [id, a]]));
   const artistOf = (name: unknown): number | undefined => {
     if (typeof name !== 'string' || name.length > 1000) return undefined;
     const n = normArtist(name);
@@ -190,22 +188,16 @@ export async function importCommunity(lib: Library, input: string, opts: { onPro
   let pairs = 0;
   const name = path.basename(path.resolve(input));
   const sourceId = sqlite.transaction(() => {
-    const id = Number(
-      sqlite.prepare('INSERT INTO community_sources (name, kind, imported_at, groups, rows, matched_rows) VALUES (?, ?, ?, ?, ?, ?)')
-        .run(name, kind, Date.now(), co.groups, rows, matchedRows).lastInsertRowid,
-    );
-    const insA = sqlite.prepare('INSERT INTO community_artists (source_id, artist_id, groups) VALUES (?, ?, ?)');
-    for (const [a, n] of co.artistGroups) insA.run(id, a, n);
-    const insP = sqlite.prepare('INSERT INTO community_artist_pairs (source_id, artist_id, neighbor_id, together) VALUES (?, ?, ?, ?)');
+    const id = communityRows.insertSource(sqlite, { name, kind, groups: co.groups, rows, matchedRows });
+    for (const [a, n] of co.artistGroups) communityRows.insertArtistDegree(sqlite, id, a, n);
     for (const [a, list] of neighbours) {
       list.sort((x, y) => y[1] - x[1] || x[0] - y[0]);
       for (const [b, n] of list.slice(0, TOP_NEIGHBOURS)) {
-        insP.run(id, a, b, n);
+        communityRows.insertArtistPair(sqlite, id, a, b, n);
         pairs++;
       }
     }
-    const insT = sqlite.prepare('INSERT INTO community_tracks (source_id, track_id, groups) VALUES (?, ?, ?)');
-    for (const [t, n] of co.trackGroups) insT.run(id, t, n);
+    for (const [t, n] of co.trackGroups) communityRows.insertTrackCount(sqlite, id, t, n);
     return id;
   })();
   const report: CommunityReport = {
@@ -220,12 +212,9 @@ export async function importCommunity(lib: Library, input: string, opts: { onPro
 export function deleteCommunity(lib: Library, sourceId?: number): number {
   const { sqlite } = lib;
   return sqlite.transaction(() => {
-    const ids = sourceId === undefined ? (sqlite.prepare('SELECT id FROM community_sources').pluck().all() as number[]) : [sourceId];
+    const ids = sourceId === undefined ? communityRows.sourceIds(sqlite) : [sourceId];
     let n = 0;
-    for (const id of ids) {
-      for (const t of ['community_artist_pairs', 'community_artists', 'community_tracks']) sqlite.prepare(`DELETE FROM ${t} WHERE source_id = ?`).run(id);
-      n += sqlite.prepare('DELETE FROM community_sources WHERE id = ?').run(id).changes;
-    }
+    for (const id of ids) n += communityRows.deleteSource(sqlite, id);
     return n;
   })();
 }
@@ -243,19 +232,19 @@ export interface CommunityKnowledge {
 
 export function loadCommunity(lib: Library | { sqlite: Library['sqlite'] }): CommunityKnowledge {
   const { sqlite } = lib;
-  const sources = sqlite.prepare('SELECT count(*) FROM community_sources').pluck().get() as number;
+  const sources = communityRows.sourceCount(sqlite);
   const neighbours = new Map<number, { artist: number; sim: number }[]>();
   const trackGroups = new Map<number, number>();
   if (!sources) return { neighbours, trackGroups, sources };
   const deg = new Map<string, number>();
-  for (const [s, a, g] of sqlite.prepare('SELECT source_id, artist_id, groups FROM community_artists').raw().iterate() as Iterable<[number, number, number]>) deg.set(`${s}:${a}`, g);
+  for (const [s, a, g] of communityRows.artistDegrees(sqlite)) deg.set(`${s}:${a}`, g);
   const acc = new Map<number, Map<number, number>>();
-  for (const [s, a, b, n] of sqlite.prepare('SELECT source_id, artist_id, neighbor_id, together FROM community_artist_pairs').raw().iterate() as Iterable<[number, number, number, number]>) {
+  for (const [s, a, b, n] of communityRows.artistPairs(sqlite)) {
     const sim = n / Math.sqrt((deg.get(`${s}:${a}`) ?? n) * (deg.get(`${s}:${b}`) ?? n));
     const m = acc.get(a) ?? acc.set(a, new Map()).get(a)!;
     m.set(b, (m.get(b) ?? 0) + sim);
   }
   for (const [a, m] of acc) neighbours.set(a, [...m].map(([artist, sim]) => ({ artist, sim })).sort((x, y) => y.sim - x.sim || x.artist - y.artist));
-  for (const [t, g] of sqlite.prepare('SELECT track_id, sum(groups) FROM community_tracks GROUP BY track_id').raw().iterate() as Iterable<[number, number]>) trackGroups.set(t, g);
+  for (const [t, g] of communityRows.trackCounts(sqlite)) trackGroups.set(t, g);
   return { neighbours, trackGroups, sources };
 }

@@ -4,6 +4,7 @@
  */
 import type Database from 'better-sqlite3';
 import { creditedArtists, isPlaceholderArtist, normArtist, normTitle } from './normalize';
+import { catalog } from '../db';
 
 export interface Match {
   trackId: number | null;
@@ -27,14 +28,9 @@ export class CatalogMatcher {
 
   static load(sqlite: Database.Database): CatalogMatcher {
     const m = new CatalogMatcher();
-    for (const [id, norm] of sqlite.prepare('SELECT id, name_norm FROM artists').raw().iterate() as Iterable<[number, string]>) m.addArtist(id, norm);
-    for (const [id, sid, titleNorm, mainArtist, popularity] of sqlite
-      .prepare('SELECT id, spotify_id, title_norm, artist_id, popularity FROM tracks')
-      .raw()
-      .iterate() as Iterable<[number, string, string, number, number | null]>) {
-      m.addTrack(id, sid, titleNorm, mainArtist, popularity);
-    }
-    for (const [trackId, artistId] of sqlite.prepare('SELECT track_id, artist_id FROM track_artists').raw().iterate() as Iterable<[number, number]>) {
+    for (const [id, norm] of catalog.artistNorms(sqlite)) m.addArtist(id, norm);
+    for (const [id, sid, titleNorm, mainArtist, popularity] of catalog.trackMatchRows(sqlite)) m.addTrack(id, sid, titleNorm, mainArtist as number, popularity);
+    for (const [trackId, artistId] of catalog.trackArtistLinks(sqlite)) {
       m.addCredit(trackId, artistId);
     }
     return m;

@@ -3,7 +3,7 @@
  * on the training period, interactions, and the validation and test tasks.
  */
 import type { AppConfig } from '../../shared/config-schema';
-import type { Library } from '../db';
+import { feedback as feedbackRows, type Library } from '../db';
 import { loadCommunity, type CommunityKnowledge } from '../importers/community';
 import { TEST, TRAIN, VALID, loadData, timeSplit, type LoadedData, type Split } from './data/dataset';
 import { buildInteractions, withFeedback, type Interactions } from './data/examples';
@@ -98,7 +98,7 @@ function task(
   };
 }
 
-export function prepare(lib: Library, cfg: AppConfig): Prepared {
+export function prepareData(lib: Library, cfg: AppConfig): Prepared {
   const data = loadData(lib.sqlite);
   if (!data.catalog.trackId.length) throw new Error('the library has no catalogue tracks: import a catalogue first');
   if (!data.events.length) throw new Error('the library has no listening history: import an export first');
@@ -119,7 +119,7 @@ export function prepare(lib: Library, cfg: AppConfig): Prepared {
   const testUsers = buildUserFeatures(data, testAggs, featureSpace, community);
   const stateUsers = buildUserFeatures({ ...data, profiles: Array.from(states.person, (p) => data.profiles[p]) }, states.aggs, featureSpace, community);
   const profileIndex = new Map(data.profiles.map((p, i) => [p.id, i]));
-  const feedback = (lib.sqlite.prepare("SELECT profile_id, track_id, kind FROM feedback WHERE track_id IS NOT NULL AND kind IN ('like', 'dislike') ORDER BY created_at").raw().all() as [number, number, string][])
+  const feedback = feedbackRows.trackFeedback(lib.sqlite)
     .map(([pid, tid, kind]) => ({ user: profileIndex.get(pid) ?? -1, item: data.catalog.rowOf.get(tid) ?? -1, like: kind === 'like' }))
     .filter((f) => f.user >= 0 && f.item >= 0);
   const train = withFeedback(buildInteractions(data, isTrain, { skipThresholdMs: skipMs, minPositiveMs: pp.min_positive_ms }), feedback);

@@ -9,7 +9,7 @@ import { Worker } from 'node:worker_threads';
 import type { EventContract, EventName, IpcContract, Req, Res, RunSummary, ProfileDetail, AppInfo, EvaluationSummary } from '../../shared/ipc';
 import type { ImportReport, Recommendation } from '../../shared/types';
 import { loadConfig } from '../config';
-import { dbVersion, openLibrary, type Library } from '../db';
+import { dbVersion, library, openLibrary, profiles, runs, type Library } from '../db';
 import { configureLogging, getLogger, parseLevel, type PlanLevel } from '../logging';
 import { dataPaths, workerFile, type DataPaths } from '../paths';
 import { backendInfo } from '../recommender/backend';
@@ -25,7 +25,6 @@ const rendererLog = getLogger('renderer');
 export type Emit = <E extends EventName>(event: E, payload: EventContract[E]) => void;
 export type Handlers = { [C in keyof IpcContract]: (req: Req<C>) => Promise<Res<C>> };
 
-const AUDIO = ['danceability', 'energy', 'valence', 'acousticness', 'instrumentalness', 'speechiness', 'liveness'] as const;
 
 export class AppService {
   readonly paths: DataPaths;
@@ -144,11 +143,11 @@ export class AppService {
   }
 
   private info(): AppInfo {
-    const serving = this.lib.sqlite.prepare("SELECT id FROM model_runs WHERE serving = 1 AND status = 'completed'").pluck().get() as number | undefined;
+    const serving = runs.servingRunId(this.lib.sqlite);
     return {
       version: this.version, dataDir: this.paths.root, logFile: this.paths.logFile,
       // Training runs in a worker: before this process scores anything, show the backend of the last run.
-      backend: backendInfo()?.description ?? ((this.lib.sqlite.prepare("SELECT backend FROM model_runs WHERE status = 'completed' ORDER BY id DESC LIMIT 1").pluck().get() as string | undefined) ?? null),
+      backend: backendInfo()?.description ?? (runs.lastCompletedBackend(this.lib.sqlite) ?? null),
       servingRunId: serving ?? null, logLevel: this.logLevel,
     };
   }
@@ -158,7 +157,7 @@ export class AppService {
   private catalogueAverages(): Record<string, number | null> {
     const seen = dbVersion(this.lib.sqlite);
     if (this.catalogueAvg?.seen !== seen) {
-      const value = this.lib.sqlite.prepare(`SELECT ${AUDIO.map((c) => `avg(${c}) AS ${c}`).join(', ')} FROM tracks`).get() as Record<string, number | null>;
+      const value = profiles.catalogueAudioAverages(this.lib.sqlite);
       this.catalogueAvg = { seen, value };
     }
     return this.catalogueAvg.value;
@@ -166,19 +165,14 @@ export class AppService {
 
   private profileDetail(profileId: number): ProfileDetail {
     const db = this.lib.sqlite;
-    const p = db.prepare('SELECT id, name, age, gender, country FROM profiles WHERE id = ?').get(profileId) as Omit<ProfileDetail, 'events'> | undefined;
+    const p = profiles.profileById(db, profileId);
     if (!p) throw new Error(`no profile with id ${profileId}`);
-    const agg = db.prepare('SELECT count(*) n, coalesce(sum(ms_played), 0) ms, min(ts) first, max(ts) last FROM listening_events WHERE profile_id = ?').get(profileId) as { n: number; ms: number; first: number | null; last: number | null };
-    const monthly = db
-      .prepare("SELECT strftime('%Y-%m', ts / 1000, 'unixepoch') m, coalesce(sum(ms_played), count(*) * 210000) / 3600000.0 h FROM listening_events WHERE profile_id = ? GROUP BY m ORDER BY m")
-      .all(profileId) as { m: string; h: number }[];
-    const genres = db
-      .prepare('SELECT g.name genre, sum(coalesce(e.ms_played, 210000)) w FROM listening_events e JOIN tracks t ON t.id = e.track_id JOIN genres g ON g.id = t.main_genre_id WHERE e.profile_id = ? GROUP BY g.id ORDER BY w DESC')
-      .all(profileId) as { genre: string; w: number }[];
+    const agg = profiles.listeningTotals(db, profileId);
+    const monthly = profiles.monthlyHours(db, profileId);
+    const genres = profiles.genreTime(db, profileId);
     const gTotal = genres.reduce((s, g) => s + g.w, 0);
-    const artists = db.prepare('SELECT artist_raw artist, count(*) plays FROM listening_events WHERE profile_id = ? GROUP BY artist_raw ORDER BY plays DESC LIMIT 10').all(profileId) as { artist: string; plays: number }[];
-    const avgCols = AUDIO.map((c) => `sum(t.${c} * coalesce(e.ms_played, 210000)) / sum(CASE WHEN t.${c} IS NULL THEN 0 ELSE coalesce(e.ms_played, 210000) END) AS ${c}`).join(', ');
-    const mine = db.prepare(`SELECT ${avgCols} FROM listening_events e JOIN tracks t ON t.id = e.track_id WHERE e.profile_id = ?`).get(profileId) as Record<string, number | null>;
+    const artists = profiles.topArtistNames(db, profileId, 10);
+    const mine = profiles.audioProfile(db, profileId);
     const cat = this.catalogueAverages();
     return {
       ...p,
@@ -189,14 +183,14 @@ export class AppService {
       monthlyHours: monthly.map((r) => ({ month: r.m, hours: r.h })),
       topGenres: genres.slice(0, 10).map((g) => ({ genre: g.genre, share: gTotal ? g.w / gTotal : 0 })),
       topArtists: artists,
-      audioProfile: AUDIO.map((f) => ({ feature: f, value: mine?.[f] ?? NaN, catalogue: cat?.[f] ?? NaN })).filter((x) => Number.isFinite(x.value)),
+      audioProfile: profiles.PROFILE_AUDIO.map((f) => ({ feature: f, value: mine?.[f] ?? NaN, catalogue: cat?.[f] ?? NaN })).filter((x) => Number.isFinite(x.value)),
     };
   }
 
   private runSummary(id: number): RunSummary {
     const r = getRun(this.lib, id)!;
     const curve = new Map<number, RunSummary['curve'][number]>();
-    for (const m of this.lib.sqlite.prepare("SELECT name, epoch, value FROM model_metrics WHERE run_id = ? AND split = 'valid' AND epoch >= 0 ORDER BY epoch").all(id) as { name: string; epoch: number; value: number }[]) {
+    for (const m of runs.validationCurve(this.lib.sqlite, id)) {
       const c = curve.get(m.epoch) ?? { epoch: m.epoch + 1, loss: NaN, ndcg10: null, hitRate10: null };
       if (m.name === 'loss') c.loss = m.value;
       if (m.name === 'ndcg@10') c.ndcg10 = m.value;
@@ -243,15 +237,12 @@ export class AppService {
     return {
       'app:info': async () => this.info(),
       'library:stats': async () => {
-        const q = (sql: string) => (db().prepare(sql).pluck().get() as number) ?? 0;
-        const events = q('SELECT count(*) FROM listening_events');
+        const c = library.counts(db());
         return {
-          tracks: q('SELECT count(*) FROM tracks'),
-          artists: q('SELECT count(*) FROM artists'),
-          events,
-          trackMatch: events ? q('SELECT count(*) FROM listening_events WHERE track_id IS NOT NULL') / events : 0,
-          artistMatch: events ? q('SELECT count(*) FROM listening_events WHERE artist_id IS NOT NULL') / events : 0,
-          profiles: db().prepare('SELECT p.id, p.name, (SELECT count(*) FROM listening_events e WHERE e.profile_id = p.id) AS events FROM profiles p ORDER BY p.name').all() as { id: number; name: string; events: number }[],
+          tracks: c.tracks, artists: c.artists, events: c.events,
+          trackMatch: c.events ? c.trackMatched / c.events : 0,
+          artistMatch: c.events ? c.artistMatched / c.events : 0,
+          profiles: profiles.profilesWithEventCounts(db()),
         };
       },
       'import:run': (req) => this.importInWorker({ ...req, catalogs: this.checkGranted(req.catalogs), histories: this.checkGranted(req.histories) }),
@@ -276,8 +267,7 @@ export class AppService {
       },
       'profile:get': async ({ profileId }) => this.profileDetail(profileId),
       'profile:update': async ({ profileId, age, gender, country }) => {
-        const changes = db().prepare('UPDATE profiles SET age = ?, gender = ?, country = ? WHERE id = ?').run(age, gender, country?.toUpperCase() ?? null, profileId).changes;
-        if (!changes) throw new Error(`no profile with id ${profileId}`);
+        if (!profiles.updateDemographics(db(), profileId, { age, gender, country: country?.toUpperCase() ?? null })) throw new Error(`no profile with id ${profileId}`);
         return this.profileDetail(profileId);
       },
       'recommend:list': ({ profileId, options }) => this.recommendations(profileId, options),
@@ -295,7 +285,7 @@ export class AppService {
       },
       'recommend:export': async ({ profileId, format, options }) => {
         const recs = await this.recommendations(profileId, { ...options, explain: true });
-        const name = (db().prepare('SELECT name FROM profiles WHERE id = ?').pluck().get(profileId) as string) ?? 'profile';
+        const name = profiles.profileName(db(), profileId) ?? 'profile';
         const title = `Recommendations for ${name}`;
         const base = `recommendations-${name.replace(/[^\w-]+/g, '_')}`;
         if (format === 'm3u8') return { filename: `${base}.m3u8`, mime: 'audio/x-mpegurl', content: toM3U8(recs, title) };
@@ -343,7 +333,7 @@ export class AppService {
         this.evaluating = job.worker;
         try {
           const report = (await job.done) as Pick<EvaluationSummary, 'users' | 'rankers' | 'allPlays'>;
-          const profile = profileId ? ((db().prepare('SELECT name FROM profiles WHERE id = ?').pluck().get(profileId) as string | undefined) ?? null) : null;
+          const profile = profileId ? (profiles.profileName(db(), profileId) ?? null) : null;
           return { runId: id, profile, ...report };
         } finally {
           this.evaluating = null;

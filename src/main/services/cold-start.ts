@@ -5,7 +5,7 @@
  * trained — give a list at once from the person's artists and what the community co-listens with
  * them. It improves as listens arrive and the model is trained.
  */
-import type { Library } from '../db';
+import { catalog, feedback, profiles, type Library } from '../db';
 import { isPlaceholderArtist, normArtist } from '../importers/normalize';
 import { loadCommunity, type CommunityKnowledge } from '../importers/community';
 import { colistenScores, type UserAggregate } from '../recommender/data/features';
@@ -26,25 +26,22 @@ export function setFavourites(lib: Library, who: { profileId?: number; name?: st
     let profileId = who.profileId;
     if (profileId === undefined) {
       if (!who.name) throw new Error('a profile id or a new profile name is needed');
-      const existing = sqlite.prepare('SELECT id FROM profiles WHERE name = ?').pluck().get(who.name) as number | undefined;
-      profileId = existing ?? Number(sqlite.prepare('INSERT INTO profiles (name) VALUES (?)').run(who.name).lastInsertRowid);
-    } else if (!sqlite.prepare('SELECT 1 FROM profiles WHERE id = ?').get(profileId)) throw new Error(`no profile with id ${profileId}`);
+      profileId = profiles.profileIdByName(sqlite, who.name) ?? profiles.insertProfile(sqlite, who.name);
+    } else if (!profiles.profileExists(sqlite, profileId)) throw new Error(`no profile with id ${profileId}`);
     if (demographics.age !== undefined || demographics.country !== undefined) {
-      sqlite.prepare('UPDATE profiles SET age = coalesce(?, age), country = coalesce(?, country) WHERE id = ?').run(demographics.age ?? null, demographics.country?.toUpperCase() ?? null, profileId);
+      profiles.mergeDemographics(sqlite, profileId, { age: demographics.age ?? null, country: demographics.country?.toUpperCase() ?? null });
     }
-    const find = sqlite.prepare('SELECT id, name FROM artists WHERE name_norm = ?');
     const matched: string[] = [];
     const unknown: string[] = [];
-    sqlite.prepare("DELETE FROM feedback WHERE profile_id = ? AND kind = 'favourite_artist'").run(profileId);
-    const ins = sqlite.prepare("INSERT INTO feedback (profile_id, track_id, artist_id, kind, created_at) VALUES (?, NULL, ?, 'favourite_artist', ?)");
+    feedback.clearFavouriteArtists(sqlite, profileId);
     for (const name of artists) {
       const n = normArtist(name);
-      const row = isPlaceholderArtist(n) ? undefined : (find.get(n) as { id: number; name: string } | undefined);
+      const row = isPlaceholderArtist(n) ? undefined : catalog.artistByNorm(sqlite, n);
       if (!row) {
         unknown.push(name);
         continue;
       }
-      ins.run(profileId, row.id, Date.now());
+      feedback.addFeedback(sqlite, profileId, 'favourite_artist', null, row.id);
       matched.push(row.name);
     }
     return { profileId, matched, unknown };
@@ -58,7 +55,7 @@ export function setFavourites(lib: Library, who: { profileId?: number; name?: st
 export function coldStartList(lib: Library, profileId: number, k: number, community: CommunityKnowledge = loadCommunity(lib)): Recommendation[] {
   const { sqlite } = lib;
   const weights = new Map<number, number>();
-  for (const [a, n] of sqlite.prepare('SELECT artist_id, count(*) FROM listening_events WHERE profile_id = ? AND artist_id IS NOT NULL GROUP BY artist_id').raw().all(profileId) as [number, number][]) weights.set(a, n * 3.5);
+  for (const [a, n] of profiles.artistPlayCounts(sqlite, profileId)) weights.set(a, n * 3.5);
   const favourites = favouriteArtists(lib, profileId);
   const state = withFavourites({ artistWeight: weights, artistRecent: new Map() } as UserAggregate, favourites);
   if (!state.artistWeight.size) throw new Error('no trained model yet, and nothing to start from: import your listening, or name a few artists you like');
@@ -68,15 +65,13 @@ export function coldStartList(lib: Library, profileId: number, k: number, commun
   for (const [a, v] of state.artistWeight) score.set(a, v / total);
   for (const [a, v] of colistenScores(state.artistWeight, community)) score.set(a, (score.get(a) ?? 0) + v);
   const top = [...score].sort((x, y) => y[1] - x[1] || x[0] - y[0]).slice(0, 200);
-  const played = new Set(sqlite.prepare('SELECT DISTINCT track_id FROM listening_events WHERE profile_id = ? AND track_id IS NOT NULL').pluck().all(profileId) as number[]);
-  const byArtist = sqlite.prepare(`SELECT t.id, t.spotify_id, t.title, a.name, t.artist_id, g.name AS genre, t.year, t.duration_ms, t.popularity
-    FROM tracks t JOIN artists a ON a.id = t.artist_id LEFT JOIN genres g ON g.id = t.main_genre_id WHERE t.artist_id = ? ORDER BY t.popularity DESC, t.id LIMIT 8`);
+  const played = new Set(profiles.playedTrackIds(sqlite, profileId));
   const out: Recommendation[] = [];
   const seenTitles = new Set<string>();
   const known = new Set(weights.keys());
   for (const [a, s] of top) {
     let perArtist = 0;
-    for (const r of byArtist.all(a) as { id: number; spotify_id: string; title: string; name: string; artist_id: number; genre: string | null; year: number | null; duration_ms: number | null }[]) {
+    for (const r of catalog.popularTracksOf(sqlite, a, 8)) {
       const key = `${r.artist_id}:${r.title.toLowerCase()}`;
       if (played.has(r.id) || seenTitles.has(key) || perArtist >= 2) continue;
       seenTitles.add(key);

@@ -15,7 +15,7 @@ import { baselineRankers } from '../recommender/baselines';
 import { FeatureTensors } from '../recommender/data/loader';
 import { ModelRanker } from '../recommender/inference/model-ranker';
 import { loadModel } from '../recommender/models/io';
-import { positivePlays, prepare, type Prepared } from '../recommender/pipeline';
+import { positivePlays, prepareData, type Prepared } from '../recommender/pipeline';
 import { TEST } from '../recommender/data/dataset';
 import { ABLATIONS, permutationImportance, sampleConfig, type Importance } from '../recommender/analysis';
 import { Rng } from '../recommender/random';
@@ -182,7 +182,7 @@ async function evaluateAlone(o: RealEvalOptions, catalogs: string[], peopleDirs:
       o.onStage?.(`${name}: training`);
       let P: Prepared;
       try {
-        P = prepare(lib, cfg);
+        P = prepareData(lib, cfg);
       } catch (e) {
         log.warning(`${name}: not evaluated — ${(e as Error).message}`);
         perPerson.push({ name, events: imp.events, trackMatch: imp.trackMatch, epochs: 0, bestEpoch: 0, seconds: 0, tasks: { discovery: null, all_plays: null } });
@@ -267,7 +267,7 @@ export async function evaluateReal(o: RealEvalOptions): Promise<RealEvaluation> 
     const imp = await runImport(lib, { histories: people, profilePerPath: true });
     o.onStage?.('training the two-tower model');
     const tt = performance.now();
-    const prepared = prepare(lib, cfg);
+    const prepared = prepareData(lib, cfg);
     const { run, result } = await trainRun(lib, { config: cfg, modelsDir: path.join(work, 'models'), prepared });
     const trainSeconds = (performance.now() - tt) / 1000;
     const ranked = await rankBoth(prepared, cfg, run.modelPath!, true, o.onStage);
@@ -286,7 +286,7 @@ export async function evaluateReal(o: RealEvalOptions): Promise<RealEvaluation> 
     }
     const trainAndScore = async (overrides: string[], task: 'test' | 'valid', epochs?: number) => {
       const c = o.loadConfig!([...(o.overrides ?? []), ...overrides, ...(epochs ? [`training.epochs=${epochs}`, 'training.early_stopping.enabled=false'] : [])]);
-      const P = prepare(lib, c);
+      const P = prepareData(lib, c);
       const r = await trainRun(lib, { config: c, modelsDir: path.join(work, 'models'), prepared: P });
       const lm = loadModel(r.run.modelPath!);
       const fts = new FeatureTensors(task === 'test' ? P.testUsers : P.users, P.items);

@@ -3,7 +3,7 @@
  * file lands, or the database is left exactly as it was.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { dbVersion, type Library } from '../db';
+import { beginImmediate, commit, dbVersion, listening, profiles, rollback, type Library } from '../db';
 import { CatalogStore } from '../importers/catalog-store';
 import { collect } from '../importers/collect';
 import { detect, type Detected } from '../importers/detect';
@@ -129,18 +129,13 @@ export async function runImport(lib: Library, req: ImportRequest): Promise<Impor
   let bytesBefore = 0;
   const { sqlite } = lib;
 
-  sqlite.exec('BEGIN IMMEDIATE');
+  beginImmediate(sqlite);
   try {
     // ---- catalogue phase (also the catalogue half of Exportify files) ----
     const catalogFirst = planned.filter((p) => p.detected.kind === 'catalog' || p.detected.kind === 'both');
     // The catalogue store keeps the matcher in step with what it writes.
     const matcher = matcherFor(lib);
     const store = catalogFirst.length ? new CatalogStore(sqlite, matcher) : null;
-    const insertImport = sqlite.prepare(
-      `INSERT INTO imports (profile_id, kind, format, path, file_hash, started_at, finished_at, records_read, imported,
-         duplicates, skipped, skipped_reasons, track_matched, artist_matched, status)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'ok')`,
-    );
     const savedEvents = new Map<Planned, HistoryItem[]>();
     for (const p of catalogFirst) {
       const h = createHash('sha256');
@@ -174,7 +169,7 @@ export async function runImport(lib: Library, req: ImportRequest): Promise<Impor
         }
       }
       if (wantsSaved) savedEvents.set(p, saved);
-      insertImport.run(null, 'catalog', format, p.source.name, h.digest('hex'), started, Date.now(), file.records, file.imported, file.duplicates, file.skipped, '{}', 0, 0);
+      listening.insertImport(sqlite, null, 'catalog', format, p.source.name, h.digest('hex'), started, Date.now(), file.records, file.imported, file.duplicates, file.skipped, '{}', 0, 0);
       report.files.push(file);
       bytesBefore += p.source.size;
     }
@@ -190,21 +185,11 @@ export async function runImport(lib: Library, req: ImportRequest): Promise<Impor
     const profileId = (name: string): number => {
       let id = profileIds.get(name);
       if (id === undefined) {
-        sqlite.prepare('INSERT OR IGNORE INTO profiles (name) VALUES (?)').run(name);
-        id = sqlite.prepare('SELECT id FROM profiles WHERE name = ?').pluck().get(name) as number;
+        id = profiles.ensureProfile(sqlite, name);
         profileIds.set(name, id);
       }
       return id;
     };
-    const insertEvent = sqlite.prepare(
-      `INSERT OR IGNORE INTO listening_events (profile_id, ts, artist_raw, title_raw, album_raw, track_uri, ms_played, skipped,
-         reason_start, reason_end, shuffle, platform, source_format, source_file, import_id, track_id, artist_id, dedupe_key)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    const finishImport = sqlite.prepare(
-      `UPDATE imports SET file_hash = ?, finished_at = ?, records_read = ?, imported = ?, duplicates = ?, skipped = ?,
-         skipped_reasons = ?, track_matched = ?, artist_matched = ? WHERE id = ?`,
-    );
     const unmatchedArtists = new Map<string, number>();
     // Listens inserted by this import: a second one with the same key is a repeat within the
     // export (a double scrobble), not something "already in the library".
@@ -216,7 +201,7 @@ export async function runImport(lib: Library, req: ImportRequest): Promise<Impor
       const h = createHash('sha256');
       const started = Date.now();
       const format = p.detected.format;
-      const importId = Number(insertImport.run(pid, 'history', format, p.source.name, '', started, started, 0, 0, 0, 0, '{}', 0, 0).lastInsertRowid);
+      const importId = listening.insertImport(sqlite, pid, 'history', format, p.source.name, '', started, started, 0, 0, 0, 0, '{}', 0, 0);
       const file: FileImportReport = { path: p.source.name, format, kind: 'history', records: 0, imported: 0, duplicates: 0, repeats: 0, skipped: 0, notes: [] };
       const reasons: Record<string, number> = {};
       let trackMatched = 0;
@@ -244,13 +229,13 @@ export async function runImport(lib: Library, req: ImportRequest): Promise<Impor
           if (m.trackId !== null) trackMatched++;
           if (m.artistId !== null) artistMatched++;
           else unmatchedArtists.set(e.artist, (unmatchedArtists.get(e.artist) ?? 0) + 1);
-          const changes = insertEvent.run(
+          const inserted = listening.insertEvent(sqlite,
             pid, e.ts, e.artist, e.title, e.album, e.spotifyId ? `spotify:track:${e.spotifyId}` : null, e.msPlayed,
             e.skipped === null ? null : +e.skipped, e.reasonStart, e.reasonEnd, e.shuffle === null ? null : +e.shuffle,
             e.platform, format, p.source.name, importId, m.trackId, m.artistId, dedupeKey(e),
-          ).changes;
+          );
           const key = dedupeKey(e);
-          if (changes) {
+          if (inserted) {
             file.imported++;
             thisImport.add(key);
           } else if (thisImport.has(key)) file.repeats++;
@@ -263,7 +248,7 @@ export async function runImport(lib: Library, req: ImportRequest): Promise<Impor
       report.trackMatched += trackMatched;
       report.artistMatched += artistMatched;
       for (const [r, n] of Object.entries(reasons)) report.skippedReasons[r] = (report.skippedReasons[r] ?? 0) + n;
-      finishImport.run(p.detected.kind === 'both' ? 'see catalogue import' : h.digest('hex'), Date.now(), file.records, file.imported, file.duplicates, file.skipped, JSON.stringify(reasons), trackMatched, artistMatched, importId);
+      listening.finishImport(sqlite, p.detected.kind === 'both' ? 'see catalogue import' : h.digest('hex'), Date.now(), file.records, file.imported, file.duplicates, file.skipped, JSON.stringify(reasons), trackMatched, artistMatched, importId);
       if (p.detected.kind !== 'both') {
         report.files.push(file);
         bytesBefore += p.source.size;
@@ -282,10 +267,10 @@ export async function runImport(lib: Library, req: ImportRequest): Promise<Impor
       .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
       .slice(0, 15)
       .map(([artist, plays]) => ({ artist, plays }));
-    sqlite.exec('COMMIT');
+    commit(sqlite);
     matchers.set(lib, { matcher, version: dbVersion(sqlite) });
   } catch (e) {
-    if (sqlite.inTransaction) sqlite.exec('ROLLBACK');
+    rollback(sqlite);
     matchers.delete(lib); // it may hold tracks of the rolled-back catalogue
     log.error(`import failed, nothing was changed: ${(e as Error).message}`);
     throw e;
@@ -335,18 +320,13 @@ export function dedupeKey(e: HistoryRecord): string {
 /** Matches listens that had no catalogue track against the catalogue as it is now. */
 export function rematch(lib: Library, matcher = CatalogMatcher.load(lib.sqlite)): { tracks: number; artists: number } {
   const { sqlite } = lib;
-  const rows = sqlite
-    .prepare('SELECT id, artist_raw, title_raw, track_uri, artist_id FROM listening_events WHERE track_id IS NULL')
-    .raw()
-    .all() as [number, string, string, string | null, number | null][];
-  const setTrack = sqlite.prepare('UPDATE listening_events SET track_id = ?, artist_id = ? WHERE id = ?');
-  const setArtist = sqlite.prepare('UPDATE listening_events SET artist_id = ? WHERE id = ?');
+  const rows = listening.unmatchedEvents(sqlite);
   let tracks = 0;
   let artists = 0;
   for (const [id, artist, title, uri, artistId] of rows) {
     const m = matcher.match(artist, title, uri ? uri.replace('spotify:track:', '') : null);
-    if (m.trackId !== null) tracks += setTrack.run(m.trackId, m.artistId, id).changes;
-    else if (m.artistId !== null && artistId === null) artists += setArtist.run(m.artistId, id).changes;
+    if (m.trackId !== null) tracks += listening.setEventTrack(sqlite, id, m.trackId, m.artistId);
+    else if (m.artistId !== null && artistId === null) artists += listening.setEventArtist(sqlite, id, m.artistId);
   }
   return { tracks, artists };
 }

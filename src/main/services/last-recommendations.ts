@@ -8,12 +8,11 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { dbVersion, type Library } from '../db';
+import { dbVersion, versions, type Library } from '../db';
 import { getLogger } from '../logging';
 import type { Recommendation } from '../../shared/types';
 import { weightsStamp } from '../recommender/inference/serving-snapshot';
 import { servingModelDir } from './model-service';
-import { catalogueKey } from './recommender-service';
 
 const log = getLogger('recommender');
 const DIR = 'last-recommendations';
@@ -25,15 +24,8 @@ interface Stored {
 }
 
 function keyOf(lib: Library, modelDir: string, profileId: number, options: unknown): string {
-  const person = lib.sqlite
-    .prepare(
-      `SELECT (SELECT name || ':' || ifnull(age, '') || ':' || ifnull(gender, '') || ':' || ifnull(country, '') FROM profiles WHERE id = @p),
-              (SELECT count(*) || ':' || max(id) FROM listening_events WHERE profile_id = @p),
-              (SELECT count(*) || ':' || max(id) FROM feedback WHERE profile_id = @p)`,
-    )
-    .raw()
-    .get({ p: profileId });
-  return JSON.stringify([modelDir, weightsStamp(modelDir), catalogueKey(lib), person, profileId, options ?? null]);
+  const person = versions.profileVersion(lib.sqlite, profileId, 'all');
+  return JSON.stringify([modelDir, weightsStamp(modelDir), versions.catalogueVersion(lib.sqlite), person, profileId, options ?? null]);
 }
 
 function read(modelDir: string, profileId: number): Stored | null {

@@ -6,13 +6,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { AppConfig } from '../../shared/config-schema';
-import type { Library } from '../db';
+import { runs, type Library } from '../db';
 import { getLogger } from '../logging';
 import { backendInfo, initBackend } from '../recommender/backend';
 import { FeatureTensors } from '../recommender/data/loader';
 import { ModelRanker } from '../recommender/inference/model-ranker';
 import { loadModel, recoverDir } from '../recommender/models/io';
-import { prepare, type Prepared } from '../recommender/pipeline';
+import { prepareData, type Prepared } from '../recommender/pipeline';
 import { evaluateRanker, type EvalResult, type EvalTask } from '../recommender/training/evaluate';
 import { baselineRankers } from '../recommender/baselines';
 import { CancelledError, train, type TrainProgress, type TrainResult } from '../recommender/training/trainer';
@@ -46,65 +46,57 @@ export interface TrainRunOptions {
 export async function trainRun(lib: Library, opts: TrainRunOptions): Promise<{ run: RunRecord; result: TrainResult; prepared: Prepared }> {
   const { sqlite } = lib;
   opts.onProgress?.({ phase: 'prepare', epoch: 0, epochs: opts.config.training.epochs, step: 0, steps: 0, loss: null, etaS: null, examplesPerS: null });
-  const prepared = opts.prepared ?? prepare(lib, opts.config);
+  const prepared = opts.prepared ?? prepareData(lib, opts.config);
   let runId: number;
   let runDir: string;
   if (opts.resumeRunId !== undefined) {
-    const row = sqlite.prepare('SELECT id, model_path FROM model_runs WHERE id = ?').get(opts.resumeRunId) as { id: number; model_path: string | null } | undefined;
-    if (!row?.model_path) throw new Error(`no run ${opts.resumeRunId} to resume`);
+    const row = runs.runById(sqlite, opts.resumeRunId);
+    if (!row?.modelPath) throw new Error(`no run ${opts.resumeRunId} to resume`);
     runId = row.id;
-    runDir = path.dirname(row.model_path);
-    sqlite.prepare("UPDATE model_runs SET status = 'running', error = NULL WHERE id = ?").run(runId);
+    runDir = path.dirname(row.modelPath);
+    runs.markRunResumed(sqlite, runId);
   } else {
-    runId = Number(
-      sqlite
-        .prepare("INSERT INTO model_runs (created_at, status, config, backend) VALUES (?, 'running', ?, ?)")
-        .run(Date.now(), JSON.stringify(opts.config), opts.config.training.backend).lastInsertRowid,
-    );
+    runId = runs.insertRun(sqlite, JSON.stringify(opts.config), opts.config.training.backend);
     runDir = path.join(opts.modelsDir, `run-${String(runId).padStart(4, '0')}`);
-    sqlite.prepare('UPDATE model_runs SET model_path = ? WHERE id = ?').run(path.join(runDir, 'best'), runId);
+    runs.setRunModelPath(sqlite, runId, path.join(runDir, 'best'));
   }
   try {
     const result = await train({ config: opts.config, prepared, runDir, signal: opts.signal, onProgress: opts.onProgress, resume: opts.resumeRunId !== undefined });
     const best = result.epochs.find((e) => e.epoch === result.bestEpoch);
     const tx = sqlite.transaction(() => {
-      sqlite.prepare("UPDATE model_runs SET status = 'completed', finished_at = ?, backend = ?, epochs = ? WHERE id = ?").run(Date.now(), result.backend.name, result.epochs.length, runId);
-      const ins = sqlite.prepare('INSERT OR REPLACE INTO model_metrics (run_id, split, name, epoch, value) VALUES (?, ?, ?, ?, ?)');
-      for (const e of result.epochs) for (const [name, value] of Object.entries(e.valid)) if (Number.isFinite(value)) ins.run(runId, 'valid', name, e.epoch, value);
-      for (const [name, value] of Object.entries(best?.valid ?? {})) if (Number.isFinite(value)) ins.run(runId, 'valid', name, -1, value);
-      sqlite.prepare('UPDATE model_runs SET serving = (id = ?)').run(runId);
+      runs.markRunCompleted(sqlite, runId, result.backend.name, result.epochs.length);
+      for (const e of result.epochs) for (const [name, value] of Object.entries(e.valid)) if (Number.isFinite(value)) runs.putMetric(sqlite, runId, 'valid', name, e.epoch, value);
+      for (const [name, value] of Object.entries(best?.valid ?? {})) if (Number.isFinite(value)) runs.putMetric(sqlite, runId, 'valid', name, -1, value);
+      runs.setServingRun(sqlite, runId);
     });
     tx();
     return { run: getRun(lib, runId)!, result, prepared };
   } catch (e) {
     const cancelled = e instanceof CancelledError;
-    sqlite.prepare('UPDATE model_runs SET status = ?, finished_at = ?, error = ? WHERE id = ?').run(cancelled ? 'cancelled' : 'failed', Date.now(), (e as Error).message, runId);
+    runs.markRunEnded(sqlite, runId, cancelled ? 'cancelled' : 'failed', (e as Error).message);
     if (!cancelled) log.error(`training run ${runId} failed: ${(e as Error).message}`);
     throw e;
   }
 }
 
 export function getRun(lib: Library, id: number): RunRecord | null {
-  const r = lib.sqlite.prepare('SELECT * FROM model_runs WHERE id = ?').get(id) as Record<string, unknown> | undefined;
+  const r = runs.runById(lib.sqlite, id);
   if (!r) return null;
   const metrics: Record<string, number> = {};
-  for (const m of lib.sqlite.prepare('SELECT split, name, value FROM model_metrics WHERE run_id = ? AND epoch = -1').all(id) as { split: string; name: string; value: number }[]) {
-    metrics[`${m.split}/${m.name}`] = m.value;
-  }
+  for (const m of runs.bestMetrics(lib.sqlite, id)) metrics[`${m.split}/${m.name}`] = m.value;
   return {
-    id: r.id as number, createdAt: r.created_at as number, finishedAt: (r.finished_at as number) ?? null, status: r.status as RunRecord['status'],
-    backend: r.backend as string, modelPath: (r.model_path as string) ?? null, epochs: (r.epochs as number) ?? null, serving: Boolean(r.serving),
-    error: (r.error as string) ?? null, metrics,
+    id: r.id, createdAt: r.createdAt, finishedAt: r.finishedAt ?? null, status: r.status, backend: r.backend, modelPath: r.modelPath ?? null,
+    epochs: r.epochs ?? null, serving: Boolean(r.serving), error: r.error ?? null, metrics,
   };
 }
 
 export function listRuns(lib: Library): RunRecord[] {
-  return (lib.sqlite.prepare('SELECT id FROM model_runs ORDER BY id DESC').pluck().all() as number[]).map((id) => getRun(lib, id)!);
+  return runs.runIdsNewestFirst(lib.sqlite).map((id) => getRun(lib, id)!);
 }
 
 /** The folder of the model that serves recommendations, or null before the first training. */
 export function servingModelDir(lib: Library): string | null {
-  const p = lib.sqlite.prepare("SELECT model_path FROM model_runs WHERE serving = 1 AND status = 'completed' ORDER BY id DESC LIMIT 1").pluck().get() as string | undefined;
+  const p = runs.servingModelPath(lib.sqlite);
   if (p) recoverDir(p);
   return p && fs.existsSync(path.join(p, 'manifest.json')) ? p : null;
 }
@@ -114,15 +106,13 @@ export function servingModelDir(lib: Library): string | null {
  * stopped): they are marked failed with the reason; their folders keep the last checkpoint.
  */
 export function markInterruptedRuns(lib: Library): number {
-  return lib.sqlite
-    .prepare("UPDATE model_runs SET status = 'failed', finished_at = ?, error = 'interrupted: the app stopped while this run was training; its last checkpoint can be resumed' WHERE status = 'running'")
-    .run(Date.now()).changes;
+  return runs.markInterrupted(lib.sqlite);
 }
 
 export function setServing(lib: Library, runId: number): void {
   const run = getRun(lib, runId);
   if (!run || run.status !== 'completed') throw new Error(`run ${runId} is not a completed run`);
-  lib.sqlite.prepare('UPDATE model_runs SET serving = (id = ?)').run(runId);
+  runs.setServingRun(lib.sqlite, runId);
 }
 
 export interface EvaluationReport {
@@ -151,7 +141,7 @@ export async function evaluateModel(
   lib: Library, config: AppConfig, modelDir: string, prepared?: Prepared, task?: EvalTask, opts: { profileIds?: number[] } = {},
 ): Promise<EvaluationReport> {
   await initBackend(config.training.backend);
-  const P = prepared ?? prepare(lib, config);
+  const P = prepared ?? prepareData(lib, config);
   const people = opts.profileIds ? new Set(P.data.profiles.map((p, i) => (opts.profileIds!.includes(p.id) ? i : -1)).filter((i) => i >= 0)) : null;
   const t = people ? onlyPeople(task ?? P.test, people) : (task ?? P.test);
   const all = people ? onlyPeople(P.testAll, people) : P.testAll;

@@ -2,7 +2,7 @@
  * Keeps one Recommender (model, item vectors) per library and rebuilds it when the serving
  * model or the catalogue changes — after a retraining, a catalogue import, or a switch of model.
  */
-import { dbVersion, type Library } from '../db';
+import { dbVersion, versions, type Library } from '../db';
 import { initBackend, type BackendChoice } from '../recommender/backend';
 import { Recommender } from '../recommender/inference/recommender';
 import { getLogger } from '../logging';
@@ -22,20 +22,13 @@ interface Entry {
 
 const cache = new WeakMap<Library, Entry>();
 
-/** The catalogue as serving keys see it: its size and newest track (a scan of the tracks, ~3.5 ms for 116k). */
-export function catalogueKey(lib: Library): string {
-  const c = lib.sqlite.prepare('SELECT count(*) AS n, max(id) AS m, (SELECT count(*) || \':\' || ifnull(max(id), 0) FROM community_sources) AS cs FROM tracks').get() as { n: number; m: number | null; cs: string };
-  // Community data imported or deleted changes what the model's co-listening feature sees.
-  return `${c.n}|${c.m}|${c.cs}`;
-}
-
 function keyOf(lib: Library, dir: string): string {
-  return `${dir}|${catalogueKey(lib)}`;
+  return `${dir}|${versions.catalogueVersion(lib.sqlite)}`;
 }
 
 /** The recommender for the serving model, or null before the first training. */
 export async function recommenderFor(lib: Library, backend: BackendChoice = 'auto'): Promise<Recommender | null> {
-  // The key costs a scan of the tracks table (~3.5 ms for 116k); skip it while nothing was written.
+  // The key costs a scan of the tracks table; skip it while nothing was written.
   const seen = dbVersion(lib.sqlite);
   const hit = cache.get(lib);
   if (hit?.seen === seen) return hit.ready;

@@ -4,7 +4,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { loadConfig } from '../config';
-import { openLibrary } from '../db';
+import { openLibrary, runs } from '../db';
 import { configureLogging, getLogger, type PlanLevel } from '../logging';
 import { runImport, type ImportRequest } from '../services/import-service';
 import { evaluateModel, trainRun } from '../services/model-service';
@@ -50,7 +50,7 @@ port.on('message', async (m: JobMessage) => {
         modelsDir: m.modelsDir,
         signal: controller.signal,
         onProgress: (p) => {
-          if (runId === null) runId = lib.sqlite.prepare("SELECT max(id) FROM model_runs WHERE status = 'running'").pluck().get() as number | null;
+          if (runId === null) runId = runs.latestRunningRunId(lib.sqlite);
           port.postMessage({ type: 'progress', payload: { ...p, runId } } satisfies JobReply);
         },
       });

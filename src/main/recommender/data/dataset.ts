@@ -2,12 +2,10 @@
  * From the database to plain typed arrays: the catalogue, the people, their listening events,
  * and a time-based split of each person's history.
  */
-import type Database from 'better-sqlite3';
+import { catalog as catalogRows, columns, profiles as profileRows, type Sqlite } from '../../db';
+import { AUDIO_COLUMNS } from '../../db/queries/columns';
 
-export const AUDIO_COLUMNS = [
-  'danceability', 'energy', 'key', 'loudness', 'mode', 'speechiness', 'acousticness',
-  'instrumentalness', 'liveness', 'valence', 'tempo', 'time_signature',
-] as const;
+export { AUDIO_COLUMNS };
 export type AudioColumn = (typeof AUDIO_COLUMNS)[number];
 
 export interface Catalog {
@@ -60,32 +58,8 @@ export interface LoadedData {
   events: Events;
 }
 
-type Cell = number | string | null;
-
-/**
- * The columns of `inner`'s result as arrays, in its row order. One row of JSON arrays instead of
- * one JS row per record: better-sqlite3 spends ~1.7 µs materialising each row, JSON.parse a
- * fraction of that (2–3× on catalogues and histories). SQLite aggregates a subquery's rows in the
- * subquery's order; `sorted(a, b)` checks it, and should it ever not hold the rows are re-ordered.
- */
-function columnsOf(sqlite: Database.Database, inner: string, columns: string[], sorted: (c: Cell[][], i: number, j: number) => number, ...params: unknown[]): Cell[][] {
-  const sql = `SELECT ${columns.map((c) => `json_group_array(${c})`).join(', ')} FROM (${inner})`;
-  const cols = (sqlite.prepare(sql).raw().get(...params) as string[]).map((c) => JSON.parse(c) as Cell[]);
-  const n = cols[0].length;
-  for (let i = 1; i < n; i++) {
-    if (sorted(cols, i - 1, i) > 0) {
-      const order = Array.from({ length: n }, (_, k) => k).sort((a, b) => sorted(cols, a, b) || a - b);
-      return cols.map((c) => order.map((k) => c[k]));
-    }
-  }
-  return cols;
-}
-
-const byNumber = (col: number) => (c: Cell[][], i: number, j: number) => (c[col][i] as number) - (c[col][j] as number);
-
-export function loadCatalog(sqlite: Database.Database): Catalog {
-  const names = ['id', 'spotify_id', 'title', 'artist_id', 'main_genre_id', 'year', 'duration_ms', 'popularity', ...AUDIO_COLUMNS, 'title_norm'];
-  const cols = columnsOf(sqlite, `SELECT ${names.join(', ')} FROM tracks ORDER BY id`, names, byNumber(0));
+export function loadCatalog(sqlite: Sqlite): Catalog {
+  const cols = columns.trackColumns(sqlite);
   const n = cols[0].length;
   const c: Catalog = {
     trackId: new Int32Array(n),
@@ -118,8 +92,8 @@ export function loadCatalog(sqlite: Database.Database): Catalog {
     for (let k = 0; k < NA; k++) c.audio[i * NA + k] = num(cols[8 + k][i]);
   }
   c.canonical = canonicalRows(c.artistId, cols[8 + NA] as string[]);
-  for (const [id, name] of sqlite.prepare('SELECT id, name FROM artists').raw().iterate() as Iterable<[number, string]>) c.artistName.set(id, name);
-  for (const [id, name] of sqlite.prepare('SELECT id, name FROM genres').raw().iterate() as Iterable<[number, string]>) c.genreName.set(id, name);
+  for (const [id, name] of catalogRows.artistNames(sqlite)) c.artistName.set(id, name);
+  for (const [id, name] of catalogRows.genreNames(sqlite)) c.genreName.set(id, name);
   return c;
 }
 
@@ -166,18 +140,13 @@ function eventsFrom(catalog: Catalog, [ts, track, artist, ms, skipped]: (number 
   return ev;
 }
 
-export function loadData(sqlite: Database.Database, opts: { profileIds?: number[] } = {}): LoadedData {
+export function loadData(sqlite: Sqlite, opts: { profileIds?: number[] } = {}): LoadedData {
   const catalog = loadCatalog(sqlite);
-  const profiles = (sqlite.prepare('SELECT id, name, age, gender, country FROM profiles ORDER BY id').all() as Profile[]).filter(
+  const profiles = (profileRows.allProfiles(sqlite) as Profile[]).filter(
     (p) => !opts.profileIds || opts.profileIds.includes(p.id),
   );
   const pIndex = new Map(profiles.map((p, i) => [p.id, i]));
-  const [pid, ...cols] = columnsOf(
-    sqlite,
-    'SELECT profile_id, ts, track_id, artist_id, ms_played, skipped FROM listening_events ORDER BY profile_id, ts, id',
-    ['profile_id', 'ts', 'track_id', 'artist_id', 'ms_played', 'skipped'],
-    (c, a, b) => (c[0][a] as number) - (c[0][b] as number) || (c[1][a] as number) - (c[1][b] as number),
-  ) as (number | null)[][];
+  const [pid, ...cols] = columns.allEventColumns(sqlite);
   return { catalog, profiles, events: eventsFrom(catalog, cols, (r) => pIndex.get(pid[r]!)) };
 }
 
@@ -237,15 +206,9 @@ export function timeSplit(data: LoadedData, validFraction: number, testFraction:
 }
 
 /** One person's profile and listening, against an already loaded catalogue (serving). */
-export function loadProfileData(sqlite: Database.Database, catalog: Catalog, profileId: number): LoadedData {
-  const p = sqlite.prepare('SELECT id, name, age, gender, country FROM profiles WHERE id = ?').get(profileId) as Profile | undefined;
+export function loadProfileData(sqlite: Sqlite, catalog: Catalog, profileId: number): LoadedData {
+  const p = profileRows.profileById(sqlite, profileId) as Profile | undefined;
   if (!p) throw new Error(`no profile with id ${profileId}`);
-  const cols = columnsOf(
-    sqlite,
-    'SELECT ts, track_id, artist_id, ms_played, skipped FROM listening_events WHERE profile_id = ? ORDER BY ts, id',
-    ['ts', 'track_id', 'artist_id', 'ms_played', 'skipped'],
-    byNumber(0),
-    profileId,
-  ) as (number | null)[][];
+  const cols = columns.profileEventColumns(sqlite, profileId);
   return { catalog, profiles: [p], events: eventsFrom(catalog, cols, () => 0) };
 }

@@ -1,12 +1,12 @@
 /** Artists a person named (cold start), counted in their listening state as if played. */
-import type Database from 'better-sqlite3';
+import { feedback, type Sqlite } from '../../db';
 import type { UserAggregate } from './features';
 
 /** A favourite counts as this many minutes of listening, or 5 % of what the person played, whichever is more. */
 const FAVOURITE_MINUTES = 30;
 
-export function favouriteArtists(lib: { sqlite: Database.Database }, profileId: number): number[] {
-  return lib.sqlite.prepare("SELECT artist_id FROM feedback WHERE profile_id = ? AND kind = 'favourite_artist' AND artist_id IS NOT NULL").pluck().all(profileId) as number[];
+export function favouriteArtists(lib: { sqlite: Sqlite }, profileId: number): number[] {
+  return feedback.favouriteArtistIds(lib.sqlite, profileId);
 }
 
 /** The person's state with their favourite artists counted as listening (a copy). */

@@ -5,7 +5,7 @@
  * preferences, artist loyalty, age×genre and country×genre effects — so tests can check that the
  * model recovers them. Every name says it is synthetic; nothing here is real listening data.
  */
-import type { Library } from '../../db';
+import { catalog, listening, profiles, type Library } from '../../db';
 import { CatalogStore } from '../../importers/catalog-store';
 import { CatalogMatcher } from '../../importers/matcher';
 import { dedupeKey } from '../../services/import-service';
@@ -240,20 +240,14 @@ export function generateSyntheticLibrary(lib: Library, opts: SyntheticOptions = 
       );
     }
     const trackId = new Map<string, number>();
-    for (const [id, sid] of sqlite.prepare("SELECT id, spotify_id FROM tracks WHERE sources LIKE '%synthetic%'").raw().iterate() as Iterable<[number, string]>) trackId.set(sid, id);
+    for (const [id, sid] of catalog.syntheticTrackIds(sqlite)) trackId.set(sid, id);
     const artistId = new Map<string, number>();
-    for (const [id, n] of sqlite.prepare('SELECT id, name FROM artists').raw().iterate() as Iterable<[number, string]>) artistId.set(n, id);
-
-    const insProfile = sqlite.prepare('INSERT INTO profiles (name, age, gender, country, synthetic) VALUES (?, ?, ?, ?, 1)');
-    const insEvent = sqlite.prepare(
-      `INSERT OR IGNORE INTO listening_events (profile_id, ts, artist_raw, title_raw, album_raw, ms_played, skipped, shuffle, platform,
-         source_format, source_file, track_id, artist_id, dedupe_key) VALUES (?, ?, ?, ?, NULL, ?, ?, 0, 'synthetic', 'synthetic', 'synthetic', ?, ?, ?)`,
-    );
+    for (const [id, n] of catalog.artistNames(sqlite)) artistId.set(n, id);
     const yearStart = Date.UTC(year, 0, 1);
     const yearMs = Date.UTC(year + 1, 0, 1) - yearStart;
     const ev = rng.fork(4);
     for (const p of people) {
-      const pid = Number(insProfile.run(p.name, p.age, p.gender, p.country).lastInsertRowid);
+      const pid = profiles.insertSyntheticProfile(sqlite, p);
       // Exploration: genre preference × audio fit × popularity.
       const weights = new Float64Array(tracks.length);
       tracks.forEach((t, i) => (weights[i] = p.prefs[t.genre] * fit(p, t) * Math.pow(t.popularity + 1, 0.8)));
@@ -290,7 +284,7 @@ export function generateSyntheticLibrary(lib: Library, opts: SyntheticOptions = 
         if (!skipped) played.push(ti);
         const artistName = artists[t.artist].name;
         const rec = { ts, artist: artistName, title: t.title, msPlayed: ms };
-        events += insEvent.run(pid, ts, artistName, t.title, ms, skipped ? 1 : 0, trackId.get(t.spotifyId), artistId.get(artistName), dedupeKey(rec as never)).changes;
+        events += listening.insertSyntheticEvent(sqlite, pid, ts, artistName, t.title, ms, skipped ? 1 : 0, trackId.get(t.spotifyId) ?? null, artistId.get(artistName) ?? null, dedupeKey(rec as never)).changes;
       }
     }
   });

@@ -2,7 +2,7 @@
  * The recommender service: top-K for a person over the whole catalogue, with filters, feedback,
  * diversity, "more like this", and explanations measured on the model by ablation.
  */
-import { dbVersion, type Library } from '../../db';
+import { dbVersion, feedback as feedbackRows, versions, type Library } from '../../db';
 import type {
   Explanation, ExplanationFactor, FeedbackKind, Recommendation, RecommendOptions,
 } from '../../../shared/types';
@@ -117,17 +117,7 @@ export class Recommender {
    * opens a new Recommender when either changes), so this is enough to reuse the state.
    */
   private userKey(profileId: number): string {
-    const row = this.lib.sqlite
-      .prepare(
-        `SELECT p.name, p.age, p.gender, p.country,
-           (SELECT count(*) FROM listening_events WHERE profile_id = p.id),
-           (SELECT max(id) FROM listening_events WHERE profile_id = p.id),
-           (SELECT group_concat(artist_id) FROM feedback WHERE profile_id = p.id AND kind = 'favourite_artist')
-         FROM profiles p WHERE p.id = ?`,
-      )
-      .raw()
-      .get(profileId);
-    return JSON.stringify(row ?? null);
+    return versions.profileVersion(this.lib.sqlite, profileId, 'favourites');
   }
 
   /** The person's features, vector and history, rebuilt only when their data changed. */
@@ -175,7 +165,7 @@ export class Recommender {
   }
 
   private feedbackOf(profileId: number) {
-    const rows = this.lib.sqlite.prepare('SELECT track_id, artist_id, kind FROM feedback WHERE profile_id = ? ORDER BY created_at DESC LIMIT 500').raw().all(profileId) as [number | null, number | null, FeedbackKind][];
+    const rows = feedbackRows.recentFeedback(this.lib.sqlite, profileId, 500);
     const liked: number[] = [];
     const disliked: number[] = [];
     const neverArtists = new Set<number>();
@@ -379,9 +369,7 @@ export class Recommender {
     }
     if (kind !== 'never_artist' && target.trackId === undefined) throw new Error(`${kind} needs a track`);
     if (kind === 'never_artist' && artistId === null) throw new Error('never_artist needs an artist or a track');
-    this.lib.sqlite
-      .prepare('INSERT INTO feedback (profile_id, track_id, artist_id, kind, created_at) VALUES (?, ?, ?, ?, ?)')
-      .run(profileId, kind === 'never_artist' ? null : target.trackId, artistId, kind, Date.now());
+    feedbackRows.addFeedback(this.lib.sqlite, profileId, kind, kind === 'never_artist' ? null : target.trackId!, artistId);
   }
 
   // ---------------- explanations ----------------

@@ -9,9 +9,9 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type Database from 'better-sqlite3';
+import { versions, type Sqlite } from '../../db';
 import { getLogger } from '../../logging';
-import { AUDIO_COLUMNS, type Catalog } from '../data/dataset';
+import type { Catalog } from '../data/dataset';
 import type { ItemFeatures } from '../data/features';
 
 const log = getLogger('recommender');
@@ -22,17 +22,8 @@ const VERSION = 2;
  * of the model's weights file as it is on disk (size and time), so that neither another
  * catalogue nor weights rewritten in the same folder can be served from an old snapshot.
  */
-export function catalogFingerprint(sqlite: Database.Database, modelDir: string): string {
-  const row = sqlite
-    .prepare(
-      `SELECT count(*), max(id), total(artist_id), total(main_genre_id), total(year), total(duration_ms), total(popularity),
-              total(length(title)), total(length(spotify_id)), ${AUDIO_COLUMNS.map((c) => `total(${c})`).join(', ')},
-              (SELECT count(*) || ':' || max(id) || ':' || total(length(name)) FROM artists),
-              (SELECT count(*) || ':' || max(id) || ':' || total(length(name)) FROM genres)
-       FROM tracks`,
-    )
-    .raw()
-    .get();
+export function catalogFingerprint(sqlite: Sqlite, modelDir: string): string {
+  const row = versions.catalogueVersion(sqlite);
   return crypto.createHash('sha1').update(JSON.stringify([row, weightsStamp(modelDir)])).digest('hex').slice(0, 16);
 }
 
