@@ -20,6 +20,11 @@ import { resourceDir } from '../../src/main/paths';
 import { HAS_SHARED, data, tmpDir } from '../helpers/env';
 
 const ROOT = path.dirname(resourceDir('package.json'));
+/** What the page-side functions below touch of the DOM (this file is type-checked without DOM types). */
+type Doc = {
+  documentElement: { dataset: Record<string, string | undefined> };
+  activeElement: { textContent: string | null; getAttribute(n: string): string | null; hasAttribute(n: string): boolean; blur(): void } | null;
+};
 const SHOTS = path.join(ROOT, 'test-results', 'screenshots');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? (() => {
   try {
@@ -177,6 +182,52 @@ describe.skipIf(!CHROMIUM || !HAS_SHARED)('the app in Chromium', () => {
     expect(entries.length).toBeGreaterThan(10);
     for (const l of m3u.filter((x) => !x.startsWith('#'))) expect(l).toMatch(/^https:\/\/open\.spotify\.com\/track\/[0-9A-Za-z]{22}$/);
     await shot('08-after-feedback');
+  });
+
+  it('works from the keyboard alone — recommendations, explanation, like — in the dark theme', async () => {
+    await page.emulateMedia({ colorScheme: 'dark', reducedMotion: 'reduce' });
+    await expect.poll(() => page.evaluate(() => (globalThis as unknown as { document: Doc }).document.documentElement.dataset.theme)).toBe('dark');
+    const focused = () => page.evaluate(() => {
+      const el = (globalThis as unknown as { document: Doc }).document.activeElement;
+      return { text: el?.textContent ?? '', label: el?.getAttribute('aria-label') ?? '', row: el?.hasAttribute('data-row-focus') ?? false };
+    });
+    const tabTo = async (want: (f: Awaited<ReturnType<typeof focused>>) => boolean) => {
+      for (let i = 0; i < 40; i++) {
+        await page.keyboard.press('Tab');
+        if (want(await focused())) return;
+      }
+      throw new Error(`not reached with Tab: ${JSON.stringify(await focused())}`);
+    };
+    await page.evaluate(() => (globalThis as unknown as { document: Doc }).document.activeElement?.blur());
+    await tabTo((f) => f.text === 'Import');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('Shift+Tab');
+    expect((await focused()).text).toBe('Recommendations');
+    await page.keyboard.press('Enter');
+    const rows = page.getByTestId('rec-row');
+    await visible(rows.first(), 120_000);
+    const titles = await rows.locator('.title').allTextContents();
+    // One tab stop for the whole list: the first row.
+    await tabTo((f) => f.row);
+    expect((await focused()).label).toContain(titles[0]);
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    expect((await focused()).label).toContain(titles[2]);
+    const item = page.getByRole('listitem').filter({ has: page.locator('[data-row-focus]:focus') });
+    expect(await item.getAttribute('aria-posinset')).toBe('3');
+    expect(Number(await item.getAttribute('aria-setsize'))).toBe(titles.length);
+    // Enter shows why; L likes it and the list is recomputed, focus staying in the list.
+    await page.keyboard.press('Enter');
+    await containsText(page.getByTestId('explanation').locator('h3'), titles[2]);
+    await shot('11-keyboard-dark-explanation');
+    await page.keyboard.press('l');
+    await containsText(page.getByRole('status'), `Liked ${titles[2]}`);
+    await expect.poll(async () => (await rows.locator('.title').allTextContents()).join('|'), { timeout: 30_000 }).not.toBe(titles.join('|'));
+    expect((await focused()).row).toBe(true);
+    await shot('12-keyboard-dark-after-like');
+    await page.emulateMedia({ colorScheme: 'light', reducedMotion: 'no-preference' });
+    await expect.poll(() => page.evaluate(() => (globalThis as unknown as { document: Doc }).document.documentElement.dataset.theme)).toBe('light');
   });
 
   it('evaluates the model against baselines and shows settings', async () => {

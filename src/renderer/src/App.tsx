@@ -7,16 +7,10 @@ import { ProfilePage } from './pages/ProfilePage';
 import { RecommendationsPage } from './pages/RecommendationsPage';
 import { SettingsPage } from './pages/SettingsPage';
 import { TrainingPage } from './pages/TrainingPage';
+import { t } from './strings';
 
 type Page = 'import' | 'profile' | 'recommendations' | 'training' | 'evaluation' | 'settings';
-const PAGES: { id: Page; label: string }[] = [
-  { id: 'recommendations', label: 'Recommendations' },
-  { id: 'profile', label: 'Profile' },
-  { id: 'import', label: 'Import' },
-  { id: 'training', label: 'Training' },
-  { id: 'evaluation', label: 'Evaluation' },
-  { id: 'settings', label: 'Settings' },
-];
+const PAGES: { id: Page; label: string }[] = (['recommendations', 'profile', 'import', 'training', 'evaluation', 'settings'] as const).map((id) => ({ id, label: t(`page.${id}`) }));
 
 export function App() {
   const stats = useAsync(() => call('library:stats', {}), []);
@@ -40,17 +34,17 @@ export function App() {
   return (
     <div className="app">
       <header className="topbar">
-        <h1>Offline Music Recommender</h1>
+        <h1>{t('app.title')}</h1>
         {stats.data && stats.data.profiles.length > 0 && (
           <label className="profile-picker">
-            Profile
+            {t('app.profile')}
             <select value={profileId ?? ''} onChange={(e) => setProfileId(Number(e.target.value))}>
               {stats.data.profiles.map((p) => <option key={p.id} value={p.id}>{p.name}</option>)}
             </select>
           </label>
         )}
       </header>
-      <nav className="sidebar" aria-label="Pages">
+      <nav className="sidebar" aria-label={t('app.pages')}>
         <ul>
           {PAGES.map((p) => (
             <li key={p.id}>
@@ -61,16 +55,16 @@ export function App() {
           ))}
         </ul>
         {stats.data && (
-          <div className="library-stats" aria-label="Library">
-            <p><strong>{num(stats.data.tracks)}</strong> tracks</p>
-            <p><strong>{num(stats.data.events)}</strong> listens</p>
-            {stats.data.events > 0 && <p className="muted small">{pct(stats.data.trackMatch)} matched to tracks</p>}
+          <div className="library-stats" aria-label={t('app.library')}>
+            <p><strong>{num(stats.data.tracks)}</strong> {t('app.tracks')}</p>
+            <p><strong>{num(stats.data.events)}</strong> {t('app.listens')}</p>
+            {stats.data.events > 0 && <p className="muted small">{t('app.matched', { share: pct(stats.data.trackMatch) })}</p>}
           </div>
         )}
       </nav>
       <main className="content">
         {stats.error && <ErrorBox message={stats.error} onRetry={refresh} />}
-        {!stats.data && !stats.error && <Loading label="Opening your library…" />}
+        {!stats.data && !stats.error && <Loading label={t('app.opening')} />}
         {stats.data && page === 'import' && <ImportPage onImported={refresh} hasCatalog={stats.data.tracks > 0} />}
         {stats.data && page === 'profile' && <ProfilePage profileId={profileId} />}
         {stats.data && page === 'recommendations' && (
@@ -81,8 +75,8 @@ export function App() {
         {stats.data && page === 'settings' && <SettingsPage info={info.data} onChanged={refresh} />}
       </main>
       <footer className="statusbar">
-        <span>Everything stays on this computer.</span>
-        <span>{info.data?.backend ? `Backend: ${info.data.backend}` : ''}</span>
+        <span>{t('app.private')}</span>
+        <span>{info.data?.backend ? t('app.backend', { name: info.data.backend }) : ''}</span>
       </footer>
     </div>
   );

@@ -1,3 +1,4 @@
+import { formatDate } from '../strings';
 import { useState } from 'react';
 import type { ProfileDetail } from '../../../shared/ipc';
 import { call } from '../api';
@@ -16,8 +17,8 @@ export function ProfilePage({ profileId }: { profileId: number | null }) {
       <div className="stats-row">
         <div className="stat"><span className="stat-value">{num(data.events)}</span><span className="stat-label">listens</span></div>
         <div className="stat"><span className="stat-value">{num(Math.round(data.hours))}</span><span className="stat-label">hours</span></div>
-        <div className="stat"><span className="stat-value">{data.first ? new Date(data.first).toLocaleDateString() : '—'}</span><span className="stat-label">first listen</span></div>
-        <div className="stat"><span className="stat-value">{data.last ? new Date(data.last).toLocaleDateString() : '—'}</span><span className="stat-label">last listen</span></div>
+        <div className="stat"><span className="stat-value">{data.first ? formatDate(data.first) : '—'}</span><span className="stat-label">first listen</span></div>
+        <div className="stat"><span className="stat-value">{data.last ? formatDate(data.last) : '—'}</span><span className="stat-label">last listen</span></div>
       </div>
       <div className="cards">
         <div className="card wide">

@@ -2,9 +2,10 @@ import { useEffect, useMemo, useState } from 'react';
 import type { Recommendation, RecommendOptions } from '../../../shared/types';
 import { call } from '../api';
 import { Empty, ErrorBox, Loading, VirtualList, pct } from '../components/ui';
+import { t } from '../strings';
 
 const ERAS: { label: string; from?: number; to?: number }[] = [
-  { label: 'Any era' }, { label: 'Before 1980', to: 1979 }, { label: '1980s', from: 1980, to: 1989 }, { label: '1990s', from: 1990, to: 1999 },
+  { label: t('recs.anyEra') }, { label: t('recs.before1980'), to: 1979 }, { label: '1980s', from: 1980, to: 1989 }, { label: '1990s', from: 1990, to: 1999 },
   { label: '2000s', from: 2000, to: 2009 }, { label: '2010s', from: 2010, to: 2019 }, { label: '2020s', from: 2020 },
 ];
 
@@ -18,6 +19,10 @@ export function RecommendationsPage({ profileId, genres, onNeedTraining }: { pro
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
   const [selected, setSelected] = useState<Recommendation | null>(null);
+  /** The row the keyboard is on (roving focus in the list). */
+  const [active, setActive] = useState(0);
+  /** What the last action did, said to screen readers. */
+  const [said, setSaid] = useState('');
   const [similar, setSimilar] = useState<{ of: Recommendation; list: Recommendation[] } | null>(null);
   const [tick, setTick] = useState(0);
 
@@ -36,6 +41,7 @@ export function RecommendationsPage({ profileId, genres, onNeedTraining }: { pro
         if (!live) return;
         setRecs(r);
         setSelected((s) => r.find((x) => x.trackId === s?.trackId) ?? r[0] ?? null);
+        setActive((a) => Math.min(a, Math.max(0, r.length - 1)));
         setLoading(false);
       },
       (e: Error) => live && (setError(e.message), setLoading(false)),
@@ -45,14 +51,33 @@ export function RecommendationsPage({ profileId, genres, onNeedTraining }: { pro
     };
   }, [profileId, options, tick]);
 
-  if (!profileId) return <Empty title="No profile yet">Import a listening export first.</Empty>;
+  if (!profileId) return <Empty title={t('recs.noProfile')}>{t('recs.noProfileHint')}</Empty>;
   const feedback = async (r: Recommendation, kind: 'like' | 'dislike' | 'never_artist') => {
     try {
       await call('recommend:feedback', { profileId, kind, trackId: r.trackId, artistId: kind === 'never_artist' ? r.artistId : undefined });
-      setTick((t) => t + 1);
+      setSaid(t(kind === 'like' ? 'recs.liked' : kind === 'dislike' ? 'recs.disliked' : 'recs.nevered', { title: r.title, artist: r.artist }));
+      setTick((n) => n + 1);
     } catch (e) {
       setError((e as Error).message);
     }
+  };
+  const moreLike = async (r: Recommendation) => {
+    try {
+      setSimilar({ of: r, list: await call('recommend:similar', { trackId: r.trackId, k: 10 }) });
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
+  /** Keys on the active row: Enter shows why, L like, D not for me, N never this artist, S more like this. */
+  const onKey = (key: string, r: Recommendation): boolean => {
+    const k = key.toLowerCase();
+    if (key === 'Enter' || key === ' ') setSelected(r);
+    else if (k === 'l') void feedback(r, 'like');
+    else if (k === 'd') void feedback(r, 'dislike');
+    else if (k === 'n') void feedback(r, 'never_artist');
+    else if (k === 's') void moreLike(r);
+    else return false;
+    return true;
   };
   const exportAs = async (format: 'm3u8' | 'xspf' | 'csv') => {
     try {
@@ -69,72 +94,82 @@ export function RecommendationsPage({ profileId, genres, onNeedTraining }: { pro
 
   return (
     <section aria-labelledby="recs-title">
-      <h2 id="recs-title">Recommended for you</h2>
-      <div className="toolbar" role="group" aria-label="Filters">
-        <label>Genre
+      <h2 id="recs-title">{t('recs.title')}</h2>
+      <div className="toolbar" role="group" aria-label={t('recs.filters')}>
+        <label>{t('recs.genre')}
           <select value={genre} onChange={(e) => setGenre(e.target.value)}>
-            <option value="">All genres</option>
+            <option value="">{t('recs.allGenres')}</option>
             {genres.map((g) => <option key={g} value={g}>{g}</option>)}
           </select>
         </label>
-        <label>Era
+        <label>{t('recs.era')}
           <select value={era} onChange={(e) => setEra(Number(e.target.value))}>
             {ERAS.map((x, i) => <option key={x.label} value={i}>{x.label}</option>)}
           </select>
         </label>
-        <label className="slider">Familiar ↔ new
-          <input type="range" min={-1} max={1} step={0.25} value={discovery} onChange={(e) => setDiscovery(Number(e.target.value))} aria-label="Discovery: familiar artists or new artists" />
+        <label className="slider">{t('recs.discovery')}
+          <input type="range" min={-1} max={1} step={0.25} value={discovery} onChange={(e) => setDiscovery(Number(e.target.value))} aria-label={t('recs.discoveryLabel')} />
         </label>
-        <label className="slider">Variety
-          <input type="range" min={0} max={0.8} step={0.1} value={diversity} onChange={(e) => setDiversity(Number(e.target.value))} aria-label="Variety of the list" />
+        <label className="slider">{t('recs.variety')}
+          <input type="range" min={0} max={0.8} step={0.1} value={diversity} onChange={(e) => setDiversity(Number(e.target.value))} aria-label={t('recs.varietyLabel')} />
         </label>
-        <label>How many
+        <label>{t('recs.howMany')}
           <select value={k} onChange={(e) => setK(Number(e.target.value))}>{[20, 50, 100, 500].map((n) => <option key={n}>{n}</option>)}</select>
         </label>
         <span className="spacer" />
-        <span className="muted small">Export:</span>
+        <span className="muted small">{t('recs.export')}</span>
         <button type="button" className="secondary" onClick={() => exportAs('m3u8')}>M3U8</button>
         <button type="button" className="secondary" onClick={() => exportAs('xspf')}>XSPF</button>
         <button type="button" className="secondary" onClick={() => exportAs('csv')}>CSV</button>
       </div>
       {error && (/no trained model/.test(error)
-        ? <Empty title="No model yet"><p>Train the recommender on your listening first.</p><button type="button" onClick={onNeedTraining}>Go to Training</button></Empty>
-        : <ErrorBox message={error} onRetry={() => setTick((t) => t + 1)} />)}
-      {loading && !recs && <Loading label="Finding music for you…" />}
+        ? <Empty title={t('recs.noModel')}><p>{t('recs.noModelHint')}</p><button type="button" onClick={onNeedTraining}>{t('recs.goTraining')}</button></Empty>
+        : <ErrorBox message={error} onRetry={() => setTick((n) => n + 1)} />)}
+      {loading && !recs && <Loading label={t('recs.finding')} />}
+      <p className="visually-hidden" role="status" aria-live="polite">{said}</p>
       {recs && !error && (
-        recs.length === 0 ? <Empty title="Nothing matches these filters">Try another genre or era.</Empty> : (
+        recs.length === 0 ? <Empty title={t('recs.nothing')}>{t('recs.nothingHint')}</Empty> : (
           <div className="recs-layout">
+            <div>
             <VirtualList
-              label="Recommendations"
+              label={t('recs.list')}
               items={recs}
               rowHeight={58}
               height={560}
-              render={(r) => (
-                <div className={`rec-row${selected?.trackId === r.trackId ? ' selected' : ''}`} data-testid="rec-row">
-                  <button type="button" className="rec-main" onClick={() => setSelected(r)} aria-label={`${r.title} by ${r.artist}: show why`}>
+              active={active}
+              onActive={setActive}
+              onKey={onKey}
+              render={(r, i) => (
+                <div className={`rec-row${selected?.trackId === r.trackId ? ' selected' : ''}${i === active ? ' active' : ''}`} data-testid="rec-row">
+                  <button type="button" className="rec-main" data-row-focus tabIndex={i === active ? 0 : -1} onFocus={() => setActive(i)}
+                    onClick={() => { setActive(i); setSelected(r); }}
+                    aria-label={t('recs.row', { rank: r.rank, title: r.title, artist: r.artist, genre: r.genre ?? t('explain.unknownGenre'), year: r.year ? `, ${r.year}` : '', score: pct(r.score) })}
+                    aria-describedby="recs-keys">
                     <span className="rank">{r.rank}</span>
                     <span className="rec-text">
                       <span className="title">{r.title}</span>
-                      <span className="sub">{r.artist}{r.knownArtist ? '' : ' · new artist'}</span>
+                      <span className="sub">{r.artist}{r.knownArtist ? '' : t('recs.newArtist')}</span>
                     </span>
                     <span className="tag">{r.genre ?? '—'}</span>
                     <span className="year">{r.year ?? ''}</span>
-                    <span className="score" title="How likely the model thinks you'll like it">{pct(r.score)}</span>
+                    <span className="score" title={t('recs.scoreTitle')}>{pct(r.score)}</span>
                   </button>
                   <span className="actions">
-                    <button type="button" className="icon" onClick={() => feedback(r, 'like')} aria-label={`Like ${r.title}`} title="Like">♥</button>
-                    <button type="button" className="icon" onClick={() => feedback(r, 'dislike')} aria-label={`Dislike ${r.title}`} title="Not for me">✕</button>
-                    <button type="button" className="icon" onClick={() => feedback(r, 'never_artist')} aria-label={`Never recommend ${r.artist}`} title="Never this artist">⊘</button>
-                    <button type="button" className="icon" onClick={async () => setSimilar({ of: r, list: await call('recommend:similar', { trackId: r.trackId, k: 10 }) })} aria-label={`More like ${r.title}`} title="More like this">≈</button>
+                    <button type="button" className="icon" tabIndex={i === active ? 0 : -1} onClick={() => feedback(r, 'like')} aria-label={t('recs.like', { title: r.title })} title={t('recs.likeTitle')}>♥</button>
+                    <button type="button" className="icon" tabIndex={i === active ? 0 : -1} onClick={() => feedback(r, 'dislike')} aria-label={t('recs.dislike', { title: r.title })} title={t('recs.dislikeTitle')}>✕</button>
+                    <button type="button" className="icon" tabIndex={i === active ? 0 : -1} onClick={() => feedback(r, 'never_artist')} aria-label={t('recs.never', { artist: r.artist })} title={t('recs.neverTitle')}>⊘</button>
+                    <button type="button" className="icon" tabIndex={i === active ? 0 : -1} onClick={() => moreLike(r)} aria-label={t('recs.similar', { title: r.title })} title={t('recs.similarTitle')}>≈</button>
                   </span>
                 </div>
               )}
             />
-            <aside className="card explain" aria-live="polite" data-testid="explanation">
-              {selected ? <Explanation r={selected} /> : <p className="muted">Select a track to see why.</p>}
+            <p id="recs-keys" className="muted small keys-hint">{t('recs.keys')}</p>
+            </div>
+            <aside className="card explain" aria-live="polite" data-testid="explanation" tabIndex={-1}>
+              {selected ? <Explanation r={selected} /> : <p className="muted">{t('recs.selectHint')}</p>}
               {similar && (
                 <div className="similar">
-                  <h4>More like “{similar.of.title}”</h4>
+                  <h4>{t('recs.moreLike', { title: similar.of.title })}</h4>
                   <ol className="compact">{similar.list.map((s) => <li key={s.trackId}>{s.title} — <span className="muted">{s.artist}</span></li>)}</ol>
                 </div>
               )}
@@ -151,7 +186,7 @@ function Explanation({ r }: { r: Recommendation }) {
   return (
     <div>
       <h3>{r.title}</h3>
-      <p className="sub">{r.artist} · {r.genre ?? 'unknown genre'}{r.year ? ` · ${r.year}` : ''}</p>
+      <p className="sub">{r.artist} · {r.genre ?? t('explain.unknownGenre')}{r.year ? ` · ${r.year}` : ''}</p>
       {e && <p className="summary">{e.summary}</p>}
       {e && (
         <ul className="factors">
@@ -160,9 +195,9 @@ function Explanation({ r }: { r: Recommendation }) {
               <span className={`factor-bar ${f.contribution >= 0 ? 'up' : 'down'}`} style={{ width: `${Math.max(4, Math.abs(f.share) * 100)}%` }} aria-hidden="true" />
               <span className="factor-text">{f.contribution >= 0 ? '▲' : '▼'} {f.text}</span>
               {f.kind === 'audio' && f.trackValue !== undefined && f.userValue !== undefined && Number.isFinite(f.userValue) && f.label !== 'tempo' && f.label !== 'loudness' && (
-                <span className="compare" aria-label={`track ${f.trackValue.toFixed(2)}, you ${f.userValue.toFixed(2)}`}>
-                  <span className="dot you" style={{ left: `${f.userValue * 100}%` }} title="your average" />
-                  <span className="dot track" style={{ left: `${f.trackValue * 100}%` }} title="this track" />
+                <span className="compare" aria-label={t('explain.compare', { track: f.trackValue.toFixed(2), you: f.userValue.toFixed(2) })}>
+                  <span className="dot you" style={{ left: `${f.userValue * 100}%` }} title={t('explain.yourAverage')} />
+                  <span className="dot track" style={{ left: `${f.trackValue * 100}%` }} title={t('explain.thisTrack')} />
                 </span>
               )}
             </li>
@@ -170,9 +205,9 @@ function Explanation({ r }: { r: Recommendation }) {
         </ul>
       )}
       {e && e.becauseArtists.length > 0 && (
-        <p className="muted small">Because you listen to {e.becauseArtists.map((b) => `${b.artist} (${b.plays} plays)`).join(', ')}.</p>
+        <p className="muted small">{t('explain.because', { artists: e.becauseArtists.map((b) => t('explain.plays', { artist: b.artist, plays: b.plays })).join(', ') })}</p>
       )}
-      <p className="muted small">Each factor's share is measured on the model: how much the score drops when that factor is neutralised.</p>
+      <p className="muted small">{t('explain.measured')}</p>
     </div>
   );
 }

@@ -2,10 +2,14 @@ import { useState } from 'react';
 import type { AppInfo, Req } from '../../../shared/ipc';
 import { call } from '../api';
 import { ErrorBox } from '../components/ui';
+import { t } from '../strings';
+import { setThemeChoice, themeChoice, type ThemeChoice } from '../theme';
+import { PLAN_LEVEL_NAMES } from '../../../shared/config-schema';
 
 export function SettingsPage({ info, onChanged }: { info: AppInfo | null; onChanged: () => void }) {
   const [error, setError] = useState<string | null>(null);
   const [note, setNote] = useState<string | null>(null);
+  const [theme, setTheme] = useState<ThemeChoice>(themeChoice());
   if (!info) return null;
   return (
     <section aria-labelledby="settings-title">
@@ -17,6 +21,16 @@ export function SettingsPage({ info, onChanged }: { info: AppInfo | null; onChan
           <dt>Version</dt><dd>{info.version}</dd>
           <dt>Compute backend</dt><dd>{info.backend ?? 'not started yet'}</dd>
         </dl>
+        <label>
+          {t('settings.theme')}
+          <select value={theme} onChange={(e) => {
+            const c = e.target.value as ThemeChoice;
+            setTheme(c);
+            setThemeChoice(c);
+          }}>
+            {(['system', 'light', 'dark'] as const).map((c) => <option key={c} value={c}>{t(`settings.theme.${c}`)}</option>)}
+          </select>
+        </label>
         <label>
           Log level
           <select
@@ -30,7 +44,7 @@ export function SettingsPage({ info, onChanged }: { info: AppInfo | null; onChan
               }
             }}
           >
-            {['DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL'].map((l) => <option key={l}>{l}</option>)}
+            {PLAN_LEVEL_NAMES.map((l) => <option key={l}>{l}</option>)}
           </select>
         </label>
         <div className="row">

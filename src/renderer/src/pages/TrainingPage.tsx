@@ -1,3 +1,4 @@
+import { formatDateTime } from '../strings';
 import { useEffect, useState } from 'react';
 import type { RunSummary, TrainingProgressEvent } from '../../../shared/ipc';
 import { api, call } from '../api';
@@ -127,7 +128,7 @@ function RunsTable({ runs, onServe }: { runs: RunSummary[]; onServe: (id: number
         {runs.map((r) => (
           <tr key={r.id}>
             <td>#{r.id}</td>
-            <td>{new Date(r.createdAt).toLocaleString()}</td>
+            <td>{formatDateTime(r.createdAt)}</td>
             <td><span className={`status ${r.status}`}>{r.status}</span>{r.error && r.status === 'failed' ? <span className="muted small"> {r.error}</span> : null}</td>
             <td>{r.backend}</td>
             <td>{r.epochs ?? '—'}</td>
