@@ -83,17 +83,22 @@ describe('the typed contract at the main-process boundary', () => {
 
 describe.skipIf(!HAS_SHARED)('long work in the worker', () => {
   it('cancels an import half-way and leaves the library as it was; renderer logs reach the log file', async () => {
-    const service = new AppService(tmpDir(), () => {}, { quiet: true });
+    // The import's progress events, as the window receives them.
+    const progress: { event: string; payload: { bytesDone?: number; bytesTotal?: number } }[] = [];
+    const service = new AppService(tmpDir(), (event, payload) => progress.push({ event, payload: payload as (typeof progress)[number]['payload'] }), { quiet: true });
     const handlers = service.handlers();
     const before = snapshot(service.lib.sqlite);
-    const progress: unknown[] = [];
     service.grant([data('catalog')]);
     const running = dispatch(handlers, 'import:run', { catalogs: [data('catalog', 'spotify_tracks_114k.csv')], histories: [] });
-    await new Promise((r) => setTimeout(r, 1500));
+    const seen = () => progress.filter((p) => p.event === 'import:progress').length;
+    await expect.poll(seen, { timeout: 30_000, interval: 100 }).toBeGreaterThan(1);
     expect(await dispatch(handlers, 'import:cancel', {})).toMatchObject({ ok: true, value: { cancelled: true } });
     expect(await running).toMatchObject({ ok: false, error: { message: 'the import was cancelled; nothing was changed' } });
     expect(snapshot(service.lib.sqlite)).toBe(before);
-    expect(progress).toBeDefined();
+    // The window saw the import move before it was cancelled: progress events from the worker, growing.
+    const done = progress.filter((p) => p.event === 'import:progress').map((p) => p.payload.bytesDone ?? 0);
+    expect(done.length).toBeGreaterThan(1);
+    expect(done[done.length - 1]).toBeGreaterThan(done[0]);
     await dispatch(handlers, 'log:write', { level: 'WARNING', message: 'renderer says hello' });
     await new Promise((r) => setTimeout(r, 50));
     expect(fs.readFileSync(service.paths.logFile, 'utf8')).toMatch(/\[WARNING\] \(renderer\) renderer says hello/);
