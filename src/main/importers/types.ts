@@ -53,3 +53,12 @@ export function spotifyIdOf(v: unknown): string | null {
   const m = /(?:spotify:track:|open\.spotify\.com\/track\/)?([0-9A-Za-z]{22})(?:\?.*)?$/.exec(v.trim());
   return m ? m[1] : null;
 }
+
+/**
+ * Identity of one listen across exports of the same person: the minute it ended, the artist and
+ * title as exported, and the milliseconds played. Spotify's account data (minute resolution) and
+ * extended history (second resolution) of the same play therefore agree.
+ */
+export function dedupeKey(e: HistoryRecord): string {
+  return `${Math.floor(e.ts / 60000)}\u0001${e.artist.toLowerCase()}\u0001${e.title.toLowerCase()}\u0001${e.msPlayed ?? ''}`;
+}

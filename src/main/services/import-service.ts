@@ -14,7 +14,9 @@ import { readListenBrainz } from '../importers/formats/listenbrainz';
 import { readSpotifyAccount, readSpotifyExtended } from '../importers/formats/spotify';
 import { CatalogMatcher } from '../importers/matcher';
 import type { Source } from '../importers/source';
-import type { HistoryItem, HistoryRecord } from '../importers/types';
+import { dedupeKey, type HistoryItem } from '../importers/types';
+
+export { dedupeKey };
 import { getLogger } from '../logging';
 import type { FileImportReport, ImportProgress, ImportReport } from '../../shared/types';
 import path from 'node:path';
@@ -308,14 +310,6 @@ function noteSkip(report: ImportReport, file: string, where: string, reason: str
   if (report.skippedExamples.length < 20) report.skippedExamples.push({ file, where, reason });
 }
 
-/**
- * Identity of one listen across exports of the same person: the minute it ended, the artist and
- * title as exported, and the milliseconds played. Spotify's account data (minute resolution) and
- * extended history (second resolution) of the same play therefore agree.
- */
-export function dedupeKey(e: HistoryRecord): string {
-  return `${Math.floor(e.ts / 60000)}\u0001${e.artist.toLowerCase()}\u0001${e.title.toLowerCase()}\u0001${e.msPlayed ?? ''}`;
-}
 
 /** Matches listens that had no catalogue track against the catalogue as it is now. */
 export function rematch(lib: Library, matcher = CatalogMatcher.load(lib.sqlite)): { tracks: number; artists: number } {

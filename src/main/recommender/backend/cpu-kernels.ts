@@ -8,9 +8,8 @@
  * blocked in registers); everything else goes to the original kernel.
  */
 import { tf } from './tf';
-import type { CpuBackendLike } from './kernels';
+import type { CpuBackendLike, KernelArgs } from './kernel-types';
 
-type KernelArgs = Parameters<tf.KernelFunc>[0];
 type Values = Float32Array | Int32Array;
 
 const sizeOf = (shape: number[]) => shape.reduce((a, c) => a * c, 1);

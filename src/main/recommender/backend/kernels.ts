@@ -20,8 +20,10 @@ import { tf } from './tf';
 import { instantiate, lazyModule } from '../wasm';
 import { WASM_BASE64 as TRAIN_WASM } from './wasm/train-wasm';
 import { CPU_REPLACEMENTS, leadingReduction, tileInPlace } from './cpu-kernels';
+import type { CpuBackendLike, KernelArgs, WasmBackendLike } from './kernel-types';
 
-type KernelArgs = Parameters<tf.KernelFunc>[0];
+export type { CpuBackendLike, WasmBackendLike };
+
 
 function segmentSum(x: ArrayLike<number>, ids: ArrayLike<number>, inner: number, numSegments: number, out: Float32Array | Int32Array): void {
   out.fill(0);
@@ -35,15 +37,6 @@ function segmentSum(x: ArrayLike<number>, ids: ArrayLike<number>, inner: number,
   }
 }
 
-export interface WasmBackendLike {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array;
-}
-
-export interface CpuBackendLike {
-  data: { get(id: tf.DataId): { values: ArrayLike<number> } };
-  makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array | Int32Array): tf.TensorInfo;
-}
 
 function shapes(x: tf.TensorInfo, segmentIds: tf.TensorInfo, numSegments: number) {
   const rows = segmentIds.shape.reduce((a, b) => a * b, 1);

@@ -8,7 +8,7 @@
 import { catalog, listening, profiles, type Library } from '../../db';
 import { CatalogStore } from '../../importers/catalog-store';
 import { CatalogMatcher } from '../../importers/matcher';
-import { dedupeKey } from '../../services/import-service';
+import { dedupeKey } from '../../importers/types';
 import { Rng, Sampler } from '../random';
 
 interface GenreSpec {
