@@ -38,7 +38,7 @@ export function forbiddenKeyPath(value: unknown, at = '', depth = 0): string | n
   return null;
 }
 
-export const PLAN_LEVEL_NAMES = ['DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL'] as const;
+export const LOG_LEVEL_NAMES = ['DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL'] as const;
 export const BACKEND_NAMES = ['auto', 'tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu'] as const;
 export const METRIC_NAMES = [
   'ndcg', 'map', 'mrr', 'hit_rate', 'precision', 'recall', 'f1', 'auc', 'accuracy',
@@ -127,7 +127,7 @@ export const CONFIG_FILES = {
         backend: oneOf(BACKEND_NAMES, 'Compute backend; auto picks the fastest that works'),
       }),
       logging: obj({
-        level: oneOf(PLAN_LEVEL_NAMES),
+        level: oneOf(LOG_LEVEL_NAMES),
         per_epoch: bool('Write one log line per epoch'),
         tensorboard: bool('Write TensorBoard event files'),
       }),

@@ -4,7 +4,7 @@
  * of the IPC contract (src/shared/ipc.ts) are derived from it — one declaration each.
  */
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { arr, bool, int, num, obj, oneOf, str, PLAN_LEVEL_NAMES } from './config-schema';
+import { arr, bool, int, num, obj, oneOf, str, LOG_LEVEL_NAMES } from './config-schema';
 
 const opt = <T extends TSchema>(s: T) => Type.Optional(s);
 const nullable = <T extends TSchema>(s: T) => Type.Union([s, Type.Null()]);
@@ -68,7 +68,7 @@ export const REQUEST_SCHEMAS = {
   'training:runs': none,
   'training:serve': obj({ runId: id }),
   'evaluation:run': obj({ runId: opt(id), profileId: opt(id) }),
-  'settings:set': obj({ logLevel: oneOf(PLAN_LEVEL_NAMES) }),
+  'settings:set': obj({ logLevel: oneOf(LOG_LEVEL_NAMES) }),
   /** Opens the log file in the system's viewer (Electron); says where it is otherwise. */
   'settings:open-log': none,
   /** Deletes the library, the models and the logs' contents: a fresh start. */
@@ -76,6 +76,6 @@ export const REQUEST_SCHEMAS = {
   /** Stops a running import; the library stays exactly as it was before it. */
   'import:cancel': none,
   /** The renderer's log lines, written to the same log file through electron-log. */
-  'log:write': obj({ level: oneOf(PLAN_LEVEL_NAMES), message: str(undefined, '^[\\s\\S]{1,8000}$') }),
+  'log:write': obj({ level: oneOf(LOG_LEVEL_NAMES), message: str(undefined, '^[\\s\\S]{1,8000}$') }),
 } as const;
 

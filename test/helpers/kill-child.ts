@@ -32,10 +32,10 @@ async function main(): Promise<void> {
     const lib = openLibrary(a);
     if (!(lib.sqlite.prepare('SELECT count(*) FROM tracks').pluck().get() as number)) generateSyntheticLibrary(lib, { seed: 5, tracks: 400, profiles: 6, eventsPerProfile: 150 });
     const config = loadConfig({ overrides: ['training.epochs=200', 'training.early_stopping.enabled=false', 'training.batch_size=256', 'logging.tensorboard=false'] }).config;
-    const P = prepareData(lib, config);
+    const prep = prepareData(lib, config);
     let said = false;
     await train({
-      config, prepared: P, runDir: b, resume: true,
+      config, prepared: prep, runDir: b, resume: true,
       onProgress: (p) => {
         if (!said && p.phase === 'train' && p.step === p.steps && p.epoch >= 1) {
           said = true;

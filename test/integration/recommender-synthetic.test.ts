@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/main/config';
 import { openLibrary, type Library } from '../../src/main/db';
 import { generateSyntheticLibrary, type SyntheticResult } from '../../src/main/recommender/data/synthetic';
-import { FeatureTensors } from '../../src/main/recommender/data/loader';
+import { FeatureTensors } from '../../src/main/recommender/data/tensors';
 import { ModelRanker } from '../../src/main/recommender/inference/model-ranker';
 import { Recommender } from '../../src/main/recommender/inference/recommender';
 import { loadModel, saveModel } from '../../src/main/recommender/models/io';

@@ -10,22 +10,22 @@ import { tmpDir } from '../helpers/env';
 describe('baselines', () => {
   const lib = openLibrary(path.join(tmpDir(), 'lib.sqlite'));
   generateSyntheticLibrary(lib, { seed: 4, tracks: 120, artists: 30, profiles: 8, eventsPerProfile: 60 });
-  const P = prepareData(lib, loadConfig().config);
-  const positives = P.data.profiles.map(() => new Set<number>());
-  for (let i = 0; i < P.train.user.length; i++) if (P.train.label[i] === 1) positives[P.train.user[i]].add(P.train.item[i]);
-  const users = P.data.profiles.map((_, u) => u);
+  const prep = prepareData(lib, loadConfig().config);
+  const positives = prep.data.profiles.map(() => new Set<number>());
+  for (let i = 0; i < prep.train.user.length; i++) if (prep.train.label[i] === 1) positives[prep.train.user[i]].add(prep.train.item[i]);
+  const users = prep.data.profiles.map((_, u) => u);
   const none = users.map(() => new Set<number>());
 
   it('EASE through the Woodbury identity equals the item × item closed form', () => {
     const lambda = 5;
-    const n = P.items.n;
+    const n = prep.items.n;
     const X: number[][] = users.map((u) => Array.from({ length: n }, (_, t) => (positives[u].has(t) ? 1 : 0)));
     const G = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => users.reduce((s, u) => s + X[u][i] * X[u][j], 0) + (i === j ? lambda : 0)));
     const Pinv = invert(G);
     // B = I − P diag(1/diag P) ⇒ score_u = x_u B
     const scoreDirect = (u: number) =>
       Array.from({ length: n }, (_, j) => X[u][j] - X[u].reduce((s, x, i) => s + x * Pinv[i][j], 0) / Pinv[j][j]);
-    const got = easeRanker(P, lambda).score(users, none);
+    const got = easeRanker(prep, lambda).score(users, none);
     for (const u of [0, 3, 7]) {
       const want = scoreDirect(u);
       for (let t = 0; t < n; t++) expect(got[u][t]).toBeCloseTo(want[t], 3);
@@ -33,13 +33,13 @@ describe('baselines', () => {
   });
 
   it('item-item CF sums cosine similarities over the person’s items', () => {
-    const n = P.items.n;
+    const n = prep.items.n;
     const players = Array.from({ length: n }, (_, t) => users.filter((u) => positives[u].has(t)));
     const cos = (a: number, b: number) => {
       const inter = players[a].filter((u) => players[b].includes(u)).length;
       return inter ? inter / Math.sqrt(players[a].length * players[b].length) : 0;
     };
-    const got = itemCfRanker(P).score([2], [new Set()])[0];
+    const got = itemCfRanker(prep).score([2], [new Set()])[0];
     for (let t = 0; t < n; t++) {
       const want = [...positives[2]].reduce((s, j) => s + cos(t, j), 0);
       expect(got[t]).toBeCloseTo(want, 4);
@@ -48,9 +48,9 @@ describe('baselines', () => {
 
   it('artist affinity ranks the person’s most-played artist’s tracks first', () => {
     const u = 1;
-    const shares = [...P.trainAggs[u].artistWeight].sort((a, b) => b[1] - a[1]);
-    const s = artistAffinityRanker(P).score([u], [new Set()])[0];
+    const shares = [...prep.trainAggs[u].artistWeight].sort((a, b) => b[1] - a[1]);
+    const s = artistAffinityRanker(prep).score([u], [new Set()])[0];
     const best = [...s.keys()].sort((a, b) => s[b] - s[a])[0];
-    expect(P.data.catalog.artistId[best]).toBe(shares[0][0]);
+    expect(prep.data.catalog.artistId[best]).toBe(shares[0][0]);
   });
 });

@@ -17,20 +17,20 @@ describe('data pipeline', () => {
 
   it('splits each person by time and keeps every profile in training', () => {
     const lib = setup();
-    const P = prepareData(lib, config);
-    const { events } = P.data;
-    for (let p = 0; p < P.data.profiles.length; p++) {
+    const prep = prepareData(lib, config);
+    const { events } = prep.data;
+    for (let p = 0; p < prep.data.profiles.length; p++) {
       let maxTrain = -Infinity;
       let minTest = Infinity;
       let trains = 0;
       for (let i = 0; i < events.length; i++) {
         if (events.profile[i] !== p) continue;
-        if (P.split.part[i] === TRAIN) {
+        if (prep.split.part[i] === TRAIN) {
           trains++;
           maxTrain = Math.max(maxTrain, events.ts[i]);
         }
-        if (P.split.part[i] === TEST) minTest = Math.min(minTest, events.ts[i]);
-        if (P.split.part[i] === VALID) expect(events.ts[i]).toBeGreaterThanOrEqual(P.split.validStart[p]);
+        if (prep.split.part[i] === TEST) minTest = Math.min(minTest, events.ts[i]);
+        if (prep.split.part[i] === VALID) expect(events.ts[i]).toBeGreaterThanOrEqual(prep.split.validStart[p]);
       }
       expect(trains).toBeGreaterThan(0);
       expect(maxTrain).toBeLessThan(minTest);
@@ -42,13 +42,13 @@ describe('data pipeline', () => {
     const lib = setup();
     const before = prepareData(lib, config).featureSpace;
     // Change everything after each person's training period: the fitted feature space must not move.
-    const P = prepareData(lib, config);
+    const prep = prepareData(lib, config);
     const ids = lib.sqlite.prepare('SELECT id, profile_id, ts FROM listening_events ORDER BY profile_id, ts, id').raw().all() as [number, number, number][];
     const upd = lib.sqlite.prepare('UPDATE listening_events SET ms_played = 1, artist_id = NULL, track_id = NULL WHERE id = ?');
-    const pIndex = new Map(P.data.profiles.map((p, i) => [p.id, i]));
+    const pIndex = new Map(prep.data.profiles.map((p, i) => [p.id, i]));
     let changed = 0;
     for (const [id, pid, ts] of ids) {
-      if (ts >= P.split.validStart[pIndex.get(pid)!]) {
+      if (ts >= prep.split.validStart[pIndex.get(pid)!]) {
         upd.run(id);
         changed++;
       }
@@ -61,19 +61,19 @@ describe('data pipeline', () => {
 
   it('imputes with the training median, caps at 3σ and standardises', () => {
     const lib = setup();
-    const P = prepareData(lib, config);
-    const fs = P.featureSpace;
+    const prep = prepareData(lib, config);
+    const fs = prep.featureSpace;
     const s = fs.stats['item.duration_ms'];
     expect(s.log).toBe(true); // listed in log_transform
     expect(s.hi - s.mean).toBeCloseTo(3 * s.std, 6);
     const F = fs.itemNumeric.length;
     const col = fs.itemNumeric.indexOf('duration_ms');
     let max = -Infinity;
-    for (let t = 0; t < P.items.n; t++) max = Math.max(max, P.items.numeric[t * F + col]);
+    for (let t = 0; t < prep.items.n; t++) max = Math.max(max, prep.items.numeric[t * F + col]);
     expect(max).toBeLessThanOrEqual(3 + 1e-5);
     // Vocabularies reserve 0 for unknown and 1 for other.
     expect(fs.artist.values.length).toBeGreaterThan(0);
-    expect(Math.min(...P.items.artist)).toBeGreaterThanOrEqual(1);
+    expect(Math.min(...prep.items.artist)).toBeGreaterThanOrEqual(1);
     lib.close();
   });
 });

@@ -71,9 +71,9 @@ describe('listening states', () => {
     const lib = openLibrary(path.join(tmpDir(), 'lib.sqlite'));
     generateSyntheticLibrary(lib, { seed: 3, tracks: 600, profiles: 6, eventsPerProfile: 400 });
     const { config } = loadConfig({ overrides: ['preprocessing.states.max_per_profile=12', 'preprocessing.states.min_events_per_state=10', 'preprocessing.states.horizon_fraction=0'] });
-    const P = prepareData(lib, config);
-    const { events } = P.data;
-    const S = buildStates(P.data, P.split, {
+    const prep = prepareData(lib, config);
+    const { events } = prep.data;
+    const S = buildStates(prep.data, prep.split, {
       skipThresholdMs: 30000, minPositiveMs: 30000, maxPerProfile: 12, minEventsPerState: 10, recentHalfLifeDays: 14, horizonFraction: 0,
     });
     expect(S.person.length).toBeGreaterThan(6 * 5);
@@ -87,11 +87,11 @@ describe('listening states', () => {
         const start = first.get(p)!;
         const cut = start + S.aggs[r].plays;
         // Everything aggregated is training-period listening of this person, in time order before the cut.
-        for (let i = start; i < cut; i++) expect(P.split.part[i]).toBe(TRAIN);
+        for (let i = start; i < cut; i++) expect(prep.split.part[i]).toBe(TRAIN);
         expect(S.aggs[r].lastTs).toBe(events.ts[cut - 1]);
         const next = j + 1 < rows.length ? start + S.aggs[rows[j + 1]].plays : undefined;
         const windowTracks = new Set<number>();
-        for (let i = cut; i < (next ?? events.length) && events.profile[i] === p && P.split.part[i] === TRAIN; i++) if (events.track[i] >= 0) windowTracks.add(events.track[i]);
+        for (let i = cut; i < (next ?? events.length) && events.profile[i] === p && prep.split.part[i] === TRAIN; i++) if (events.track[i] >= 0) windowTracks.add(events.track[i]);
         for (let x = 0; x < S.inter.user.length; x++) {
           if (S.inter.user[x] !== r) continue;
           expect(windowTracks.has(S.inter.item[x])).toBe(true);
@@ -99,7 +99,7 @@ describe('listening states', () => {
       });
     }
     // The pipeline's test-period state holds training and validation listening; validation's only training.
-    for (let p = 0; p < P.data.profiles.length; p++) expect(P.testAggs[p].plays).toBeGreaterThanOrEqual(P.trainAggs[p].plays);
+    for (let p = 0; p < prep.data.profiles.length; p++) expect(prep.testAggs[p].plays).toBeGreaterThanOrEqual(prep.trainAggs[p].plays);
     lib.close();
   });
 });

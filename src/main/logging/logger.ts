@@ -11,11 +11,11 @@ type LevelOption = typeof log.transports.file.level;
 import fs from 'node:fs';
 import path from 'node:path';
 
-export type PlanLevel = 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR' | 'CRITICAL';
-export const PLAN_LEVELS: readonly PlanLevel[] = ['DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL'];
+export type LogLevel = 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR' | 'CRITICAL';
+export const LOG_LEVELS: readonly LogLevel[] = ['DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL'];
 
 type ElectronLevel = 'critical' | 'error' | 'warn' | 'info' | 'debug';
-const TO_ELECTRON: Record<PlanLevel, ElectronLevel> = {
+const TO_ELECTRON: Record<LogLevel, ElectronLevel> = {
   DEBUG: 'debug',
   INFO: 'info',
   WARNING: 'warn',
@@ -70,14 +70,14 @@ export interface Logger {
   warning(...args: unknown[]): void;
   error(...args: unknown[]): void;
   critical(...args: unknown[]): void;
-  log(level: PlanLevel, ...args: unknown[]): void;
+  log(level: LogLevel, ...args: unknown[]): void;
 }
 
 /** A scoped logger, e.g. `getLogger('importer')`. */
 export function getLogger(scope?: string): Logger {
   init();
   const target = (scope ? log.scope(scope) : log) as unknown as Record<ElectronLevel, (...a: unknown[]) => void>;
-  const emit = (level: PlanLevel, args: unknown[]) => {
+  const emit = (level: LogLevel, args: unknown[]) => {
     const fn = target[TO_ELECTRON[level]] ?? (log as unknown as Record<string, (...a: unknown[]) => void>)[TO_ELECTRON[level]];
     fn(...args);
   };
@@ -93,21 +93,21 @@ export function getLogger(scope?: string): Logger {
 
 export interface LoggingOptions {
   /** Minimum level written to the console (stderr). */
-  level?: PlanLevel;
+  level?: LogLevel;
   /** Minimum level written to the log file; defaults to `level`. */
-  fileLevel?: PlanLevel;
+  fileLevel?: LogLevel;
   /** Log file path; none when omitted. */
   file?: string;
   /** Silence the console entirely (e.g. tests). */
   quiet?: boolean;
 }
 
-export function parseLevel(value: string): PlanLevel {
+export function parseLevel(value: string): LogLevel {
   const up = value.toUpperCase();
-  const alias: Record<string, PlanLevel> = { WARN: 'WARNING', FATAL: 'CRITICAL' };
-  const lvl = (alias[up] ?? up) as PlanLevel;
-  if (!PLAN_LEVELS.includes(lvl)) {
-    throw new Error(`unknown log level "${value}": expected one of ${PLAN_LEVELS.join(', ')}`);
+  const alias: Record<string, LogLevel> = { WARN: 'WARNING', FATAL: 'CRITICAL' };
+  const lvl = (alias[up] ?? up) as LogLevel;
+  if (!LOG_LEVELS.includes(lvl)) {
+    throw new Error(`unknown log level "${value}": expected one of ${LOG_LEVELS.join(', ')}`);
   }
   return lvl;
 }

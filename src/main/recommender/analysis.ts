@@ -4,7 +4,7 @@
  * search within a time budget.
  */
 import type { AppConfig } from '../../shared/config-schema';
-import { FeatureTensors } from './data/loader';
+import { FeatureTensors } from './data/tensors';
 import type { ItemFeatures, UserFeatures } from './data/features';
 import { ModelRanker } from './inference/model-ranker';
 import type { TwoTowerModel } from './models/two-tower';
@@ -30,7 +30,7 @@ const AUDIO = ['danceability', 'energy', 'key', 'loudness', 'mode', 'speechiness
 export const FEATURE_GROUPS: Group[] = [
   { name: 'user: demographics', side: 'user', numeric: ['age', 'age_missing'], arrays: ['country', 'gender', 'ageBucket'] },
   { name: 'user: listening habits', side: 'user', numeric: ['monthly_hours', 'genre_diversity', 'skip_rate', 'distinct_artists'] },
-  { name: 'user: audio profile', side: 'user', numeric: [...AUDIO.map((c) => `avg_${c}`), 'audio_profile_missing'], rows: [{ key: 'compatAvg', width: (f) => (f as UserFeatures).compatAvg.length / f.n }] },
+  { name: 'user: audio profile', side: 'user', numeric: [...AUDIO.map((c) => `avg_${c}`), 'audio_profile_missing'], rows: [{ key: 'audioFitAvg', width: (f) => (f as UserFeatures).audioFitAvg.length / f.n }] },
   { name: 'user: top genre', side: 'user', arrays: ['topGenre'] },
   { name: 'user: history artists', side: 'user', rows: [{ key: 'historyArtist', width: (f) => (f as UserFeatures).historyArtist.length / f.n }, { key: 'historyWeight', width: (f) => (f as UserFeatures).historyWeight.length / f.n }] },
   { name: 'user: history tracks', side: 'user', rows: [{ key: 'historyTrack', width: (f) => (f as UserFeatures).historyTrack.length / f.n }, { key: 'historyTrackWeight', width: (f) => (f as UserFeatures).historyTrackWeight.length / f.n }] },
@@ -39,7 +39,7 @@ export const FEATURE_GROUPS: Group[] = [
   { name: 'track: identity', side: 'item', arrays: ['track'] },
   { name: 'track: genre', side: 'item', arrays: ['genre'] },
   { name: 'track: era', side: 'item', numeric: ['year', 'recency', 'is_new_release', 'year_missing'], arrays: ['yearBucket'] },
-  { name: 'track: audio features', side: 'item', numeric: [...AUDIO, 'audio_missing'], rows: [{ key: 'compatRaw', width: (f) => (f as ItemFeatures).compatRaw.length / f.n }] },
+  { name: 'track: audio features', side: 'item', numeric: [...AUDIO, 'audio_missing'], rows: [{ key: 'audioFitRaw', width: (f) => (f as ItemFeatures).audioFitRaw.length / f.n }] },
   { name: 'track: popularity & duration', side: 'item', numeric: ['popularity', 'duration_ms'] },
 ];
 
@@ -80,27 +80,27 @@ export interface Importance {
   drop: number;
 }
 
-export function permutationImportance(model: TwoTowerModel, P: Prepared, task: EvalTask, opts: { seed: number; repeats: number; metric?: string }): Importance[] {
+export function permutationImportance(model: TwoTowerModel, prep: Prepared, task: EvalTask, opts: { seed: number; repeats: number; metric?: string }): Importance[] {
   const metric = opts.metric ?? 'ndcg@10';
   const evalOpts = { ks: [10, 50], threshold: 0.5 };
   const score = (users: UserFeatures, items: ItemFeatures) => {
     const ft = new FeatureTensors(users, items);
-    const r = new ModelRanker(model, ft).as(task === P.testAll || task === P.validAll ? 'all' : 'discover');
+    const r = new ModelRanker(model, ft).as(task === prep.testAll || task === prep.validAll ? 'all' : 'discover');
     const m = evaluateRanker(r, task, evalOpts).metrics[metric];
     r.dispose();
     ft.dispose();
     return m;
   };
-  const people = task === P.test ? P.testUsers : P.users;
-  const baseline = score(people, P.items);
+  const people = task === prep.test ? prep.testUsers : prep.users;
+  const baseline = score(people, prep.items);
   const rng = new Rng(opts.seed);
   return FEATURE_GROUPS.map((g) => {
     let sum = 0;
     for (let k = 0; k < opts.repeats; k++) {
-      const n = g.side === 'user' ? people.n : P.items.n;
+      const n = g.side === 'user' ? people.n : prep.items.n;
       const perm = Int32Array.from(rng.shuffle(Array.from({ length: n }, (_, i) => i)));
-      const users = g.side === 'user' ? permuted(people, P.featureSpace.userNumeric, g, perm) : people;
-      const items = g.side === 'item' ? permuted(P.items, P.featureSpace.itemNumeric, g, perm) : P.items;
+      const users = g.side === 'user' ? permuted(people, prep.featureSpace.userNumeric, g, perm) : people;
+      const items = g.side === 'item' ? permuted(prep.items, prep.featureSpace.itemNumeric, g, perm) : prep.items;
       sum += score(users, items);
     }
     const p = sum / opts.repeats;

@@ -19,8 +19,8 @@ export interface History {
   inter: Interactions;
 }
 
-export function historyOf(P: Prepared, period: 'valid' | 'test'): History {
-  return period === 'valid' ? { aggs: P.trainAggs, inter: P.train } : { aggs: P.testAggs, inter: P.history };
+export function historyOf(prep: Prepared, period: 'valid' | 'test'): History {
+  return period === 'valid' ? { aggs: prep.trainAggs, inter: prep.train } : { aggs: prep.testAggs, inter: prep.history };
 }
 
 /** Plays per track in the library before the period (one person alone: their own most played). */
@@ -30,14 +30,14 @@ export function libraryPopularityRanker(h: History): Ranker {
 }
 
 /** The catalogue's own popularity column (what a new user is shown before any listening). */
-export function catalogPopularityRanker(P: Prepared): Ranker {
-  const pop = Float32Array.from(P.data.catalog.popularity, (x) => (Number.isFinite(x) ? x : 0));
+export function catalogPopularityRanker(prep: Prepared): Ranker {
+  const pop = Float32Array.from(prep.data.catalog.popularity, (x) => (Number.isFinite(x) ? x : 0));
   return { name: 'catalog_popularity', score: (users) => users.map(() => pop.slice()) };
 }
 
 /** "Replay your favourites": the person's own most-played tracks (play time), ties by catalogue popularity. */
-export function replayRanker(P: Prepared, h: History): Ranker {
-  const pop = P.data.catalog.popularity;
+export function replayRanker(prep: Prepared, h: History): Ranker {
+  const pop = prep.data.catalog.popularity;
   return {
     name: 'replay',
     score: (users) =>
@@ -54,21 +54,21 @@ export function replayRanker(P: Prepared, h: History): Ranker {
  * community's similarity of its artist to the person's most played artists — item-item CF at the
  * artist level over the community data — ties broken by catalogue popularity.
  */
-export function colistenRanker(P: Prepared, h: History): Ranker {
-  const pop = P.data.catalog.popularity;
-  const artist = P.data.catalog.artistId;
+export function colistenRanker(prep: Prepared, h: History): Ranker {
+  const pop = prep.data.catalog.popularity;
+  const artist = prep.data.catalog.artistId;
   return {
     name: 'colisten',
     score: (users) =>
       users.map((u) => {
-        const c = colistenScores(h.aggs[u].artistWeight, P.community);
+        const c = colistenScores(h.aggs[u].artistWeight, prep.community);
         return Float32Array.from(pop, (x, t) => (c.get(artist[t]) ?? 0) + (Number.isFinite(x) ? x * 1e-6 : 0));
       }),
   };
 }
 
 /** The person's most-played artists' other tracks (ties broken by popularity). */
-export function artistAffinityRanker(P: Prepared, h: History = historyOf(P, 'valid')): Ranker {
+export function artistAffinityRanker(prep: Prepared, h: History = historyOf(prep, 'valid')): Ranker {
   const counts = h.inter.itemCounts;
   const maxCount = Math.max(1, ...counts);
   return {
@@ -78,9 +78,9 @@ export function artistAffinityRanker(P: Prepared, h: History = historyOf(P, 'val
         const a = h.aggs[u].artistWeight;
         let total = 0;
         for (const w of a.values()) total += w;
-        const s = new Float32Array(P.items.n);
-        for (let t = 0; t < P.items.n; t++) {
-          s[t] = (total ? (a.get(P.data.catalog.artistId[t]) ?? 0) / total : 0) + (1e-3 * counts[t]) / maxCount;
+        const s = new Float32Array(prep.items.n);
+        for (let t = 0; t < prep.items.n; t++) {
+          s[t] = (total ? (a.get(prep.data.catalog.artistId[t]) ?? 0) / total : 0) + (1e-3 * counts[t]) / maxCount;
         }
         return s;
       }),
@@ -88,38 +88,38 @@ export function artistAffinityRanker(P: Prepared, h: History = historyOf(P, 'val
 }
 
 /** Positive items per person before the period (what the content and CF baselines learn from). */
-function positives(P: Prepared, h: History): number[][] {
-  const out: number[][] = P.data.profiles.map(() => []);
+function positives(prep: Prepared, h: History): number[][] {
+  const out: number[][] = prep.data.profiles.map(() => []);
   const x = h.inter;
   for (let i = 0; i < x.user.length; i++) if (x.label[i] === 1) out[x.user[i]].push(x.item[i]);
   return out;
 }
 
 /** Cosine between a track's standardised audio features and the person's average of them. */
-export function contentKnnRanker(P: Prepared, h: History = historyOf(P, 'valid')): Ranker {
-  const F = P.featureSpace.itemNumeric.length;
+export function contentKnnRanker(prep: Prepared, h: History = historyOf(prep, 'valid')): Ranker {
+  const F = prep.featureSpace.itemNumeric.length;
   const cols = AUDIO_COLUMNS.map((c) => ITEM_NUMERIC.indexOf(c));
   const A = cols.length;
-  const vec = new Float32Array(P.items.n * A);
-  for (let t = 0; t < P.items.n; t++) {
+  const vec = new Float32Array(prep.items.n * A);
+  for (let t = 0; t < prep.items.n; t++) {
     let norm = 0;
     for (let k = 0; k < A; k++) {
-      const v = P.items.numeric[t * F + cols[k]];
+      const v = prep.items.numeric[t * F + cols[k]];
       vec[t * A + k] = v;
       norm += v * v;
     }
     norm = Math.sqrt(norm) || 1;
     for (let k = 0; k < A; k++) vec[t * A + k] /= norm;
   }
-  const pos = positives(P, h);
+  const pos = positives(prep, h);
   return {
     name: 'content_knn',
     score: (users) =>
       users.map((u) => {
         const profile = new Float32Array(A);
         for (const t of pos[u]) for (let k = 0; k < A; k++) profile[k] += vec[t * A + k];
-        const s = new Float32Array(P.items.n);
-        for (let t = 0; t < P.items.n; t++) {
+        const s = new Float32Array(prep.items.n);
+        for (let t = 0; t < prep.items.n; t++) {
           let d = 0;
           for (let k = 0; k < A; k++) d += profile[k] * vec[t * A + k];
           s[t] = d;
@@ -130,16 +130,16 @@ export function contentKnnRanker(P: Prepared, h: History = historyOf(P, 'valid')
 }
 
 /** Item-item CF: score(t) = Σ over the person's items j of cosine(t, j) on who played them. */
-export function itemCfRanker(P: Prepared, h: History = historyOf(P, 'valid')): Ranker {
-  const pos = positives(P, h).map((l) => [...new Set(l)]);
-  const nUsers = new Float32Array(P.items.n);
+export function itemCfRanker(prep: Prepared, h: History = historyOf(prep, 'valid')): Ranker {
+  const pos = positives(prep, h).map((l) => [...new Set(l)]);
+  const nUsers = new Float32Array(prep.items.n);
   for (const l of pos) for (const t of l) nUsers[t]++;
   const sets = pos.map((l) => new Set(l));
   return {
     name: 'item_cf',
     score: (users) =>
       users.map((u) => {
-        const s = new Float32Array(P.items.n);
+        const s = new Float32Array(prep.items.n);
         pos.forEach((items, v) => {
           // Items j the person shares with v contribute to every item t of v.
           let shared = 0;
@@ -157,8 +157,8 @@ export function itemCfRanker(P: Prepared, h: History = historyOf(P, 'valid')): R
  * item inverse comes from the Woodbury identity: P = (I − Xᵀ(λI + XXᵀ)⁻¹X)/λ, so only a
  * people × people matrix is inverted.
  */
-export function easeRanker(P: Prepared, lambda = 250, h: History = historyOf(P, 'valid')): Ranker {
-  const pos = positives(P, h).map((l) => [...new Set(l)]);
+export function easeRanker(prep: Prepared, lambda = 250, h: History = historyOf(prep, 'valid')): Ranker {
+  const pos = positives(prep, h).map((l) => [...new Set(l)]);
   const U = pos.length;
   if (U > 3000) throw new Error('EASE via Woodbury needs few people');
   // K = λI + X Xᵀ (U × U), X binary.
@@ -175,7 +175,7 @@ export function easeRanker(P: Prepared, lambda = 250, h: History = historyOf(P, 
   // diag(P)_t = (1 − x_tᵀ K⁻¹ x_t)/λ where x_t = column t of X (the people who played t).
   const playersOf = new Map<number, number[]>();
   pos.forEach((l, u) => l.forEach((t) => (playersOf.get(t) ?? playersOf.set(t, []).get(t)!).push(u)));
-  const diag = new Float64Array(P.items.n).fill(1 / lambda);
+  const diag = new Float64Array(prep.items.n).fill(1 / lambda);
   for (const [t, ps] of playersOf) {
     let q = 0;
     for (const a of ps) for (const b of ps) q += Kinv[a][b];
@@ -198,11 +198,11 @@ export function easeRanker(P: Prepared, lambda = 250, h: History = historyOf(P, 
           for (let a = 0; a < U; a++) s += xXt[a] * Kinv[a][b];
           w[b] = s;
         }
-        const xP = new Float64Array(P.items.n);
+        const xP = new Float64Array(prep.items.n);
         for (const t of sets[u]) xP[t] += 1 / lambda;
         for (let v = 0; v < U; v++) if (w[v]) for (const t of pos[v]) xP[t] -= w[v] / lambda;
-        const s = new Float32Array(P.items.n);
-        for (let t = 0; t < P.items.n; t++) s[t] = (sets[u].has(t) ? 1 : 0) - xP[t] / diag[t];
+        const s = new Float32Array(prep.items.n);
+        for (let t = 0; t < prep.items.n; t++) s[t] = (sets[u].has(t) ? 1 : 0) - xP[t] / diag[t];
         return s;
       }),
   };
@@ -236,26 +236,26 @@ export function invert(m: ArrayLike<number>[]): Float64Array[] {
  * The configured baselines for ranking the test period: each sees each person's listening before
  * the test period (training and validation), as the model's test state does.
  */
-export function baselineRankers(P: Prepared, config: AppConfig): Ranker[] {
+export function baselineRankers(prep: Prepared, config: AppConfig): Ranker[] {
   const out: Ranker[] = [];
   const want = new Set(config.evaluation.baselines);
-  const h = historyOf(P, 'test');
-  if (want.has('random')) out.push(randomRanker(P.items.n, config.training.seed));
+  const h = historyOf(prep, 'test');
+  if (want.has('random')) out.push(randomRanker(prep.items.n, config.training.seed));
   if (want.has('popularity')) out.push(libraryPopularityRanker(h));
-  if (want.has('catalog_popularity')) out.push(catalogPopularityRanker(P));
-  if (want.has('replay')) out.push(replayRanker(P, h));
-  if (want.has('colisten') && P.community.sources) out.push(colistenRanker(P, h));
-  if (want.has('artist_affinity')) out.push(artistAffinityRanker(P, h));
-  if (want.has('content_knn')) out.push(contentKnnRanker(P, h));
-  if (want.has('item_cf')) out.push(itemCfRanker(P, h));
-  if (want.has('ease') && P.data.profiles.length <= 3000) {
+  if (want.has('catalog_popularity')) out.push(catalogPopularityRanker(prep));
+  if (want.has('replay')) out.push(replayRanker(prep, h));
+  if (want.has('colisten') && prep.community.sources) out.push(colistenRanker(prep, h));
+  if (want.has('artist_affinity')) out.push(artistAffinityRanker(prep, h));
+  if (want.has('content_knn')) out.push(contentKnnRanker(prep, h));
+  if (want.has('item_cf')) out.push(itemCfRanker(prep, h));
+  if (want.has('ease') && prep.data.profiles.length <= 3000) {
     // λ chosen on the validation period (from training-period listening), as the model's epochs are.
     let best: { lambda: number; v: number } | null = null;
     for (const lambda of [10, 50, 250, 1000, 5000]) {
-      const v = P.valid.users.length ? evaluateRanker(easeRanker(P, lambda), P.valid, { ks: [10], threshold: 0.5 }).metrics['ndcg@10'] : 0;
+      const v = prep.valid.users.length ? evaluateRanker(easeRanker(prep, lambda), prep.valid, { ks: [10], threshold: 0.5 }).metrics['ndcg@10'] : 0;
             if (!best || v > best.v) best = { lambda, v };
     }
-    out.push(easeRanker(P, best!.lambda, h));
+    out.push(easeRanker(prep, best!.lambda, h));
   }
   return out;
 }

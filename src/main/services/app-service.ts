@@ -10,7 +10,7 @@ import type { EventContract, EventName, IpcContract, Req, Res, RunSummary, Profi
 import type { ImportReport, Recommendation } from '../../shared/types';
 import { loadConfig } from '../config';
 import { dbVersion, library, openLibrary, profiles, runs, type Library } from '../db';
-import { configureLogging, getLogger, parseLevel, type PlanLevel } from '../logging';
+import { configureLogging, getLogger, parseLevel, type LogLevel } from '../logging';
 import { dataPaths, workerFile, type DataPaths } from '../paths';
 import { backendInfo } from '../recommender/backend';
 import type { JobMessage, JobReply } from '../workers/jobs-worker';
@@ -29,7 +29,7 @@ export type Handlers = { [C in keyof IpcContract]: (req: Req<C>) => Promise<Res<
 export class AppService {
   readonly paths: DataPaths;
   lib: Library;
-  private logLevel: PlanLevel;
+  private logLevel: LogLevel;
   private training: Worker | null = null;
   private importing: Worker | null = null;
   private evaluating: Worker | null = null;

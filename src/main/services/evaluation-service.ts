@@ -12,7 +12,7 @@ import { openLibrary } from '../db';
 import { getLogger } from '../logging';
 import { initBackend } from '../recommender/backend';
 import { baselineRankers } from '../recommender/baselines';
-import { FeatureTensors } from '../recommender/data/loader';
+import { FeatureTensors } from '../recommender/data/tensors';
 import { ModelRanker } from '../recommender/inference/model-ranker';
 import { loadModel } from '../recommender/models/io';
 import { positivePlays, prepareData, type Prepared } from '../recommender/pipeline';
@@ -113,15 +113,15 @@ const PROTOCOL_SPLIT =
   'the test period; every baseline sees the same listening.';
 
 /** The model (from its saved folder) and every baseline on both test tasks. */
-async function rankBoth(P: Prepared, cfg: AppConfig, modelDir: string, bootstrap: boolean, onStage?: (s: string) => void): Promise<Record<'discovery' | 'all_plays', Record<string, EvalResult>>> {
+async function rankBoth(prep: Prepared, cfg: AppConfig, modelDir: string, bootstrap: boolean, onStage?: (s: string) => void): Promise<Record<'discovery' | 'all_plays', Record<string, EvalResult>>> {
   await initBackend(cfg.training.backend);
   const { model, manifest } = loadModel(modelDir);
-  const ft = new FeatureTensors(P.testUsers, P.items);
+  const ft = new FeatureTensors(prep.testUsers, prep.items);
   const modelRanker = new ModelRanker(model, ft, manifest.fusion);
   try {
-    const rankers: Ranker[] = [modelRanker, ...baselineRankers(P, cfg)];
+    const rankers: Ranker[] = [modelRanker, ...baselineRankers(prep, cfg)];
     const opts = { ks: [10, 50], threshold: cfg.evaluation.threshold, bootstrap: bootstrap ? cfg.evaluation.bootstrap : undefined, seed: cfg.training.seed };
-    const tasks = { discovery: P.test, all_plays: P.testAll };
+    const tasks = { discovery: prep.test, all_plays: prep.testAll };
     const out = { discovery: {}, all_plays: {} } as Record<'discovery' | 'all_plays', Record<string, EvalResult>>;
     for (const [name, task] of Object.entries(tasks) as [keyof typeof tasks, EvalTask][]) {
       if (!task.users.length) continue;
@@ -180,20 +180,20 @@ async function evaluateAlone(o: RealEvalOptions, catalogs: string[], peopleDirs:
       events += imp.events;
       matched += imp.trackMatch * imp.events;
       o.onStage?.(`${name}: training`);
-      let P: Prepared;
+      let prep: Prepared;
       try {
-        P = prepareData(lib, cfg);
+        prep = prepareData(lib, cfg);
       } catch (e) {
         log.warning(`${name}: not evaluated — ${(e as Error).message}`);
         perPerson.push({ name, events: imp.events, trackMatch: imp.trackMatch, epochs: 0, bestEpoch: 0, seconds: 0, tasks: { discovery: null, all_plays: null } });
         continue;
       }
       const tt = performance.now();
-      const { run, result } = await trainRun(lib, { config: cfg, modelsDir: path.join(own, 'models'), prepared: P });
+      const { run, result } = await trainRun(lib, { config: cfg, modelsDir: path.join(own, 'models'), prepared: prep });
       trainSeconds += (performance.now() - tt) / 1000;
       epochsTotal += result.epochs.length;
       backend = result.backend.name;
-      const res = await rankBoth(P, cfg, run.modelPath!, false);
+      const res = await rankBoth(prep, cfg, run.modelPath!, false);
       const mine = { discovery: null, all_plays: null } as PersonResult['tasks'];
       for (const task of ['discovery', 'all_plays'] as const) {
         if (!Object.keys(res[task]).length) continue;
@@ -286,12 +286,12 @@ export async function evaluateReal(o: RealEvalOptions): Promise<RealEvaluation> 
     }
     const trainAndScore = async (overrides: string[], task: 'test' | 'valid', epochs?: number) => {
       const c = o.loadConfig!([...(o.overrides ?? []), ...overrides, ...(epochs ? [`training.epochs=${epochs}`, 'training.early_stopping.enabled=false'] : [])]);
-      const P = prepareData(lib, c);
-      const r = await trainRun(lib, { config: c, modelsDir: path.join(work, 'models'), prepared: P });
+      const prep = prepareData(lib, c);
+      const r = await trainRun(lib, { config: c, modelsDir: path.join(work, 'models'), prepared: prep });
       const lm = loadModel(r.run.modelPath!);
-      const fts = new FeatureTensors(task === 'test' ? P.testUsers : P.users, P.items);
+      const fts = new FeatureTensors(task === 'test' ? prep.testUsers : prep.users, prep.items);
       const mr = new ModelRanker(lm.model, fts, lm.manifest.fusion).as('discover');
-      const m = evaluateRanker(mr, task === 'test' ? P.test : P.valid, { ks: [10, 50], threshold: c.evaluation.threshold }).metrics;
+      const m = evaluateRanker(mr, task === 'test' ? prep.test : prep.valid, { ks: [10, 50], threshold: c.evaluation.threshold }).metrics;
       mr.dispose();
       fts.dispose();
       lm.model.dispose();

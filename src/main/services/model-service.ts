@@ -9,7 +9,7 @@ import type { AppConfig } from '../../shared/config-schema';
 import { runs, type Library } from '../db';
 import { getLogger } from '../logging';
 import { backendInfo, initBackend } from '../recommender/backend';
-import { FeatureTensors } from '../recommender/data/loader';
+import { FeatureTensors } from '../recommender/data/tensors';
 import { ModelRanker } from '../recommender/inference/model-ranker';
 import { loadModel, recoverDir } from '../recommender/models/io';
 import { prepareData, type Prepared } from '../recommender/pipeline';
@@ -141,17 +141,17 @@ export async function evaluateModel(
   lib: Library, config: AppConfig, modelDir: string, prepared?: Prepared, task?: EvalTask, opts: { profileIds?: number[] } = {},
 ): Promise<EvaluationReport> {
   await initBackend(config.training.backend);
-  const P = prepared ?? prepareData(lib, config);
-  const people = opts.profileIds ? new Set(P.data.profiles.map((p, i) => (opts.profileIds!.includes(p.id) ? i : -1)).filter((i) => i >= 0)) : null;
-  const t = people ? onlyPeople(task ?? P.test, people) : (task ?? P.test);
-  const all = people ? onlyPeople(P.testAll, people) : P.testAll;
+  const prep = prepared ?? prepareData(lib, config);
+  const people = opts.profileIds ? new Set(prep.data.profiles.map((p, i) => (opts.profileIds!.includes(p.id) ? i : -1)).filter((i) => i >= 0)) : null;
+  const t = people ? onlyPeople(task ?? prep.test, people) : (task ?? prep.test);
+  const all = people ? onlyPeople(prep.testAll, people) : prep.testAll;
   const { model, manifest } = loadModel(modelDir);
   // Each period is ranked from each person's state at its start.
-  const ft = new FeatureTensors(t === P.valid ? P.users : P.testUsers, P.items);
+  const ft = new FeatureTensors(t === prep.valid ? prep.users : prep.testUsers, prep.items);
   const evalOpts = { ks: config.evaluation.k_values, threshold: config.evaluation.threshold, bootstrap: config.evaluation.bootstrap, seed: config.training.seed };
   const ranker = new ModelRanker(model, ft, manifest.fusion);
   try {
-    const rankers = [ranker, ...baselineRankers(P, config)];
+    const rankers = [ranker, ...baselineRankers(prep, config)];
     const results = t.users.length ? rankers.map((r) => evaluateRanker(r === ranker ? ranker.as('discover') : r, t, evalOpts)) : [];
     const allPlays = all.users.length ? rankers.map((r) => evaluateRanker(r === ranker ? ranker.as('all') : r, all, evalOpts)) : [];
     return { task: 'test', users: t.users.length, backend: backendInfo()?.name ?? null, results, allPlays };

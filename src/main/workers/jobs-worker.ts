@@ -5,15 +5,15 @@
 import { parentPort } from 'node:worker_threads';
 import { loadConfig } from '../config';
 import { openLibrary, runs } from '../db';
-import { configureLogging, getLogger, type PlanLevel } from '../logging';
+import { configureLogging, getLogger, type LogLevel } from '../logging';
 import { runImport, type ImportRequest } from '../services/import-service';
 import { evaluateModel, trainRun } from '../services/model-service';
 import { CancelledError } from '../recommender/training/trainer';
 
 export type JobMessage =
-  | { type: 'import'; dbPath: string; logFile: string; logLevel: PlanLevel; request: Omit<ImportRequest, 'onProgress'> }
-  | { type: 'train'; dbPath: string; logFile: string; logLevel: PlanLevel; modelsDir: string; layers: string[]; overrides: string[] }
-  | { type: 'evaluate'; dbPath: string; logFile: string; logLevel: PlanLevel; modelDir: string; layers: string[]; overrides: string[]; profileId?: number }
+  | { type: 'import'; dbPath: string; logFile: string; logLevel: LogLevel; request: Omit<ImportRequest, 'onProgress'> }
+  | { type: 'train'; dbPath: string; logFile: string; logLevel: LogLevel; modelsDir: string; layers: string[]; overrides: string[] }
+  | { type: 'evaluate'; dbPath: string; logFile: string; logLevel: LogLevel; modelDir: string; layers: string[]; overrides: string[]; profileId?: number }
   | { type: 'cancel' };
 
 export type JobReply =

@@ -8,7 +8,7 @@ import { ensureGradients, initBackend, tf, type BackendChoice } from '../backend
 import { BnUpdates, ParamStore } from '../models/params';
 import { Rng } from '../random';
 import { adam } from '../training/adam';
-import { weightedBce } from '../training/loss_functions';
+import { weightedBce } from '../training/losses';
 
 export interface WTrainOptions {
   backend: BackendChoice;

@@ -13,9 +13,10 @@ import {
 
 const NA = AUDIO_COLUMNS.length;
 /** Audio columns compared between a person's average and a track: |avg_x − x| on a 0–1 scale. */
-export const COMPAT_COLUMNS = ['danceability', 'energy', 'speechiness', 'acousticness', 'instrumentalness', 'liveness', 'valence', 'tempo', 'loudness'] as const;
-const COMPAT_IDX = COMPAT_COLUMNS.map((c) => AUDIO_COLUMNS.indexOf(c));
-export function compatScale(col: string, v: number): number {
+/** Audio features whose closeness to the person's average (|avg − x|, the "audio fit") the head sees. */
+export const AUDIO_FIT_COLUMNS = ['danceability', 'energy', 'speechiness', 'acousticness', 'instrumentalness', 'liveness', 'valence', 'tempo', 'loudness'] as const;
+const AUDIO_FIT_IDX = AUDIO_FIT_COLUMNS.map((c) => AUDIO_COLUMNS.indexOf(c));
+export function audioFitScale(col: string, v: number): number {
   if (col === 'tempo') return v / 250;
   if (col === 'loudness') return (v + 60) / 60;
   return v;
@@ -62,7 +63,7 @@ export interface FeatureSpace {
   skipThresholdMs: number;
   recentHalfLifeDays: number;
   /** Median audio profile of training users, for people with no matched listens. */
-  compatFill: number[];
+  audioFitFill: number[];
   /** Feature groups in use (ablations switch them off: their inputs become constant). */
   inputs: { audio: boolean; demographics: boolean };
 }
@@ -274,9 +275,9 @@ export function fitFeatureSpace(
     if (p.country) countryCounts.set(p.country.toUpperCase(), (countryCounts.get(p.country.toUpperCase()) ?? 0) + 1);
     if (p.gender) genderCounts.set(p.gender.toLowerCase(), (genderCounts.get(p.gender.toLowerCase()) ?? 0) + 1);
   }
-  const compatFill = COMPAT_COLUMNS.map((c) => {
+  const audioFitFill = AUDIO_FIT_COLUMNS.map((c) => {
     const s = stats[`user.avg_${c}`];
-    return compatScale(c, s.log ? Math.expm1(s.fill) : s.fill);
+    return audioFitScale(c, s.log ? Math.expm1(s.fill) : s.fill);
   });
   return {
     version: 2,
@@ -295,7 +296,7 @@ export function fitFeatureSpace(
     historyLength: pp.history_length,
     skipThresholdMs: cfg.training.skip_threshold_ms,
     recentHalfLifeDays: pp.recent_half_life_days,
-    compatFill,
+    audioFitFill,
     inputs: { ...cfg.model.inputs },
   };
 }
@@ -310,25 +311,25 @@ export interface Dims {
   genders: number;
   yearBuckets: number;
   ageBuckets: number;
-  compat: number;
+  audioFit: number;
   affinity: number;
   history: number;
 }
 
-export function dimsOf(fs: FeatureSpace): Dims {
+export function dimsOf(space: FeatureSpace): Dims {
   return {
-    itemNumeric: fs.itemNumeric.length,
-    userNumeric: fs.userNumeric.length,
-    artists: vocabSize(fs.artist),
-    tracks: vocabSize(fs.track ?? { values: [] }),
-    genres: vocabSize(fs.genre),
-    countries: vocabSize(fs.country),
-    genders: vocabSize(fs.gender),
-    yearBuckets: fs.yearBuckets.length + 2,
-    ageBuckets: fs.ageBuckets.length + 2,
-    compat: COMPAT_COLUMNS.length,
+    itemNumeric: space.itemNumeric.length,
+    userNumeric: space.userNumeric.length,
+    artists: vocabSize(space.artist),
+    tracks: vocabSize(space.track ?? { values: [] }),
+    genres: vocabSize(space.genre),
+    countries: vocabSize(space.country),
+    genders: vocabSize(space.gender),
+    yearBuckets: space.yearBuckets.length + 2,
+    ageBuckets: space.ageBuckets.length + 2,
+    audioFit: AUDIO_FIT_COLUMNS.length,
     affinity: AFFINITY_COLUMNS.length,
-    history: fs.historyLength,
+    history: space.historyLength,
   };
 }
 
@@ -340,8 +341,8 @@ export interface ItemFeatures {
   track: Int32Array;
   genre: Int32Array;
   yearBucket: Int32Array;
-  /** COMPAT_COLUMNS on a 0–1 scale (NaN → the catalogue's typical value). */
-  compatRaw: Float32Array; // n × compat
+  /** AUDIO_FIT_COLUMNS on a 0–1 scale (NaN → the catalogue's typical value). */
+  audioFitRaw: Float32Array; // n × audio fit columns
   /** Database artist and genre ids (-1 when missing), for person × track affinities. */
   artistId: Int32Array;
   genreId: Int32Array;
@@ -349,10 +350,10 @@ export interface ItemFeatures {
   canonical: Int32Array;
 }
 
-export function buildItemFeatures(catalog: Catalog, fs: FeatureSpace): ItemFeatures {
+export function buildItemFeatures(catalog: Catalog, space: FeatureSpace): ItemFeatures {
   const n = catalog.trackId.length;
-  const F = fs.itemNumeric.length;
-  const C = COMPAT_COLUMNS.length;
+  const F = space.itemNumeric.length;
+  const C = AUDIO_FIT_COLUMNS.length;
   const out: ItemFeatures = {
     n,
     numeric: new Float32Array(n * F),
@@ -360,32 +361,32 @@ export function buildItemFeatures(catalog: Catalog, fs: FeatureSpace): ItemFeatu
     track: new Int32Array(n),
     genre: new Int32Array(n),
     yearBucket: new Int32Array(n),
-    compatRaw: new Float32Array(n * C),
+    audioFitRaw: new Float32Array(n * C),
     artistId: catalog.artistId,
     genreId: catalog.genreId,
     canonical: catalog.canonical,
   };
-  const aIdx = vocabIndex(fs.artist);
-  const tIdx = vocabIndex(fs.track ?? { values: [] });
-  const gIdx = vocabIndex(fs.genre);
-  const stats = fs.itemNumeric.map((name) => fs.stats[`item.${name}`]);
+  const aIdx = vocabIndex(space.artist);
+  const tIdx = vocabIndex(space.track ?? { values: [] });
+  const gIdx = vocabIndex(space.genre);
+  const stats = space.itemNumeric.map((name) => space.stats[`item.${name}`]);
   for (let t = 0; t < n; t++) {
-    const raw = rawItemNumeric(catalog, t, fs.refYear, fs.newReleaseYears);
+    const raw = rawItemNumeric(catalog, t, space.refYear, space.newReleaseYears);
     for (let j = 0; j < F; j++) out.numeric[t * F + j] = applyNumeric(stats[j], raw[j]);
     out.artist[t] = aIdx.get(catalog.artistId[t]) ?? OTHER;
     out.track[t] = tIdx.get(t) ?? OTHER;
     out.genre[t] = catalog.genreId[t] < 0 ? UNKNOWN : (gIdx.get(catalog.genreId[t]) ?? OTHER);
-    out.yearBucket[t] = bucketOf(catalog.year[t], fs.yearBuckets);
+    out.yearBucket[t] = bucketOf(catalog.year[t], space.yearBuckets);
     for (let k = 0; k < C; k++) {
-      const v = catalog.audio[t * NA + COMPAT_IDX[k]];
-      out.compatRaw[t * C + k] = Number.isFinite(v) ? compatScale(COMPAT_COLUMNS[k], v) : fs.compatFill[k];
+      const v = catalog.audio[t * NA + AUDIO_FIT_IDX[k]];
+      out.audioFitRaw[t * C + k] = Number.isFinite(v) ? audioFitScale(AUDIO_FIT_COLUMNS[k], v) : space.audioFitFill[k];
     }
   }
-  if (fs.inputs && !fs.inputs.audio) {
-    fs.itemNumeric.forEach((name, j) => {
+  if (space.inputs && !space.inputs.audio) {
+    space.itemNumeric.forEach((name, j) => {
       if (AUDIO_ITEM_COLUMNS.has(name)) for (let t = 0; t < n; t++) out.numeric[t * F + j] = 0;
     });
-    out.compatRaw.fill(0);
+    out.audioFitRaw.fill(0);
   }
   return out;
 }
@@ -403,8 +404,8 @@ export interface UserFeatures {
   /** n × history: track vocabulary indexes of the most-played tracks, and weights summing to 1. */
   historyTrack: Int32Array;
   historyTrackWeight: Float32Array;
-  /** n × compat: the person's average audio profile on a 0–1 scale. */
-  compatAvg: Float32Array;
+  /** n × audioFit: the person's average audio profile on a 0–1 scale. */
+  audioFitAvg: Float32Array;
   /** Per person: share of play time by database artist id, genre id and catalogue row. */
   artistShare: Map<number, number>[];
   genreShare: Map<number, number>[];
@@ -461,11 +462,11 @@ export function pairAffinity(users: UserFeatures, items: ItemFeatures, u: ArrayL
   return out;
 }
 
-export function buildUserFeatures(data: LoadedData, aggs: UserAggregate[], fs: FeatureSpace, community?: ArtistNeighbours): UserFeatures {
+export function buildUserFeatures(data: LoadedData, aggs: UserAggregate[], space: FeatureSpace, community?: ArtistNeighbours): UserFeatures {
   const n = data.profiles.length;
-  const F = fs.userNumeric.length;
-  const H = fs.historyLength;
-  const C = COMPAT_COLUMNS.length;
+  const F = space.userNumeric.length;
+  const H = space.historyLength;
+  const C = AUDIO_FIT_COLUMNS.length;
   const out: UserFeatures = {
     n,
     numeric: new Float32Array(n * F),
@@ -477,7 +478,7 @@ export function buildUserFeatures(data: LoadedData, aggs: UserAggregate[], fs: F
     historyWeight: new Float32Array(n * H),
     historyTrack: new Int32Array(n * H),
     historyTrackWeight: new Float32Array(n * H),
-    compatAvg: new Float32Array(n * C),
+    audioFitAvg: new Float32Array(n * C),
     artistShare: [],
     genreShare: [],
     trackShare: [],
@@ -486,12 +487,12 @@ export function buildUserFeatures(data: LoadedData, aggs: UserAggregate[], fs: F
     artistRecent: [],
     colisten: [],
   };
-  const aIdx = vocabIndex(fs.artist);
-  const tIdx = vocabIndex(fs.track ?? { values: [] });
-  const gIdx = vocabIndex(fs.genre);
-  const cIdx = vocabIndex(fs.country);
-  const sIdx = vocabIndex(fs.gender);
-  const stats = fs.userNumeric.map((name) => fs.stats[`user.${name}`]);
+  const aIdx = vocabIndex(space.artist);
+  const tIdx = vocabIndex(space.track ?? { values: [] });
+  const gIdx = vocabIndex(space.genre);
+  const cIdx = vocabIndex(space.country);
+  const sIdx = vocabIndex(space.gender);
+  const stats = space.userNumeric.map((name) => space.stats[`user.${name}`]);
   data.profiles.forEach((p, u) => {
     const a = aggs[u];
     const raw = rawUserNumeric(p, a);
@@ -502,7 +503,7 @@ export function buildUserFeatures(data: LoadedData, aggs: UserAggregate[], fs: F
     let topW = 0;
     for (const [g, w] of a.genreWeight) if (w > topW) [top, topW] = [g, w];
     out.topGenre[u] = top < 0 ? UNKNOWN : (gIdx.get(top) ?? OTHER);
-    out.ageBucket[u] = bucketOf(ageOf(p.age), fs.ageBuckets);
+    out.ageBucket[u] = bucketOf(ageOf(p.age), space.ageBuckets);
     const shares = (m: Map<number, number>) => {
       let total = 0;
       for (const w of m.values()) total += w;
@@ -529,20 +530,20 @@ export function buildUserFeatures(data: LoadedData, aggs: UserAggregate[], fs: F
       out.historyTrackWeight[u * H + h] = w / tTotal;
     });
     for (let k = 0; k < C; k++) {
-      const col = AUDIO_COLUMNS.indexOf(COMPAT_COLUMNS[k]);
+      const col = AUDIO_COLUMNS.indexOf(AUDIO_FIT_COLUMNS[k]);
       const v = a.audioWeight[col] > 0 ? a.audioSum[col] / a.audioWeight[col] : NaN;
-      out.compatAvg[u * C + k] = Number.isFinite(v) ? compatScale(COMPAT_COLUMNS[k], v) : fs.compatFill[k];
+      out.audioFitAvg[u * C + k] = Number.isFinite(v) ? audioFitScale(AUDIO_FIT_COLUMNS[k], v) : space.audioFitFill[k];
     }
   });
   const blank = (cols: Set<string>) =>
-    fs.userNumeric.forEach((name, j) => {
+    space.userNumeric.forEach((name, j) => {
       if (cols.has(name)) for (let u = 0; u < n; u++) out.numeric[u * F + j] = 0;
     });
-  if (fs.inputs && !fs.inputs.audio) {
+  if (space.inputs && !space.inputs.audio) {
     blank(AUDIO_USER_COLUMNS);
-    out.compatAvg.fill(0);
+    out.audioFitAvg.fill(0);
   }
-  if (fs.inputs && !fs.inputs.demographics) {
+  if (space.inputs && !space.inputs.demographics) {
     blank(DEMOGRAPHIC_USER_COLUMNS);
     out.country.fill(UNKNOWN);
     out.gender.fill(UNKNOWN);

@@ -3,7 +3,7 @@
  * (concat head) re-ranking of the best candidates with the full model.
  */
 import { tf } from '../backend';
-import type { FeatureTensors } from '../data/loader';
+import type { FeatureTensors } from '../data/tensors';
 import type { Output, TwoTowerModel } from '../models/two-tower';
 import { copiesOf, topN, type Ranker } from '../training/evaluate';
 import { ArtistCandidates, historyCandidates, union } from './candidates';

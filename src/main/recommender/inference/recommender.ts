@@ -9,10 +9,10 @@ import type {
 import { tf } from '../backend';
 import { AUDIO_COLUMNS, loadCatalog, loadProfileData, type Catalog } from '../data/dataset';
 import {
-  AFFINITY_COLUMNS, COMPAT_COLUMNS, ITEM_NUMERIC, aggregateUsers, colistenSources, pairAffinity, buildItemFeatures, buildUserFeatures, compatScale,
+  AFFINITY_COLUMNS, AUDIO_FIT_COLUMNS, ITEM_NUMERIC, aggregateUsers, colistenSources, pairAffinity, buildItemFeatures, buildUserFeatures, audioFitScale,
   type FeatureSpace, type ItemFeatures, type UserAggregate, type UserFeatures,
 } from '../data/features';
-import { FeatureTensors } from '../data/loader';
+import { FeatureTensors } from '../data/tensors';
 import { OTHER, UNKNOWN } from '../data/preprocessor';
 import { loadModel, type ModelManifest } from '../models/io';
 import { INFERENCE, type Output, type TwoTowerModel } from '../models/two-tower';
@@ -376,29 +376,29 @@ export class Recommender {
 
   private explain(u: ServingUser, tracks: number[], output: Output): Explanation[] {
     if (!tracks.length) return [];
-    const fs = this.featureSpace;
-    const F = fs.itemNumeric.length;
-    const C = COMPAT_COLUMNS.length;
+    const space = this.featureSpace;
+    const F = space.itemNumeric.length;
+    const C = AUDIO_FIT_COLUMNS.length;
     const col = (name: string) => ITEM_NUMERIC.indexOf(name as (typeof ITEM_NUMERIC)[number]);
-    const neutralRaw = COMPAT_COLUMNS.map((c) => {
-      const s = fs.stats[`item.${c}`];
-      return compatScale(c, s.log ? Math.expm1(s.mean) : s.mean);
+    const neutralRaw = AUDIO_FIT_COLUMNS.map((c) => {
+      const s = space.stats[`item.${c}`];
+      return audioFitScale(c, s.log ? Math.expm1(s.mean) : s.mean);
     });
-    type Variant = { t: number; numeric: Float32Array; artist: number; track: number; genre: number; yearBucket: number; compat: Float32Array; noArtist?: boolean; noGenre?: boolean; noColisten?: boolean };
+    type Variant = { t: number; numeric: Float32Array; artist: number; track: number; genre: number; yearBucket: number; audioFit: Float32Array; noArtist?: boolean; noGenre?: boolean; noColisten?: boolean };
     const variants: Variant[] = [];
     const VARS = 1 + C + 6; // base, audio × C, artist, genre, era, popularity, track identity, community co-listening
     for (const t of tracks) {
       const base: Variant = {
         t,
         numeric: this.items.numeric.slice(t * F, (t + 1) * F), artist: this.items.artist[t], track: this.items.track[t], genre: this.items.genre[t],
-        yearBucket: this.items.yearBucket[t], compat: this.items.compatRaw.slice(t * C, (t + 1) * C),
+        yearBucket: this.items.yearBucket[t], audioFit: this.items.audioFitRaw.slice(t * C, (t + 1) * C),
       };
-      const clone = (): Variant => ({ ...base, numeric: base.numeric.slice(), compat: base.compat.slice() });
+      const clone = (): Variant => ({ ...base, numeric: base.numeric.slice(), audioFit: base.audioFit.slice() });
       variants.push(base);
-      COMPAT_COLUMNS.forEach((c, k) => {
+      AUDIO_FIT_COLUMNS.forEach((c, k) => {
         const v = clone();
         v.numeric[col(c)] = 0;
-        v.compat[k] = neutralRaw[k];
+        v.audioFit[k] = neutralRaw[k];
         variants.push(v);
       });
       const a = clone();
@@ -424,7 +424,7 @@ export class Recommender {
       variants.push(cl);
     }
     // History ablations: the person without one of their top artists.
-    const H = fs.historyLength;
+    const H = space.historyLength;
     const hist = Array.from({ length: H }, (_, h) => ({ idx: u.features.historyArtist[h], w: u.features.historyWeight[h], h }))
       .filter((x) => x.w > 0 && x.idx > OTHER)
       .slice(0, 6);
@@ -473,8 +473,8 @@ export class Recommender {
       const pairItem = [...variants.map((_, i) => i), ...hist.flatMap(() => baseRows)];
       const pu = tf.tensor1d(pairUser, 'int32');
       const pi = tf.tensor1d(pairItem, 'int32');
-      const uAvg = tf.tensor2d(u.features.compatAvg.subarray(0, C), [1, C]);
-      const compatAll = tf.tensor2d(concat(variants.map((v) => v.compat)), [nv, C]);
+      const uAvg = tf.tensor2d(u.features.audioFitAvg.subarray(0, C), [1, C]);
+      const audioFitAll = tf.tensor2d(concat(variants.map((v) => v.audioFit)), [nv, C]);
       // Affinities of each pair; neutralising the artist (or genre) also removes the person's share of it,
       // and a history ablation removes the dropped artist's share.
       const aff = pairAffinity(u.features, this.items, new Int32Array(pairItem.length), Int32Array.from(pairItem, (i) => variants[i].t));
@@ -489,7 +489,7 @@ export class Recommender {
       });
       const pair = {
         affinity: tf.tensor2d(aff, [pairItem.length, A]),
-        compat: tf.abs(tf.sub(uAvg, tf.gather(compatAll, pi))) as tf.Tensor2D,
+        audioFit: tf.abs(tf.sub(uAvg, tf.gather(audioFitAll, pi))) as tf.Tensor2D,
         ageBucket: tf.fill([pairUser.length], u.features.ageBucket[0], 'int32') as tf.Tensor1D,
         country: tf.fill([pairUser.length], u.features.country[0], 'int32') as tf.Tensor1D,
         genre: tf.gather(items.genre, pi) as tf.Tensor1D,
@@ -504,7 +504,7 @@ export class Recommender {
       const o = i * VARS;
       const base = L[o];
       const factors: ExplanationFactor[] = [];
-      COMPAT_COLUMNS.forEach((c, k) => {
+      AUDIO_FIT_COLUMNS.forEach((c, k) => {
         const a = AUDIO_COLUMNS.indexOf(c);
         const trackValue = this.catalog.audio[t * NA + a];
         const userValue = u.agg.audioWeight[a] > 0 ? u.agg.audioSum[a] / u.agg.audioWeight[a] : NaN;

@@ -1,6 +1,6 @@
 /** Tower outputs for the whole catalogue and for people, and the concat head's re-ranking. */
 import { tf } from '../backend';
-import type { FeatureTensors } from '../data/loader';
+import type { FeatureTensors } from '../data/tensors';
 import { INFERENCE, type Output, type TwoTowerModel } from '../models/two-tower';
 
 export function itemVectors(model: TwoTowerModel, ft: FeatureTensors, batch = 8192): Float32Array {

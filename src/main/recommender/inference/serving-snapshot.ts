@@ -15,7 +15,7 @@ import type { Catalog } from '../data/dataset';
 import type { ItemFeatures } from '../data/features';
 
 const log = getLogger('recommender');
-const VERSION = 2;
+const VERSION = 3; // 3: the audio-fit arrays renamed (were compat*)
 
 /**
  * A hash of the catalogue tables (counts, id ranges and column totals, in one aggregate pass) and
@@ -45,7 +45,7 @@ export interface Snapshot {
 
 type Arr = Float32Array | Int32Array;
 const CATALOG_ARRAYS = ['trackId', 'artistId', 'genreId', 'year', 'durationMs', 'popularity', 'audio', 'canonical'] as const;
-const ITEM_ARRAYS = ['numeric', 'artist', 'track', 'genre', 'yearBucket', 'compatRaw'] as const;
+const ITEM_ARRAYS = ['numeric', 'artist', 'track', 'genre', 'yearBucket', 'audioFitRaw'] as const;
 
 interface Header {
   version: number;
@@ -150,7 +150,7 @@ function decode(file: string, read: () => Buffer, fingerprint: string, dim: numb
     const items: ItemFeatures = {
       n,
       numeric: get('items.numeric') as Float32Array, artist: get('items.artist') as Int32Array, track: get('items.track') as Int32Array,
-      genre: get('items.genre') as Int32Array, yearBucket: get('items.yearBucket') as Int32Array, compatRaw: get('items.compatRaw') as Float32Array,
+      genre: get('items.genre') as Int32Array, yearBucket: get('items.yearBucket') as Int32Array, audioFitRaw: get('items.audioFitRaw') as Float32Array,
       artistId: catalog.artistId, genreId: catalog.genreId, canonical: catalog.canonical,
     };
     const itemVecs = get('itemVecs') as Float32Array;

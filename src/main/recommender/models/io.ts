@@ -134,6 +134,9 @@ export function readManifest(dir: string): ModelManifest {
   if (!fs.existsSync(file)) throw new Error(`${dir}: not a saved model (no manifest.json)`);
   const m = JSON.parse(fs.readFileSync(file, 'utf8')) as ModelManifest;
   if (m.format !== MODEL_FORMAT) throw new Error(`${file}: format "${m.format}" is not ${MODEL_FORMAT}`);
+  // Models saved before the audio-fit values were renamed keep working (same values, old key).
+  const space = m.featureSpace as FeatureSpace & { compatFill?: number[] };
+  if (space && !space.audioFitFill && space.compatFill) space.audioFitFill = space.compatFill;
   return m;
 }
 

@@ -35,8 +35,8 @@ export interface ItemInputs {
 }
 
 export interface PairInputs {
-  /** |user avg − item| on the compatibility columns, B × compat. */
-  compat: tf.Tensor2D;
+  /** |user avg − item| on the compatibility columns, B × audioFit. */
+  audioFit: tf.Tensor2D;
   /** Share of the person's listening on the track's artist and genre, B × 2. */
   affinity: tf.Tensor2D;
   ageBucket: tf.Tensor1D;
@@ -104,7 +104,7 @@ export class TwoTowerModel {
     if (cfg.prediction === 'concat') {
       this.ageGenreEmb = p.embedding('head/age_x_genre', dims.ageBuckets * dims.genres, 4);
       this.countryGenreEmb = p.embedding('head/country_x_genre', dims.countries * dims.genres, 4);
-      let inDim = 3 * cfg.embedding_dim + dims.compat + dims.affinity + 8;
+      let inDim = 3 * cfg.embedding_dim + dims.audioFit + dims.affinity + 8;
       const layers = cfg.head.hidden_units.map((units, i) => {
         const d = p.dense(`head/dense_${i}`, inDim, units);
         inDim = units;
@@ -206,7 +206,7 @@ export class TwoTowerModel {
     const g = tf.scalar(this.dims.genres, 'int32');
     const ageGenre = tf.gather(this.ageGenreEmb!, tf.add(tf.mul(pair.ageBucket, g), pair.genre)) as tf.Tensor2D;
     const countryGenre = tf.gather(this.countryGenreEmb!, tf.add(tf.mul(pair.country, g), pair.genre)) as tf.Tensor2D;
-    let h: tf.Tensor2D = tf.concat([u, v, tf.mul(u, v) as tf.Tensor2D, pair.compat, pair.affinity, ageGenre, countryGenre], 1);
+    let h: tf.Tensor2D = tf.concat([u, v, tf.mul(u, v) as tf.Tensor2D, pair.audioFit, pair.affinity, ageGenre, countryGenre], 1);
     this.head.layers.forEach((layer, i) => {
       h = tf.relu(layer.apply(h));
       if (ctx.training && this.cfg.head.dropout > 0) h = tf.dropout(h, this.cfg.head.dropout, undefined, ctx.dropoutSeed + 101 + i) as tf.Tensor2D;

@@ -11,7 +11,7 @@ import { getLogger } from '../../logging';
 import { ensureGradients, initBackend, tf, type BackendInfo } from '../backend';
 import { epochExamples, negativeSampler, positiveExamples, type EpochExamples, type HardNegatives } from '../data/examples';
 import { dimsOf } from '../data/features';
-import { FeatureTensors } from '../data/loader';
+import { FeatureTensors } from '../data/tensors';
 import { chooseWeight } from '../inference/fusion';
 import { ModelRanker } from '../inference/model-ranker';
 import { loadModel, readManifest, restoreOptimizer, saveModel } from '../models/io';
@@ -19,7 +19,7 @@ import { TwoTowerModel, type FusionWeights, type Output } from '../models/two-to
 import type { Prepared } from '../pipeline';
 import { Rng } from '../random';
 import { evaluateRanker, type EvalOptions, type EvalTask } from './evaluate';
-import { sampledSoftmax, weightedBce } from './loss_functions';
+import { sampledSoftmax, weightedBce } from './losses';
 import { EventWriter } from './tensorboard';
 import { adam } from './adam';
 
@@ -76,7 +76,7 @@ function learningRate(cfg: AppConfig['training'], epoch: number): number {
 const tick = () => new Promise<void>((r) => setImmediate(r));
 
 export async function train(opts: TrainOptions): Promise<TrainResult> {
-  const { config: cfg, prepared: P, runDir } = opts;
+  const { config: cfg, prepared: prep, runDir } = opts;
   const tc = cfg.training;
   const backend = await initBackend(tc.backend);
   ensureGradients();
@@ -84,7 +84,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const bestDir = path.join(runDir, 'best');
   const lastDir = path.join(runDir, 'last');
   const epochLogFile = path.join(runDir, 'train.log.jsonl');
-  const dims = dimsOf(P.featureSpace);
+  const dims = dimsOf(prep.featureSpace);
 
   let model: TwoTowerModel;
   let startEpoch = 0;
@@ -115,15 +115,15 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
 
   // Training rows are listening states along each person's timeline; validation ranks from each
   // person's state at the start of the validation period.
-  const ft = new FeatureTensors(P.stateUsers, P.items);
-  const ftValid = new FeatureTensors(P.users, P.items);
+  const ft = new FeatureTensors(prep.stateUsers, prep.items);
+  const ftValid = new FeatureTensors(prep.users, prep.items);
   const neg = tc.negatives;
   const hard: HardNegatives | undefined = neg.history_fraction + neg.artist_fraction > 0
-    ? { historyTracks: P.states.historyTracks, historyArtists: P.states.historyArtists, tracksByArtist: tracksByArtist(P.data.catalog.artistId), historyFraction: neg.history_fraction, artistFraction: neg.artist_fraction }
+    ? { historyTracks: prep.states.historyTracks, historyArtists: prep.states.historyArtists, tracksByArtist: tracksByArtist(prep.data.catalog.artistId), historyFraction: neg.history_fraction, artistFraction: neg.artist_fraction }
     : undefined;
   const varList = model.params.trainable();
   const tb = cfg.logging.tensorboard ? new EventWriter(path.join(runDir, 'tensorboard')) : null;
-  const { sampler, logQ } = negativeSampler(P.itemCounts, tc.negatives.strategy, tc.negatives.popularity_alpha);
+  const { sampler, logQ } = negativeSampler(prep.itemCounts, tc.negatives.strategy, tc.negatives.popularity_alpha);
   const logQT = tf.tensor1d(logQ);
   const metricName = tc.early_stopping.metric;
   const sign = tc.early_stopping.mode === 'max' ? 1 : -1;
@@ -139,7 +139,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       const lr = learningRate(tc, epoch);
       (optimizer as unknown as { learningRate: number }).learningRate = lr;
       const ex: EpochExamples =
-        tc.loss === 'sampled_softmax' ? positiveExamples(P.states.inter, rng) : epochExamples(P.states.inter, sampler, neg.per_positive, rng, hard, tc.max_positives_per_epoch, tc.new_track_weight);
+        tc.loss === 'sampled_softmax' ? positiveExamples(prep.states.inter, rng) : epochExamples(prep.states.inter, sampler, neg.per_positive, rng, hard, tc.max_positives_per_epoch, tc.new_track_weight);
       const B = tc.batch_size;
       const steps = Math.ceil(ex.user.length / B);
       const te = performance.now();
@@ -209,7 +209,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
 
       opts.onProgress?.({ phase: 'validate', epoch, epochs: totalEpochs, step: steps, steps, loss: epochLoss, etaS: null, examplesPerS: ex.user.length / seconds });
       const ranker = new ModelRanker(model, ftValid);
-      const { metrics: valid, fusion } = validationMetrics(ranker, P, cfg.evaluation.threshold, cfg.model.head.fusion_weights);
+      const { metrics: valid, fusion } = validationMetrics(ranker, prep, cfg.evaluation.threshold, cfg.model.head.fusion_weights);
       ranker.dispose();
       valid.loss = epochLoss;
       const entry: EpochLog = { epoch, loss: epochLoss, lr, seconds, examplesPerS: ex.user.length / seconds, valid };
@@ -227,9 +227,9 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
         ...Object.fromEntries(Object.entries(valid).map(([k, v]) => [`valid/${k}`, v])),
       });
 
-      const metric = metricName === 'loss' ? epochLoss : valid[metricName] ?? (P.valid.users.length ? NaN : -epochLoss);
+      const metric = metricName === 'loss' ? epochLoss : valid[metricName] ?? (prep.valid.users.length ? NaN : -epochLoss);
       const value = Number.isFinite(metric) ? sign * metric : -Infinity;
-      const saveOpts = { epoch, seed: tc.seed, backend: backend.name, config: cfg, featureSpace: P.featureSpace, metrics: valid, fusion };
+      const saveOpts = { epoch, seed: tc.seed, backend: backend.name, config: cfg, featureSpace: prep.featureSpace, metrics: valid, fusion };
       const improved = value > bestMetric + tc.early_stopping.min_delta || bestEpoch < 0;
       if (improved) {
         bestMetric = value;
@@ -265,9 +265,9 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
  * Each output's fusion weight (`grid`, see inference/fusion.ts) is chosen here on its own task's
  * NDCG@10, and the metrics are those of the chosen blend — the ranking the app would serve.
  */
-export function validationMetrics(ranker: ModelRanker, P: Prepared, threshold: number, grid: number[] = []): { metrics: Record<string, number>; fusion: FusionWeights } {
+export function validationMetrics(ranker: ModelRanker, prep: Prepared, threshold: number, grid: number[] = []): { metrics: Record<string, number>; fusion: FusionWeights } {
   const fusion: FusionWeights = { all: 0, discover: 0 };
-  if (!P.valid.users.length && !P.validAll.users.length) return { metrics: {}, fusion };
+  if (!prep.valid.users.length && !prep.validAll.users.length) return { metrics: {}, fusion };
   const weights = [...new Set([0, ...grid])];
   const blended = (output: Output, task: EvalTask, opts: EvalOptions) => {
     ranker.as(output);
@@ -280,9 +280,9 @@ export function validationMetrics(ranker: ModelRanker, P: Prepared, threshold: n
     fusion[output] = best.w;
     return tried.find((t) => t.w === best.w)!.metrics;
   };
-  const valid = P.valid.users.length ? blended('discover', P.valid, { ks: [10, 50], threshold }) : {};
-  if (P.validAll.users.length) {
-    const all = blended('all', P.validAll, { ks: [10], threshold });
+  const valid = prep.valid.users.length ? blended('discover', prep.valid, { ks: [10, 50], threshold }) : {};
+  if (prep.validAll.users.length) {
+    const all = blended('all', prep.validAll, { ks: [10], threshold });
     for (const k of ['ndcg@10', 'hit_rate@10', 'mrr']) valid[`all_plays/${k}`] = all[k];
     valid['mean_ndcg@10'] = ((valid['ndcg@10'] ?? 0) + all['ndcg@10']) / 2;
   }

@@ -4,7 +4,7 @@ import { call } from '../api';
 import { ErrorBox } from '../components/ui';
 import { t } from '../strings';
 import { setThemeChoice, themeChoice, type ThemeChoice } from '../theme';
-import { PLAN_LEVEL_NAMES } from '../../../shared/config-schema';
+import { LOG_LEVEL_NAMES } from '../../../shared/config-schema';
 
 export function SettingsPage({ info, onChanged }: { info: AppInfo | null; onChanged: () => void }) {
   const [error, setError] = useState<string | null>(null);
@@ -44,7 +44,7 @@ export function SettingsPage({ info, onChanged }: { info: AppInfo | null; onChan
               }
             }}
           >
-            {PLAN_LEVEL_NAMES.map((l) => <option key={l}>{l}</option>)}
+            {LOG_LEVEL_NAMES.map((l) => <option key={l}>{l}</option>)}
           </select>
         </label>
         <div className="row">

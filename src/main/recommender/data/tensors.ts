@@ -4,19 +4,19 @@
  */
 import { tf } from '../backend';
 import type { ItemInputs, PairInputs, UserInputs } from '../models/two-tower';
-import { AFFINITY_COLUMNS, COMPAT_COLUMNS, pairAffinity, type ItemFeatures, type UserFeatures } from './features';
+import { AFFINITY_COLUMNS, AUDIO_FIT_COLUMNS, pairAffinity, type ItemFeatures, type UserFeatures } from './features';
 
 export class FeatureTensors {
   user: {
     numeric: tf.Tensor2D; country: tf.Tensor1D; gender: tf.Tensor1D; topGenre: tf.Tensor1D; ageBucket: tf.Tensor1D;
-    historyArtist: tf.Tensor2D; historyWeight: tf.Tensor2D; historyTrack: tf.Tensor2D; historyTrackWeight: tf.Tensor2D; compatAvg: tf.Tensor2D;
+    historyArtist: tf.Tensor2D; historyWeight: tf.Tensor2D; historyTrack: tf.Tensor2D; historyTrackWeight: tf.Tensor2D; audioFitAvg: tf.Tensor2D;
   };
-  readonly item: { numeric: tf.Tensor2D; artist: tf.Tensor1D; track: tf.Tensor1D; genre: tf.Tensor1D; yearBucket: tf.Tensor1D; compatRaw: tf.Tensor2D };
+  readonly item: { numeric: tf.Tensor2D; artist: tf.Tensor1D; track: tf.Tensor1D; genre: tf.Tensor1D; yearBucket: tf.Tensor1D; audioFitRaw: tf.Tensor2D };
 
   users: UserFeatures;
 
   constructor(users: UserFeatures, readonly items: ItemFeatures) {
-    const C = COMPAT_COLUMNS.length;
+    const C = AUDIO_FIT_COLUMNS.length;
     this.users = users;
     this.user = FeatureTensors.userTensors(users);
     this.item = {
@@ -25,7 +25,7 @@ export class FeatureTensors {
       track: tf.tensor1d(items.track, 'int32'),
       genre: tf.tensor1d(items.genre, 'int32'),
       yearBucket: tf.tensor1d(items.yearBucket, 'int32'),
-      compatRaw: tf.tensor2d(items.compatRaw, [items.n, C]),
+      audioFitRaw: tf.tensor2d(items.audioFitRaw, [items.n, C]),
     };
   }
 
@@ -37,7 +37,7 @@ export class FeatureTensors {
   }
 
   private static userTensors(users: UserFeatures): FeatureTensors['user'] {
-    const C = COMPAT_COLUMNS.length;
+    const C = AUDIO_FIT_COLUMNS.length;
     const H = users.historyArtist.length / Math.max(1, users.n);
     return {
       numeric: tf.tensor2d(users.numeric, [users.n, users.numeric.length / Math.max(1, users.n)]),
@@ -49,7 +49,7 @@ export class FeatureTensors {
       historyWeight: tf.tensor2d(users.historyWeight, [users.n, H]),
       historyTrack: tf.tensor2d(users.historyTrack, [users.n, H], 'int32'),
       historyTrackWeight: tf.tensor2d(users.historyTrackWeight, [users.n, H]),
-      compatAvg: tf.tensor2d(users.compatAvg, [users.n, C]),
+      audioFitAvg: tf.tensor2d(users.audioFitAvg, [users.n, C]),
     };
   }
 
@@ -83,7 +83,7 @@ export class FeatureTensors {
   pairBatch(userIdx: tf.Tensor1D, itemIdx: tf.Tensor1D, users: ArrayLike<number>, items: ArrayLike<number>): PairInputs {
     return {
       affinity: tf.tensor2d(pairAffinity(this.users, this.items, users, items), [users.length, AFFINITY_COLUMNS.length]),
-      compat: tf.abs(tf.sub(tf.gather(this.user.compatAvg, userIdx), tf.gather(this.item.compatRaw, itemIdx))) as tf.Tensor2D,
+      audioFit: tf.abs(tf.sub(tf.gather(this.user.audioFitAvg, userIdx), tf.gather(this.item.audioFitRaw, itemIdx))) as tf.Tensor2D,
       ageBucket: tf.gather(this.user.ageBucket, userIdx) as tf.Tensor1D,
       country: tf.gather(this.user.country, userIdx) as tf.Tensor1D,
       genre: tf.gather(this.item.genre, itemIdx) as tf.Tensor1D,
