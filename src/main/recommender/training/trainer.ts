@@ -84,34 +84,10 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const bestDir = path.join(runDir, 'best');
   const lastDir = path.join(runDir, 'last');
   const epochLogFile = path.join(runDir, 'train.log.jsonl');
-  const dims = dimsOf(prep.featureSpace);
 
-  let model: TwoTowerModel;
-  let startEpoch = 0;
-  let bestMetric = -Infinity;
-  let bestEpoch = -1;
-  const epochs: EpochLog[] = [];
   const optimizer = adam(tc.learning_rate);
-  if (opts.resume && fs.existsSync(path.join(lastDir, 'manifest.json'))) {
-    model = loadModel(lastDir).model;
-    await restoreOptimizer(lastDir, optimizer);
-    const m = readManifest(lastDir);
-    startEpoch = m.epoch + 1;
-    if (fs.existsSync(path.join(bestDir, 'manifest.json'))) {
-      const b = readManifest(bestDir);
-      bestEpoch = b.epoch;
-      bestMetric = b.metrics[tc.early_stopping.metric] ?? -Infinity;
-      if (tc.early_stopping.mode === 'min') bestMetric = -bestMetric;
-    }
-    if (fs.existsSync(epochLogFile)) {
-      for (const line of fs.readFileSync(epochLogFile, 'utf8').split('\n')) if (line.trim()) epochs.push(JSON.parse(line) as EpochLog);
-      epochs.splice(startEpoch);
-    }
-    log.info(`resuming ${runDir} at epoch ${startEpoch + 1}`);
-  } else {
-    model = new TwoTowerModel(dims, cfg.model, tc.seed);
-    fs.rmSync(epochLogFile, { force: true });
-  }
+  const { model, startEpoch, epochs } = await startModel(opts, optimizer, { bestDir, lastDir, epochLogFile });
+  let { bestMetric, bestEpoch } = startEpoch > 0 ? startBest(opts, bestDir) : { bestMetric: -Infinity, bestEpoch: -1 };
 
   // Training rows are listening states along each person's timeline; validation ranks from each
   // person's state at the start of the validation period.
@@ -150,39 +126,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
         const s = step * B;
         const e = Math.min(ex.user.length, s + B);
         if (tc.loss === 'sampled_softmax' && e - s < 2) continue;
-        const dropoutSeed = rng.int(1 << 30);
-        const bn = model.newBnUpdates();
-        // The user tower runs once per distinct person in the batch (a batch of 1,024 examples
-        // holds a few hundred people at most), then its rows are gathered per example.
-        const { unique, inverse } = uniqueIndex(ex.user.subarray(s, e));
-        const loss = tf.tidy(() => {
-          const uIdx = tf.tensor1d(ex.user.subarray(s, e), 'int32');
-          const uUnique = tf.tensor1d(unique, 'int32');
-          const uInverse = tf.tensor1d(inverse, 'int32');
-          const iIdx = tf.tensor1d(ex.item.subarray(s, e), 'int32');
-          const w = tf.tensor1d(ex.weight.subarray(s, e));
-          const ctx = { training: true, bn, dropoutSeed };
-          return optimizer.minimize(() => {
-            const u = tf.gather(model.userVector(ft.userBatch(uUnique), ctx), uInverse) as tf.Tensor2D;
-            const v = model.itemVector(ft.itemBatch(iIdx), ctx);
-            let l: tf.Scalar;
-            if (tc.loss === 'sampled_softmax') {
-              l = sampledSoftmax(u, v, tf.gather(logQT, iIdx) as tf.Tensor1D, w, cfg.model.temperature);
-            } else {
-              const y = tf.tensor1d(ex.label.subarray(s, e));
-              const both = model.logitsBoth(u, v, ft.pairBatch(uIdx, iIdx, ex.user.subarray(s, e), ex.item.subarray(s, e)), ctx);
-              const col = (k: number) => tf.reshape(tf.slice(both, [0, k], [-1, 1]), [-1]) as tf.Tensor1D;
-              // "all" learns from every example; "discover" with discoveries weighted up and no
-              // "other tracks by your artists" negatives (what one discovers next is often one of them).
-              l = tf.add(weightedBce(col(0), y, w), weightedBce(col(1), y, tf.tensor1d(ex.discoverWeight.subarray(s, e)))) as tf.Scalar;
-              // Keep the towers good at retrieval too when a head sits on top of them.
-              if (model.hasHead) l = tf.add(l, tf.mul(weightedBce(model.dotLogits(u, v), y, w), 0.5)) as tf.Scalar;
-            }
-            if (tc.weight_decay > 0) l = tf.add(l, tf.mul(model.l2(), tc.weight_decay)) as tf.Scalar;
-            return l;
-          }, true, varList) as tf.Scalar;
-        });
-        bn.apply();
+        const loss = trainStep({ model, optimizer, ft, logQT, varList, cfg }, ex, s, e, rng.int(1 << 30));
         const next = tf.add(lossSum, loss);
         lossSum.dispose();
         loss.dispose();
@@ -257,6 +201,81 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   log.info(`training finished in ${seconds.toFixed(1)} s on ${backend.description}: best ${metricName} ${fmt(sign * bestMetric)} at epoch ${bestEpoch + 1}; ${Math.round(examplesDone / seconds)} examples/s overall`);
   opts.onProgress?.({ phase: 'done', epoch: bestEpoch, epochs: totalEpochs, step: 0, steps: 0, loss: null, etaS: 0, examplesPerS: examplesDone / seconds });
   return { runDir, bestDir, lastDir, bestEpoch, bestMetric: sign * bestMetric, epochs, backend };
+}
+
+/** A new model, or (resuming) the last checkpoint with its optimizer state and the epochs logged before it. */
+async function startModel(opts: TrainOptions, optimizer: tf.Optimizer, files: { bestDir: string; lastDir: string; epochLogFile: string }): Promise<{ model: TwoTowerModel; startEpoch: number; epochs: EpochLog[] }> {
+  const { config: cfg, prepared: prep, runDir } = opts;
+  const epochs: EpochLog[] = [];
+  if (opts.resume && fs.existsSync(path.join(files.lastDir, 'manifest.json'))) {
+    const model = loadModel(files.lastDir).model;
+    await restoreOptimizer(files.lastDir, optimizer);
+    const startEpoch = readManifest(files.lastDir).epoch + 1;
+    if (fs.existsSync(files.epochLogFile)) {
+      for (const line of fs.readFileSync(files.epochLogFile, 'utf8').split('\n')) if (line.trim()) epochs.push(JSON.parse(line) as EpochLog);
+      epochs.splice(startEpoch);
+    }
+    log.info(`resuming ${runDir} at epoch ${startEpoch + 1}`);
+    return { model, startEpoch, epochs };
+  }
+  fs.rmSync(files.epochLogFile, { force: true });
+  return { model: new TwoTowerModel(dimsOf(prep.featureSpace), cfg.model, cfg.training.seed), startEpoch: 0, epochs };
+}
+
+/** The best checkpoint's epoch and early-stopping value so far (resuming), signed so that higher is better. */
+function startBest(opts: TrainOptions, bestDir: string): { bestMetric: number; bestEpoch: number } {
+  const es = opts.config.training.early_stopping;
+  if (!fs.existsSync(path.join(bestDir, 'manifest.json'))) return { bestMetric: -Infinity, bestEpoch: -1 };
+  const b = readManifest(bestDir);
+  const v = b.metrics[es.metric] ?? -Infinity;
+  return { bestEpoch: b.epoch, bestMetric: es.mode === 'min' ? -v : v };
+}
+
+interface StepContext {
+  model: TwoTowerModel;
+  optimizer: tf.Optimizer;
+  ft: FeatureTensors;
+  logQT: tf.Tensor1D;
+  varList: tf.Variable[];
+  cfg: AppConfig;
+}
+
+/** One optimiser step on examples [s, e) of the epoch; the batch's loss (kept, the caller disposes it). */
+function trainStep({ model, optimizer, ft, logQT, varList, cfg }: StepContext, ex: EpochExamples, s: number, e: number, dropoutSeed: number): tf.Scalar {
+  const tc = cfg.training;
+  const bn = model.newBnUpdates();
+  // The user tower runs once per distinct person in the batch (a batch of 1,024 examples
+  // holds a few hundred people at most), then its rows are gathered per example.
+  const { unique, inverse } = uniqueIndex(ex.user.subarray(s, e));
+  const loss = tf.tidy(() => {
+    const uIdx = tf.tensor1d(ex.user.subarray(s, e), 'int32');
+    const uUnique = tf.tensor1d(unique, 'int32');
+    const uInverse = tf.tensor1d(inverse, 'int32');
+    const iIdx = tf.tensor1d(ex.item.subarray(s, e), 'int32');
+    const w = tf.tensor1d(ex.weight.subarray(s, e));
+    const ctx = { training: true, bn, dropoutSeed };
+    return optimizer.minimize(() => {
+      const u = tf.gather(model.userVector(ft.userBatch(uUnique), ctx), uInverse) as tf.Tensor2D;
+      const v = model.itemVector(ft.itemBatch(iIdx), ctx);
+      let l: tf.Scalar;
+      if (tc.loss === 'sampled_softmax') {
+        l = sampledSoftmax(u, v, tf.gather(logQT, iIdx) as tf.Tensor1D, w, cfg.model.temperature);
+      } else {
+        const y = tf.tensor1d(ex.label.subarray(s, e));
+        const both = model.logitsBoth(u, v, ft.pairBatch(uIdx, iIdx, ex.user.subarray(s, e), ex.item.subarray(s, e)), ctx);
+        const col = (k: number) => tf.reshape(tf.slice(both, [0, k], [-1, 1]), [-1]) as tf.Tensor1D;
+        // "all" learns from every example; "discover" with discoveries weighted up and no
+        // "other tracks by your artists" negatives (what one discovers next is often one of them).
+        l = tf.add(weightedBce(col(0), y, w), weightedBce(col(1), y, tf.tensor1d(ex.discoverWeight.subarray(s, e)))) as tf.Scalar;
+        // Keep the towers good at retrieval too when a head sits on top of them.
+        if (model.hasHead) l = tf.add(l, tf.mul(weightedBce(model.dotLogits(u, v), y, w), 0.5)) as tf.Scalar;
+      }
+      if (tc.weight_decay > 0) l = tf.add(l, tf.mul(model.l2(), tc.weight_decay)) as tf.Scalar;
+      return l;
+    }, true, varList) as tf.Scalar;
+  });
+  bn.apply();
+  return loss;
 }
 
 /**
