@@ -6,15 +6,16 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { EventContract, EventName, IpcContract, Req, Res, RunSummary, ProfileDetail, AppInfo, EvaluationSummary } from '../../shared/ipc';
+import type { EventContract, EventName, IpcContract, Req, Res, AppInfo, EvaluationSummary } from '../../shared/ipc';
 import type { ImportReport, Recommendation } from '../../shared/types';
 import { loadConfig } from '../config';
-import { dbVersion, library, openLibrary, profiles, runs, type Library } from '../db';
+import { library, openLibrary, profiles, runs, type Library } from '../db';
 import { configureLogging, getLogger, parseLevel, type LogLevel } from '../logging';
 import { dataPaths, workerFile, type DataPaths } from '../paths';
 import { backendInfo } from '../recommender/backend';
 import type { JobMessage, JobReply } from '../workers/jobs-worker';
-import { getRun, listRuns, markInterruptedRuns, servingModelDir, setServing } from './model-service';
+import { getRun, listRuns, markInterruptedRuns, runSummary, servingModelDir, setServing } from './model-service';
+import { profileDetail } from './profile-service';
 import { coldStartList, setFavourites } from './cold-start';
 import { toCSV, toM3U8, toXSPF } from './playlist-export';
 import { keepRecommendations, lastRecommendations } from './last-recommendations';
@@ -152,54 +153,6 @@ export class AppService {
     };
   }
 
-  private catalogueAvg: { seen: string; value: Record<string, number | null> } | null = null;
-  /** The catalogue's mean audio features (a scan of every track), kept until the database changes. */
-  private catalogueAverages(): Record<string, number | null> {
-    const seen = dbVersion(this.lib.sqlite);
-    if (this.catalogueAvg?.seen !== seen) {
-      const value = profiles.catalogueAudioAverages(this.lib.sqlite);
-      this.catalogueAvg = { seen, value };
-    }
-    return this.catalogueAvg.value;
-  }
-
-  private profileDetail(profileId: number): ProfileDetail {
-    const db = this.lib.sqlite;
-    const p = profiles.profileById(db, profileId);
-    if (!p) throw new Error(`no profile with id ${profileId}`);
-    const agg = profiles.listeningTotals(db, profileId);
-    const monthly = profiles.monthlyHours(db, profileId);
-    const genres = profiles.genreTime(db, profileId);
-    const gTotal = genres.reduce((s, g) => s + g.w, 0);
-    const artists = profiles.topArtistNames(db, profileId, 10);
-    const mine = profiles.audioProfile(db, profileId);
-    const cat = this.catalogueAverages();
-    return {
-      ...p,
-      events: agg.n,
-      hours: agg.ms / 3600000,
-      first: agg.first,
-      last: agg.last,
-      monthlyHours: monthly.map((r) => ({ month: r.m, hours: r.h })),
-      topGenres: genres.slice(0, 10).map((g) => ({ genre: g.genre, share: gTotal ? g.w / gTotal : 0 })),
-      topArtists: artists,
-      audioProfile: profiles.PROFILE_AUDIO.map((f) => ({ feature: f, value: mine?.[f] ?? NaN, catalogue: cat?.[f] ?? NaN })).filter((x) => Number.isFinite(x.value)),
-    };
-  }
-
-  private runSummary(id: number): RunSummary {
-    const r = getRun(this.lib, id)!;
-    const curve = new Map<number, RunSummary['curve'][number]>();
-    for (const m of runs.validationCurve(this.lib.sqlite, id)) {
-      const c = curve.get(m.epoch) ?? { epoch: m.epoch + 1, loss: NaN, ndcg10: null, hitRate10: null };
-      if (m.name === 'loss') c.loss = m.value;
-      if (m.name === 'ndcg@10') c.ndcg10 = m.value;
-      if (m.name === 'hit_rate@10') c.hitRate10 = m.value;
-      curve.set(m.epoch, c);
-    }
-    return { ...r, curve: [...curve.values()] };
-  }
-
   /**
    * Opens the serving model (catalogue, item vectors, index) ahead of the first request, so that
    * the first list appears as the window opens. Failures are logged; the request will report them.
@@ -265,10 +218,10 @@ export class AppService {
           fs.rmSync(dir, { recursive: true, force: true });
         }
       },
-      'profile:get': async ({ profileId }) => this.profileDetail(profileId),
+      'profile:get': async ({ profileId }) => profileDetail(this.lib, profileId),
       'profile:update': async ({ profileId, age, gender, country }) => {
         if (!profiles.updateDemographics(db(), profileId, { age, gender, country: country?.toUpperCase() ?? null })) throw new Error(`no profile with id ${profileId}`);
-        return this.profileDetail(profileId);
+        return profileDetail(this.lib, profileId);
       },
       'recommend:list': ({ profileId, options }) => this.recommendations(profileId, options),
       'profile:favourites': async ({ profileId, name, artists, age, country }) => setFavourites(this.lib, { profileId, name }, artists, { age, country }),
@@ -317,11 +270,11 @@ export class AppService {
         this.training.postMessage({ type: 'cancel' } satisfies JobMessage);
         return { cancelled: true };
       },
-      'training:runs': async () => listRuns(this.lib).map((r) => this.runSummary(r.id)),
+      'training:runs': async () => listRuns(this.lib).map((r) => runSummary(this.lib, r.id)),
       'training:serve': async ({ runId }) => {
         setServing(this.lib, runId);
         dropRecommender(this.lib);
-        return listRuns(this.lib).map((r) => this.runSummary(r.id));
+        return listRuns(this.lib).map((r) => runSummary(this.lib, r.id));
       },
       'evaluation:run': async ({ runId, profileId }) => {
         const dir = runId ? getRun(this.lib, runId)?.modelPath : servingModelDir(this.lib);

@@ -123,154 +123,36 @@ async function plan(req: ImportRequest, report: ImportReport): Promise<Planned[]
   return planned;
 }
 
+/** What the phases of one import share: the request, the report being filled, the matcher, byte progress. */
+interface ImportRun {
+  lib: Library;
+  req: ImportRequest;
+  report: ImportReport;
+  matcher: CatalogMatcher;
+  bytesTotal: number;
+  /** Bytes of the files already read (progress runs over all files together). */
+  bytesBefore: number;
+}
+
 export async function runImport(lib: Library, req: ImportRequest): Promise<ImportReport> {
   const t0 = performance.now();
   const report = emptyReport(req.profilePerPath ? null : req.profile ?? null);
   const planned = await plan(req, report);
-  const bytesTotal = planned.reduce((s, p) => s + p.source.size, 0);
-  let bytesBefore = 0;
   const { sqlite } = lib;
 
   beginImmediate(sqlite);
   try {
-    // ---- catalogue phase (also the catalogue half of Exportify files) ----
-    const catalogFirst = planned.filter((p) => p.detected.kind === 'catalog' || p.detected.kind === 'both');
     // The catalogue store keeps the matcher in step with what it writes.
-    const matcher = matcherFor(lib);
-    const store = catalogFirst.length ? new CatalogStore(sqlite, matcher) : null;
-    const savedEvents = new Map<Planned, HistoryItem[]>();
-    for (const p of catalogFirst) {
-      const h = createHash('sha256');
-      const started = Date.now();
-      const src = hashing(p.source, h);
-      const file: FileImportReport = { path: p.source.name, format: p.detected.format, kind: p.detected.kind, records: 0, imported: 0, duplicates: 0, repeats: 0, skipped: 0, notes: [] };
-      const saved: HistoryItem[] = [];
-      const format = p.detected.format;
-      const wantsSaved = p.detected.kind === 'both' && p.profile !== null;
-      for await (const batch of readCatalogCsv(src, {
-        format: format as 'spotify-tracks-csv' | 'tidytuesday-csv' | 'exportify',
-        onProgress: (b) => req.onProgress?.({ phase: 'catalog', file: p.source.name, bytesDone: bytesBefore + b, bytesTotal, records: report.catalog.rows }),
-        onSaved: wantsSaved ? (it) => saved.push(it) : undefined,
-      })) {
-        for (const item of batch) {
-          file.records++;
-          report.catalog.rows++;
-          if (item.kind === 'skip') {
-            file.skipped++;
-            report.catalog.skipped++;
-            noteSkip(report, p.source.name, item.where, `catalogue: ${item.reason}`);
-            continue;
-          }
-          if (store!.upsert(item.row, format)) {
-            file.imported++;
-            report.catalog.inserted++;
-          } else {
-            file.duplicates++;
-            report.catalog.merged++;
-          }
-        }
-      }
-      if (wantsSaved) savedEvents.set(p, saved);
-      listening.insertImport(sqlite, null, 'catalog', format, p.source.name, h.digest('hex'), started, Date.now(), file.records, file.imported, file.duplicates, file.skipped, '{}', 0, 0);
-      report.files.push(file);
-      bytesBefore += p.source.size;
-    }
-
-    report.catalog.tracksTotal = matcher.trackCount;
+    const run: ImportRun = { lib, req, report, matcher: matcherFor(lib), bytesTotal: planned.reduce((s, p) => s + p.source.size, 0), bytesBefore: 0 };
+    const savedEvents = await importCatalogues(run, planned.filter((p) => p.detected.kind === 'catalog' || p.detected.kind === 'both'));
+    report.catalog.tracksTotal = run.matcher.trackCount;
     if (report.catalog.inserted > 0) {
-      req.onProgress?.({ phase: 'rematch', file: '', bytesDone: bytesBefore, bytesTotal, records: 0 });
-      report.rematched = rematch(lib, matcher);
+      req.onProgress?.({ phase: 'rematch', file: '', bytesDone: run.bytesBefore, bytesTotal: run.bytesTotal, records: 0 });
+      report.rematched = rematch(lib, run.matcher);
     }
-
-    // ---- history phase ----
-    const profileIds = new Map<string, number>();
-    const profileId = (name: string): number => {
-      let id = profileIds.get(name);
-      if (id === undefined) {
-        id = profiles.ensureProfile(sqlite, name);
-        profileIds.set(name, id);
-      }
-      return id;
-    };
-    const unmatchedArtists = new Map<string, number>();
-    // Listens inserted by this import: a second one with the same key is a repeat within the
-    // export (a double scrobble), not something "already in the library".
-    const thisImport = new Set<string>();
-
-    for (const p of planned) {
-      if (p.profile === null || p.detected.kind === 'catalog') continue;
-      const pid = profileId(p.profile);
-      const h = createHash('sha256');
-      const started = Date.now();
-      const format = p.detected.format;
-      const importId = listening.insertImport(sqlite, pid, 'history', format, p.source.name, '', started, started, 0, 0, 0, 0, '{}', 0, 0);
-      const file: FileImportReport = { path: p.source.name, format, kind: 'history', records: 0, imported: 0, duplicates: 0, repeats: 0, skipped: 0, notes: [] };
-      const reasons: Record<string, number> = {};
-      let trackMatched = 0;
-      let artistMatched = 0;
-      const onProgress = (b: number) =>
-        req.onProgress?.({ phase: 'history', file: p.source.name, bytesDone: bytesBefore + b, bytesTotal, records: report.events });
-      const items = readHistory(p, hashing(p.source, h), savedEvents.get(p), onProgress);
-      for await (const batch of items) {
-        for (const item of batch) {
-          if (item.kind === 'note') {
-            file.notes.push(item.note);
-            continue;
-          }
-          file.records++;
-          report.events++;
-          if (item.kind === 'skip') {
-            file.skipped++;
-            report.skipped++;
-            reasons[item.reason] = (reasons[item.reason] ?? 0) + 1;
-            noteSkip(report, p.source.name, item.where, item.reason);
-            continue;
-          }
-          const e = item.event;
-          const m = matcher.match(e.artist, e.title, e.spotifyId);
-          if (m.trackId !== null) trackMatched++;
-          if (m.artistId !== null) artistMatched++;
-          else unmatchedArtists.set(e.artist, (unmatchedArtists.get(e.artist) ?? 0) + 1);
-          const inserted = listening.insertEvent(sqlite,
-            pid, e.ts, e.artist, e.title, e.album, e.spotifyId ? `spotify:track:${e.spotifyId}` : null, e.msPlayed,
-            e.skipped === null ? null : +e.skipped, e.reasonStart, e.reasonEnd, e.shuffle === null ? null : +e.shuffle,
-            e.platform, format, p.source.name, importId, m.trackId, m.artistId, dedupeKey(e),
-          );
-          const key = dedupeKey(e);
-          if (inserted) {
-            file.imported++;
-            thisImport.add(key);
-          } else if (thisImport.has(key)) file.repeats++;
-          else file.duplicates++;
-        }
-      }
-      report.imported += file.imported;
-      report.duplicates += file.duplicates;
-      report.repeats += file.repeats;
-      report.trackMatched += trackMatched;
-      report.artistMatched += artistMatched;
-      for (const [r, n] of Object.entries(reasons)) report.skippedReasons[r] = (report.skippedReasons[r] ?? 0) + n;
-      listening.finishImport(sqlite, p.detected.kind === 'both' ? 'see catalogue import' : h.digest('hex'), Date.now(), file.records, file.imported, file.duplicates, file.skipped, JSON.stringify(reasons), trackMatched, artistMatched, importId);
-      if (p.detected.kind !== 'both') {
-        report.files.push(file);
-        bytesBefore += p.source.size;
-      } else {
-        const catalogFile = report.files.find((f) => f.path === p.source.name);
-        if (catalogFile) {
-          catalogFile.kind = 'both';
-          catalogFile.imported += file.imported;
-        }
-      }
-    }
-    const valid = report.imported + report.duplicates;
-    report.trackMatch = valid ? report.trackMatched / valid : 0;
-    report.artistMatch = valid ? report.artistMatched / valid : 0;
-    report.topUnmatchedArtists = [...unmatchedArtists.entries()]
-      .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
-      .slice(0, 15)
-      .map(([artist, plays]) => ({ artist, plays }));
+    await importHistories(run, planned, savedEvents);
     commit(sqlite);
-    matchers.set(lib, { matcher, version: dbVersion(sqlite) });
+    matchers.set(lib, { matcher: run.matcher, version: dbVersion(sqlite) });
   } catch (e) {
     rollback(sqlite);
     matchers.delete(lib); // it may hold tracks of the rolled-back catalogue
@@ -283,6 +165,140 @@ export async function runImport(lib: Library, req: ImportRequest): Promise<Impor
       `${report.catalog.inserted} new catalogue tracks; track match ${(report.trackMatch * 100).toFixed(1)} %, artist match ${(report.artistMatch * 100).toFixed(1)} %`,
   );
   return report;
+}
+
+/** The catalogue phase (also the catalogue half of Exportify files); the listens Exportify files carry, by file. */
+async function importCatalogues(run: ImportRun, catalogFirst: Planned[]): Promise<Map<Planned, HistoryItem[]>> {
+  const { lib: { sqlite }, req, report } = run;
+  const store = catalogFirst.length ? new CatalogStore(sqlite, run.matcher) : null;
+  const savedEvents = new Map<Planned, HistoryItem[]>();
+  for (const p of catalogFirst) {
+    const h = createHash('sha256');
+    const started = Date.now();
+    const src = hashing(p.source, h);
+    const file: FileImportReport = { path: p.source.name, format: p.detected.format, kind: p.detected.kind, records: 0, imported: 0, duplicates: 0, repeats: 0, skipped: 0, notes: [] };
+    const saved: HistoryItem[] = [];
+    const format = p.detected.format;
+    const wantsSaved = p.detected.kind === 'both' && p.profile !== null;
+    for await (const batch of readCatalogCsv(src, {
+      format: format as 'spotify-tracks-csv' | 'tidytuesday-csv' | 'exportify',
+      onProgress: (b) => req.onProgress?.({ phase: 'catalog', file: p.source.name, bytesDone: run.bytesBefore + b, bytesTotal: run.bytesTotal, records: report.catalog.rows }),
+      onSaved: wantsSaved ? (it) => saved.push(it) : undefined,
+    })) {
+      for (const item of batch) {
+        file.records++;
+        report.catalog.rows++;
+        if (item.kind === 'skip') {
+          file.skipped++;
+          report.catalog.skipped++;
+          noteSkip(report, p.source.name, item.where, `catalogue: ${item.reason}`);
+          continue;
+        }
+        if (store!.upsert(item.row, format)) {
+          file.imported++;
+          report.catalog.inserted++;
+        } else {
+          file.duplicates++;
+          report.catalog.merged++;
+        }
+      }
+    }
+    if (wantsSaved) savedEvents.set(p, saved);
+    listening.insertImport(sqlite, null, 'catalog', format, p.source.name, h.digest('hex'), started, Date.now(), file.records, file.imported, file.duplicates, file.skipped, '{}', 0, 0);
+    report.files.push(file);
+    run.bytesBefore += p.source.size;
+  }
+  return savedEvents;
+}
+
+/** The history phase: every listen matched to the catalogue and stored once; the report's match figures. */
+async function importHistories(run: ImportRun, planned: Planned[], savedEvents: Map<Planned, HistoryItem[]>): Promise<void> {
+  const { lib: { sqlite }, req, report, matcher } = run;
+  const profileIds = new Map<string, number>();
+  const profileId = (name: string): number => {
+    let id = profileIds.get(name);
+    if (id === undefined) {
+      id = profiles.ensureProfile(sqlite, name);
+      profileIds.set(name, id);
+    }
+    return id;
+  };
+  const unmatchedArtists = new Map<string, number>();
+  // Listens inserted by this import: a second one with the same key is a repeat within the
+  // export (a double scrobble), not something "already in the library".
+  const thisImport = new Set<string>();
+  for (const p of planned) {
+    if (p.profile === null || p.detected.kind === 'catalog') continue;
+    const pid = profileId(p.profile);
+    const h = createHash('sha256');
+    const started = Date.now();
+    const format = p.detected.format;
+    const importId = listening.insertImport(sqlite, pid, 'history', format, p.source.name, '', started, started, 0, 0, 0, 0, '{}', 0, 0);
+    const file: FileImportReport = { path: p.source.name, format, kind: 'history', records: 0, imported: 0, duplicates: 0, repeats: 0, skipped: 0, notes: [] };
+    const reasons: Record<string, number> = {};
+    let trackMatched = 0;
+    let artistMatched = 0;
+    const onProgress = (b: number) =>
+      req.onProgress?.({ phase: 'history', file: p.source.name, bytesDone: run.bytesBefore + b, bytesTotal: run.bytesTotal, records: report.events });
+    const items = readHistory(p, hashing(p.source, h), savedEvents.get(p), onProgress);
+    for await (const batch of items) {
+      for (const item of batch) {
+        if (item.kind === 'note') {
+          file.notes.push(item.note);
+          continue;
+        }
+        file.records++;
+        report.events++;
+        if (item.kind === 'skip') {
+          file.skipped++;
+          report.skipped++;
+          reasons[item.reason] = (reasons[item.reason] ?? 0) + 1;
+          noteSkip(report, p.source.name, item.where, item.reason);
+          continue;
+        }
+        const e = item.event;
+        const m = matcher.match(e.artist, e.title, e.spotifyId);
+        if (m.trackId !== null) trackMatched++;
+        if (m.artistId !== null) artistMatched++;
+        else unmatchedArtists.set(e.artist, (unmatchedArtists.get(e.artist) ?? 0) + 1);
+        const inserted = listening.insertEvent(sqlite,
+          pid, e.ts, e.artist, e.title, e.album, e.spotifyId ? `spotify:track:${e.spotifyId}` : null, e.msPlayed,
+          e.skipped === null ? null : +e.skipped, e.reasonStart, e.reasonEnd, e.shuffle === null ? null : +e.shuffle,
+          e.platform, format, p.source.name, importId, m.trackId, m.artistId, dedupeKey(e),
+        );
+        const key = dedupeKey(e);
+        if (inserted) {
+          file.imported++;
+          thisImport.add(key);
+        } else if (thisImport.has(key)) file.repeats++;
+        else file.duplicates++;
+      }
+    }
+    report.imported += file.imported;
+    report.duplicates += file.duplicates;
+    report.repeats += file.repeats;
+    report.trackMatched += trackMatched;
+    report.artistMatched += artistMatched;
+    for (const [r, n] of Object.entries(reasons)) report.skippedReasons[r] = (report.skippedReasons[r] ?? 0) + n;
+    listening.finishImport(sqlite, p.detected.kind === 'both' ? 'see catalogue import' : h.digest('hex'), Date.now(), file.records, file.imported, file.duplicates, file.skipped, JSON.stringify(reasons), trackMatched, artistMatched, importId);
+    if (p.detected.kind !== 'both') {
+      report.files.push(file);
+      run.bytesBefore += p.source.size;
+    } else {
+      const catalogFile = report.files.find((f) => f.path === p.source.name);
+      if (catalogFile) {
+        catalogFile.kind = 'both';
+        catalogFile.imported += file.imported;
+      }
+    }
+  }
+  const valid = report.imported + report.duplicates;
+  report.trackMatch = valid ? report.trackMatched / valid : 0;
+  report.artistMatch = valid ? report.artistMatched / valid : 0;
+  report.topUnmatchedArtists = [...unmatchedArtists.entries()]
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .slice(0, 15)
+    .map(([artist, plays]) => ({ artist, plays }));
 }
 
 function readHistory(p: Planned, src: Source, saved: HistoryItem[] | undefined, onProgress: (b: number) => void): AsyncIterable<HistoryItem[]> {

@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { AppConfig } from '../../shared/config-schema';
+import type { RunSummary } from '../../shared/ipc';
 import { runs, type Library } from '../db';
 import { getLogger } from '../logging';
 import { backendInfo, initBackend } from '../recommender/backend';
@@ -88,6 +89,20 @@ export function getRun(lib: Library, id: number): RunRecord | null {
     id: r.id, createdAt: r.createdAt, finishedAt: r.finishedAt ?? null, status: r.status, backend: r.backend, modelPath: r.modelPath ?? null,
     epochs: r.epochs ?? null, serving: Boolean(r.serving), error: r.error ?? null, metrics,
   };
+}
+
+/** A run as the Training page lists it: the record and its validation curve. */
+export function runSummary(lib: Library, id: number): RunSummary {
+  const r = getRun(lib, id)!;
+  const curve = new Map<number, RunSummary['curve'][number]>();
+  for (const m of runs.validationCurve(lib.sqlite, id)) {
+    const c = curve.get(m.epoch) ?? { epoch: m.epoch + 1, loss: NaN, ndcg10: null, hitRate10: null };
+    if (m.name === 'loss') c.loss = m.value;
+    if (m.name === 'ndcg@10') c.ndcg10 = m.value;
+    if (m.name === 'hit_rate@10') c.hitRate10 = m.value;
+    curve.set(m.epoch, c);
+  }
+  return { ...r, curve: [...curve.values()] };
 }
 
 export function listRuns(lib: Library): RunRecord[] {

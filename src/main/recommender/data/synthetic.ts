@@ -105,18 +105,11 @@ interface SynTrack {
 export const SYNTHETIC_SOURCE = 'synthetic';
 export const SYNTHETIC_PROFILE_PREFIX = 'Synthetic listener';
 
-/** Generates the synthetic library into `lib` (one transaction). */
-export function generateSyntheticLibrary(lib: Library, opts: SyntheticOptions = {}): SyntheticResult {
-  const seed = opts.seed ?? 7;
-  const nTracks = opts.tracks ?? 20000;
-  const nArtists = opts.artists ?? Math.max(20, Math.round(nTracks / 14));
-  const nProfiles = opts.profiles ?? 300;
-  const medianEvents = opts.eventsPerProfile ?? 500;
-  const year = opts.year ?? 2025;
-  const rng = new Rng(seed);
-  const G = SYNTHETIC_GENRES;
+type SynArtist = { name: string; genre: number; popularity: number; offset: number[]; career: number };
 
-  // ---- artists ----
+/** Artists with made-up names (marked "(synthetic)"), each of a genre, a popularity, a sound and a career's centre year. */
+function makeArtists(ar: Rng, nArtists: number, genreSampler: Sampler): SynArtist[] {
+  const G = SYNTHETIC_GENRES;
   const usedNames = new Set<string>();
   const name = (r: Rng, parts: number) => {
     for (;;) {
@@ -129,9 +122,7 @@ export function generateSyntheticLibrary(lib: Library, opts: SyntheticOptions = 
       }
     }
   };
-  const ar = rng.fork(1);
-  const genreSampler = new Sampler(G.map((g) => g.share));
-  const artists = Array.from({ length: nArtists }, () => {
+  return Array.from({ length: nArtists }, () => {
     const genre = genreSampler.draw(ar);
     return {
       name: `${name(ar, 2 + ar.int(2))} (synthetic)`,
@@ -141,9 +132,12 @@ export function generateSyntheticLibrary(lib: Library, opts: SyntheticOptions = 
       career: G[genre].era[0] + ar.normal(0, G[genre].era[1]),
     };
   });
+}
 
-  // ---- tracks: each artist gets a Zipf-like share ----
-  const tr = rng.fork(2);
+/** Tracks: each artist gets a Zipf-like share; audio features from the genre's prototype and the artist's sound. */
+function makeTracks(tr: Rng, artists: SynArtist[], nTracks: number, year: number, genreSampler: Sampler): SynTrack[] {
+  const G = SYNTHETIC_GENRES;
+  const nArtists = artists.length;
   const artistShare = new Sampler(artists.map((a) => Math.pow(a.popularity, 0.6)));
   const tracks: SynTrack[] = [];
   const ids = new Set<string>();
@@ -178,6 +172,23 @@ export function generateSyntheticLibrary(lib: Library, opts: SyntheticOptions = 
       timeSignature: tr.next() < 0.9 ? 4 : tr.pick([3, 5]),
     });
   }
+  return tracks;
+}
+
+/** Generates the synthetic library into `lib` (one transaction). */
+export function generateSyntheticLibrary(lib: Library, opts: SyntheticOptions = {}): SyntheticResult {
+  const seed = opts.seed ?? 7;
+  const nTracks = opts.tracks ?? 20000;
+  const nArtists = opts.artists ?? Math.max(20, Math.round(nTracks / 14));
+  const nProfiles = opts.profiles ?? 300;
+  const medianEvents = opts.eventsPerProfile ?? 500;
+  const year = opts.year ?? 2025;
+  const rng = new Rng(seed);
+  const G = SYNTHETIC_GENRES;
+
+  const genreSampler = new Sampler(G.map((g) => g.share));
+  const artists = makeArtists(rng.fork(1), nArtists, genreSampler);
+  const tracks = makeTracks(rng.fork(2), artists, nTracks, year, genreSampler);
   const tracksByArtist: number[][] = artists.map(() => []);
   tracks.forEach((t, i) => tracksByArtist[t.artist].push(i));
 
