@@ -8,8 +8,8 @@
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { VectorIndex } from '../src/main/recommender/inference/vector-index';
-import { Rng } from '../src/main/recommender/random';
-import { topN } from '../src/main/recommender/training/evaluate';
+import { Rng } from '../src/main/util/random';
+import { topN } from '../src/main/recommender/evaluation/ranking';
 import { percentile } from './lib/stats';
 
 const { values } = parseArgs({

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { configureLogging } from '../src/main/logging';
-import { runWTrain } from '../src/main/recommender/bench/wtrain';
+import { runWTrain } from './lib/wtrain';
 import type { BackendChoice } from '../src/main/recommender/backend';
 
 const { values } = parseArgs({

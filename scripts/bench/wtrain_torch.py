@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """W-TRAIN of ../shared/bench/REFERENCE.md in PyTorch on the CPU: the same model, batch, optimiser
-and measurement as src/main/recommender/bench/wtrain.ts, so `npm run bench:train` can set the two
+and measurement as scripts/lib/wtrain.ts, so `npm run bench:train` can set the two
 side by side in one run. Prints one JSON line. Needs python3 and torch (Debian: python3-torch).
 
     python3 scripts/bench/wtrain_torch.py [--batch 2048] [--steps 50] [--warmup 5] [--reps 3]

@@ -14,7 +14,7 @@ import { writeDirAtomic } from '../../src/main/recommender/models/io';
 import { runImport } from '../../src/main/services/import-service';
 import { loadConfig } from '../../src/main/config';
 import { generateSyntheticLibrary } from '../../src/main/recommender/data/synthetic';
-import { prepareData } from '../../src/main/recommender/pipeline';
+import { prepareData } from '../../src/main/recommender/data/pipeline';
 import { train } from '../../src/main/recommender/training/trainer';
 
 configureLogging({ quiet: true, level: 'ERROR' });

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openLibrary } from '../../src/main/db';
 import { resourceDir } from '../../src/main/paths';
-import { Rng } from '../../src/main/recommender/random';
+import { Rng } from '../../src/main/util/random';
 import { runImport } from '../../src/main/services/import-service';
 import { HAS_SHARED, data, tmpDir } from '../helpers/env';
 import { accountEvents, snapshot, tidyCsv, tracksCsv } from '../helpers/fixtures';

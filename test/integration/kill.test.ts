@@ -15,7 +15,7 @@ import { initBackend } from '../../src/main/recommender/backend';
 import { runImport } from '../../src/main/services/import-service';
 import { tmpDir } from '../helpers/env';
 import { snapshot, tracksCsv } from '../helpers/fixtures';
-import { Rng } from '../../src/main/recommender/random';
+import { Rng } from '../../src/main/util/random';
 
 const KILLS = Number(process.env.OMR_KILLS ?? 6);
 const child = path.join(__dirname, '../helpers/kill-child.ts');

@@ -17,7 +17,7 @@ import { loadModel, saveModel } from '../../src/main/recommender/models/io';
 import { TwoTowerModel } from '../../src/main/recommender/models/two-tower';
 import { dimsOf } from '../../src/main/recommender/data/features';
 import { tf } from '../../src/main/recommender/backend';
-import { prepareData, type Prepared } from '../../src/main/recommender/pipeline';
+import { prepareData, type Prepared } from '../../src/main/recommender/data/pipeline';
 import { CancelledError } from '../../src/main/recommender/training/trainer';
 import { evaluateModel, getRun, servingModelDir, trainRun, type RunRecord } from '../../src/main/services/model-service';
 import { keepRecommendations, lastRecommendations } from '../../src/main/services/last-recommendations';

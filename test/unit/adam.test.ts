@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ensureGradients, initBackend, tf } from '../../src/main/recommender/backend';
 import { FusedAdam } from '../../src/main/recommender/training/adam';
-import { Rng } from '../../src/main/recommender/random';
+import { Rng } from '../../src/main/util/random';
 import '../helpers/env';
 
 ensureGradients();

@@ -3,7 +3,7 @@ import { ensureGradients, initBackend, tf } from '../../src/main/recommender/bac
 import { useOriginalKernels } from '../../src/main/recommender/backend/kernels';
 
 ensureGradients();
-import { Rng } from '../../src/main/recommender/random';
+import { Rng } from '../../src/main/util/random';
 import '../helpers/env';
 
 /** Reference gradient of sum(w ⊙ gather(params, idx)) with respect to params, by hand. */

@@ -2,9 +2,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/main/config';
 import { openLibrary } from '../../src/main/db';
-import { artistAffinityRanker, easeRanker, invert, itemCfRanker } from '../../src/main/recommender/baselines';
+import { artistAffinityRanker, easeRanker, invert, itemCfRanker } from '../../src/main/recommender/evaluation/baselines';
 import { generateSyntheticLibrary } from '../../src/main/recommender/data/synthetic';
-import { prepareData } from '../../src/main/recommender/pipeline';
+import { prepareData } from '../../src/main/recommender/data/pipeline';
 import { tmpDir } from '../helpers/env';
 
 describe('baselines', () => {

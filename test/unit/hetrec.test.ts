@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { coListening, similarListeners, splitHetrec, type HetrecData, type HetrecSplit } from '../../src/main/recommender/hetrec';
-import { Rng } from '../../src/main/recommender/random';
+import { Rng } from '../../src/main/util/random';
 
 /** A small HetRec-shaped data set: 40 people, 60 artists, two taste groups. */
 function data(): HetrecData {

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import {
   apAtK, auc, bootstrapCI, classification, coverage, hitAtK, intraListDiversity, ndcgAtK, precisionAtK,
   recallAtK, reciprocalRank, serendipityAtK,
-} from '../../src/main/recommender/training/metrics';
-import { Rng } from '../../src/main/recommender/random';
+} from '../../src/main/recommender/evaluation/metrics';
+import { Rng } from '../../src/main/util/random';
 
 // A ranked list and relevant set worked out by hand:
 // ranked = [7, 3, 9, 1, 5], relevant = {3, 5, 8}: hits at ranks 2 and 5.
@@ -88,7 +88,7 @@ describe('beyond-accuracy metrics', () => {
 
 describe('evaluation over the full ranking', () => {
   it('counts ties half in AUC and excludes what was played', async () => {
-    const { evaluateRanker } = await import('../../src/main/recommender/training/evaluate');
+    const { evaluateRanker } = await import('../../src/main/recommender/evaluation/ranking');
     // 6 items; relevant {1, 4}; excluded {0}. Scores: item1 = 0.5 (ties with 2, 3), item4 = 0.9 (top).
     const ranker = { name: 'fixed', score: () => [Float32Array.from([9, 0.5, 0.5, 0.5, 0.9, 0.1])] };
     const task = {

@@ -4,7 +4,7 @@ import { loadConfig } from '../../src/main/config';
 import { openLibrary } from '../../src/main/db';
 import { TEST, TRAIN, VALID } from '../../src/main/recommender/data/dataset';
 import { generateSyntheticLibrary } from '../../src/main/recommender/data/synthetic';
-import { prepareData } from '../../src/main/recommender/pipeline';
+import { prepareData } from '../../src/main/recommender/data/pipeline';
 import { tmpDir } from '../helpers/env';
 
 describe('data pipeline', () => {

@@ -6,8 +6,8 @@ import { TRAIN, canonicalRows, type LoadedData } from '../../src/main/recommende
 import { ListeningAccumulator } from '../../src/main/recommender/data/features';
 import { buildStates, stateCuts } from '../../src/main/recommender/data/states';
 import { generateSyntheticLibrary } from '../../src/main/recommender/data/synthetic';
-import { prepareData } from '../../src/main/recommender/pipeline';
-import { evaluateRanker, tieKeys, type EvalTask, type Ranker } from '../../src/main/recommender/training/evaluate';
+import { prepareData } from '../../src/main/recommender/data/pipeline';
+import { evaluateRanker, tieKeys, type EvalTask, type Ranker } from '../../src/main/recommender/evaluation/ranking';
 import { tmpDir } from '../helpers/env';
 
 const DAY = 86400000;
@@ -136,7 +136,7 @@ describe('evaluation details', () => {
 describe('an epoch of examples', () => {
   it('draws at most the positives asked for, weighs discoveries up for the discover output only, and leaves same-artist negatives out of it', async () => {
     const { epochExamples, negativeSampler } = await import('../../src/main/recommender/data/examples');
-    const { Rng } = await import('../../src/main/recommender/random');
+    const { Rng } = await import('../../src/main/util/random');
     const n = 400;
     const inter = {
       user: new Int32Array(n), item: Int32Array.from({ length: n }, (_, i) => i % 50), label: new Float32Array(n).fill(1), weight: new Float32Array(n).fill(2),

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { VectorIndex } from '../../src/main/recommender/inference/vector-index';
-import { Rng } from '../../src/main/recommender/random';
+import { Rng } from '../../src/main/util/random';
 import { compileWat, generatedPath, moduleSource } from '../../scripts/build-wasm';
 
 /** Brute force in float64: the rows of the k best inner products (ties by lower row). */

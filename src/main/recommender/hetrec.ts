@@ -17,10 +17,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ensureGradients, tf } from './backend';
 import { ParamStore } from './models/params';
-import { Rng } from './random';
-import { ndcgAtK, precisionAtK, recallAtK, reciprocalRank, hitAtK } from './training/metrics';
+import { Rng } from '../util/random';
+import { ndcgAtK, precisionAtK, recallAtK, reciprocalRank, hitAtK } from './evaluation/metrics';
 import { adam } from './training/adam';
-import { topN } from './training/evaluate';
+import { topN } from './evaluation/ranking';
 import { getLogger } from '../logging';
 
 const log = getLogger('hetrec');

@@ -13,9 +13,9 @@ import { backendInfo, initBackend } from '../recommender/backend';
 import { FeatureTensors } from '../recommender/data/tensors';
 import { ModelRanker } from '../recommender/inference/model-ranker';
 import { loadModel, recoverDir } from '../recommender/models/io';
-import { prepareData, type Prepared } from '../recommender/pipeline';
-import { evaluateRanker, type EvalResult, type EvalTask } from '../recommender/training/evaluate';
-import { baselineRankers } from '../recommender/baselines';
+import { prepareData, type Prepared } from '../recommender/data/pipeline';
+import { evaluateRanker, type EvalResult, type EvalTask } from '../recommender/evaluation/ranking';
+import { baselineRankers } from '../recommender/evaluation/baselines';
 import { CancelledError, train, type TrainProgress, type TrainResult } from '../recommender/training/trainer';
 
 const log = getLogger('models');

@@ -17,7 +17,7 @@
  *   Transpose, register-blocked BatchMatMul).
  */
 import { tf } from './tf';
-import { instantiate, lazyModule } from '../wasm';
+import { instantiate, lazyModule } from '../../util/wasm';
 import { WASM_BASE64 as TRAIN_WASM } from './wasm/train-wasm';
 import { CPU_REPLACEMENTS, leadingReduction, tileInPlace } from './cpu-kernels';
 import type { CpuBackendLike, KernelArgs, WasmBackendLike } from './kernel-types';

@@ -4,7 +4,7 @@
  * popularity correction — or batches of positives for in-batch sampled softmax.
  */
 import type { LoadedData } from './dataset';
-import { Rng, Sampler } from '../random';
+import { Rng, Sampler } from '../../util/random';
 
 export interface Interactions {
   user: Int32Array;

@@ -9,7 +9,7 @@ import { catalog, listening, profiles, type Library } from '../../db';
 import { CatalogStore } from '../../importers/catalog-store';
 import { CatalogMatcher } from '../../importers/matcher';
 import { dedupeKey } from '../../importers/types';
-import { Rng, Sampler } from '../random';
+import { Rng, Sampler } from '../../util/random';
 
 interface GenreSpec {
   name: string;

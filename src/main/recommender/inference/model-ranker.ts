@@ -5,7 +5,7 @@
 import { tf } from '../backend';
 import type { FeatureTensors } from '../data/tensors';
 import type { Output, TwoTowerModel } from '../models/two-tower';
-import { copiesOf, topN, type Ranker } from '../training/evaluate';
+import { copiesOf, topN, type Ranker } from '../evaluation/ranking';
 import { ArtistCandidates, historyCandidates, union } from './candidates';
 import { fuse, listeningPrior, NO_FUSION, type FusionWeights } from './fusion';
 import { dotScores, itemVectors, pairLogits, userVectors } from './scoring';

@@ -17,7 +17,7 @@
  */
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { WA, instantiate, lazyModule, type WasmMemory } from '../wasm';
+import { WA, instantiate, lazyModule, type WasmMemory } from '../../util/wasm';
 import { WASM_BASE64 } from './wasm/scan-wasm';
 
 interface ScanExports {

@@ -1,6 +1,6 @@
 /** Named, seeded model parameters (tf.Variables) and the layers built on them. */
 import { tf } from '../backend';
-import type { Rng } from '../random';
+import type { Rng } from '../../util/random';
 
 let stores = 0;
 

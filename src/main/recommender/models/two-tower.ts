@@ -11,7 +11,7 @@
 import type { AppConfig } from '../../../shared/config-schema';
 import { tf } from '../backend';
 import type { Dims } from '../data/features';
-import { Rng } from '../random';
+import { Rng } from '../../util/random';
 import { BnUpdates, type BatchNorm, type Dense, ParamStore } from './params';
 
 export interface UserInputs {

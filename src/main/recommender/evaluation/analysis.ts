@@ -3,14 +3,14 @@
  * (retraining without a group, or with the other head), and a successive-halving hyperparameter
  * search within a time budget.
  */
-import type { AppConfig } from '../../shared/config-schema';
-import { FeatureTensors } from './data/tensors';
-import type { ItemFeatures, UserFeatures } from './data/features';
-import { ModelRanker } from './inference/model-ranker';
-import type { TwoTowerModel } from './models/two-tower';
-import type { Prepared } from './pipeline';
-import { Rng } from './random';
-import { evaluateRanker, type EvalTask } from './training/evaluate';
+import type { AppConfig } from '../../../shared/config-schema';
+import { FeatureTensors } from '../data/tensors';
+import type { ItemFeatures, UserFeatures } from '../data/features';
+import { ModelRanker } from '../inference/model-ranker';
+import type { TwoTowerModel } from '../models/two-tower';
+import type { Prepared } from '../data/pipeline';
+import { Rng } from '../../util/random';
+import { evaluateRanker, type EvalTask } from './ranking';
 
 type Side = 'user' | 'item';
 interface Group {

@@ -4,11 +4,11 @@
  * artist 30,000×32, main_genre 120×8), each concat → Dense 128 → BatchNorm → ReLU → Dense 64;
  * score = Dense(1)(cosine of the two vectors) → sigmoid; BCE; Adam 1e-3.
  */
-import { ensureGradients, initBackend, tf, type BackendChoice } from '../backend';
-import { BnUpdates, ParamStore } from '../models/params';
-import { Rng } from '../random';
-import { adam } from '../training/adam';
-import { weightedBce } from '../training/losses';
+import { ensureGradients, initBackend, tf, type BackendChoice } from '../../src/main/recommender/backend';
+import { BnUpdates, ParamStore } from '../../src/main/recommender/models/params';
+import { Rng } from '../../src/main/util/random';
+import { adam } from '../../src/main/recommender/training/adam';
+import { weightedBce } from '../../src/main/recommender/training/losses';
 
 export interface WTrainOptions {
   backend: BackendChoice;

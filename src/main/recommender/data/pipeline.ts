@@ -2,17 +2,17 @@
  * From the library to everything training and evaluation need: the time split, features fitted
  * on the training period, interactions, and the validation and test tasks.
  */
-import type { AppConfig } from '../../shared/config-schema';
-import { feedback as feedbackRows, type Library } from '../db';
-import { loadCommunity, type CommunityKnowledge } from '../importers/community';
-import { TEST, TRAIN, VALID, loadData, timeSplit, type LoadedData, type Split } from './data/dataset';
-import { buildInteractions, withFeedback, type Interactions } from './data/examples';
+import type { AppConfig } from '../../../shared/config-schema';
+import { feedback as feedbackRows, type Library } from '../../db';
+import { loadCommunity, type CommunityKnowledge } from '../../importers/community';
+import { TEST, TRAIN, VALID, loadData, timeSplit, type LoadedData, type Split } from './dataset';
+import { buildInteractions, withFeedback, type Interactions } from './examples';
 import {
   aggregateUsers, buildItemFeatures, buildUserFeatures, fitFeatureSpace, type FeatureSpace, type ItemFeatures,
   type UserAggregate, type UserFeatures,
-} from './data/features';
-import { buildStates, type TrainingStates } from './data/states';
-import type { EvalTask } from './training/evaluate';
+} from './features';
+import { buildStates, type TrainingStates } from './states';
+import type { EvalTask } from '../evaluation/ranking';
 
 export interface Prepared {
   data: LoadedData;

@@ -3,7 +3,7 @@
  * catalogue for each person, what they already played is excluded, and the plan's metrics are
  * computed against what they played in the held-out period.
  */
-import { Rng } from '../random';
+import { Rng } from '../../util/random';
 import {
   apAtK, auc as aucOf, bootstrapCI, classification, hitAtK, intraListDiversity, ndcgAtK, precisionAtK, recallAtK, reciprocalRank,
   serendipityAtK,

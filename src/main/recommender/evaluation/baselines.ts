@@ -1,14 +1,14 @@
 /**
  * Baselines that run through the same evaluation path and split as the model: random and
- * popularity (in training/evaluate.ts), artist affinity, content nearest neighbours, item-item
+ * popularity (in ranking.ts), artist affinity, content nearest neighbours, item-item
  * collaborative filtering from co-listening, and EASE (Steck 2019).
  */
-import { AUDIO_COLUMNS } from './data/dataset';
-import type { Interactions } from './data/examples';
-import { ITEM_NUMERIC, colistenScores, type UserAggregate } from './data/features';
-import type { Prepared } from './pipeline';
-import type { AppConfig } from '../../shared/config-schema';
-import { evaluateRanker, popularityRanker, randomRanker, type Ranker } from './training/evaluate';
+import { AUDIO_COLUMNS } from '../data/dataset';
+import type { Interactions } from '../data/examples';
+import { ITEM_NUMERIC, colistenScores, type UserAggregate } from '../data/features';
+import type { Prepared } from '../data/pipeline';
+import type { AppConfig } from '../../../shared/config-schema';
+import { evaluateRanker, popularityRanker, randomRanker, type Ranker } from './ranking';
 
 /**
  * What a baseline may know: each person's listening before the period it ranks for (validation:
