@@ -1,17 +1,19 @@
-/** npm run train -- [--db FILE] [--set training.epochs=10] [--resume RUN_ID] [--json] */
+/** npm run train -- [--db FILE] [--set training.epochs=10] [--resume RUN_ID] [--warm] [--json] */
 import { openLibrary } from '../src/main/db';
 import { trainRun } from '../src/main/services/model-service';
 import { main, modelsDirFor, parse, rounded, setup } from './lib/cli';
 import { ProgressBar } from './lib/progress';
 
-const USAGE = `Usage: npm run train -- [--db FILE] [--config FILE|DIR] [--set key=value …] [--resume RUN_ID] [--json]
+const USAGE = `Usage: npm run train -- [--db FILE] [--config FILE|DIR] [--set key=value …] [--resume RUN_ID] [--warm] [--json]
 
 Trains the two-tower model on the library's listening history (time-based split: the last part
 of each person's listening is held out), keeps the best epoch by validation ${'ndcg@10'}, and makes
-it the model that serves recommendations.`;
+it the model that serves recommendations. --warm retrains quickly from the serving model (after new
+listening or feedback: training.warm_start epochs, the serving model's feature space); without a
+serving model it trains in full.`;
 
 void main(async () => {
-  const v = parse({ resume: { type: 'string' } }, USAGE);
+  const v = parse({ resume: { type: 'string' }, warm: { type: 'boolean', default: false } }, USAGE);
   const ctx = setup(v);
   const lib = openLibrary(ctx.dbPath);
   const bar = new ProgressBar('train');
@@ -24,6 +26,7 @@ void main(async () => {
       modelsDir: modelsDirFor(ctx, Boolean(v.db)),
       signal: controller.signal,
       resumeRunId: v.resume ? Number(v.resume) : undefined,
+      warm: v.warm,
       onProgress: (p) => {
         if (p.phase === 'train' || p.phase === 'validate') {
           const done = p.epoch * p.steps + p.step;

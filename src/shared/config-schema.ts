@@ -114,6 +114,10 @@ export const CONFIG_FILES = {
           artist_fraction: num(0, 1, 'Share of negatives drawn from unplayed tracks by artists the person plays'),
         }),
         max_positives_per_epoch: int(0, 100_000_000, 'Each epoch trains on at most this many positives, drawn afresh (0 = all)'),
+        warm_start: obj({
+          epochs: int(1, 1000, 'Epochs of a quick retraining that starts from the serving model (after new listening or feedback)'),
+          max_positives_per_epoch: int(0, 100_000_000, 'Positives per epoch of a quick retraining (0 = all)'),
+        }, 'A quick retraining starts from the serving model’s weights and its feature space (new artists count as “other” until a full retraining)'),
         new_track_weight: num(0, 100, 'For the head’s “discover” output: weight of a track the person had never played (a discovery) against a replay'),
         skip_threshold_ms: int(0, 600000, 'Plays shorter than this that were skipped count as weak negatives'),
         early_stopping: obj({

@@ -63,7 +63,8 @@ export const REQUEST_SCHEMAS = {
   'recommend:similar': obj({ trackId: id, k: int(1, 500) }),
   'recommend:export': obj({ profileId: id, format: oneOf(['m3u8', 'xspf', 'csv']), options: RECOMMEND_OPTIONS_SCHEMA }),
   'training:config': none,
-  'training:start': obj({ overrides: arr(str(undefined, '^[a-z_.]+=.{0,200}$'), 0, undefined, 100) }),
+  /** `warm`: a quick retraining from the serving model (seconds), after new listening or feedback. */
+  'training:start': obj({ overrides: arr(str(undefined, '^[a-z_.]+=.{0,200}$'), 0, undefined, 100), warm: opt(bool()) }),
   'training:cancel': none,
   'training:runs': none,
   'training:serve': obj({ runId: id }),

@@ -13,7 +13,7 @@ import { generateSyntheticLibrary, type SyntheticResult } from '../../src/main/r
 import { FeatureTensors } from '../../src/main/recommender/data/tensors';
 import { ModelRanker } from '../../src/main/recommender/inference/model-ranker';
 import { Recommender } from '../../src/main/recommender/inference/recommender';
-import { loadModel, saveModel } from '../../src/main/recommender/models/io';
+import { loadModel, readManifest, saveModel } from '../../src/main/recommender/models/io';
 import { TwoTowerModel } from '../../src/main/recommender/models/two-tower';
 import { dimsOf } from '../../src/main/recommender/data/features';
 import { tf } from '../../src/main/recommender/backend';
@@ -262,6 +262,35 @@ describe('training runs', () => {
     const resumed = (await trainRun(lib, { config, modelsDir: path.join(dir, 'm'), prepared, resumeRunId: d.id })).run;
     expect(resumed.id).toBe(d.id);
     expect(weights(resumed).equals(weights(a))).toBe(true);
+  });
+
+  it('retrains quickly from the serving model (warm start): its weights and feature space, the warm epochs', async () => {
+    const serving = (await trainRun(lib, { config, modelsDir: path.join(dir, 'm'), prepared })).run;
+    // A learning rate too small to move anything: a warm start ends where the serving model was;
+    // a cold start with the same settings ends where its random initialisation was.
+    const still = { ...config, training: { ...config.training, learning_rate: 1e-7 } };
+    const warm = await trainRun(lib, { config: still, modelsDir: path.join(dir, 'm'), warm: true });
+    expect(warm.result.epochs).toHaveLength(still.training.warm_start.epochs);
+    expect(warm.prepared.featureSpace).toEqual(readManifest(serving.modelPath!).featureSpace);
+    // The learnt weights (batch normalisation's running statistics move without the learning rate).
+    const learnt = (run: RunRecord, which = 'last') => {
+      const { model } = loadModel(path.join(path.dirname(run.modelPath!), which));
+      const out = [...model.params.all()].filter(([n]) => !n.includes('/moving_')).map(([n, v]) => [n, v.dataSync().slice()] as const);
+      model.dispose();
+      return new Map(out);
+    };
+    const maxDiff = (a: Map<string, Float32Array | Int32Array | Uint8Array>, b: Map<string, Float32Array | Int32Array | Uint8Array>) => {
+      let m = 0;
+      for (const [n, x] of a) x.forEach((v, i) => (m = Math.max(m, Math.abs(v - b.get(n)![i]))));
+      return m;
+    };
+    const before = learnt(serving, 'best'); // what serves, and what the warm start starts from
+    expect(maxDiff(before, learnt(warm.run))).toBeLessThan(1e-4);
+    const cold = (await trainRun(lib, { config: { ...still, training: { ...still.training, epochs: 1 } }, modelsDir: path.join(dir, 'm'), prepared })).run;
+    expect(maxDiff(before, learnt(cold))).toBeGreaterThan(1e-2);
+    // The warm run serves, recorded with the configuration it really ran.
+    expect(servingModelDir(lib)).toBe(warm.run.modelPath);
+    expect(JSON.parse(lib.sqlite.prepare('SELECT config FROM model_runs WHERE id = ?').pluck().get(warm.run.id) as string).training.epochs).toBe(still.training.warm_start.epochs);
   });
 
   it('can be cancelled, leaving the serving model as it was', async () => {

@@ -246,11 +246,11 @@ export class AppService {
         return { filename: `${base}.csv`, mime: 'text/csv', content: toCSV(recs) };
       },
       'training:config': async () => ({ config: this.config() }),
-      'training:start': async ({ overrides }) => {
+      'training:start': async ({ overrides, warm }) => {
         if (this.training) throw new Error('a training run is already in progress');
         this.config(overrides); // validate before starting: a bad value is reported here
         const { worker, done } = this.runJob(
-          { type: 'train', dbPath: this.paths.db, logFile: this.paths.logFile, logLevel: this.logLevel, modelsDir: this.paths.models, layers: this.configLayers(), overrides },
+          { type: 'train', dbPath: this.paths.db, logFile: this.paths.logFile, logLevel: this.logLevel, modelsDir: this.paths.models, layers: this.configLayers(), overrides, warm },
           (p) => this.emit('training:progress', p as EventContract['training:progress']),
         );
         this.training = worker;

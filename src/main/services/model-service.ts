@@ -12,7 +12,7 @@ import { getLogger } from '../logging';
 import { backendInfo, initBackend } from '../recommender/backend';
 import { FeatureTensors } from '../recommender/data/tensors';
 import { ModelRanker } from '../recommender/inference/model-ranker';
-import { loadModel, recoverDir } from '../recommender/models/io';
+import { loadModel, readManifest, recoverDir } from '../recommender/models/io';
 import { prepareData, type Prepared } from '../recommender/data/pipeline';
 import { evaluateRanker, type EvalResult, type EvalTask } from '../recommender/evaluation/ranking';
 import { baselineRankers } from '../recommender/evaluation/baselines';
@@ -42,12 +42,34 @@ export interface TrainRunOptions {
   prepared?: Prepared;
   /** Continue an interrupted run. */
   resumeRunId?: number;
+  /**
+   * A quick retraining: start from the serving model's weights and feature space and train
+   * `training.warm_start` epochs (after new listening or feedback). Without a serving model, or
+   * with another model configuration, a full training runs instead.
+   */
+  warm?: boolean;
+}
+
+/** The configuration, feature space and starting weights of a warm start from the serving model, or null. */
+function warmStartFrom(lib: Library, config: AppConfig): { config: AppConfig; dir: string; prepared: Prepared } | null {
+  const dir = servingModelDir(lib);
+  if (!dir) return null;
+  const manifest = readManifest(dir);
+  if (JSON.stringify(manifest.config.model) !== JSON.stringify(config.model) || manifest.featureSpace?.version !== 2) {
+    log.info('the serving model has another configuration: a full training runs instead of a quick one');
+    return null;
+  }
+  const ws = config.training.warm_start;
+  const warm: AppConfig = { ...config, training: { ...config.training, epochs: ws.epochs, max_positives_per_epoch: ws.max_positives_per_epoch, lr_schedule: { ...config.training.lr_schedule, warmup_epochs: 0 } } };
+  return { config: warm, dir, prepared: prepareData(lib, warm, { featureSpace: manifest.featureSpace }) };
 }
 
 export async function trainRun(lib: Library, opts: TrainRunOptions): Promise<{ run: RunRecord; result: TrainResult; prepared: Prepared }> {
   const { sqlite } = lib;
   opts.onProgress?.({ phase: 'prepare', epoch: 0, epochs: opts.config.training.epochs, step: 0, steps: 0, loss: null, etaS: null, examplesPerS: null });
-  const prepared = opts.prepared ?? prepareData(lib, opts.config);
+  const warm = opts.warm && opts.resumeRunId === undefined ? warmStartFrom(lib, opts.config) : null;
+  if (warm) opts = { ...opts, config: warm.config };
+  const prepared = warm?.prepared ?? opts.prepared ?? prepareData(lib, opts.config);
   let runId: number;
   let runDir: string;
   if (opts.resumeRunId !== undefined) {
@@ -62,7 +84,7 @@ export async function trainRun(lib: Library, opts: TrainRunOptions): Promise<{ r
     runs.setRunModelPath(sqlite, runId, path.join(runDir, 'best'));
   }
   try {
-    const result = await train({ config: opts.config, prepared, runDir, signal: opts.signal, onProgress: opts.onProgress, resume: opts.resumeRunId !== undefined });
+    const result = await train({ config: opts.config, prepared, runDir, signal: opts.signal, onProgress: opts.onProgress, resume: opts.resumeRunId !== undefined, initFrom: warm?.dir });
     const best = result.epochs.find((e) => e.epoch === result.bestEpoch);
     const tx = sqlite.transaction(() => {
       runs.markRunCompleted(sqlite, runId, result.backend.name, result.epochs.length);

@@ -12,7 +12,7 @@ import { CancelledError } from '../recommender/training/trainer';
 
 export type JobMessage =
   | { type: 'import'; dbPath: string; logFile: string; logLevel: LogLevel; request: Omit<ImportRequest, 'onProgress'> }
-  | { type: 'train'; dbPath: string; logFile: string; logLevel: LogLevel; modelsDir: string; layers: string[]; overrides: string[] }
+  | { type: 'train'; dbPath: string; logFile: string; logLevel: LogLevel; modelsDir: string; layers: string[]; overrides: string[]; warm?: boolean }
   | { type: 'evaluate'; dbPath: string; logFile: string; logLevel: LogLevel; modelDir: string; layers: string[]; overrides: string[]; profileId?: number }
   | { type: 'cancel' };
 
@@ -49,6 +49,7 @@ port.on('message', async (m: JobMessage) => {
         config,
         modelsDir: m.modelsDir,
         signal: controller.signal,
+        warm: m.warm,
         onProgress: (p) => {
           if (runId === null) runId = runs.latestRunningRunId(lib.sqlite);
           port.postMessage({ type: 'progress', payload: { ...p, runId } } satisfies JobReply);

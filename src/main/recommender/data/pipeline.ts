@@ -98,7 +98,11 @@ function task(
   };
 }
 
-export function prepareData(lib: Library, cfg: AppConfig): Prepared {
+/**
+ * Everything training and evaluation need, from the library. `featureSpace` (a warm start) keeps
+ * a saved model's vocabularies and statistics instead of fitting new ones, so its weights fit.
+ */
+export function prepareData(lib: Library, cfg: AppConfig, opts: { featureSpace?: FeatureSpace } = {}): Prepared {
   const data = loadData(lib.sqlite);
   if (!data.catalog.trackId.length) throw new Error('the library has no catalogue tracks: import a catalogue first');
   if (!data.events.length) throw new Error('the library has no listening history: import an export first');
@@ -112,7 +116,7 @@ export function prepareData(lib: Library, cfg: AppConfig): Prepared {
     skipThresholdMs: skipMs, minPositiveMs: pp.min_positive_ms, maxPerProfile: pp.states.max_per_profile,
     minEventsPerState: pp.states.min_events_per_state, recentHalfLifeDays: pp.recent_half_life_days, horizonFraction: pp.states.horizon_fraction,
   });
-  const featureSpace = fitFeatureSpace(data, trainAggs, isTrain, cfg, states);
+  const featureSpace = opts.featureSpace ?? fitFeatureSpace(data, trainAggs, isTrain, cfg, states);
   const items = buildItemFeatures(data.catalog, featureSpace);
   const community = loadCommunity(lib);
   const users = buildUserFeatures(data, trainAggs, featureSpace, community);

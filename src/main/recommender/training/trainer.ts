@@ -52,6 +52,8 @@ export interface TrainOptions {
   onProgress?: (p: TrainProgress) => void;
   /** Continue from this run folder's last/ checkpoint. */
   resume?: boolean;
+  /** Start from this saved model's weights (a warm start; `prepared` must use its feature space). */
+  initFrom?: string;
 }
 
 export interface TrainResult {
@@ -219,6 +221,15 @@ async function startModel(opts: TrainOptions, optimizer: tf.Optimizer, files: { 
     return { model, startEpoch, epochs };
   }
   fs.rmSync(files.epochLogFile, { force: true });
+  if (opts.initFrom) {
+    const { model, manifest } = loadModel(opts.initFrom);
+    if (JSON.stringify(manifest.config.model) === JSON.stringify(cfg.model) && JSON.stringify(dimsOf(manifest.featureSpace)) === JSON.stringify(dimsOf(prep.featureSpace))) {
+      log.info(`warm start from ${opts.initFrom}`);
+      return { model, startEpoch: 0, epochs };
+    }
+    model.dispose();
+    log.warning(`${opts.initFrom}: another model configuration or feature space, so training starts afresh`);
+  }
   return { model: new TwoTowerModel(dimsOf(prep.featureSpace), cfg.model, cfg.training.seed), startEpoch: 0, epochs };
 }
 

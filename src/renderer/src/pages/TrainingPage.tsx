@@ -59,13 +59,13 @@ export function TrainingPage({ backend, onTrained }: { backend: string | null; o
     if (cfg.data) setValues(Object.fromEntries(ALL_FIELDS.map((f) => [f.key, String(get(cfg.data!.config, f.key))])));
   }, [cfg.data]);
 
-  const start = async () => {
+  const start = async (warm = false) => {
     setError(null);
     setLive([]);
     setProgress({ runId: null, phase: 'prepare', epoch: 0, epochs: Number(values['training.epochs']), step: 0, steps: 0, loss: null, etaS: null });
     try {
       const overrides = ALL_FIELDS.filter((f) => values[f.key] !== String(get(cfg.data?.config, f.key))).map((f) => `${f.key}=${values[f.key]}`);
-      await call('training:start', { overrides });
+      await call('training:start', warm ? { overrides, warm } : { overrides });
     } catch (e) {
       setProgress(null);
       setError((e as Error).message);
@@ -92,6 +92,8 @@ export function TrainingPage({ backend, onTrained }: { backend: string | null; o
           )}
           <div className="row">
             <button type="submit" disabled={running || !cfg.data}>Start training</button>
+            <button type="button" className="secondary" disabled={running || !cfg.data || !runs.data?.some((r) => r.serving)} onClick={() => void start(true)}
+              title="Starts from the serving model: seconds, after new listening or feedback">Quick update</button>
             <button type="button" className="secondary" disabled={!running} onClick={() => void call('training:cancel', {})}>Cancel</button>
           </div>
           <p className="muted small">Values are checked against the configuration schema when training starts.</p>
