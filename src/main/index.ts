@@ -30,11 +30,11 @@ if (!app.requestSingleInstanceLock()) {
   app.whenReady().then(() => {
     const emit = <E extends EventName>(event: E, payload: EventContract[E]) => win?.webContents.send(event, payload);
     // Paths reach the importer only through this dialog, opened by the main process.
-    const pickPaths = async (kind: 'history' | 'catalog') => {
+    const pickPaths = async (kind: 'history' | 'catalog' | 'community') => {
       const r = await dialog.showOpenDialog(win!, {
-        title: kind === 'catalog' ? 'Choose a track catalogue' : 'Choose listening exports (files, a folder or a .zip)',
-        properties: ['openFile', 'openDirectory', 'multiSelections'],
-        filters: kind === 'catalog' ? [{ name: 'CSV', extensions: ['csv'] }] : [{ name: 'Exports', extensions: ['json', 'jsonl', 'csv', 'zip'] }],
+        title: kind === 'catalog' ? 'Choose a track catalogue' : kind === 'community' ? 'Choose community listening data (MPD slices or a HetRec Last.fm folder)' : 'Choose listening exports (files, a folder or a .zip)',
+        properties: kind === 'community' ? ['openFile', 'openDirectory'] : ['openFile', 'openDirectory', 'multiSelections'],
+        filters: kind === 'catalog' ? [{ name: 'CSV', extensions: ['csv'] }] : kind === 'community' ? [{ name: 'Community data', extensions: ['json', 'dat'] }] : [{ name: 'Exports', extensions: ['json', 'jsonl', 'csv', 'zip'] }],
       });
       return r.canceled ? [] : r.filePaths;
     };

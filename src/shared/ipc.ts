@@ -17,6 +17,8 @@ export interface LibraryStats {
   artists: number;
   profiles: { id: number; name: string; events: number }[];
   events: number;
+  /** Community datasets imported. */
+  communitySources: number;
   /** Share of listens matched to a catalogue track / artist. */
   trackMatch: number;
   artistMatch: number;
@@ -29,6 +31,20 @@ export interface AppInfo {
   backend: string | null;
   servingRunId: number | null;
   logLevel: string;
+}
+
+/** What a community import added (importers/community.ts's report, as the window shows it). */
+export interface CommunitySummary {
+  source: string;
+  kind: 'mpd' | 'hetrec';
+  /** Playlists (MPD) or listeners (HetRec) read. */
+  groups: number;
+  rows: number;
+  matchedRows: number;
+  artists: number;
+  pairs: number;
+  tracks: number;
+  seconds: number;
 }
 
 export interface ProfileDetail {
@@ -92,6 +108,8 @@ export interface IpcResponses {
   'library:stats': LibraryStats;
   'import:run': ImportReport;
   'import:pick': { paths: string[] };
+  'import:community': CommunitySummary;
+  'import:community-delete': { deleted: number };
   'import:files': ImportReport;
   'profile:get': ProfileDetail;
   'profile:update': ProfileDetail;

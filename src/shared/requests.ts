@@ -49,7 +49,11 @@ export const REQUEST_SCHEMAS = {
   /** Imports files or folders the person picked with import:pick (nothing else is read). */
   'import:run': IMPORT_REQUEST,
   /** Opens the system's file chooser in the main process; what is picked may then be imported. */
-  'import:pick': obj({ kind: oneOf(['history', 'catalog']) }),
+  'import:pick': obj({ kind: oneOf(['history', 'catalog', 'community']) }),
+  /** Imports public listening data (MPD slices, HetRec) the person picked with import:pick; kept as which artists go together, never as people. */
+  'import:community': obj({ path: filePath }),
+  /** Deletes every community dataset and all it added. */
+  'import:community-delete': none,
   'import:files': IMPORT_FILES,
   'profile:get': obj({ profileId: id }),
   'profile:update': obj({ profileId: id, age: nullable(int(5, 120)), gender: nullable(text(40)), country: nullable(str(undefined, '^[A-Za-z]{2}$')) }),

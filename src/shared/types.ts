@@ -48,7 +48,7 @@ export interface ImportReport {
 }
 
 export interface ImportProgress {
-  phase: 'catalog' | 'history' | 'rematch';
+  phase: 'catalog' | 'history' | 'rematch' | 'community';
   file: string;
   bytesDone: number;
   bytesTotal: number;

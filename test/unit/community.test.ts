@@ -125,3 +125,37 @@ describe('cold start', () => {
     service.close();
   });
 });
+
+describe('community data from the window', () => {
+  it('imports what the person picked in the worker, shows it in the library, refuses other paths, and deletes it in one step', async () => {
+    const dir = tmpDir();
+    const { AppService } = await import('../../src/main/services/app-service');
+    const { dispatch } = await import('../../src/main/ipc/handlers');
+    const events: { event: string; payload: { phase?: string } }[] = [];
+    const service = new AppService(dir, (event, payload) => events.push({ event, payload: payload as { phase?: string } }), { quiet: true });
+    await runImport(service.lib, { catalogs: [tracksCsv(dir)] });
+    const folder = path.join(dir, 'mpd');
+    write(folder, 'mpd.slice.0-999.json', {
+      playlists: [
+        { pid: 1, tracks: [track('Gen Hoshino', null), track('Ingrid Michaelson', null)] },
+        { pid: 2, tracks: [track('Gen Hoshino', null), track('Ingrid Michaelson', null), track('ZAYN', null)] },
+      ],
+    });
+    const h = service.handlers();
+    const before = snapshot(service.lib.sqlite);
+    // Not picked: refused, nothing read or changed.
+    const refused = await dispatch(h, 'import:community', { path: folder });
+    expect(refused.ok).toBe(false);
+    expect(snapshot(service.lib.sqlite)).toBe(before);
+    service.grant([folder]);
+    const r = await dispatch(h, 'import:community', { path: folder });
+    expect(r).toMatchObject({ ok: true, value: { kind: 'mpd', groups: 2, rows: 5, matchedRows: 5, artists: 3 } });
+    expect(events.some((e) => e.event === 'import:progress' && e.payload.phase === 'community')).toBe(true);
+    expect(await dispatch(h, 'library:stats', {})).toMatchObject({ ok: true, value: { communitySources: 1 } });
+    expect(loadCommunity(service.lib).neighbours.size).toBeGreaterThan(0);
+    expect(await dispatch(h, 'import:community-delete', {})).toMatchObject({ ok: true, value: { deleted: 1 } });
+    expect(await dispatch(h, 'library:stats', {})).toMatchObject({ ok: true, value: { communitySources: 0 } });
+    expect(snapshot(service.lib.sqlite)).toBe(before);
+    service.close();
+  });
+});

@@ -17,6 +17,7 @@ import type { JobMessage, JobReply } from '../workers/jobs-worker';
 import { getRun, listRuns, markInterruptedRuns, runSummary, servingModelDir, setServing } from './model-service';
 import { profileDetail } from './profile-service';
 import { coldStartList, setFavourites } from './cold-start';
+import { deleteCommunity } from '../importers/community';
 import { toCSV, toM3U8, toXSPF } from './playlist-export';
 import { keepRecommendations, lastRecommendations } from './last-recommendations';
 import { dropRecommender, recommenderFor, recommenderOpen } from './recommender-service';
@@ -38,13 +39,13 @@ export class AppService {
   private version: string;
 
   private openPath: ((file: string) => Promise<unknown>) | null;
-  private pickPaths: ((kind: 'history' | 'catalog') => Promise<string[]>) | null;
+  private pickPaths: ((kind: 'history' | 'catalog' | 'community') => Promise<string[]>) | null;
   /** Files and folders the person picked (the system's chooser, or the harness's --allow): all that import:run may read. */
   private readonly granted: string[] = [];
 
   constructor(
     dataDir: string, private emit: Emit,
-    opts: { version?: string; quiet?: boolean; openPath?: (file: string) => Promise<unknown>; pickPaths?: (kind: 'history' | 'catalog') => Promise<string[]> } = {},
+    opts: { version?: string; quiet?: boolean; openPath?: (file: string) => Promise<unknown>; pickPaths?: (kind: 'history' | 'catalog' | 'community') => Promise<string[]> } = {},
   ) {
     this.openPath = opts.openPath ?? null;
     this.pickPaths = opts.pickPaths ?? null;
@@ -192,7 +193,7 @@ export class AppService {
       'library:stats': async () => {
         const c = library.counts(db());
         return {
-          tracks: c.tracks, artists: c.artists, events: c.events,
+          tracks: c.tracks, artists: c.artists, events: c.events, communitySources: c.communitySources,
           trackMatch: c.events ? c.trackMatched / c.events : 0,
           artistMatch: c.events ? c.artistMatched / c.events : 0,
           profiles: profiles.profilesWithEventCounts(db()),
@@ -204,6 +205,28 @@ export class AppService {
         const paths = await this.pickPaths(kind);
         this.grant(paths);
         return { paths };
+      },
+      'import:community': async ({ path: input }) => {
+        const [granted] = this.checkGranted([input]);
+        if (this.importing) throw new Error('an import is already running');
+        const { worker, done } = this.runJob(
+          { type: 'community', dbPath: this.paths.db, logFile: this.paths.logFile, logLevel: this.logLevel, path: granted },
+          (p) => this.emit('import:progress', p as EventContract['import:progress']),
+        );
+        this.importing = worker;
+        try {
+          const summary = (await done) as Res<'import:community'>;
+          dropRecommender(this.lib); // the co-listening feature changed
+          return summary;
+        } finally {
+          this.importing = null;
+        }
+      },
+      'import:community-delete': async () => {
+        if (this.importing) throw new Error('an import is running');
+        const deleted = deleteCommunity(this.lib);
+        dropRecommender(this.lib);
+        return { deleted };
       },
       'import:files': async (req) => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'omr-upload-'));

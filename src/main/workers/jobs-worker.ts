@@ -6,6 +6,7 @@ import { parentPort } from 'node:worker_threads';
 import { loadConfig } from '../config';
 import { openLibrary, runs } from '../db';
 import { configureLogging, getLogger, type LogLevel } from '../logging';
+import { importCommunity } from '../importers/community';
 import { runImport, type ImportRequest } from '../services/import-service';
 import { evaluateModel, trainRun } from '../services/model-service';
 import { CancelledError } from '../recommender/training/trainer';
@@ -14,6 +15,7 @@ export type JobMessage =
   | { type: 'import'; dbPath: string; logFile: string; logLevel: LogLevel; request: Omit<ImportRequest, 'onProgress'> }
   | { type: 'train'; dbPath: string; logFile: string; logLevel: LogLevel; modelsDir: string; layers: string[]; overrides: string[]; warm?: boolean }
   | { type: 'evaluate'; dbPath: string; logFile: string; logLevel: LogLevel; modelDir: string; layers: string[]; overrides: string[]; profileId?: number }
+  | { type: 'community'; dbPath: string; logFile: string; logLevel: LogLevel; path: string }
   | { type: 'cancel' };
 
 export type JobReply =
@@ -33,7 +35,14 @@ port.on('message', async (m: JobMessage) => {
   const log = getLogger('worker');
   const lib = openLibrary(m.dbPath);
   try {
-    if (m.type === 'import') {
+    if (m.type === 'community') {
+      const r = await importCommunity(lib, m.path, {
+        signal: controller.signal,
+        onProgress: (p) => port.postMessage({ type: 'progress', payload: { phase: 'community', file: p.file, bytesDone: p.filesDone, bytesTotal: p.filesTotal, records: 0 } } satisfies JobReply),
+      });
+      const { sourceId: _id, ...summary } = r;
+      port.postMessage({ type: 'result', payload: summary } satisfies JobReply);
+    } else if (m.type === 'import') {
       const report = await runImport(lib, { ...m.request, onProgress: (p) => port.postMessage({ type: 'progress', payload: p } satisfies JobReply) });
       port.postMessage({ type: 'result', payload: report } satisfies JobReply);
     } else if (m.type === 'evaluate') {

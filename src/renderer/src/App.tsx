@@ -65,7 +65,7 @@ export function App() {
       <main className="content">
         {stats.error && <ErrorBox message={stats.error} onRetry={refresh} />}
         {!stats.data && !stats.error && <Loading label={t('app.opening')} />}
-        {stats.data && page === 'import' && <ImportPage onImported={refresh} hasCatalog={stats.data.tracks > 0} />}
+        {stats.data && page === 'import' && <ImportPage onImported={refresh} hasCatalog={stats.data.tracks > 0} communitySources={stats.data.communitySources} />}
         {stats.data && page === 'profile' && <ProfilePage profileId={profileId} />}
         {stats.data && page === 'recommendations' && (
           <RecommendationsPage profileId={profileId} genres={profile.data?.topGenres.map((g) => g.genre) ?? []} onNeedTraining={() => setPage('training')} />

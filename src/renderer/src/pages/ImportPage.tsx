@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import type { CommunitySummary } from '../../../shared/ipc';
 import type { ImportProgress, ImportReport } from '../../../shared/types';
 import { api, call } from '../api';
 import { ErrorBox, Progress, num, pct } from '../components/ui';
@@ -10,7 +11,7 @@ async function toBase64(file: File): Promise<string> {
   return btoa(s);
 }
 
-export function ImportPage({ onImported, hasCatalog }: { onImported: () => void; hasCatalog: boolean }) {
+export function ImportPage({ onImported, hasCatalog, communitySources = 0 }: { onImported: () => void; hasCatalog: boolean; communitySources?: number }) {
   const [profile, setProfile] = useState('me');
   const [history, setHistory] = useState<FileList | null>(null);
   const [catalog, setCatalog] = useState<FileList | null>(null);
@@ -20,6 +21,8 @@ export function ImportPage({ onImported, hasCatalog }: { onImported: () => void;
   const [error, setError] = useState<string | null>(null);
   const [favourites, setFavouritesText] = useState('');
   const [favNote, setFavNote] = useState<string | null>(null);
+  const [community, setCommunity] = useState<CommunitySummary | null>(null);
+  const [communityNote, setCommunityNote] = useState<string | null>(null);
 
   useEffect(() => api.on('import:progress', setProgress), []);
 
@@ -30,6 +33,35 @@ export function ImportPage({ onImported, hasCatalog }: { onImported: () => void;
       const artists = favourites.split(/[,\n]/).map((a) => a.trim()).filter(Boolean).slice(0, 50);
       const r = await call('profile:favourites', { name: profile.trim(), artists });
       setFavNote(`${r.matched.length ? `Starting from ${r.matched.join(', ')}.` : 'None of these artists is in the catalogue yet.'}${r.unknown.length ? ` Not in the catalogue: ${r.unknown.join(', ')}.` : ''}`);
+      onImported();
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
+
+  const importCommunity = async () => {
+    setBusy(true);
+    setError(null);
+    setCommunity(null);
+    setCommunityNote(null);
+    setProgress(null);
+    try {
+      const { paths } = await call('import:pick', { kind: 'community' });
+      if (!paths.length) throw new Error('nothing was chosen');
+      setCommunity(await call('import:community', { path: paths[0] }));
+      onImported();
+    } catch (e) {
+      setError((e as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const deleteCommunity = async () => {
+    setError(null);
+    try {
+      const { deleted } = await call('import:community-delete', {});
+      setCommunity(null);
+      setCommunityNote(`Deleted ${deleted} community dataset(s) and everything they added.`);
       onImported();
     } catch (e) {
       setError((e as Error).message);
@@ -108,6 +140,29 @@ export function ImportPage({ onImported, hasCatalog }: { onImported: () => void;
           <h3>A whole folder</h3>
           <p className="muted">An export folder or the <code>.zip</code> Spotify sends, chosen with your system’s file chooser; every file in it is read.</p>
           <button type="submit" disabled={busy || !profile.trim()}>Choose files or a folder…</button>
+        </form>
+        <form className="card" onSubmit={(e) => { e.preventDefault(); void importCommunity(); }}>
+          <h3>Community listening (optional)</h3>
+          <p className="muted">
+            Public listening data you downloaded yourself — slices of the Spotify Million Playlist Dataset (<code>mpd.slice.*.json</code>) or the
+            HetRec Last.fm folder — teaches which artists go together. It is kept only as artist co-occurrence and track counts, never as people,
+            and can be deleted in one step.
+          </p>
+          <div className="row">
+            <button type="submit" disabled={busy || !hasCatalog}>Choose community data…</button>
+            <button type="button" className="secondary" disabled={busy || !communitySources} onClick={() => void deleteCommunity()}>Delete community data</button>
+          </div>
+          <p className="muted small" data-testid="community-status">
+            {communitySources ? `${communitySources} community dataset(s) in your library.` : 'No community data yet.'}
+            {!hasCatalog && ' Add a catalogue first: community listening is matched to its artists.'}
+          </p>
+          {community && (
+            <p role="status">
+              {community.source}: {num(community.groups)} {community.kind === 'mpd' ? 'playlists' : 'listeners'}, {pct(community.rows ? community.matchedRows / community.rows : 0)} of rows matched
+              to {num(community.artists)} artists here, {num(community.pairs)} artist neighbours — in {community.seconds.toFixed(1)} s. Retrain to use it.
+            </p>
+          )}
+          {communityNote && <p role="status">{communityNote}</p>}
         </form>
       </div>
       {busy && (
