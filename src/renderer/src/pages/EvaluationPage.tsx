@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { EvaluationSummary } from '../../../shared/ipc';
 import { call } from '../api';
+import { t } from '../strings';
 import { HBars } from '../components/charts';
 import { ErrorBox, Loading } from '../components/ui';
 
@@ -8,13 +9,13 @@ const METRICS = ['ndcg@10', 'hit_rate@10', 'map@10', 'recall@50', 'mrr', 'auc', 
 type Rankers = EvaluationSummary['rankers'];
 
 function Table({ title, rankers }: { title: string; rankers: Rankers }) {
-  if (!rankers.length) return <p className="hint">{title}: nothing to rank — no held-out listening of this kind.</p>;
+  if (!rankers.length) return <p className="hint">{t('eval.nothing', { title })}</p>;
   return (
     <>
       <h4>{title}</h4>
       <div className="table-scroll">
         <table className="table">
-          <thead><tr><th>metric</th>{rankers.map((r) => <th key={r.name}>{r.name}</th>)}</tr></thead>
+          <thead><tr><th>{t('eval.metric')}</th>{rankers.map((r) => <th key={r.name}>{r.name}</th>)}</tr></thead>
           <tbody>{METRICS.map((m) => <tr key={m}><td>{m}</td>{rankers.map((r) => <td key={r.name}>{Number.isFinite(r.metrics[m]) ? r.metrics[m].toFixed(3) : '—'}</td>)}</tr>)}</tbody>
         </table>
       </div>
@@ -44,31 +45,28 @@ export function EvaluationPage({ profileId, profileName }: { profileId: number |
   const best = (rs: Rankers) => rs.filter((r) => r.name !== 'two_tower').sort((a, b) => (b.metrics['ndcg@10'] ?? 0) - (a.metrics['ndcg@10'] ?? 0))[0];
   return (
     <section aria-labelledby="eval-title">
-      <h2 id="eval-title">Evaluation</h2>
-      <p className="lead">
-        How well does the serving model predict what {profileName ?? 'you'} listened to in the last part of the history, which it never saw?
-        Compared with every baseline — your own most played, your artists’ other tracks, popularity, content and co-listening — on the same split.
-      </p>
-      <button type="button" onClick={run} disabled={busy}>Evaluate the serving model</button>
-      {busy && <Loading label="Ranking the whole catalogue…" />}
+      <h2 id="eval-title">{t('page.evaluation')}</h2>
+      <p className="lead">{t('eval.lead', { who: profileName ?? t('eval.you') })}</p>
+      <button type="button" onClick={run} disabled={busy}>{t('eval.run')}</button>
+      {busy && <Loading label={t('eval.ranking')} />}
       {error && <ErrorBox message={error} />}
       {result && (
         <div className="cards">
           <div className="card wide">
-            <h3>{result.profile ? `${result.profile}’s own held-out listening` : `Test period, ${result.users} profile(s)`} — run #{result.runId}</h3>
+            <h3>{result.profile ? t('eval.ownTitle', { who: result.profile, run: result.runId }) : t('eval.allTitle', { users: result.users, run: result.runId })}</h3>
             {result.rankers.length > 1 && best(result.rankers) && (
               <p data-testid="eval-verdict">
-                New to you (discovery), NDCG@10: model {result.rankers[0].metrics['ndcg@10']?.toFixed(3)} against {best(result.rankers).name} {best(result.rankers).metrics['ndcg@10']?.toFixed(3)}.
-                {result.allPlays.length > 1 && best(result.allPlays) && ` Everything you played, NDCG@10: model ${result.allPlays[0].metrics['ndcg@10']?.toFixed(3)} against ${best(result.allPlays).name} ${best(result.allPlays).metrics['ndcg@10']?.toFixed(3)}.`}
+                {t('eval.verdictNew', { model: result.rankers[0].metrics['ndcg@10']?.toFixed(3) ?? '—', best: best(result.rankers).name, value: best(result.rankers).metrics['ndcg@10']?.toFixed(3) ?? '—' })}
+                {result.allPlays.length > 1 && best(result.allPlays) && ` ${t('eval.verdictAll', { model: result.allPlays[0].metrics['ndcg@10']?.toFixed(3) ?? '—', best: best(result.allPlays).name, value: best(result.allPlays).metrics['ndcg@10']?.toFixed(3) ?? '—' })}`}
               </p>
             )}
-            <p className="hint">One person’s held-out period is a small sample: these figures move from one retraining to the next.</p>
-            <Table title="Discovery — tracks first played in the held-out period" rankers={result.rankers} />
-            <Table title="All plays — everything played in the held-out period" rankers={result.allPlays} />
+            <p className="hint">{t('eval.small')}</p>
+            <Table title={t('eval.discovery')} rankers={result.rankers} />
+            <Table title={t('eval.allPlays')} rankers={result.allPlays} />
           </div>
           <div className="card">
-            <h3>NDCG@10, discovery</h3>
-            <HBars data={result.rankers.map((r) => ({ label: r.name, value: r.metrics['ndcg@10'] ?? 0 }))} max={Math.max(0.05, ...result.rankers.map((r) => r.metrics['ndcg@10'] ?? 0))} label="Discovery NDCG@10 by ranker" format={(v) => v.toFixed(3)} />
+            <h3>{t('eval.barsTitle')}</h3>
+            <HBars data={result.rankers.map((r) => ({ label: r.name, value: r.metrics['ndcg@10'] ?? 0 }))} max={Math.max(0.05, ...result.rankers.map((r) => r.metrics['ndcg@10'] ?? 0))} label={t('eval.barsLabel')} format={(v) => v.toFixed(3)} />
           </div>
         </div>
       )}
