@@ -13,13 +13,13 @@ export function SettingsPage({ info, onChanged }: { info: AppInfo | null; onChan
   if (!info) return null;
   return (
     <section aria-labelledby="settings-title">
-      <h2 id="settings-title">Settings</h2>
+      <h2 id="settings-title">{t('page.settings')}</h2>
       <div className="card">
         <dl className="kv">
-          <dt>Data folder</dt><dd><code>{info.dataDir}</code></dd>
-          <dt>Log file</dt><dd><code>{info.logFile}</code></dd>
-          <dt>Version</dt><dd>{info.version}</dd>
-          <dt>Compute backend</dt><dd>{info.backend ?? 'not started yet'}</dd>
+          <dt>{t('settings.dataDir')}</dt><dd><code>{info.dataDir}</code></dd>
+          <dt>{t('settings.logFile')}</dt><dd><code>{info.logFile}</code></dd>
+          <dt>{t('settings.version')}</dt><dd>{info.version}</dd>
+          <dt>{t('settings.backend')}</dt><dd>{info.backend ?? t('settings.notStarted')}</dd>
         </dl>
         <label>
           {t('settings.theme')}
@@ -32,7 +32,7 @@ export function SettingsPage({ info, onChanged }: { info: AppInfo | null; onChan
           </select>
         </label>
         <label>
-          Log level
+          {t('settings.logLevel')}
           <select
             value={info.logLevel}
             onChange={async (e) => {
@@ -51,24 +51,24 @@ export function SettingsPage({ info, onChanged }: { info: AppInfo | null; onChan
           <button type="button" className="secondary" onClick={async () => {
             try {
               const r = await call('settings:open-log', {});
-              if (!r.opened) setError(null), setNote(`The log is at ${r.path}`);
+              if (!r.opened) setError(null), setNote(t('settings.logAt', { path: r.path }));
             } catch (err) {
               setError((err as Error).message);
             }
-          }}>Open the log</button>
+          }}>{t('settings.openLog')}</button>
           <button type="button" className="secondary danger" onClick={async () => {
-            if (!window.confirm('Delete your imported listening, the catalogue and every trained model? This cannot be undone.')) return;
+            if (!window.confirm(t('settings.resetConfirm'))) return;
             try {
               await call('settings:reset', { confirm: 'RESET' });
               onChanged();
-              setNote('Everything was deleted. Import an export to start again.');
+              setNote(t('settings.resetDone'));
             } catch (err) {
               setError((err as Error).message);
             }
-          }}>Reset the library…</button>
+          }}>{t('settings.reset')}</button>
         </div>
         {note && <p className="muted small" role="status">{note}</p>}
-        <p className="muted small">Your library, models and logs stay in the data folder. Set <code>OMR_DATA_DIR</code> to use another folder.</p>
+        <p className="muted small">{t('settings.where')} <code>OMR_DATA_DIR</code></p>
         {error && <ErrorBox message={error} />}
       </div>
     </section>

@@ -1,4 +1,4 @@
-import { formatDateTime } from '../strings';
+import { formatDateTime, t } from '../strings';
 import { useEffect, useState } from 'react';
 import type { RunSummary, TrainingProgressEvent } from '../../../shared/ipc';
 import { api, call } from '../api';
@@ -72,52 +72,52 @@ export function TrainingPage({ backend, onTrained }: { backend: string | null; o
     }
   };
   const frac = progress && progress.steps ? (progress.epoch * progress.steps + progress.step) / (progress.epochs * progress.steps) : 0;
-  const eta = progress?.etaS ? `, about ${Math.ceil(progress.etaS / 60)} min left` : '';
+  const eta = progress?.etaS ? t('train.eta', { minutes: Math.ceil(progress.etaS / 60) }) : '';
 
   return (
     <section aria-labelledby="train-title">
-      <h2 id="train-title">Training</h2>
-      <p className="muted">Compute backend: <strong data-testid="backend">{backend ?? 'chosen when training starts'}</strong></p>
+      <h2 id="train-title">{t('page.training')}</h2>
+      <p className="muted">{t('train.backend')} <strong data-testid="backend">{backend ?? t('train.backendLater')}</strong></p>
       <div className="cards">
         <form className="card" onSubmit={(e) => { e.preventDefault(); void start(); }}>
-          <h3>Configuration</h3>
+          <h3>{t('train.config')}</h3>
           {cfg.loading && <Loading />}
           {cfg.error && <ErrorBox message={cfg.error} />}
           {cfg.data && FIELDS.map((f) => <FieldInput key={f.key} f={f} value={values[f.key] ?? ''} onChange={(v) => setValues({ ...values, [f.key]: v })} />)}
           {cfg.data && (
             <details className="advanced">
-              <summary>All settings ({ADVANCED.length})</summary>
+              <summary>{t('train.all', { n: ADVANCED.length })}</summary>
               {ADVANCED.map((f) => <FieldInput key={f.key} f={f} value={values[f.key] ?? ''} onChange={(v) => setValues({ ...values, [f.key]: v })} />)}
             </details>
           )}
           <div className="row">
-            <button type="submit" disabled={running || !cfg.data}>Start training</button>
+            <button type="submit" disabled={running || !cfg.data}>{t('train.start')}</button>
             <button type="button" className="secondary" disabled={running || !cfg.data || !runs.data?.some((r) => r.serving)} onClick={() => void start(true)}
-              title="Starts from the serving model: seconds, after new listening or feedback">Quick update</button>
-            <button type="button" className="secondary" disabled={!running} onClick={() => void call('training:cancel', {})}>Cancel</button>
+              title={t('train.quickHint')}>{t('train.quick')}</button>
+            <button type="button" className="secondary" disabled={!running} onClick={() => void call('training:cancel', {})}>{t('train.cancel')}</button>
           </div>
-          <p className="muted small">Values are checked against the configuration schema when training starts.</p>
+          <p className="muted small">{t('train.checked')}</p>
         </form>
         <div className="card wide">
-          <h3>Progress</h3>
+          <h3>{t('train.progress')}</h3>
           {progress ? (
-            <Progress value={progress.phase === 'done' ? 1 : frac} label={progress.phase === 'prepare' ? 'Preparing the data…' : progress.phase === 'done' ? 'Finished' : progress.phase === 'cancelled' ? 'Cancelled' : progress.phase === 'failed' ? 'Failed' : `Epoch ${progress.epoch + 1} of ${progress.epochs}${progress.phase === 'validate' ? ' — validating' : ''}${eta}`} />
-          ) : <p className="muted">Not running.</p>}
+            <Progress value={progress.phase === 'done' ? 1 : frac} label={progress.phase === 'prepare' ? t('train.preparing') : progress.phase === 'done' ? t('train.finished') : progress.phase === 'cancelled' ? t('train.cancelled') : progress.phase === 'failed' ? t('train.failed') : t('train.epoch', { epoch: progress.epoch + 1, epochs: progress.epochs, validating: progress.phase === 'validate' ? t('train.validating') : '', eta })} />
+          ) : <p className="muted">{t('train.idle')}</p>}
           {error && <ErrorBox message={error} />}
           <LineChart
-            label="Loss and validation NDCG@10 per epoch"
+            label={t('train.chart')}
             series={[
               { name: 'loss', className: 'line-loss', points: live.map((p) => ({ x: p.epoch, y: p.loss })) },
               { name: 'valid ndcg@10', className: 'line-metric', points: live.map((p) => ({ x: p.epoch, y: p.ndcg ?? NaN })) },
             ]}
             width={520}
           />
-          <p className="legend"><span className="swatch loss" /> loss <span className="swatch metric" /> validation NDCG@10</p>
+          <p className="legend"><span className="swatch loss" /> {t('train.loss')} <span className="swatch metric" /> {t('train.validNdcg')}</p>
         </div>
       </div>
-      <h3>Runs</h3>
+      <h3>{t('train.runs')}</h3>
       {runs.error && <ErrorBox message={runs.error} onRetry={runs.reload} />}
-      {runs.data && (runs.data.length === 0 ? <p className="muted">No runs yet.</p> : <RunsTable runs={runs.data} onServe={async (id) => { await call('training:serve', { runId: id }); runs.reload(); onTrained(); }} />)}
+      {runs.data && (runs.data.length === 0 ? <p className="muted">{t('train.noRuns')}</p> : <RunsTable runs={runs.data} onServe={async (id) => { await call('training:serve', { runId: id }); runs.reload(); onTrained(); }} />)}
     </section>
   );
 }
@@ -125,7 +125,7 @@ export function TrainingPage({ backend, onTrained }: { backend: string | null; o
 function RunsTable({ runs, onServe }: { runs: RunSummary[]; onServe: (id: number) => void }) {
   return (
     <table className="table">
-      <thead><tr><th>Run</th><th>Started</th><th>Status</th><th>Backend</th><th>Epochs</th><th>valid NDCG@10</th><th>valid HitRate@10</th><th /></tr></thead>
+      <thead><tr>{(['run', 'started', 'status', 'backend', 'epochs', 'ndcg', 'hitRate'] as const).map((c) => <th key={c}>{t(`train.col.${c}`)}</th>)}<th /></tr></thead>
       <tbody>
         {runs.map((r) => (
           <tr key={r.id}>
@@ -136,7 +136,7 @@ function RunsTable({ runs, onServe }: { runs: RunSummary[]; onServe: (id: number
             <td>{r.epochs ?? '—'}</td>
             <td>{r.metrics['valid/ndcg@10']?.toFixed(4) ?? '—'}</td>
             <td>{r.metrics['valid/hit_rate@10']?.toFixed(3) ?? '—'}</td>
-            <td>{r.serving ? <strong>serving</strong> : r.status === 'completed' ? <button type="button" className="secondary" onClick={() => onServe(r.id)}>Use this model</button> : null}</td>
+            <td>{r.serving ? <strong>{t('train.serving')}</strong> : r.status === 'completed' ? <button type="button" className="secondary" onClick={() => onServe(r.id)}>{t('train.use')}</button> : null}</td>
           </tr>
         ))}
       </tbody>
