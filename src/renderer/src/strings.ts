@@ -202,6 +202,10 @@ const en = {
   'import.skipped': "skipped {n}: {reason}",
   'import.unknownArtists': "Your most-played artists the catalogue does not know: {artists}. Their listens still count through the artist.",
   'import.ignored': "Ignored {n} file(s) that are not listening exports.",
+  'charts.empty': "No data yet.",
+  'charts.epoch': "epoch",
+  'train.on': "on",
+  'train.off': "off",
 } as const;
 
 export type StringKey = keyof typeof en;

@@ -1,3 +1,4 @@
+import { t } from '../strings';
 /** Small SVG charts with no dependencies. */
 
 export function BarChart({ data, width = 420, height = 160, format = (v: number) => v.toFixed(1), label }: { data: { label: string; value: number }[]; width?: number; height?: number; format?: (v: number) => string; label: string }) {
@@ -44,7 +45,7 @@ export function HBars({ data, format = (v: number) => `${(v * 100).toFixed(0)} %
 
 export function LineChart({ series, width = 420, height = 160, label }: { series: { name: string; points: { x: number; y: number }[]; className: string }[]; width?: number; height?: number; label: string }) {
   const all = series.flatMap((s) => s.points).filter((p) => Number.isFinite(p.y));
-  if (!all.length) return <p className="muted">No data yet.</p>;
+  if (!all.length) return <p className="muted">{t('charts.empty')}</p>;
   const xs = all.map((p) => p.x);
   const ys = all.map((p) => p.y);
   const [x0, x1] = [Math.min(...xs), Math.max(...xs, Math.min(...xs) + 1)];
@@ -66,7 +67,7 @@ export function LineChart({ series, width = 420, height = 160, label }: { series
           ))}
         </g>
       ))}
-      <text x={width - 10} y={height - 4} textAnchor="end" className="axis">epoch</text>
+      <text x={width - 10} y={height - 4} textAnchor="end" className="axis">{t('charts.epoch')}</text>
     </svg>
   );
 }

@@ -151,7 +151,7 @@ function FieldInput({ f, value, onChange }: { f: Field; value: string; onChange:
       {f.kind === 'enum' ? (
         <select value={value} onChange={(e) => onChange(e.target.value)}>{f.options!.map((o) => <option key={o}>{o}</option>)}</select>
       ) : f.kind === 'bool' ? (
-        <select value={value} onChange={(e) => onChange(e.target.value)}><option value="true">on</option><option value="false">off</option></select>
+        <select value={value} onChange={(e) => onChange(e.target.value)}><option value="true">{t('train.on')}</option><option value="false">{t('train.off')}</option></select>
       ) : (
         <input type="number" min={f.min} max={f.max} step={f.kind === 'num' ? 'any' : 1} value={value} onChange={(e) => onChange(e.target.value)} />
       )}
