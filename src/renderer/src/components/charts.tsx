@@ -1,5 +1,5 @@
-import { t } from '../strings';
 /** Small SVG charts with no dependencies. */
+import { t } from '../strings';
 
 export function BarChart({ data, width = 420, height = 160, format = (v: number) => v.toFixed(1), label }: { data: { label: string; value: number }[]; width?: number; height?: number; format?: (v: number) => string; label: string }) {
   const max = Math.max(1e-9, ...data.map((d) => d.value));
