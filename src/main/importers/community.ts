@@ -9,6 +9,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import type { CommunitySummary } from '../../shared/ipc';
 import { catalog, community as communityRows, library, type Library } from '../db';
 import { getLogger } from '../logging';
 import { ImportError } from './errors';
@@ -16,17 +17,9 @@ import { isPlaceholderArtist, normArtist } from './normalize';
 
 const log = getLogger('community');
 
-export interface CommunityReport {
+/** What an import added (as the window shows it, CommunitySummary) and the source's id. */
+export interface CommunityReport extends CommunitySummary {
   sourceId: number;
-  source: string;
-  kind: 'mpd' | 'hetrec';
-  groups: number;
-  rows: number;
-  matchedRows: number;
-  artists: number;
-  pairs: number;
-  tracks: number;
-  seconds: number;
 }
 
 export interface CommunityProgress {
