@@ -4,7 +4,11 @@
  * version (what a person's serving state and their stored list key on). Each is one aggregate
  * query whose answer changes whenever what it stands for changes.
  */
+import { dbVersion } from '../client';
 import { stmt, type Sqlite } from '../statements';
+
+/** The last catalogue version per connection, with the dbVersion it was computed at. */
+const catalogueCache = new WeakMap<Sqlite, { seen: string; value: string }>();
 
 /** The track columns whose totals the catalogue version includes (every feature the model reads). */
 const TRACK_COLUMNS = [
@@ -14,16 +18,22 @@ const TRACK_COLUMNS = [
 
 /**
  * The catalogue (tracks, artists, genres: counts, id ranges and column totals, in one pass) and
- * the community data imported (it changes the co-listening feature). ~20 ms for 116k tracks:
- * callers check `dbVersion` first and ask again only after a write.
+ * the community data imported (it changes the co-listening feature). ~20 ms for 116k tracks, so
+ * the answer is kept until the next write to the database (`dbVersion`).
  */
 export function catalogueVersion(db: Sqlite): string {
+  // Nothing written since the last answer (microseconds to check): the same answer.
+  const seen = dbVersion(db);
+  const hit = catalogueCache.get(db);
+  if (hit?.seen === seen) return hit.value;
   const row = stmt(db, `SELECT count(*), max(id), ${TRACK_COLUMNS.map((c) => `total(${c})`).join(', ')},
       (SELECT count(*) || ':' || max(id) || ':' || total(length(name)) FROM artists),
       (SELECT count(*) || ':' || max(id) || ':' || total(length(name)) FROM genres),
       (SELECT count(*) || ':' || ifnull(max(id), 0) FROM community_sources)
     FROM tracks`).raw().get();
-  return JSON.stringify(row);
+  const value = JSON.stringify(row);
+  catalogueCache.set(db, { seen, value });
+  return value;
 }
 
 /**

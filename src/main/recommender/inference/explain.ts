@@ -53,8 +53,12 @@ export function colistenVia(ctx: ExplainContext, u: ServingUser, artistId: numbe
 }
 
 
-export function explainTracks(ctx: ExplainContext, u: ServingUser, tracks: number[], output: Output, blend: number[] = []): Explanation[] {
-  if (!tracks.length) return [];
+type Variant = { t: number; numeric: Float32Array; artist: number; track: number; genre: number; yearBucket: number; audioFit: Float32Array; noArtist?: boolean; noGenre?: boolean; noColisten?: boolean };
+/** Variants per track, in this order: the track, each audio-fit column neutral, then no artist, no genre, no era, no popularity, no track identity, no co-listening. */
+const variantsPerTrack = (C: number) => 1 + C + 6;
+
+/** Each track and its variants with one factor neutralised (variantsPerTrack per track, the track first). */
+function itemVariants(ctx: ExplainContext, tracks: number[]): Variant[] {
   const space = ctx.featureSpace;
   const F = space.itemNumeric.length;
   const C = AUDIO_FIT_COLUMNS.length;
@@ -63,9 +67,7 @@ export function explainTracks(ctx: ExplainContext, u: ServingUser, tracks: numbe
     const s = space.stats[`item.${c}`];
     return audioFitScale(c, s.log ? Math.expm1(s.mean) : s.mean);
   });
-  type Variant = { t: number; numeric: Float32Array; artist: number; track: number; genre: number; yearBucket: number; audioFit: Float32Array; noArtist?: boolean; noGenre?: boolean; noColisten?: boolean };
   const variants: Variant[] = [];
-  const VARS = 1 + C + 6; // base, audio × C, artist, genre, era, popularity, track identity, community co-listening
   for (const t of tracks) {
     const base: Variant = {
       t,
@@ -102,8 +104,23 @@ export function explainTracks(ctx: ExplainContext, u: ServingUser, tracks: numbe
     cl.noColisten = true;
     variants.push(cl);
   }
-  // History ablations: the person without one of their top artists.
-  const H = space.historyLength;
+  return variants;
+}
+
+interface HistoryAblations {
+  /** The person's top history artists that can be left out, by history slot. */
+  hist: { idx: number; w: number; h: number }[];
+  /** Database artist ids of the history slots. */
+  histArtistIds: number[];
+  /** Rows of history inputs: the person as they are, then without each of `hist`. */
+  userRows: number;
+  ua: Int32Array;
+  uw: Float32Array;
+}
+
+/** The person without one of their top artists, for each of up to six of them. */
+function historyAblations(ctx: ExplainContext, u: ServingUser): HistoryAblations {
+  const H = ctx.featureSpace.historyLength;
   const hist = Array.from({ length: H }, (_, h) => ({ idx: u.features.historyArtist[h], w: u.features.historyWeight[h], h }))
     .filter((x) => x.w > 0 && x.idx > OTHER)
     .slice(0, 6);
@@ -121,6 +138,16 @@ export function explainTracks(ctx: ExplainContext, u: ServingUser, tracks: numbe
       for (let h = 0; h < H; h++) uw[r * H + h] = rest > 0 ? uw[r * H + h] / rest : 0;
     }
   }
+  return { hist, histArtistIds, userRows, ua, uw };
+}
+
+/** The head's logits: every variant with the person as they are, then each track with each history ablation. */
+function ablationLogits(ctx: ExplainContext, u: ServingUser, tracks: number[], variants: Variant[], ab: HistoryAblations, output: Output): Float32Array {
+  const F = ctx.featureSpace.itemNumeric.length;
+  const C = AUDIO_FIT_COLUMNS.length;
+  const H = ctx.featureSpace.historyLength;
+  const VARS = variantsPerTrack(C);
+  const { hist, histArtistIds, userRows, ua, uw } = ab;
   const logits = tf.tidy(() => {
     const m = ctx.model;
     const nv = variants.length;
@@ -177,93 +204,113 @@ export function explainTracks(ctx: ExplainContext, u: ServingUser, tracks: numbe
   });
   const L = logits.dataSync();
   logits.dispose();
+  return L as Float32Array;
+}
+
+export function explainTracks(ctx: ExplainContext, u: ServingUser, tracks: number[], output: Output, blend: number[] = []): Explanation[] {
+  if (!tracks.length) return [];
+  const C = AUDIO_FIT_COLUMNS.length;
+  const VARS = variantsPerTrack(C);
+  const variants = itemVariants(ctx, tracks);
+  const ab = historyAblations(ctx, u);
+  const L = ablationLogits(ctx, u, tracks, variants, ab, output);
   const nItemPairs = variants.length;
   const genreTotal = [...u.agg.genreWeight.values()].reduce((a, b) => a + b, 0);
-  return tracks.map((t, i) => {
-    const o = i * VARS;
-    const base = L[o];
-    const factors: ExplanationFactor[] = [];
-    AUDIO_FIT_COLUMNS.forEach((c, k) => {
-      const a = AUDIO_COLUMNS.indexOf(c);
-      const trackValue = ctx.catalog.audio[t * NA + a];
-      const userValue = u.agg.audioWeight[a] > 0 ? u.agg.audioSum[a] / u.agg.audioWeight[a] : NaN;
-      if (!Number.isFinite(trackValue)) return;
-      factors.push({
-        kind: 'audio', label: c, trackValue, userValue,
-        text: `${c} ${fmtAudio(c, trackValue)}${Number.isFinite(userValue) ? ` — your average ${fmtAudio(c, userValue)}` : ''}`,
-        contribution: base - L[o + 1 + k], share: 0,
-      });
-    });
-    const artistId = ctx.catalog.artistId[t];
-    const artistName = ctx.catalog.artistName.get(artistId) ?? '?';
-    const plays = u.agg.artistPlays.get(artistId) ?? 0;
+  return tracks.map((t, i) => explainOne(ctx, u, t, i, { L, variantsPerTrack: VARS, nItemPairs, nTracks: tracks.length }, ab, genreTotal, blend[i] ?? 0, output));
+}
+
+/** One track's factors from the ablation logits: each factor's contribution, the top six with their shares, a summary. */
+function explainOne(
+  ctx: ExplainContext, u: ServingUser, t: number, i: number,
+  scores: { L: Float32Array; variantsPerTrack: number; nItemPairs: number; nTracks: number },
+  ab: HistoryAblations, genreTotal: number, blendOfTrack: number, output: Output,
+): Explanation {
+  const C = AUDIO_FIT_COLUMNS.length;
+  const { L, nItemPairs } = scores;
+  const { hist, histArtistIds } = ab;
+  const o = i * scores.variantsPerTrack;
+  const base = L[o];
+  const factors: ExplanationFactor[] = [];
+  AUDIO_FIT_COLUMNS.forEach((c, k) => {
+    const a = AUDIO_COLUMNS.indexOf(c);
+    const trackValue = ctx.catalog.audio[t * NA + a];
+    const userValue = u.agg.audioWeight[a] > 0 ? u.agg.audioSum[a] / u.agg.audioWeight[a] : NaN;
+    if (!Number.isFinite(trackValue)) return;
     factors.push({
-      kind: 'artist', label: artistName,
-      text: plays ? `${artistName} — you have played them ${plays} time${plays === 1 ? '' : 's'}` : `by ${artistName}, an artist new to you`,
-      contribution: base - L[o + 1 + C], share: 0,
+      kind: 'audio', label: c, trackValue, userValue,
+      text: `${c} ${fmtAudio(c, trackValue)}${Number.isFinite(userValue) ? ` — your average ${fmtAudio(c, userValue)}` : ''}`,
+      contribution: base - L[o + 1 + k], share: 0,
     });
-    const g = ctx.catalog.genreId[t];
-    if (g >= 0) {
-      const gName = ctx.catalog.genreName.get(g) ?? '?';
-      const share = genreTotal ? (u.agg.genreWeight.get(g) ?? 0) / genreTotal : 0;
-      factors.push({
-        kind: 'genre', label: gName, text: `${gName} — ${(share * 100).toFixed(0)} % of your listening`,
-        contribution: base - L[o + 2 + C], share: 0,
-      });
-    }
-    const y = ctx.catalog.year[t];
-    if (Number.isFinite(y)) {
-      factors.push({
-        kind: 'era', label: String(y), trackValue: y, userValue: u.avgYear,
-        text: `from ${y}${Number.isFinite(u.avgYear) ? ` — your music averages ${Math.round(u.avgYear)}` : ''}`,
-        contribution: base - L[o + 3 + C], share: 0,
-      });
-    }
-    const pop = ctx.catalog.popularity[t];
-    if (Number.isFinite(pop)) {
-      factors.push({ kind: 'popularity', label: 'popularity', trackValue: pop, text: `popularity ${Math.round(pop)}/100`, contribution: base - L[o + 4 + C], share: 0 });
-    }
-    if (ctx.items.track[t] > OTHER) {
-      factors.push({
-        kind: 'collaborative', label: 'track', text: 'often played alongside the tracks you play',
-        contribution: base - L[o + 5 + C], share: 0,
-      });
-    }
-    const via = colistenVia(ctx, u, artistId);
-    if (via) {
-      factors.push({
-        kind: 'community', label: via, text: `people who play ${via} also play ${artistName}`,
-        contribution: base - L[o + 6 + C], share: 0,
-      });
-    }
-    const because = hist
-      .map((hh, h) => {
-        const id = histArtistIds[hh.h];
-        return { artist: ctx.catalog.artistName.get(id) ?? '?', plays: u.agg.artistPlays.get(id) ?? 0, contribution: base - L[nItemPairs + h * tracks.length + i] };
-      })
-      .filter((b) => b.contribution > 0)
-      .sort((a, b) => b.contribution - a.contribution)
-      .slice(0, 3);
-    for (const b of because) {
-      factors.push({ kind: 'history', label: b.artist, text: `you listen to ${b.artist} (${b.plays} plays)`, contribution: b.contribution, share: 0 });
-    }
-    // The person's own listening, blended into the ranking after the network (inference/fusion.ts).
-    const b = blend[i] ?? 0;
-    if (Math.abs(b) > 1e-6) {
-      factors.push({
-        kind: 'history', label: 'your listening',
-        text: output === 'all' ? 'you play it often' : plays ? `how much you play ${artistName}` : `${artistName} is co-listened with the artists you play`,
-        contribution: b, share: 0,
-      });
-    }
-    factors.sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution));
-    const shown = factors.slice(0, 6);
-    const total = shown.reduce((s, f) => s + Math.abs(f.contribution), 0) || 1;
-    for (const f of shown) f.share = f.contribution / total;
-    const pos = shown.filter((f) => f.contribution > 0).slice(0, 2);
-    const summary = pos.length ? `Recommended mainly for: ${pos.map((f) => f.text).join('; ')}.` : 'A close match to your overall listening profile.';
-    return { summary, factors: shown, becauseArtists: because };
   });
+  const artistId = ctx.catalog.artistId[t];
+  const artistName = ctx.catalog.artistName.get(artistId) ?? '?';
+  const plays = u.agg.artistPlays.get(artistId) ?? 0;
+  factors.push({
+    kind: 'artist', label: artistName,
+    text: plays ? `${artistName} — you have played them ${plays} time${plays === 1 ? '' : 's'}` : `by ${artistName}, an artist new to you`,
+    contribution: base - L[o + 1 + C], share: 0,
+  });
+  const g = ctx.catalog.genreId[t];
+  if (g >= 0) {
+    const gName = ctx.catalog.genreName.get(g) ?? '?';
+    const share = genreTotal ? (u.agg.genreWeight.get(g) ?? 0) / genreTotal : 0;
+    factors.push({
+      kind: 'genre', label: gName, text: `${gName} — ${(share * 100).toFixed(0)} % of your listening`,
+      contribution: base - L[o + 2 + C], share: 0,
+    });
+  }
+  const y = ctx.catalog.year[t];
+  if (Number.isFinite(y)) {
+    factors.push({
+      kind: 'era', label: String(y), trackValue: y, userValue: u.avgYear,
+      text: `from ${y}${Number.isFinite(u.avgYear) ? ` — your music averages ${Math.round(u.avgYear)}` : ''}`,
+      contribution: base - L[o + 3 + C], share: 0,
+    });
+  }
+  const pop = ctx.catalog.popularity[t];
+  if (Number.isFinite(pop)) {
+    factors.push({ kind: 'popularity', label: 'popularity', trackValue: pop, text: `popularity ${Math.round(pop)}/100`, contribution: base - L[o + 4 + C], share: 0 });
+  }
+  if (ctx.items.track[t] > OTHER) {
+    factors.push({
+      kind: 'collaborative', label: 'track', text: 'often played alongside the tracks you play',
+      contribution: base - L[o + 5 + C], share: 0,
+    });
+  }
+  const via = colistenVia(ctx, u, artistId);
+  if (via) {
+    factors.push({
+      kind: 'community', label: via, text: `people who play ${via} also play ${artistName}`,
+      contribution: base - L[o + 6 + C], share: 0,
+    });
+  }
+  const because = hist
+    .map((hh, h) => {
+      const id = histArtistIds[hh.h];
+      return { artist: ctx.catalog.artistName.get(id) ?? '?', plays: u.agg.artistPlays.get(id) ?? 0, contribution: base - L[nItemPairs + h * scores.nTracks + i] };
+    })
+    .filter((b) => b.contribution > 0)
+    .sort((a, b) => b.contribution - a.contribution)
+    .slice(0, 3);
+  for (const b of because) {
+    factors.push({ kind: 'history', label: b.artist, text: `you listen to ${b.artist} (${b.plays} plays)`, contribution: b.contribution, share: 0 });
+  }
+  // The person's own listening, blended into the ranking after the network (inference/fusion.ts).
+  const b = blendOfTrack;
+  if (Math.abs(b) > 1e-6) {
+    factors.push({
+      kind: 'history', label: 'your listening',
+      text: output === 'all' ? 'you play it often' : plays ? `how much you play ${artistName}` : `${artistName} is co-listened with the artists you play`,
+      contribution: b, share: 0,
+    });
+  }
+  factors.sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution));
+  const shown = factors.slice(0, 6);
+  const total = shown.reduce((s, f) => s + Math.abs(f.contribution), 0) || 1;
+  for (const f of shown) f.share = f.contribution / total;
+  const pos = shown.filter((f) => f.contribution > 0).slice(0, 2);
+  const summary = pos.length ? `Recommended mainly for: ${pos.map((f) => f.text).join('; ')}.` : 'A close match to your overall listening profile.';
+  return { summary, factors: shown, becauseArtists: because };
 }
 
 function concat(parts: Float32Array[]): Float32Array {
