@@ -33,10 +33,13 @@ export interface AppInfo {
   logLevel: string;
 }
 
+/** The community datasets the importer reads. */
+export type CommunityKind = 'mpd' | 'hetrec' | 'lastfm-1k' | 'lastfm-360k' | 'listenbrainz';
+
 /** What a community import added (importers/community.ts's report, as the window shows it). */
 export interface CommunitySummary {
   source: string;
-  kind: 'mpd' | 'hetrec';
+  kind: CommunityKind;
   /** Playlists (MPD) or listeners (HetRec) read. */
   groups: number;
   rows: number;

@@ -99,6 +99,42 @@ describe('community data', () => {
   });
 });
 
+describe('community listening logs', () => {
+  it('reads Last.fm 1K and 360K TSVs and ListenBrainz listens, one group per listener, refusing a bad line by file and line', async () => {
+    const { dir, lib } = await library();
+    // Last.fm 1K: user, timestamp, artist id, artist, track id, track (sorted by user).
+    const k1 = write(dir, '1k/userid-timestamp-artid-artname-traid-traname.tsv', [
+      'user_000001\t2009-05-04T23:08:57Z\tf1b1cf71\tGen Hoshino\t\tComedy',
+      'user_000001\t2009-05-04T13:54:10Z\ta7f7df4a\tIngrid Michaelson\t\tTo Begin Again',
+      'user_000002\t2009-05-03T10:00:00Z\t\tBen Woodward\t\tGhost',
+      'user_000002\t2009-05-03T09:00:00Z\t\tSomeone Unknown\t\tX',
+    ].join('\n') + '\n');
+    const r1 = await importCommunity(lib, path.dirname(k1));
+    expect(r1).toMatchObject({ kind: 'lastfm-1k', groups: 2, rows: 4, matchedRows: 3 });
+    const c1 = loadCommunity(lib);
+    expect(c1.neighbours.size).toBe(2); // Gen Hoshino ↔ Ingrid Michaelson; Ben Woodward listened alone
+    // Last.fm 360K: user, artist mbid, artist, plays.
+    const k3 = write(dir, 'usersha1-artmbid-artname-plays.tsv', ['00000c28\t\tben woodward\t120', '00000c28\t\tzayn\t80', '00001411\t\tGen Hoshino\t5'].join('\n'));
+    expect(await importCommunity(lib, k3)).toMatchObject({ kind: 'lastfm-360k', groups: 2, rows: 3, matchedRows: 3 });
+    // ListenBrainz listens: the Spotify id finds the track even under another artist name.
+    const lb = write(dir, 'lb/anna.listens', [
+      JSON.stringify({ user_name: 'anna', listened_at: 1, track_metadata: { artist_name: 'Not Ben', track_name: 'Ghost', additional_info: { spotify_id: `https://open.spotify.com/track/${ID.ghost}` } } }),
+      JSON.stringify({ user_name: 'anna', listened_at: 2, track_metadata: { artist_name: 'Gen Hoshino', track_name: 'Comedy' } }),
+    ].join('\n'));
+    const r3 = await importCommunity(lib, path.dirname(lb));
+    expect(r3).toMatchObject({ kind: 'listenbrainz', groups: 1, rows: 2, matchedRows: 2, tracks: 1 });
+    // A malformed line: refused naming the file and the line, and nothing of that file is kept.
+    const before = snapshot(lib.sqlite);
+    const bad = write(dir, 'bad/userid-timestamp-artid-artname-traid-traname.tsv', 'u1\t2009-05-04T23:08:57Z\ta\tGen Hoshino\tt\tComedy\nu1\tbroken line\n');
+    await expect(importCommunity(lib, path.dirname(bad))).rejects.toThrow(/userid-timestamp-artid-artname-traid-traname\.tsv.*line 2.*expected 6 tab-separated columns/);
+    expect(snapshot(lib.sqlite)).toBe(before);
+    // Not a log at all.
+    const other = write(dir, 'other/notes.tsv', 'hello\tworld\n');
+    await expect(importCommunity(lib, path.dirname(other))).rejects.toThrow(/notes\.tsv.*line 1.*expected Last\.fm 1K/);
+    lib.close();
+  });
+});
+
 describe('cold start', () => {
   it('a new person names artists and gets a list at once: theirs, then what the community co-listens with them', async () => {
     const { dir } = await library().then(async (x) => (x.lib.close(), x));

@@ -9,7 +9,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { CommunitySummary } from '../../shared/ipc';
+import readline from 'node:readline';
+import type { CommunityKind, CommunitySummary } from '../../shared/ipc';
 import { catalog, community as communityRows, library, type Library } from '../db';
 import { getLogger } from '../logging';
 import { ImportError } from './errors';
@@ -24,6 +25,7 @@ export interface CommunityReport extends CommunitySummary {
 
 export interface CommunityProgress {
   file: string;
+  /** How far it got: files of MPD slices and HetRec, bytes of listening logs. */
   filesDone: number;
   filesTotal: number;
 }
@@ -35,16 +37,28 @@ const MAX_GROUP_ARTISTS = 300;
 /** Largest community file read (a slice is ~150 KB; HetRec's largest file ~1.4 MB). */
 const MAX_FILE_BYTES = 256 * 1024 * 1024;
 
-type Kind = 'mpd' | 'hetrec';
+type Kind = CommunityKind;
+/** Listening logs read line by line, grouped by listener. */
+type LogKind = 'lastfm-1k' | 'lastfm-360k' | 'listenbrainz';
+const LOG_FILE = /\.(tsv|listens|jsonl)$/i;
+/** A line longer than this is not a listening log's line. */
+const MAX_LINE = 64 * 1024;
 
-/** What a path holds: MPD slices (a file or a folder of them) or a HetRec folder. */
+/**
+ * What a path holds: MPD slices (a file or a folder of them), a HetRec folder, or listening logs —
+ * Last.fm 1K (`userid-timestamp-artid-artname-traid-traname.tsv`), Last.fm 360K
+ * (`usersha1-artmbid-artname-plays.tsv`), ListenBrainz listens (JSON lines with `user_name` and
+ * `track_metadata`) — a file or a folder of them, recognised from their first line.
+ */
 export function detectCommunity(p: string): { kind: Kind; files: string[] } {
   if (!fs.existsSync(p)) throw new ImportError(p, null, 'no such file or folder');
   const st = fs.statSync(p);
   const isSlice = (n: string) => /^mpd\.slice\..*\.json$/i.test(n);
+  const expected = 'expected mpd.slice.*.json files, HetRec Last.fm\'s user_artists.dat and artists.dat, a Last.fm 1K or 360K .tsv, or ListenBrainz listens (.listens / .jsonl)';
   if (st.isFile()) {
     if (isSlice(path.basename(p))) return { kind: 'mpd', files: [p] };
-    throw new ImportError(p, null, 'not a community dataset: expected an mpd.slice.*.json file, a folder of them, or a HetRec Last.fm folder (user_artists.dat and artists.dat)');
+    if (LOG_FILE.test(p)) return { kind: logKind(p), files: [p] };
+    throw new ImportError(p, null, `not a community dataset: ${expected}`);
   }
   const names = fs.readdirSync(p).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
   const slices = names.filter(isSlice);
@@ -52,7 +66,58 @@ export function detectCommunity(p: string): { kind: Kind; files: string[] } {
   const ua = names.find((n) => /^(data_)?user_artists\.dat$/.test(n));
   const ar = names.find((n) => /^(data_)?artists\.dat$/.test(n));
   if (ua && ar) return { kind: 'hetrec', files: [path.join(p, ar), path.join(p, ua)] };
-  throw new ImportError(p, null, 'not a community dataset: expected mpd.slice.*.json files, or HetRec Last.fm\'s user_artists.dat and artists.dat');
+  const logs = names.filter((n) => LOG_FILE.test(n) && fs.statSync(path.join(p, n)).isFile()).map((n) => path.join(p, n));
+  if (logs.length) {
+    const kind = logKind(logs[0]);
+    for (const f of logs.slice(1)) if (logKind(f) !== kind) throw new ImportError(f, null, `another format than ${path.basename(logs[0])} (${kind}): one kind of listening log per folder`);
+    return { kind, files: logs };
+  }
+  throw new ImportError(p, null, `not a community dataset: ${expected}`);
+}
+
+/** The format of a listening log, from its first non-empty line. */
+function logKind(file: string): LogKind {
+  const fd = fs.openSync(file, 'r');
+  const buf = Buffer.alloc(MAX_LINE);
+  const n = fs.readSync(fd, buf, 0, MAX_LINE, 0);
+  fs.closeSync(fd);
+  const first = buf.subarray(0, n).toString('utf8').replace(/^\uFEFF/, '').split(/\r?\n/).find((l) => l.trim());
+  if (first === undefined) throw new ImportError(file, null, 'empty');
+  const cols = first.split('\t');
+  if (cols.length === 6 && /^\d{4}-\d\d-\d\dT/.test(cols[1])) return 'lastfm-1k';
+  if (cols.length === 4 && /^\d+$/.test(cols[3].trim())) return 'lastfm-360k';
+  if (first.trimStart().startsWith('{')) {
+    try {
+      const o = JSON.parse(first) as Record<string, unknown>;
+      if (o && typeof o === 'object' && 'track_metadata' in o) return 'listenbrainz';
+    } catch {
+      // not JSON: falls through to the error
+    }
+  }
+  throw new ImportError(file, 'line 1', 'expected Last.fm 1K (user, ISO timestamp, artist id, artist, track id, track; tab-separated), Last.fm 360K (user, artist id, artist, plays) or a ListenBrainz listen (JSON with track_metadata)');
+}
+
+/** One line of a listening log: whose it is, the artist, and the Spotify track id when the line has one. */
+function parseLogLine(kind: LogKind, line: string, file: string, lineNo: number): { group: string; artist: unknown; spotifyId: string | null } {
+  if (kind !== 'listenbrainz') {
+    const cols = line.split('\t');
+    const want = kind === 'lastfm-1k' ? 6 : 4;
+    if (cols.length !== want) throw new ImportError(file, `line ${lineNo}`, `expected ${want} tab-separated columns (${kind === 'lastfm-1k' ? 'user, timestamp, artist id, artist, track id, track' : 'user, artist id, artist, plays'})`);
+    return { group: cols[0], artist: kind === 'lastfm-1k' ? cols[3] : cols[2], spotifyId: null };
+  }
+  let o: unknown;
+  try {
+    o = JSON.parse(line);
+  } catch {
+    throw new ImportError(file, `line ${lineNo}`, 'expected one JSON listen per line');
+  }
+  const meta = (o as { track_metadata?: unknown })?.track_metadata as { artist_name?: unknown; additional_info?: { spotify_id?: unknown } } | undefined;
+  const user = (o as { user_name?: unknown })?.user_name;
+  if (!meta || typeof meta !== 'object') throw new ImportError(file, `line ${lineNo}`, 'expected a listen with track_metadata');
+  const sid = meta.additional_info?.spotify_id;
+  const m = typeof sid === 'string' ? /(?:open\.spotify\.com\/track\/|spotify:track:)([0-9A-Za-z]{22})/.exec(sid) : null;
+  // A file of one person's listens (a user's export) has no user_name: the file is the group.
+  return { group: typeof user === 'string' ? user : file, artist: meta.artist_name, spotifyId: m ? m[1] : null };
 }
 
 function readText(file: string): string {
@@ -142,6 +207,46 @@ export async function importCommunity(lib: Library, input: string, opts: { onPro
       });
       opts.onProgress?.({ file: path.basename(file), filesDone: fi + 1, filesTotal: files.length });
       if (fi % 20 === 19) await tick();
+    }
+  } else if (kind !== 'hetrec') {
+    // Listening logs are sorted by listener: a group ends when the listener changes.
+    const total = files.reduce((n, f) => n + fs.statSync(f).size, 0);
+    let before = 0;
+    for (const file of files) {
+      let group: string | null = null;
+      let artists = new Set<number>();
+      let tracks = new Set<number>();
+      const stream = fs.createReadStream(file);
+      let lineNo = 0;
+      for await (const raw of readline.createInterface({ input: stream, crlfDelay: Infinity })) {
+        lineNo++;
+        const line = lineNo === 1 ? raw.replace(/^\uFEFF/, '') : raw;
+        if (!line.trim()) continue;
+        if (line.length > MAX_LINE) throw new ImportError(file, `line ${lineNo}`, `a line of more than ${MAX_LINE / 1024} KB is not a listen`);
+        const e = parseLogLine(kind, line, file, lineNo);
+        rows++;
+        if (e.group !== group) {
+          if (group !== null) co.add(artists, tracks);
+          group = e.group;
+          artists = new Set();
+          tracks = new Set();
+        }
+        const hit = e.spotifyId ? trackBySpotify.get(e.spotifyId) : undefined;
+        const a = hit ? hit[1] : artistOf(e.artist);
+        if (hit) tracks.add(hit[0]);
+        if (a !== undefined) {
+          artists.add(a);
+          matchedRows++;
+        }
+        if (lineNo % 50_000 === 0) {
+          if (opts.signal?.aborted) throw new ImportError(input, null, 'the import was cancelled; nothing was changed');
+          opts.onProgress?.({ file: path.basename(file), filesDone: before + stream.bytesRead, filesTotal: total });
+          await tick();
+        }
+      }
+      if (group !== null) co.add(artists, tracks);
+      before += fs.statSync(file).size;
+      opts.onProgress?.({ file: path.basename(file), filesDone: before, filesTotal: total });
     }
   } else {
     const [artistsFile, userArtistsFile] = files;
