@@ -13,7 +13,7 @@ import { configureLogging } from '../src/main/logging';
 import { resourceDir, sharedDir } from '../src/main/paths';
 import { initBackend } from '../src/main/recommender/backend';
 import { HETREC_DEFAULTS, loadHetrec, runHetrec, type HetrecMetrics } from '../src/main/recommender/hetrec';
-import { markdownTable, reportDir } from '../src/main/services/report-writer';
+import { markdownTable, reportDir } from '../src/main/recommender/evaluation/report';
 import { main } from './lib/cli';
 
 const { values: v } = parseArgs({

@@ -8,7 +8,7 @@ import { loadAndLogConfig, loadConfig } from '../src/main/config';
 import { configureLogging, getLogger } from '../src/main/logging';
 import { resourceDir, sharedDir } from '../src/main/paths';
 import { REPORT_METRICS, evaluateReal, type RealEvaluation } from '../src/main/services/evaluation-service';
-import { barChartSvg, markdownTable, reportDir } from '../src/main/services/report-writer';
+import { barChartSvg, markdownTable, reportDir } from '../src/main/recommender/evaluation/report';
 import { main, metricsTable, parse, rounded } from './lib/cli';
 
 const USAGE = `Usage: npm run evaluate:real -- [--data DIR] [--alone] [--community PATH …] [--quick] [--json] [--out DIR] [--set key=value …]

@@ -10,17 +10,16 @@ import path from 'node:path';
 import type { AppConfig } from '../../shared/config-schema';
 import { openLibrary } from '../db';
 import { getLogger } from '../logging';
-import { initBackend } from '../recommender/backend';
-import { baselineRankers } from '../recommender/evaluation/baselines';
 import { FeatureTensors } from '../recommender/data/tensors';
 import { ModelRanker } from '../recommender/inference/model-ranker';
 import { loadModel } from '../recommender/models/io';
+import { rankHeldOut } from '../recommender/evaluation/protocols';
 import { positivePlays, prepareData, type Prepared } from '../recommender/data/pipeline';
 import { TEST } from '../recommender/data/dataset';
 import { ABLATIONS, permutationImportance, sampleConfig, type Importance } from '../recommender/evaluation/analysis';
 import { Rng } from '../util/random';
 import { bootstrapCI } from '../recommender/evaluation/metrics';
-import { evaluateRanker, popularityRanker, randomRanker, type EvalResult, type EvalTask, type Ranker } from '../recommender/evaluation/ranking';
+import { evaluateRanker, type EvalResult } from '../recommender/evaluation/ranking';
 import { runImport } from './import-service';
 import { importCommunity } from '../importers/community';
 import { trainRun } from './model-service';
@@ -112,32 +111,12 @@ const PROTOCOL_SPLIT =
   'track they played (≥ 30 s) in the test period. The model ranks from the person’s listening state at the start of ' +
   'the test period; every baseline sees the same listening.';
 
-/** The model (from its saved folder) and every baseline on both test tasks. */
+/** The model (from its saved folder) and every baseline on both test tasks, by ranker name. */
 async function rankBoth(prep: Prepared, cfg: AppConfig, modelDir: string, bootstrap: boolean, onStage?: (s: string) => void): Promise<Record<'discovery' | 'all_plays', Record<string, EvalResult>>> {
-  await initBackend(cfg.training.backend);
-  const { model, manifest } = loadModel(modelDir);
-  const ft = new FeatureTensors(prep.testUsers, prep.items);
-  const modelRanker = new ModelRanker(model, ft, manifest.fusion);
-  try {
-    const rankers: Ranker[] = [modelRanker, ...baselineRankers(prep, cfg)];
-    const opts = { ks: [10, 50], threshold: cfg.evaluation.threshold, bootstrap: bootstrap ? cfg.evaluation.bootstrap : undefined, seed: cfg.training.seed };
-    const tasks = { discovery: prep.test, all_plays: prep.testAll };
-    const out = { discovery: {}, all_plays: {} } as Record<'discovery' | 'all_plays', Record<string, EvalResult>>;
-    for (const [name, task] of Object.entries(tasks) as [keyof typeof tasks, EvalTask][]) {
-      if (!task.users.length) continue;
-      // Discovery lists leave out what the person played: the model's "discover" output ranks them.
-      modelRanker.as(name === 'discovery' ? 'discover' : 'all');
-      for (const r of rankers) {
-        onStage?.(`${name}: ${r.name}`);
-        out[name][r.name] = evaluateRanker(r, task, opts);
-      }
-    }
-    return out;
-  } finally {
-    modelRanker.dispose();
-    ft.dispose();
-    model.dispose();
-  }
+  const opts = { ks: [10, 50], threshold: cfg.evaluation.threshold, bootstrap: bootstrap ? cfg.evaluation.bootstrap : undefined, seed: cfg.training.seed };
+  const r = await rankHeldOut(prep, cfg, modelDir, { eval: opts, onStage });
+  const byName = (rs: EvalResult[]) => Object.fromEntries(rs.map((x) => [x.ranker, x]));
+  return { discovery: byName(r.discovery), all_plays: byName(r.allPlays) };
 }
 
 /**

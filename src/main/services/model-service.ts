@@ -9,13 +9,11 @@ import type { AppConfig } from '../../shared/config-schema';
 import type { RunSummary } from '../../shared/ipc';
 import { runs, type Library } from '../db';
 import { getLogger } from '../logging';
-import { backendInfo, initBackend } from '../recommender/backend';
-import { FeatureTensors } from '../recommender/data/tensors';
-import { ModelRanker } from '../recommender/inference/model-ranker';
-import { loadModel, readManifest, recoverDir } from '../recommender/models/io';
+import { backendInfo } from '../recommender/backend';
+import { readManifest, recoverDir } from '../recommender/models/io';
 import { prepareData, type Prepared } from '../recommender/data/pipeline';
-import { evaluateRanker, type EvalResult, type EvalTask } from '../recommender/evaluation/ranking';
-import { baselineRankers } from '../recommender/evaluation/baselines';
+import { rankHeldOut } from '../recommender/evaluation/protocols';
+import type { EvalResult, EvalTask } from '../recommender/evaluation/ranking';
 import { CancelledError, train, type TrainProgress, type TrainResult } from '../recommender/training/trainer';
 
 const log = getLogger('models');
@@ -162,39 +160,12 @@ export interface EvaluationReport {
   allPlays: EvalResult[];
 }
 
-/** Only the listed people of a task (one person's own held-out result). */
-function onlyPeople(t: EvalTask, people: Set<number>): EvalTask {
-  const keep = t.users.map((u, i) => (people.has(u) ? i : -1)).filter((i) => i >= 0);
-  const pick = <T>(xs: T[] | undefined) => (xs ? keep.map((i) => xs[i]) : undefined);
-  return { ...t, users: pick(t.users)!, relevant: pick(t.relevant)!, exclude: pick(t.exclude)!, expected: pick(t.expected)!, tasteGenres: pick(t.tasteGenres) };
-}
-
-/**
- * Held-out metrics of a saved model against every configured baseline, through the same code
- * path, on both tasks; `profileIds` restricts them to those people (the Evaluation page: the
- * chosen person's own result).
- */
 export async function evaluateModel(
   lib: Library, config: AppConfig, modelDir: string, prepared?: Prepared, task?: EvalTask, opts: { profileIds?: number[] } = {},
 ): Promise<EvaluationReport> {
-  await initBackend(config.training.backend);
   const prep = prepared ?? prepareData(lib, config);
-  const people = opts.profileIds ? new Set(prep.data.profiles.map((p, i) => (opts.profileIds!.includes(p.id) ? i : -1)).filter((i) => i >= 0)) : null;
-  const t = people ? onlyPeople(task ?? prep.test, people) : (task ?? prep.test);
-  const all = people ? onlyPeople(prep.testAll, people) : prep.testAll;
-  const { model, manifest } = loadModel(modelDir);
-  // Each period is ranked from each person's state at its start.
-  const ft = new FeatureTensors(t === prep.valid ? prep.users : prep.testUsers, prep.items);
+  const people = opts.profileIds ? new Set(prep.data.profiles.map((p, i) => (opts.profileIds!.includes(p.id) ? i : -1)).filter((i) => i >= 0)) : undefined;
   const evalOpts = { ks: config.evaluation.k_values, threshold: config.evaluation.threshold, bootstrap: config.evaluation.bootstrap, seed: config.training.seed };
-  const ranker = new ModelRanker(model, ft, manifest.fusion);
-  try {
-    const rankers = [ranker, ...baselineRankers(prep, config)];
-    const results = t.users.length ? rankers.map((r) => evaluateRanker(r === ranker ? ranker.as('discover') : r, t, evalOpts)) : [];
-    const allPlays = all.users.length ? rankers.map((r) => evaluateRanker(r === ranker ? ranker.as('all') : r, all, evalOpts)) : [];
-    return { task: 'test', users: t.users.length, backend: backendInfo()?.name ?? null, results, allPlays };
-  } finally {
-    ranker.dispose();
-    ft.dispose();
-    model.dispose();
-  }
+  const r = await rankHeldOut(prep, config, modelDir, { eval: evalOpts, people, discovery: task });
+  return { task: 'test', users: r.users, backend: backendInfo()?.name ?? null, results: r.discovery, allPlays: r.allPlays };
 }
