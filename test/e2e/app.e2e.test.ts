@@ -73,7 +73,8 @@ describe.skipIf(!CHROMIUM || !HAS_SHARED)('the app in Chromium', () => {
     } as typeof net.Socket.prototype.connect;
     fs.mkdirSync(SHOTS, { recursive: true });
     if (!fs.existsSync(path.join(ROOT, 'out', 'renderer', 'index.html'))) execFileSync('npx', ['electron-vite', 'build'], { cwd: ROOT, stdio: 'inherit' });
-    harness = await startHarness({ dataDir: tmpDir('omr-e2e-'), rendererDir: path.join(ROOT, 'out', 'renderer'), quiet: true });
+    // The harness's stand-in for the system file chooser: "Choose community data…" receives HetRec.
+    harness = await startHarness({ dataDir: tmpDir('omr-e2e-'), rendererDir: path.join(ROOT, 'out', 'renderer'), quiet: true, pick: { community: [data('lastfm-hetrec-2k')] } });
     // Small, fast training for the test.
     fs.writeFileSync(path.join(harness.service.paths.userConfigs, 'training_config.yaml'), 'training:\n  epochs: 2\n  batch_size: 1024\n');
     browser = await chromium.launch({
@@ -229,6 +230,23 @@ describe.skipIf(!CHROMIUM || !HAS_SHARED)('the app in Chromium', () => {
     await shot('12-keyboard-dark-after-like');
     await page.emulateMedia({ colorScheme: 'light', reducedMotion: 'no-preference' });
     await expect.poll(() => page.evaluate(() => (globalThis as unknown as { document: Doc }).document.documentElement.dataset.theme)).toBe('light');
+  });
+
+  it('second scenario: adds community data on the Import page, updates the model quickly, and recommends with it', async () => {
+    await nav('Import');
+    await page.getByRole('button', { name: 'Choose community data…' }).click();
+    await containsText(page.getByTestId('community-status').locator('xpath=..').getByRole('status'), 'artist neighbours', 60_000);
+    await containsText(page.getByTestId('community-status'), '1 community dataset');
+    await shot('13-community-import');
+    await nav('Training');
+    await page.getByRole('button', { name: 'Quick update' }).click();
+    await visible(page.getByRole('progressbar', { name: 'Finished' }), 120_000);
+    // The quick update is a run of the warm-start epochs, and it serves.
+    await visible(page.getByRole('row').filter({ hasText: 'serving' }));
+    await nav('Recommendations');
+    await visible(page.getByTestId('rec-row').first(), 120_000);
+    await containsText(page.getByTestId('explanation'), 'Recommended', 30_000);
+    await shot('14-recommendations-with-community');
   });
 
   it('evaluates the model against baselines and shows settings', async () => {

@@ -47,14 +47,19 @@ function cookieToken(header: string | undefined, name: string): string | undefin
   return undefined;
 }
 
-export async function startHarness(opts: { dataDir: string; rendererDir: string; port?: number; quiet?: boolean }): Promise<Harness> {
+/** What the harness's stand-in for the system file chooser answers, by kind (a browser has no chooser that gives the main process a path). */
+export type HarnessPicks = Partial<Record<'history' | 'catalog' | 'community', string[]>>;
+
+export async function startHarness(opts: { dataDir: string; rendererDir: string; port?: number; quiet?: boolean; pick?: HarnessPicks }): Promise<Harness> {
   const token = randomBytes(16).toString('hex');
   const clients = new Set<http.ServerResponse>();
   const emit = <E extends EventName>(event: E, payload: EventContract[E]) => {
     const data = `event: ${event}\ndata: ${JSON.stringify(payload)}\n\n`;
     for (const c of clients) c.write(data);
   };
-  const service = new AppService(opts.dataDir, emit, { quiet: opts.quiet });
+  const picks = opts.pick ?? {};
+  const pickPaths = Object.keys(picks).length ? async (kind: 'history' | 'catalog' | 'community') => picks[kind] ?? [] : undefined;
+  const service = new AppService(opts.dataDir, emit, { quiet: opts.quiet, pickPaths });
   const handlers = service.handlers();
   const root = path.resolve(opts.rendererDir);
   if (!fs.existsSync(path.join(root, 'index.html'))) throw new Error(`${root}: no built renderer (run npm run build first)`);
