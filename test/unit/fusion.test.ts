@@ -45,3 +45,26 @@ describe('fusion of the head with the person’s own listening', () => {
     expect([...listeningPrior(users, 0, artistOf, [5, 6, 1], 'discover')]).toEqual([0.5, Math.fround(0.2), 0]);
   });
 });
+
+describe('choosing the blend on validation', () => {
+  it('judges each weight by exactly the NDCG@10 the full evaluation reports (same exclusions and ties)', async () => {
+    const { evaluateRanker, meanNdcg } = await import('../../src/main/recommender/evaluation/ranking');
+    const n = 300;
+    let seed = 7;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const users = Array.from({ length: 9 }, (_, u) => u);
+    const relevant = users.map(() => new Set(Array.from({ length: 6 }, () => Math.floor(rnd() * n))));
+    // Coarse scores (many ties, so the tie-breaking has to agree too), the relevant items a little higher.
+    const table = users.map((u) => Float32Array.from({ length: n }, (_, t) => Math.floor(rnd() * 4) + (relevant[u].has(t) ? 2 : 0)));
+    const ranker = { name: 'r', score: (us: number[]) => us.map((u) => table[u].slice()) };
+    const canonical = Int32Array.from({ length: n }, (_, t) => (t % 17 === 5 ? t - 1 : t));
+    const task = {
+      users, nItems: n, itemGenre: new Int32Array(n), itemArtist: new Int32Array(n), canonical, relevant,
+      exclude: users.map(() => new Set(Array.from({ length: 20 }, () => Math.floor(rnd() * n)))),
+      expected: users.map(() => () => false),
+    };
+    const full = evaluateRanker(ranker, task, { ks: [10, 50], threshold: 0.5 }).metrics['ndcg@10'];
+    expect(full).toBeGreaterThan(0);
+    expect(meanNdcg(ranker, task, 10)).toBeCloseTo(full, 10);
+  });
+});

@@ -128,6 +128,25 @@ export function tieKeys(n: number, seed: number): Uint32Array {
 }
 export { topN };
 
+/**
+ * Mean NDCG@k alone, exactly as evaluateRanker computes it (same exclusions, same tie-breaking),
+ * without the full-ranking metrics: what choosing among settings on validation needs.
+ */
+export function meanNdcg(ranker: Ranker, task: EvalTask, k: number, seed = 1): number {
+  const ties = tieKeys(task.nItems, seed);
+  const copies = task.canonical ? copiesOf(task.canonical) : new Int32Array(0);
+  let sum = 0;
+  for (let s = 0; s < task.users.length; s += 64) {
+    const scores = ranker.score(task.users.slice(s, s + 64), task.exclude.slice(s, s + 64));
+    scores.forEach((sc, j) => {
+      for (const x of task.exclude[s + j]) sc[x] = -Infinity;
+      for (const t of copies) sc[t] = -Infinity;
+      sum += ndcgAtK(topN(sc, k, ties), task.relevant[s + j], k);
+    });
+  }
+  return task.users.length ? sum / task.users.length : 0;
+}
+
 export function evaluateRanker(ranker: Ranker, task: EvalTask, opts: EvalOptions): EvalResult {
   const maxK = Math.max(...opts.ks);
   const per: Record<string, number[]> = {};
