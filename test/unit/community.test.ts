@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openLibrary } from '../../src/main/db';
-import { deleteCommunity, importCommunity, loadCommunity } from '../../src/main/importers/community';
+import { deleteCommunity, detectCommunity, importCommunity, loadCommunity } from '../../src/main/importers/community';
 import { colistenScores } from '../../src/main/recommender/data/features';
 import { runImport } from '../../src/main/services/import-service';
 import { tmpDir } from '../helpers/env';
@@ -131,6 +131,26 @@ describe('community listening logs', () => {
     // Not a log at all.
     const other = write(dir, 'other/notes.tsv', 'hello\tworld\n');
     await expect(importCommunity(lib, path.dirname(other))).rejects.toThrow(/notes\.tsv.*line 1.*expected Last\.fm 1K/);
+    lib.close();
+  });
+
+  it('reads a folder of other people’s exports, one listener per sub-folder or file, their listening only', async () => {
+    const { dir, lib } = await library();
+    const folder = path.join(dir, 'others');
+    const plays = (artists: string[]) => artists.map((a, i) => ({ endTime: `2023-01-0${i + 1} 10:00`, artistName: a, trackName: 'x', msPlayed: 200000 }));
+    write(folder, 'ana/StreamingHistory0.json', plays(['Gen Hoshino', 'Ingrid Michaelson', 'Gen Hoshino']));
+    write(folder, 'bo/StreamingHistory0.json', plays(['Ben Woodward', 'Nobody Known']));
+    write(folder, 'catalogue-someone-left.csv', fs.readFileSync(tracksCsv(dir), 'utf8')); // not listening: ignored
+    const r = await importCommunity(lib, folder);
+    expect(r).toMatchObject({ kind: 'exports', groups: 2, rows: 5, matchedRows: 4 });
+    expect(loadCommunity(lib).neighbours.get([...loadCommunity(lib).neighbours.keys()][0])).toHaveLength(1);
+    // A file that is not an export (cut short) is passed over, as a history import of a folder does.
+    write(folder, 'cy/StreamingHistory0.json', '[{"endTime": "2023-01-01 10:00", "artistName": ');
+    expect(await importCommunity(lib, folder)).toMatchObject({ kind: 'exports', groups: 2, rows: 5 });
+    // A folder with nothing of the kind: refused, naming it.
+    const empty = path.join(dir, 'empty');
+    fs.mkdirSync(empty);
+    expect(() => detectCommunity(empty)).toThrow(/empty: not a community dataset/);
     lib.close();
   });
 });

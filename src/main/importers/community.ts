@@ -13,7 +13,10 @@ import readline from 'node:readline';
 import type { CommunityKind, CommunitySummary } from '../../shared/ipc';
 import { catalog, community as communityRows, library, type Library } from '../db';
 import { getLogger } from '../logging';
+import { collect } from './collect';
+import { detect } from './detect';
 import { ImportError } from './errors';
+import { historyReader } from './read-history';
 import { isPlaceholderArtist, normArtist } from './normalize';
 
 const log = getLogger('community');
@@ -72,7 +75,11 @@ export function detectCommunity(p: string): { kind: Kind; files: string[] } {
     for (const f of logs.slice(1)) if (logKind(f) !== kind) throw new ImportError(f, null, `another format than ${path.basename(logs[0])} (${kind}): one kind of listening log per folder`);
     return { kind, files: logs };
   }
-  throw new ImportError(p, null, `not a community dataset: ${expected}`);
+  // A folder of other people's exports: each sub-folder, .zip or export file in it is one listener.
+  const entries = names.filter((n) => !n.startsWith('.')).map((n) => path.join(p, n))
+    .filter((e) => fs.statSync(e).isDirectory() || /\.(zip|json|csv)$/i.test(e));
+  if (entries.length) return { kind: 'exports', files: entries };
+  throw new ImportError(p, null, `not a community dataset: ${expected}, or a folder of other people's exports`);
 }
 
 /** The format of a listening log, from its first non-empty line. */
@@ -208,6 +215,40 @@ export async function importCommunity(lib: Library, input: string, opts: { onPro
       opts.onProgress?.({ file: path.basename(file), filesDone: fi + 1, filesTotal: files.length });
       if (fi % 20 === 19) await tick();
     }
+  } else if (kind === 'exports') {
+    // Each entry is one person's export (any format the importer reads); only their listening
+    // counts. Files that are not a listening history are passed over, as a history import of a
+    // folder does, and named in the log.
+    const passedOver: string[] = [];
+    for (const [fi, entry] of files.entries()) {
+      if (opts.signal?.aborted) throw new ImportError(input, null, 'the import was cancelled; nothing was changed');
+      const artists = new Set<number>();
+      const tracks = new Set<number>();
+      for (const { source } of collect([entry])) {
+        const d = await detect(source);
+        if (d.kind !== 'history') {
+          passedOver.push(source.name);
+          continue;
+        }
+        for await (const batch of historyReader(d, source, () => {})) {
+          for (const it of batch) {
+            if (it.kind !== 'event') continue;
+            rows++;
+            const hit = it.event.spotifyId ? trackBySpotify.get(it.event.spotifyId) : undefined;
+            const a = hit ? hit[1] : artistOf(it.event.artist);
+            if (hit) tracks.add(hit[0]);
+            if (a !== undefined) {
+              artists.add(a);
+              matchedRows++;
+            }
+          }
+        }
+      }
+      co.add(artists, tracks);
+      opts.onProgress?.({ file: path.basename(entry), filesDone: fi + 1, filesTotal: files.length });
+      await tick();
+    }
+    if (passedOver.length) log.warning(`${input}: ${passedOver.length} file(s) are not a listening history and were passed over: ${passedOver.slice(0, 5).map((f) => path.basename(f)).join(', ')}${passedOver.length > 5 ? ', …' : ''}`);
   } else if (kind !== 'hetrec') {
     // Listening logs are sorted by listener: a group ends when the listener changes.
     const total = files.reduce((n, f) => n + fs.statSync(f).size, 0);

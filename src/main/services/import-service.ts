@@ -9,9 +9,7 @@ import { collect } from '../importers/collect';
 import { detect, type Detected } from '../importers/detect';
 import { ImportError } from '../importers/errors';
 import { readCatalogCsv } from '../importers/formats/catalog';
-import { readLastfmCsv } from '../importers/formats/lastfm';
-import { readListenBrainz } from '../importers/formats/listenbrainz';
-import { readSpotifyAccount, readSpotifyExtended } from '../importers/formats/spotify';
+import { historyReader } from '../importers/read-history';
 import { CatalogMatcher } from '../importers/matcher';
 import type { Source } from '../importers/source';
 import { dedupeKey, type HistoryItem } from '../importers/types';
@@ -308,18 +306,8 @@ function readHistory(p: Planned, src: Source, saved: HistoryItem[] | undefined, 
       yield saved ?? [];
     })();
   }
-  switch (d.format) {
-    case 'spotify-account':
-      return readSpotifyAccount(src, onProgress);
-    case 'spotify-extended':
-      return readSpotifyExtended(src, onProgress);
-    case 'lastfm-csv':
-      return readLastfmCsv(src, d.kind === 'history' && d.variant === 'headerless', onProgress);
-    case 'listenbrainz':
-      return readListenBrainz(src, d.kind === 'history' ? d.variant : undefined, onProgress);
-    default:
-      throw new ImportError(p.source.name, null, `no history reader for ${d.format}`);
-  }
+  if (d.kind !== 'history') throw new ImportError(p.source.name, null, `no history reader for ${d.format}`);
+  return historyReader(d, src, onProgress);
 }
 
 function noteSkip(report: ImportReport, file: string, where: string, reason: string): void {
