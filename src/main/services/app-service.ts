@@ -218,8 +218,12 @@ export class AppService {
           const summary = (await done) as Res<'import:community'>;
           dropRecommender(this.lib); // the co-listening feature changed
           return summary;
+        } catch (e) {
+          if (this.importCancelled) throw new Error('the import was cancelled; nothing was changed');
+          throw e;
         } finally {
           this.importing = null;
+          this.importCancelled = false;
         }
       },
       'import:community-delete': async () => {
