@@ -5,7 +5,7 @@ import { openLibrary } from '../../src/main/db';
 import { deleteCommunity, detectCommunity, importCommunity, loadCommunity } from '../../src/main/importers/community';
 import { colistenScores } from '../../src/main/recommender/data/features';
 import { runImport } from '../../src/main/services/import-service';
-import { tmpDir } from '../helpers/env';
+import { HAS_SHARED, data, tmpDir } from '../helpers/env';
 import { ID, snapshot, tracksCsv, write } from '../helpers/fixtures';
 
 const track = (artist: string, uri: string | null, name = 'x') => ({ artist_name: artist, track_uri: uri, track_name: name });
@@ -151,6 +151,21 @@ describe('community listening logs', () => {
     const empty = path.join(dir, 'empty');
     fs.mkdirSync(empty);
     expect(() => detectCommunity(empty)).toThrow(/empty: not a community dataset/);
+    lib.close();
+  });
+});
+
+describe.skipIf(!HAS_SHARED)('community data from real exports', () => {
+  it('reads the shared Last.fm and Spotify extended exports of other people as one listener each', async () => {
+    const lib = openLibrary(path.join(tmpDir(), 'lib.sqlite'));
+    await runImport(lib, { catalogs: [data('catalog', 'tidytuesday_spotify_songs.csv')] });
+    const lastfm = await importCommunity(lib, data('histories', 'lastfm-csv'));
+    expect(lastfm).toMatchObject({ kind: 'exports', groups: fs.readdirSync(data('histories', 'lastfm-csv')).filter((e) => !e.startsWith('.') && fs.statSync(data('histories', 'lastfm-csv', e)).isDirectory()).length });
+    expect(lastfm.matchedRows / lastfm.rows).toBeGreaterThan(0.2);
+    const extended = await importCommunity(lib, data('histories', 'spotify-extended'));
+    expect(extended.kind).toBe('exports');
+    expect(extended.tracks).toBeGreaterThan(0); // extended history carries track URIs: matched by URI first
+    expect(loadCommunity(lib).sources).toBe(2);
     lib.close();
   });
 });
