@@ -1,6 +1,6 @@
 /**
  * Feature engineering of the plan: user features from listening history (play time as weight),
- * track features from the catalogue, compatibility and interaction features, all transformed
+ * track features from the catalogue, audio-fit and interaction features, all transformed
  * with statistics and vocabularies fitted on the training split only (the FeatureSpace, saved
  * with the model so serving applies identical transforms).
  */

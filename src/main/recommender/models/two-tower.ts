@@ -5,7 +5,7 @@
  *    the artists in the person's history — sharing the item tower's artist embedding.
  *  - Item tower: artist, genre and year-bucket embeddings, numeric track features.
  *  - Prediction: `dot` (cosine / dot product → sigmoid) or `concat` (user vector, item vector,
- *    their product, compatibility |avg_x − x| and age×genre / country×genre interactions →
+ *    their product, the audio fit |avg_x − x| and age×genre / country×genre interactions →
  *    dense layers with dropout → sigmoid).
  */
 import type { AppConfig } from '../../../shared/config-schema';
@@ -35,7 +35,7 @@ export interface ItemInputs {
 }
 
 export interface PairInputs {
-  /** |user avg − item| on the compatibility columns, B × audioFit. */
+  /** |user avg − item| on the audio-fit columns (closeness to the person's average), B × audioFit. */
   audioFit: tf.Tensor2D;
   /** Share of the person's listening on the track's artist and genre, B × 2. */
   affinity: tf.Tensor2D;
