@@ -178,6 +178,17 @@ export async function importCommunity(lib: Library, input: string, opts: { onPro
   const co = new CoCounter();
   let rows = 0;
   let matchedRows = 0;
+  /** One row of a group: its track by Spotify id first, else its artist by name. */
+  const count = (spotifyId: string | null, artistName: unknown, artists: Set<number>, tracks: Set<number>) => {
+    rows++;
+    const hit = spotifyId ? trackBySpotify.get(spotifyId) : undefined;
+    const a = hit ? hit[1] : artistOf(artistName);
+    if (hit) tracks.add(hit[0]);
+    if (a !== undefined) {
+      artists.add(a);
+      matchedRows++;
+    }
+  };
   const tick = () => new Promise<void>((r) => setImmediate(r));
 
   if (kind === 'mpd') {
@@ -198,17 +209,13 @@ export async function importCommunity(lib: Library, input: string, opts: { onPro
         const artists = new Set<number>();
         const tracks = new Set<number>();
         for (const t of tracksOf) {
-          rows++;
-          if (t === null || typeof t !== 'object') continue;
+          if (t === null || typeof t !== 'object') {
+            rows++;
+            continue;
+          }
           const uri = (t as { track_uri?: unknown }).track_uri;
           const id = typeof uri === 'string' && /^spotify:track:[0-9A-Za-z]{22}$/.test(uri) ? uri.slice(14) : null;
-          const hit = id ? trackBySpotify.get(id) : undefined;
-          const a = hit ? hit[1] : artistOf((t as { artist_name?: unknown }).artist_name);
-          if (hit) tracks.add(hit[0]);
-          if (a !== undefined) {
-            artists.add(a);
-            matchedRows++;
-          }
+          count(id, (t as { artist_name?: unknown }).artist_name, artists, tracks);
         }
         co.add(artists, tracks);
       });
@@ -231,17 +238,7 @@ export async function importCommunity(lib: Library, input: string, opts: { onPro
           continue;
         }
         for await (const batch of historyReader(d, source, () => {})) {
-          for (const it of batch) {
-            if (it.kind !== 'event') continue;
-            rows++;
-            const hit = it.event.spotifyId ? trackBySpotify.get(it.event.spotifyId) : undefined;
-            const a = hit ? hit[1] : artistOf(it.event.artist);
-            if (hit) tracks.add(hit[0]);
-            if (a !== undefined) {
-              artists.add(a);
-              matchedRows++;
-            }
-          }
+          for (const it of batch) if (it.kind === 'event') count(it.event.spotifyId, it.event.artist, artists, tracks);
         }
       }
       co.add(artists, tracks);
@@ -265,20 +262,13 @@ export async function importCommunity(lib: Library, input: string, opts: { onPro
         if (!line.trim()) continue;
         if (line.length > MAX_LINE) throw new ImportError(file, `line ${lineNo}`, `a line of more than ${MAX_LINE / 1024} KB is not a listen`);
         const e = parseLogLine(kind, line, file, lineNo);
-        rows++;
         if (e.group !== group) {
           if (group !== null) co.add(artists, tracks);
           group = e.group;
           artists = new Set();
           tracks = new Set();
         }
-        const hit = e.spotifyId ? trackBySpotify.get(e.spotifyId) : undefined;
-        const a = hit ? hit[1] : artistOf(e.artist);
-        if (hit) tracks.add(hit[0]);
-        if (a !== undefined) {
-          artists.add(a);
-          matchedRows++;
-        }
+        count(e.spotifyId, e.artist, artists, tracks);
         if (lineNo % 50_000 === 0) {
           if (opts.signal?.aborted) throw new ImportError(input, null, 'the import was cancelled; nothing was changed');
           opts.onProgress?.({ file: path.basename(file), filesDone: before + stream.bytesRead, filesTotal: total });

@@ -124,17 +124,19 @@ export class AppService {
     return { worker, done };
   }
 
-  private async importInWorker(request: { catalogs: string[]; histories: string[]; profile?: string }): Promise<ImportReport> {
+  private importInWorker(request: { catalogs: string[]; histories: string[]; profile?: string }): Promise<ImportReport> {
+    return this.importJob({ type: 'import', dbPath: this.paths.db, logFile: this.paths.logFile, logLevel: this.logLevel, request });
+  }
+
+  /** An import (listening, catalogue or community data) in the worker: one at a time, cancellable, progress to the window. */
+  private async importJob<T>(msg: JobMessage): Promise<T> {
     if (this.importing) throw new Error('an import is already running');
-    const { worker, done } = this.runJob(
-      { type: 'import', dbPath: this.paths.db, logFile: this.paths.logFile, logLevel: this.logLevel, request },
-      (p) => this.emit('import:progress', p as EventContract['import:progress']),
-    );
+    const { worker, done } = this.runJob(msg, (p) => this.emit('import:progress', p as EventContract['import:progress']));
     this.importing = worker;
     try {
-      const report = (await done) as ImportReport;
-      dropRecommender(this.lib); // the catalogue or the history changed
-      return report;
+      const result = (await done) as T;
+      dropRecommender(this.lib); // the catalogue, the history or the co-listening feature changed
+      return result;
     } catch (e) {
       if (this.importCancelled) throw new Error('the import was cancelled; nothing was changed');
       throw e;
@@ -143,6 +145,7 @@ export class AppService {
       this.importCancelled = false;
     }
   }
+
 
   private info(): AppInfo {
     const serving = runs.servingRunId(this.lib.sqlite);
@@ -208,23 +211,7 @@ export class AppService {
       },
       'import:community': async ({ path: input }) => {
         const [granted] = this.checkGranted([input]);
-        if (this.importing) throw new Error('an import is already running');
-        const { worker, done } = this.runJob(
-          { type: 'community', dbPath: this.paths.db, logFile: this.paths.logFile, logLevel: this.logLevel, path: granted },
-          (p) => this.emit('import:progress', p as EventContract['import:progress']),
-        );
-        this.importing = worker;
-        try {
-          const summary = (await done) as Res<'import:community'>;
-          dropRecommender(this.lib); // the co-listening feature changed
-          return summary;
-        } catch (e) {
-          if (this.importCancelled) throw new Error('the import was cancelled; nothing was changed');
-          throw e;
-        } finally {
-          this.importing = null;
-          this.importCancelled = false;
-        }
+        return this.importJob<Res<'import:community'>>({ type: 'community', dbPath: this.paths.db, logFile: this.paths.logFile, logLevel: this.logLevel, path: granted });
       },
       'import:community-delete': async () => {
         if (this.importing) throw new Error('an import is running');
