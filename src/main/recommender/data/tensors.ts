@@ -6,6 +6,15 @@ import { tf } from '../backend';
 import type { ItemInputs, PairInputs, UserInputs } from '../models/two-tower';
 import { AFFINITY_COLUMNS, AUDIO_FIT_COLUMNS, pairAffinity, type ItemFeatures, type UserFeatures } from './features';
 
+/** The user and item tensors the towers read (the audio-fit ones only enter the pair inputs). */
+const USER_INPUTS = ['numeric', 'country', 'gender', 'topGenre', 'ageBucket', 'historyArtist', 'historyWeight', 'historyTrack', 'historyTrackWeight'] as const satisfies readonly (keyof UserInputs)[];
+const ITEM_INPUTS = ['numeric', 'artist', 'track', 'genre', 'yearBucket'] as const satisfies readonly (keyof ItemInputs)[];
+
+/** Rows `idx` of each of the named tensors. */
+function gatherRows<T extends Record<string, tf.Tensor>, K extends keyof T & string>(src: T, keys: readonly K[], idx: tf.Tensor1D): Pick<T, K> {
+  return Object.fromEntries(keys.map((k) => [k, tf.gather(src[k], idx)])) as Pick<T, K>;
+}
+
 export class FeatureTensors {
   user: {
     numeric: tf.Tensor2D; country: tf.Tensor1D; gender: tf.Tensor1D; topGenre: tf.Tensor1D; ageBucket: tf.Tensor1D;
@@ -54,29 +63,11 @@ export class FeatureTensors {
   }
 
   userBatch(idx: tf.Tensor1D): UserInputs {
-    const u = this.user;
-    return {
-      numeric: tf.gather(u.numeric, idx) as tf.Tensor2D,
-      country: tf.gather(u.country, idx) as tf.Tensor1D,
-      gender: tf.gather(u.gender, idx) as tf.Tensor1D,
-      topGenre: tf.gather(u.topGenre, idx) as tf.Tensor1D,
-      ageBucket: tf.gather(u.ageBucket, idx) as tf.Tensor1D,
-      historyArtist: tf.gather(u.historyArtist, idx) as tf.Tensor2D,
-      historyWeight: tf.gather(u.historyWeight, idx) as tf.Tensor2D,
-      historyTrack: tf.gather(u.historyTrack, idx) as tf.Tensor2D,
-      historyTrackWeight: tf.gather(u.historyTrackWeight, idx) as tf.Tensor2D,
-    };
+    return gatherRows(this.user, USER_INPUTS, idx);
   }
 
   itemBatch(idx: tf.Tensor1D): ItemInputs {
-    const i = this.item;
-    return {
-      numeric: tf.gather(i.numeric, idx) as tf.Tensor2D,
-      artist: tf.gather(i.artist, idx) as tf.Tensor1D,
-      track: tf.gather(i.track, idx) as tf.Tensor1D,
-      genre: tf.gather(i.genre, idx) as tf.Tensor1D,
-      yearBucket: tf.gather(i.yearBucket, idx) as tf.Tensor1D,
-    };
+    return gatherRows(this.item, ITEM_INPUTS, idx);
   }
 
   /** Pair inputs; `users` / `items` are the same indexes as the tensors, for the affinity lookups. */

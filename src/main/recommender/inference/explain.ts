@@ -52,12 +52,11 @@ export function colistenVia(ctx: ExplainContext, u: ServingUser, artistId: numbe
   return best ? (ctx.catalog.artistName.get(best[0]) ?? null) : null;
 }
 
-
 type Variant = { t: number; numeric: Float32Array; artist: number; track: number; genre: number; yearBucket: number; audioFit: Float32Array; noArtist?: boolean; noGenre?: boolean; noColisten?: boolean };
 /** Variants per track, in this order: the track, each audio-fit column neutral, then no artist, no genre, no era, no popularity, no track identity, no co-listening. */
-const variantsPerTrack = (C: number) => 1 + C + 6;
+const VARIANTS_PER_TRACK = 1 + AUDIO_FIT_COLUMNS.length + 6;
 
-/** Each track and its variants with one factor neutralised (variantsPerTrack per track, the track first). */
+/** Each track and its variants with one factor neutralised (VARIANTS_PER_TRACK per track, the track first). */
 function itemVariants(ctx: ExplainContext, tracks: number[]): Variant[] {
   const space = ctx.featureSpace;
   const F = space.itemNumeric.length;
@@ -146,7 +145,6 @@ function ablationLogits(ctx: ExplainContext, u: ServingUser, tracks: number[], v
   const F = ctx.featureSpace.itemNumeric.length;
   const C = AUDIO_FIT_COLUMNS.length;
   const H = ctx.featureSpace.historyLength;
-  const VARS = variantsPerTrack(C);
   const { hist, histArtistIds, userRows, ua, uw } = ab;
   const logits = tf.tidy(() => {
     const m = ctx.model;
@@ -174,7 +172,7 @@ function ablationLogits(ctx: ExplainContext, u: ServingUser, tracks: number[], v
     const uVecs = m.userVector(users, INFERENCE);
     const iVecs = m.itemVector(items, INFERENCE);
     // Pairs: every item variant with the person as they are; each base item with each history ablation.
-    const baseRows = tracks.map((_, i) => i * VARS);
+    const baseRows = tracks.map((_, i) => i * VARIANTS_PER_TRACK);
     const pairUser = [...variants.map(() => 0), ...hist.flatMap((_, h) => tracks.map(() => h + 1))];
     const pairItem = [...variants.map((_, i) => i), ...hist.flatMap(() => baseRows)];
     const pu = tf.tensor1d(pairUser, 'int32');
@@ -209,26 +207,24 @@ function ablationLogits(ctx: ExplainContext, u: ServingUser, tracks: number[], v
 
 export function explainTracks(ctx: ExplainContext, u: ServingUser, tracks: number[], output: Output, blend: number[] = []): Explanation[] {
   if (!tracks.length) return [];
-  const C = AUDIO_FIT_COLUMNS.length;
-  const VARS = variantsPerTrack(C);
   const variants = itemVariants(ctx, tracks);
   const ab = historyAblations(ctx, u);
   const L = ablationLogits(ctx, u, tracks, variants, ab, output);
   const nItemPairs = variants.length;
   const genreTotal = [...u.agg.genreWeight.values()].reduce((a, b) => a + b, 0);
-  return tracks.map((t, i) => explainOne(ctx, u, t, i, { L, variantsPerTrack: VARS, nItemPairs, nTracks: tracks.length }, ab, genreTotal, blend[i] ?? 0, output));
+  return tracks.map((t, i) => explainOne(ctx, u, t, i, { L, nItemPairs, nTracks: tracks.length }, ab, genreTotal, blend[i] ?? 0, output));
 }
 
 /** One track's factors from the ablation logits: each factor's contribution, the top six with their shares, a summary. */
 function explainOne(
   ctx: ExplainContext, u: ServingUser, t: number, i: number,
-  scores: { L: Float32Array; variantsPerTrack: number; nItemPairs: number; nTracks: number },
+  scores: { L: Float32Array; nItemPairs: number; nTracks: number },
   ab: HistoryAblations, genreTotal: number, blendOfTrack: number, output: Output,
 ): Explanation {
   const C = AUDIO_FIT_COLUMNS.length;
   const { L, nItemPairs } = scores;
   const { hist, histArtistIds } = ab;
-  const o = i * scores.variantsPerTrack;
+  const o = i * VARIANTS_PER_TRACK;
   const base = L[o];
   const factors: ExplanationFactor[] = [];
   AUDIO_FIT_COLUMNS.forEach((c, k) => {

@@ -241,13 +241,13 @@ export class Recommender {
     // The head's score, with the person's own listening blended in as chosen on validation.
     const head = this.model.hasHead ? this.headLogits(u, cand, output) : Float32Array.from(pool, (p) => p.logit);
     const fused = this.model.hasHead ? fuse(head, listeningPrior(u.features, 0, this.catalog.artistId, cand, output), this.fusion[output]) : head;
-    const blend = new Map<number, number>();
-    cand.forEach((t, i) => blend.set(t, fused[i] - head[i]));
     const final = fused.map((l, i) => l + shift(cand[i]));
     const chosen = this.diversify(cand, final, k, opts.maxPerArtist ?? 2, opts.diversity ?? 0.2);
     const recs = chosen.map(({ t, logit }, i) => this.describe(t, logit, i + 1, u));
     if (opts.explain) {
-      const exps = explainTracks(this.explainContext, u, chosen.map((c) => c.t), output, chosen.map((c) => blend.get(c.t) ?? 0));
+      // What the blend added to each chosen track's score (0 without one).
+      const at = new Map(Array.from(cand, (t, i) => [t, i]));
+      const exps = explainTracks(this.explainContext, u, chosen.map((c) => c.t), output, chosen.map((c) => fused[at.get(c.t)!] - head[at.get(c.t)!]));
       recs.forEach((r, i) => (r.explanation = exps[i]));
     }
     return recs;
