@@ -1,18 +1,29 @@
 /**
- * npm run evaluate:hetrec -- --data ../shared/data/lastfm-hetrec-2k [--seeds 3] [--epochs N] [--model JSON] [--quick] [--json]
+ * npm run evaluate:hetrec -- --data ../shared/data/lastfm-hetrec-2k [--seeds 3] [--first-seed 1] [--quick]
+ *   [--config FILE …] [--set key=value …] [--out DIR] [--merge A.json,B.json] [--json]
  *
- * Training runs on one core (tfjs's wasm backend has no threads in Node); to use more, run seeds
- * in separate processes (`--first-seed K --seeds 1 --out DIR_K`) and combine their reports with
- * `--merge DIR_1/reports/<date>/hetrec.json,…`, which writes the same report as one run would.
- * HetRec Last.fm 2k under RecBole's protocol (random 8:1:1 per person, full sort).
+ * HetRec Last.fm 2k under RecBole's protocol (random 8:1:1 per person, full sort over every artist
+ * not in the person's training — and validation, for test — interactions), trained and ranked by
+ * the app's own code: the data adapter (recommender/data/hetrec.ts) gives the pipeline what a
+ * library would, `prepareFrom` prepares it, `train` trains the app's model with the configuration
+ * layer configs/benchmarks/hetrec.yaml (then --config / --set), and `rankHeldOut` ranks the test
+ * period with the saved model and the configured baselines. A change to the model changes both.
+ *
+ * Training runs on one core (tfjs's wasm backend has no threads in Node); to use more, run seeds in
+ * separate processes (`--first-seed K --seeds 1 --out DIR_K`) and combine their reports with
+ * `--merge DIR_1/reports/<date>/hetrec.json,…`.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { loadAndLogConfig } from '../src/main/config';
+import { configsDir, resourceDir, sharedDir } from '../src/main/paths';
 import { configureLogging } from '../src/main/logging';
-import { resourceDir, sharedDir } from '../src/main/paths';
-import { initBackend } from '../src/main/recommender/backend';
-import { HETREC_DEFAULTS, loadHetrec, runHetrec, type HetrecMetrics } from '../src/main/recommender/hetrec';
+import { hetrecLibrary, loadHetrec } from '../src/main/recommender/data/hetrec';
+import { prepareFrom } from '../src/main/recommender/data/pipeline';
+import { train } from '../src/main/recommender/training/trainer';
+import { rankHeldOut } from '../src/main/recommender/evaluation/protocols';
 import { markdownTable, reportDir } from '../src/main/recommender/evaluation/report';
 import { main } from './lib/cli';
 
@@ -20,85 +31,90 @@ const { values: v } = parseArgs({
   options: {
     data: { type: 'string' },
     seeds: { type: 'string', default: '3' },
-    epochs: { type: 'string' },
-    json: { type: 'boolean', default: false },
-    quick: { type: 'boolean', default: false },
     'first-seed': { type: 'string', default: '1' },
-    merge: { type: 'string' },
+    quick: { type: 'boolean', default: false },
+    config: { type: 'string', multiple: true },
+    set: { type: 'string', multiple: true },
     out: { type: 'string' },
-    backend: { type: 'string', default: 'auto' },
-    model: { type: 'string', default: '{}' },
+    merge: { type: 'string' },
+    json: { type: 'boolean', default: false },
   },
 });
 
-const PUBLISHED = [
-  ['BPR', 0.1674], ['LightGCN', 0.1972], ['MHCN (with the friends graph)', 0.2068],
-] as const;
+const PUBLISHED = [['BPR', 0.1674], ['LightGCN', 0.1972], ['MHCN (with the friends graph)', 0.2068]] as const;
+/** RecBole's metrics at 10, as the evaluation module names them. */
+const KEYS = ['ndcg@10', 'recall@10', 'hit_rate@10', 'mrr@10', 'precision@10'] as const;
+type Metrics = Record<(typeof KEYS)[number], number>;
+interface Run {
+  seed: number;
+  test: Record<string, Metrics>;
+  bestEpoch: number;
+  fusion: unknown;
+  seconds: number;
+}
+
+const pick = (m: Record<string, number>): Metrics => Object.fromEntries(KEYS.map((k) => [k, +m[k].toFixed(4)])) as Metrics;
 
 void main(async () => {
   configureLogging({ level: 'INFO' });
-  const dir = path.resolve(v.data ?? path.join(sharedDir(), 'data', 'lastfm-hetrec-2k'));
-  if (!fs.existsSync(path.join(dir, 'data_user_artists.dat'))) throw new Error(`${dir}: no data_user_artists.dat (HetRec Last.fm 2k)`);
+  const layers = [path.join(configsDir(), 'benchmarks', 'hetrec.yaml'), ...(v.config ?? [])];
+  const overrides = [...(v.quick ? ['training.epochs=3'] : []), ...(v.set ?? [])];
+  const { config } = loadAndLogConfig({ layers, overrides });
   const t0 = performance.now();
-  const seeds = v.quick ? 1 : Number(v.seeds);
-  // --quick: one seed, one network, 3 epochs (a smoke run of the whole path, ~5 minutes here).
-  const quick = v.quick ? { members: 1, epochs: 3 } : {};
-  const cfg = { ...HETREC_DEFAULTS, ...quick, ...(JSON.parse(v.model!) as object), ...(v.epochs ? { epochs: Number(v.epochs) } : {}) };
-  type Run = { seed: number; test: HetrecMetrics; bestEpochs: number[]; memberTest: HetrecMetrics[]; networksTest: HetrecMetrics; fusionWeights: [number, number] | null };
   const runs: Run[] = [];
-  let data = { users: 0, items: 0 };
-  let trainedSeconds = 0;
+  let size = { users: 0, items: 0 };
+  const dir = path.resolve(v.data ?? path.join(sharedDir(), 'data', 'lastfm-hetrec-2k'));
   if (v.merge) {
-    // Reports of single seeds run in parallel processes, with one configuration.
     for (const file of v.merge.split(',')) {
-      const part = JSON.parse(fs.readFileSync(file, 'utf8')) as { users: number; items: number; config: unknown; runs: Run[]; seconds: number };
-      if (JSON.stringify({ ...(part.config as object), seed: 0 }) !== JSON.stringify({ ...cfg, seed: 0 })) throw new Error(`${file}: another configuration (${JSON.stringify(part.config)}) than ${JSON.stringify(cfg)}`);
+      const part = JSON.parse(fs.readFileSync(file, 'utf8')) as { users: number; items: number; config: unknown; runs: Run[] };
+      if (JSON.stringify({ ...(part.config as object), training: null }) !== JSON.stringify({ ...config, training: null })) {
+        throw new Error(`${file}: another configuration than this run's`);
+      }
       runs.push(...part.runs);
-      data = { users: part.users, items: part.items };
-      trainedSeconds += part.seconds;
+      size = { users: part.users, items: part.items };
     }
     runs.sort((a, b) => a.seed - b.seed);
+  } else {
+    const d = loadHetrec(dir);
+    size = { users: d.users, items: d.items };
+    const seeds = v.quick ? 1 : Number(v.seeds);
+    for (let s = Number(v['first-seed']); s < Number(v['first-seed']) + seeds; s++) {
+      const ts = performance.now();
+      const cfg = { ...config, training: { ...config.training, seed: s } };
+      const { data, split, community } = hetrecLibrary(d, s);
+      const prep = prepareFrom(data, cfg, { split, community });
+      const runDir = fs.mkdtempSync(path.join(os.tmpdir(), `omr-hetrec-${s}-`));
+      try {
+        const r = await train({ config: cfg, prepared: prep, runDir });
+        const held = await rankHeldOut(prep, cfg, r.bestDir, { eval: { ks: [10], threshold: cfg.evaluation.threshold }, allPlays: false });
+        const manifest = JSON.parse(fs.readFileSync(path.join(r.bestDir, 'manifest.json'), 'utf8')) as { fusion?: unknown };
+        const run: Run = {
+          seed: s, bestEpoch: r.bestEpoch + 1, fusion: manifest.fusion ?? null, seconds: (performance.now() - ts) / 1000,
+          test: Object.fromEntries(held.discovery.map((x) => [x.ranker, pick(x.metrics)])),
+        };
+        runs.push(run);
+        process.stderr.write(`seed ${s}: test ndcg@10 ${run.test.two_tower['ndcg@10']} (epoch ${run.bestEpoch}; ${Object.entries(run.test).filter(([n]) => n !== 'two_tower').map(([n, m]) => `${n} ${m['ndcg@10']}`).join(', ')})\n`);
+      } finally {
+        fs.rmSync(runDir, { recursive: true, force: true });
+      }
+    }
   }
-  const hetrec = v.merge ? null : loadHetrec(dir);
-  if (hetrec) {
-    data = hetrec;
-    await initBackend(v.backend as 'auto');
-  }
-  for (let s = Number(v['first-seed']); hetrec && s < Number(v['first-seed']) + seeds; s++) {
-    const r = await runHetrec(hetrec, { ...cfg, seed: s });
-    runs.push({ seed: s, test: r.test, bestEpochs: r.bestEpochs, memberTest: r.memberTest, networksTest: r.networks.test, fusionWeights: r.fusionWeights });
-    process.stderr.write(
-      `seed ${s}: test ndcg@10 ${r.test['ndcg@10'].toFixed(4)} (members ${r.memberTest.map((m, i) => `${m['ndcg@10'].toFixed(4)} at epoch ${r.bestEpochs[i]}`).join(', ')}; ` +
-        `networks ${r.networks.test['ndcg@10'].toFixed(4)}${r.fusionWeights ? `, fusion weights ${r.fusionWeights.join(' / ')}` : ''})\n`,
-    );
-  }
-  const keys = ['ndcg@10', 'recall@10', 'hit@10', 'mrr@10', 'precision@10'] as const;
-  const mean = Object.fromEntries(keys.map((k) => [k, +(runs.reduce((s, r) => s + r.test[k], 0) / runs.length).toFixed(4)]));
-  const networksMean = Object.fromEntries(keys.map((k) => [k, +(runs.reduce((s, r) => s + r.networksTest[k], 0) / runs.length).toFixed(4)]));
-  const seconds = trainedSeconds + (performance.now() - t0) / 1000;
+  const rankers = Object.keys(runs[0].test);
+  const mean = (r: string) => Object.fromEntries(KEYS.map((k) => [k, +(runs.reduce((s, x) => s + x.test[r][k], 0) / runs.length).toFixed(4)])) as Metrics;
+  const means = Object.fromEntries(rankers.map((r) => [r, mean(r)]));
+  const seconds = runs.reduce((s, r) => s + r.seconds, 0);
   const out = reportDir(path.resolve(v.out ?? path.dirname(resourceDir('package.json'))));
-  fs.writeFileSync(path.join(out, 'hetrec.json'), JSON.stringify({ data: dir, users: data.users, items: data.items, config: cfg, runs, mean, networksMean, seconds }, null, 1));
+  fs.writeFileSync(path.join(out, 'hetrec.json'), JSON.stringify({ data: dir, ...size, config, runs, mean: means, seconds }, null, 1));
   fs.writeFileSync(
     path.join(out, 'hetrec.md'),
     [
       `# HetRec Last.fm 2k — ${new Date().toISOString().slice(0, 10)}`, '',
-      `**Protocol (RecBole's):** ${data.users} people × ${data.items} artists with play counts; each person's interactions are shuffled and split 8:1:1 into train / validation / test (RecBole \`RS: [0.8, 0.1, 0.1]\`, random order, grouped by user); for each person every artist not in their training interactions (nor validation, for test) is ranked — full sort, no sampled negatives; Recall@10, MRR@10, NDCG@10, Hit@10 and Precision@10 averaged over people with a non-empty test set; ${runs.length} seed(s), the best epoch chosen on validation NDCG@10.`, '',
-      `**Model:** the app's two-tower family at artist level — user tower: play-count-weighted mean of the embeddings of the artists in the person's training history (the target masked out while training) → Dense → cosine / τ; item tower: artist embedding with the mean embedding of its top tags → Dense, plus a learned per-artist bias` +
-        (cfg.coListening > 0 ? `; plus a person × artist compatibility feature with a learned weight — how strongly the artist is co-listened with the person's training artists (α ${cfg.coListening}; training interactions only, leave-one-out for the person's own training artists)` : '') +
-        `; sampled softmax over the batch's artists and ${cfg.uniformNegatives.toLocaleString('en-US')} drawn uniformly from all artists (mixed negative sampling), log-Q corrected for that mixture` +
-        (cfg.members > 1 ? `; ${cfg.members} networks trained from different initialisations on the same split, their scores averaged (each member's epoch chosen on validation)` : '') +
-        (cfg.fusion ? `; after training, the item-based co-listening score and a similar-listeners score (what the 50 people with the most overlapping training artists play) are added with weights chosen on validation NDCG@10 from a 5 × 4 grid` : '') +
-        `. Configuration: \`${JSON.stringify(cfg)}\`. Options and their effect: docs/EVALUATION.md.`, '',
-      markdownTable(
-        ['seed', ...keys, 'members (NDCG@10 at their epoch)', 'networks only', 'fusion weights'],
-        runs.map((r) => [
-          String(r.seed), ...keys.map((k) => r.test[k]), r.memberTest.map((m, i) => `${m['ndcg@10'].toFixed(4)} @ ${r.bestEpochs[i]}`).join(', '),
-          r.networksTest['ndcg@10'].toFixed(4), r.fusionWeights ? r.fusionWeights.join(' / ') : '—',
-        ]),
-      ), '',
-      `Mean NDCG@10 **${mean['ndcg@10']}**${cfg.fusion ? ` (the networks alone: ${networksMean['ndcg@10']})` : ''}; published on this setting: ${PUBLISHED.map(([n, x]) => `${n} ${x}`).join(', ')}. Target ≥ 0.21.`, '',
+      `**Protocol (RecBole's):** ${size.users} people × ${size.items} artists with play counts; each person's interactions are shuffled and split 8:1:1 into train / validation / test; every artist not in their training interactions (nor validation, for test) is ranked — full sort; Recall@10, MRR@10, NDCG@10, Hit@10 and Precision@10 averaged over people with a non-empty test set; ${runs.length} seed(s).`, '',
+      `**Model:** the app's own two-tower model, trained by the app's trainer (\`train\`) on the pipeline's states, with the layer configs/benchmarks/hetrec.yaml${v.config?.length ? ` and ${v.config.join(', ')}` : ''}${overrides.length ? `, --set ${overrides.join(' ')}` : ''}; the epoch and the own-listening blend chosen on validation.`, '',
+      markdownTable(['seed', 'ranker', ...KEYS, 'epoch'], runs.flatMap((r) => rankers.map((n) => [String(r.seed), n, ...KEYS.map((k) => r.test[n][k]), n === 'two_tower' ? String(r.bestEpoch) : '']))), '',
+      `Mean NDCG@10: ${rankers.map((r) => `${r} **${means[r]['ndcg@10']}**`).join(', ')}; published on this setting: ${PUBLISHED.map(([n, x]) => `${n} ${x}`).join(', ')}.`, '',
     ].join('\n'),
   );
-  process.stdout.write(`HetRec Last.fm 2k, ${runs.length} seed(s): ${keys.map((k) => `${k} ${mean[k]}`).join(', ')} (${seconds.toFixed(0)} s). Report: ${out}\n`);
-  if (v.json) process.stdout.write(JSON.stringify({ two_tower: mean, seeds: runs.length }) + '\n');
+  process.stdout.write(`HetRec Last.fm 2k, ${runs.length} seed(s): two_tower ${KEYS.map((k) => `${k} ${means.two_tower[k]}`).join(', ')} (${seconds.toFixed(0)} s). Report: ${out}\n`);
+  if (v.json) process.stdout.write(JSON.stringify({ two_tower: means.two_tower, baselines: Object.fromEntries(rankers.filter((r) => r !== 'two_tower').map((r) => [r, means[r]])), seeds: runs.length, seconds: +((performance.now() - t0) / 1000).toFixed(0) }) + '\n');
 });

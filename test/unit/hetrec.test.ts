@@ -1,76 +1,118 @@
-import { describe, expect, it } from 'vitest';
-import { coListening, similarListeners, splitHetrec, type HetrecData, type HetrecSplit } from '../../src/main/recommender/hetrec';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/main/config';
+import { configsDir } from '../../src/main/paths';
+import { TEST, TRAIN, VALID } from '../../src/main/recommender/data/dataset';
+import { coListeningKnowledge, hetrecLibrary, loadHetrec, splitInteractions } from '../../src/main/recommender/data/hetrec';
+import { prepareFrom } from '../../src/main/recommender/data/pipeline';
 import { Rng } from '../../src/main/util/random';
 
-/** A small HetRec-shaped data set: 40 people, 60 artists, two taste groups. */
-function data(): HetrecData {
+/** A small HetRec-shaped folder: 40 people, 60 artists in two taste groups, a few tags. */
+function writeFolder(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'omr-hetrec-'));
   const rng = new Rng(3);
-  const users = 40;
-  const items = 60;
-  const inter = Array.from({ length: users }, (_, u) => {
+  const ua = ['userID\tartistID\tweight'];
+  for (let u = 0; u < 40; u++) {
     const group = u % 2;
     const picks = new Set<number>();
-    while (picks.size < 12) picks.add(rng.next() < 0.8 ? group * 30 + rng.int(30) : rng.int(items));
-    return [...picks].map((item) => ({ item, weight: 1 + rng.int(500) }));
-  });
-  return { users, items, inter, itemTags: new Int32Array(items * 2), tagsPerItem: 2, tagVocab: 1, friends: inter.map(() => []) };
+    while (picks.size < 12) picks.add(rng.next() < 0.8 ? group * 30 + rng.int(30) : rng.int(60));
+    for (const a of picks) ua.push(`${100 + u}\t${1000 + a}\t${1 + rng.int(500)}`);
+  }
+  fs.writeFileSync(path.join(dir, 'data_user_artists.dat'), ua.join('\n') + '\n');
+  fs.writeFileSync(path.join(dir, 'data_artists.dat'), ['id\tname\turl\tpictureURL', ...Array.from({ length: 60 }, (_, a) => `${1000 + a}\tArtist ${a}\t\t`)].join('\n'));
+  fs.writeFileSync(path.join(dir, 'data_tags.dat'), 'tagID\ttagValue\n1\trock\n2\tjazz\n');
+  const tagged = ['userID\tartistID\ttagID\tday\tmonth\tyear'];
+  for (let a = 0; a < 60; a++) for (let k = 0; k < 6; k++) tagged.push(`${100 + k}\t${1000 + a}\t${a < 30 ? 1 : 2}\t1\t1\t2010`);
+  fs.writeFileSync(path.join(dir, 'data_user_taggedartists.dat'), tagged.join('\n'));
+  return dir;
 }
 
-describe('HetRec protocol and co-listening feature', () => {
-  it('splits each person 8:1:1 into disjoint parts', () => {
-    const d = data();
-    const s = splitHetrec(d, 1);
+const dir = writeFolder();
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+describe('HetRec adapter and RecBole protocol', () => {
+  it('reads people, artists and each artist’s most used tag', () => {
+    const d = loadHetrec(dir);
+    expect(d.users).toBe(40);
+    expect(d.items).toBeGreaterThan(50);
+    const rockArtist = d.artistIds.indexOf(1003);
+    expect(d.tagNames[d.topTag[rockArtist]]).toBe('rock');
+    expect(d.tagNames[d.topTag[d.artistIds.indexOf(1040)]]).toBe('jazz');
+  });
+
+  it('refuses a malformed line by file and line', () => {
+    const bad = fs.mkdtempSync(path.join(os.tmpdir(), 'omr-hetrec-bad-'));
+    fs.writeFileSync(path.join(bad, 'data_user_artists.dat'), 'userID\tartistID\tweight\n1\t2\t3\n1\tx\n');
+    expect(() => loadHetrec(bad)).toThrow(/data_user_artists\.dat, line 3: expected userID, artistID and a play count/);
+    fs.rmSync(bad, { recursive: true, force: true });
+  });
+
+  it('splits each person 8:1:1 into disjoint parts, the same for the same seed and not for another', () => {
+    const d = loadHetrec(dir);
+    const s = splitInteractions(d.inter, 1);
     d.inter.forEach((l, u) => {
-      expect(s.train[u].length).toBe(Math.floor(l.length * 0.8));
-      expect(s.valid[u].size).toBe(Math.floor(l.length * 0.1));
-      const train = new Set(s.train[u].map((x) => x.item));
-      for (const i of s.valid[u]) expect(train.has(i) || s.test[u].has(i)).toBe(false);
-      expect(train.size + s.valid[u].size + s.test[u].size).toBe(l.length);
+      const [train, valid, test] = s[u];
+      expect(train.length).toBe(Math.floor(l.length * 0.8));
+      expect(valid.length).toBe(Math.floor(l.length * 0.1));
+      expect(train.length + valid.length + test.length).toBe(l.length);
+      expect(new Set([...train, ...valid, ...test].map((x) => x.item)).size).toBe(l.length);
     });
+    expect(splitInteractions(d.inter, 1)).toEqual(s);
+    expect(splitInteractions(d.inter, 2)).not.toEqual(s);
   });
 
-  it('gives a person’s own training artist the value it would have had the interaction not been there (leave-one-out)', () => {
-    const d = data();
-    const split = splitHetrec(d, 2);
-    const co = coListening(d, split, 0.7);
+  it('lays the split out as the pipeline’s events: training first, one person after another, parts as split', () => {
+    const d = loadHetrec(dir);
+    const { data, split } = hetrecLibrary(d, 4);
+    const parts = splitInteractions(d.inter, 4);
+    let i = 0;
+    parts.forEach((p, u) => p.forEach((list, which) => list.forEach((x) => {
+      expect(data.events.profile[i]).toBe(u);
+      expect(data.events.track[i]).toBe(x.item);
+      expect(split.part[i]).toBe([TRAIN, VALID, TEST][which]);
+      if (i > 0 && data.events.profile[i - 1] === u) expect(data.events.ts[i]).toBeGreaterThan(data.events.ts[i - 1]);
+      i++;
+    })));
+    expect(i).toBe(data.events.length);
+  });
+
+  it('ranks for test every artist outside the person’s training and validation interactions (full-sort masking), and for validation outside training', () => {
+    const d = loadHetrec(dir);
+    const { config } = loadConfig({ layers: [path.join(configsDir(), 'benchmarks', 'hetrec.yaml')] });
+    const { data, split, community } = hetrecLibrary(d, 5);
+    const prep = prepareFrom(data, config, { split, community });
+    const parts = splitInteractions(d.inter, 5);
+    const items = (l: { item: number }[]) => new Set(l.map((x) => x.item));
     let checked = 0;
-    for (const u of [0, 1, 7, 20]) {
-      for (const { item } of split.train[u].slice(0, 4)) {
-        const loo = co.batch(Int32Array.of(u), Int32Array.of(item), new Int32Array(0))[0] / co.scale[u];
-        // The same feature recomputed from scratch without (u, item) in training.
-        const without: HetrecSplit = { ...split, train: split.train.map((l, v) => (v === u ? l.filter((x) => x.item !== item) : l)) };
-        const again = coListening(d, without, 0.7);
-        const expected = again.full[u * d.items + item] / again.scale[u];
-        expect(loo).toBeCloseTo(expected, 5);
-        checked += expected > 0 ? 1 : 0;
-      }
+    prep.test.users.forEach((u, k) => {
+      const [train, valid, test] = parts[u].map(items);
+      expect(prep.test.exclude[k]).toEqual(new Set([...train, ...valid]));
+      expect(prep.test.relevant[k]).toEqual(test);
+      checked++;
+    });
+    prep.valid.users.forEach((u, k) => {
+      const [train, valid] = parts[u].map(items);
+      expect(prep.valid.exclude[k]).toEqual(train);
+      expect(prep.valid.relevant[k]).toEqual(valid);
+    });
+    expect(checked).toBe(40);
+    // Training states never see a validation or test artist.
+    for (let j = 0; j < prep.states.inter.item.length; j++) {
+      const u = prep.states.person[prep.states.inter.user[j]];
+      expect(items(parts[u][0]).has(prep.states.inter.item[j])).toBe(true);
     }
-    expect(checked).toBeGreaterThan(8); // the comparison is not between zeros
-    // Candidates outside the person's training artists take the full-data value, and it is what
-    // evaluation adds; the group structure shows in it.
-    const u = 0;
-    const own = new Set(split.train[u].map((x) => x.item));
-    const others = Array.from({ length: d.items }, (_, i) => i).filter((i) => !own.has(i));
-    const b = co.batch(Int32Array.of(u), Int32Array.of(others[0]), Int32Array.from(others.slice(1)));
-    others.forEach((i, k) => expect(b[k]).toBeCloseTo(co.full[u * d.items + i], 6));
-    const mean = (xs: number[]) => xs.reduce((a, x) => a + x, 0) / xs.length;
-    const sameGroup = others.filter((i) => i < 30).map((i) => co.full[u * d.items + i]);
-    const otherGroup = others.filter((i) => i >= 30).map((i) => co.full[u * d.items + i]);
-    expect(mean(sameGroup)).toBeGreaterThan(2 * mean(otherGroup));
   });
 
-  it('scores what similar listeners play from training interactions only, scaled per person', () => {
-    const d = data();
-    const split = splitHetrec(d, 4);
-    const sim = similarListeners(d, split, 5);
-    for (const u of [0, 1, 2, 3]) {
-      const row = Array.from(sim.subarray(u * d.items, (u + 1) * d.items));
-      expect(Math.max(...row)).toBeCloseTo(1, 6);
-      const own = (g: number) => row.slice(g * 30, g * 30 + 30).reduce((a, x) => a + x, 0);
-      expect(own(u % 2)).toBeGreaterThan(2 * own(1 - (u % 2))); // neighbours share the planted group
-    }
-    // Only other people's training artists can score.
-    const others = new Set(split.train.flatMap((l, v) => (v === 0 ? [] : l.map((x) => x.item))));
-    for (let i = 0; i < d.items; i++) if (sim[i] > 0) expect(others.has(i)).toBe(true);
+  it('counts co-listening on training interactions only', () => {
+    const d = loadHetrec(dir);
+    const parts = splitInteractions(d.inter, 6);
+    const { community } = hetrecLibrary(d, 6);
+    const expected = coListeningKnowledge(parts.map((p) => p[0]), d.items);
+    expect(community.neighbours).toEqual(expected.neighbours);
+    // With a held-out interaction counted, some similarity changes.
+    const leaky = coListeningKnowledge(parts.map((p) => [...p[0], ...p[2]]), d.items);
+    expect(leaky.neighbours).not.toEqual(expected.neighbours);
   });
 });

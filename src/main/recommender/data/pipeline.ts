@@ -98,6 +98,13 @@ function task(
   };
 }
 
+/** A person's like or dislike of a catalogue row (profile and catalogue row indexes). */
+export interface FeedbackRow {
+  user: number;
+  item: number;
+  like: boolean;
+}
+
 /**
  * Everything training and evaluation need, from the library. `featureSpace` (a warm start) keeps
  * a saved model's vocabularies and statistics instead of fitting new ones, so its weights fit.
@@ -106,8 +113,23 @@ export function prepareData(lib: Library, cfg: AppConfig, opts: { featureSpace?:
   const data = loadData(lib.sqlite);
   if (!data.catalog.trackId.length) throw new Error('the library has no catalogue tracks: import a catalogue first');
   if (!data.events.length) throw new Error('the library has no listening history: import an export first');
+  const profileIndex = new Map(data.profiles.map((p, i) => [p.id, i]));
+  const feedback = feedbackRows.trackFeedback(lib.sqlite)
+    .map(([pid, tid, kind]) => ({ user: profileIndex.get(pid) ?? -1, item: data.catalog.rowOf.get(tid) ?? -1, like: kind === 'like' }))
+    .filter((f) => f.user >= 0 && f.item >= 0);
+  return prepareFrom(data, cfg, { ...opts, community: loadCommunity(lib), feedback });
+}
+
+/**
+ * The same preparation from data already in memory — the library's, or a public dataset's through
+ * its adapter (data/hetrec.ts) — with the configured time split unless `split` is given.
+ */
+export function prepareFrom(
+  data: LoadedData, cfg: AppConfig,
+  opts: { featureSpace?: FeatureSpace; split?: Split; community?: CommunityKnowledge; feedback?: FeedbackRow[] } = {},
+): Prepared {
   const pp = cfg.preprocessing;
-  const split = timeSplit(data, pp.split.validation_fraction, pp.split.test_fraction, pp.split.min_events_per_profile);
+  const split = opts.split ?? timeSplit(data, pp.split.validation_fraction, pp.split.test_fraction, pp.split.min_events_per_profile);
   const isTrain = (i: number) => split.part[i] === TRAIN;
   const skipMs = cfg.training.skip_threshold_ms;
   const trainAggs = aggregateUsers(data, isTrain, skipMs, pp.recent_half_life_days);
@@ -118,14 +140,11 @@ export function prepareData(lib: Library, cfg: AppConfig, opts: { featureSpace?:
   });
   const featureSpace = opts.featureSpace ?? fitFeatureSpace(data, trainAggs, isTrain, cfg, states);
   const items = buildItemFeatures(data.catalog, featureSpace);
-  const community = loadCommunity(lib);
+  const community = opts.community ?? { neighbours: new Map(), trackGroups: new Map(), sources: 0 };
   const users = buildUserFeatures(data, trainAggs, featureSpace, community);
   const testUsers = buildUserFeatures(data, testAggs, featureSpace, community);
   const stateUsers = buildUserFeatures({ ...data, profiles: Array.from(states.person, (p) => data.profiles[p]) }, states.aggs, featureSpace, community);
-  const profileIndex = new Map(data.profiles.map((p, i) => [p.id, i]));
-  const feedback = feedbackRows.trackFeedback(lib.sqlite)
-    .map(([pid, tid, kind]) => ({ user: profileIndex.get(pid) ?? -1, item: data.catalog.rowOf.get(tid) ?? -1, like: kind === 'like' }))
-    .filter((f) => f.user >= 0 && f.item >= 0);
+  const feedback = opts.feedback ?? [];
   const train = withFeedback(buildInteractions(data, isTrain, { skipThresholdMs: skipMs, minPositiveMs: pp.min_positive_ms }), feedback);
   const history = buildInteractions(data, (i) => split.part[i] !== TEST, { skipThresholdMs: skipMs, minPositiveMs: pp.min_positive_ms });
   // Feedback is what the person said most recently: it attaches to their latest state.

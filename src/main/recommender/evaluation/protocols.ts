@@ -31,11 +31,12 @@ export function onlyPeople(t: EvalTask, people: Set<number>): EvalTask {
 
 /**
  * Ranks the test period (or `discovery`, e.g. the validation period) with the model saved in
- * `modelDir` and the configured baselines; `people` restricts both tasks to those profile rows.
+ * `modelDir` and the configured baselines; `people` restricts both tasks to those profile rows;
+ * `allPlays: false` ranks discovery only (a benchmark whose protocol has no other task).
  */
 export async function rankHeldOut(
   prep: Prepared, cfg: AppConfig, modelDir: string,
-  opts: { eval: EvalOptions; people?: Set<number>; discovery?: EvalTask; onStage?: (stage: string) => void },
+  opts: { eval: EvalOptions; people?: Set<number>; discovery?: EvalTask; onStage?: (stage: string) => void; allPlays?: boolean },
 ): Promise<HeldOutResult> {
   await initBackend(cfg.training.backend);
   const base = opts.discovery ?? prep.test;
@@ -54,7 +55,7 @@ export async function rankHeldOut(
           return evaluateRanker(r === modelRanker ? modelRanker.as(output) : r, task, opts.eval);
         })
         : [];
-    return { users: discovery.users.length, discovery: rank('discovery', discovery, 'discover'), allPlays: rank('all_plays', allPlays, 'all') };
+    return { users: discovery.users.length, discovery: rank('discovery', discovery, 'discover'), allPlays: opts.allPlays === false ? [] : rank('all_plays', allPlays, 'all') };
   } finally {
     modelRanker.dispose();
     ft.dispose();

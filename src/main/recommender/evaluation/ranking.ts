@@ -175,6 +175,7 @@ export function evaluateRanker(ranker: Ranker, task: EvalTask, opts: EvalOptions
         push(`hit_rate@${k}`, hitAtK(top, rel, k));
         push(`precision@${k}`, precisionAtK(top, rel, k));
         push(`recall@${k}`, recallAtK(top, rel, k));
+        push(`mrr@${k}`, reciprocalRank(top, rel, k));
         push(`serendipity@${k}`, serendipityAtK(top, rel, task.expected[ui], k));
       }
       const k10 = Math.min(10, maxK);

@@ -1,0 +1,188 @@
+/**
+ * The public benchmark's data adapter: HetRec 2011 Last.fm 2k (1,892 people × 17,632 artists,
+ * play counts, tags) → the same in-memory data the app's library gives the pipeline, so the
+ * benchmark trains and ranks with the app's own model, trainer and evaluation (`prepareFrom`,
+ * `train`, `rankHeldOut`).
+ *
+ *  - Artists are the catalogue's rows (each row its own artist), their most used tag the genre.
+ *  - Each person's interactions are split at random 8:1:1 into training, validation and test —
+ *    RecBole's protocol — and laid out as listening events in that order, so the pipeline's
+ *    states, tasks and exclusions (training artists, and validation ones for test: full-sort
+ *    masking) follow from the split as they do from a time split.
+ *  - A play count becomes the event's weight as log play time (1 + ln(1 + plays) minutes, under
+ *    the accumulator's 15-minute cap), the log weighting the HetRec work used.
+ *  - The artists' co-listening over the *training* interactions is the community knowledge the
+ *    app's co-listening feature and fusion read (as imported community data would be).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { Rng } from '../../util/random';
+import { TEST, TRAIN, VALID, type Catalog, type LoadedData, type Split } from './dataset';
+import { AUDIO_COLUMNS } from '../../db/queries/columns';
+import type { CommunityKnowledge } from '../../importers/community';
+
+export interface HetrecData {
+  users: number;
+  items: number;
+  /** HetRec's own ids (user / artist), by index. */
+  userIds: number[];
+  artistIds: number[];
+  artistNames: string[];
+  /** Per user: interactions (artist index, play count). */
+  inter: { item: number; weight: number }[][];
+  /** Per artist: index of its most used tag in `tagNames`, −1 without one. */
+  topTag: Int32Array;
+  tagNames: string[];
+}
+
+function readTsv(file: string): string[][] {
+  return fs.readFileSync(file, 'utf8').split(/\r?\n/).slice(1).filter(Boolean).map((l) => l.split('\t'));
+}
+
+/** Reads the dataset's folder (`data_user_artists.dat`, and `data_artists.dat`, tags when present). */
+export function loadHetrec(dir: string, minTagUses = 5): HetrecData {
+  const uaFile = path.join(dir, 'data_user_artists.dat');
+  if (!fs.existsSync(uaFile)) throw new Error(`${dir}: no data_user_artists.dat (expected the HetRec Last.fm 2k folder)`);
+  const userIdx = new Map<number, number>();
+  const itemIdx = new Map<number, number>();
+  const inter: HetrecData['inter'] = [];
+  readTsv(uaFile).forEach((cols, line) => {
+    const [u, a, w] = cols.map(Number);
+    if (cols.length < 3 || !Number.isInteger(u) || !Number.isInteger(a) || !(w >= 0)) {
+      throw new Error(`${uaFile}, line ${line + 2}: expected userID, artistID and a play count (three tab-separated numbers)`);
+    }
+    if (!userIdx.has(u)) {
+      userIdx.set(u, userIdx.size);
+      inter.push([]);
+    }
+    if (!itemIdx.has(a)) itemIdx.set(a, itemIdx.size);
+    inter[userIdx.get(u)!].push({ item: itemIdx.get(a)!, weight: w });
+  });
+  const names = new Map<number, string>();
+  const artistsFile = path.join(dir, 'data_artists.dat');
+  if (fs.existsSync(artistsFile)) for (const [id, name] of readTsv(artistsFile)) names.set(Number(id), name ?? '');
+  const artistIds = [...itemIdx.keys()];
+  // Tags: how often each tag was applied to each artist, over both parts of the tagging file.
+  const perArtist = new Map<number, Map<number, number>>();
+  const tagUses = new Map<number, number>();
+  for (const f of ['data_user_taggedartists.dat', 'data_user_taggedartists_2.dat'].map((x) => path.join(dir, x)).filter((x) => fs.existsSync(x))) {
+    for (const cols of readTsv(f)) {
+      const i = itemIdx.get(Number(cols[1]));
+      const tag = Number(cols[2]);
+      if (i === undefined || !Number.isInteger(tag)) continue;
+      const m = perArtist.get(i) ?? perArtist.set(i, new Map()).get(i)!;
+      m.set(tag, (m.get(tag) ?? 0) + 1);
+      tagUses.set(tag, (tagUses.get(tag) ?? 0) + 1);
+    }
+  }
+  const tagName = new Map<number, string>();
+  const tagsFile = path.join(dir, 'data_tags.dat');
+  if (fs.existsSync(tagsFile)) for (const [id, name] of readTsv(tagsFile)) tagName.set(Number(id), name ?? '');
+  const tagIndex = new Map<number, number>();
+  const tagNames: string[] = [];
+  const topTag = new Int32Array(itemIdx.size).fill(-1);
+  for (const [i, m] of perArtist) {
+    let best = -1;
+    let bestN = 0;
+    for (const [t, n] of m) if (tagUses.get(t)! >= minTagUses && (n > bestN || (n === bestN && t < best))) [best, bestN] = [t, n];
+    if (best < 0) continue;
+    if (!tagIndex.has(best)) {
+      tagIndex.set(best, tagNames.length);
+      tagNames.push(tagName.get(best) ?? `tag ${best}`);
+    }
+    topTag[i] = tagIndex.get(best)!;
+  }
+  return {
+    users: userIdx.size, items: itemIdx.size, userIds: [...userIdx.keys()], artistIds,
+    artistNames: artistIds.map((a) => names.get(a) ?? `artist ${a}`), inter, topTag, tagNames,
+  };
+}
+
+/** RecBole's random ordering split, ratio 8:1:1 per user: [training, validation, test] interactions. */
+export function splitInteractions(inter: HetrecData['inter'], seed: number): { item: number; weight: number }[][][] {
+  const rng = new Rng(seed);
+  return inter.map((list) => {
+    const l = rng.shuffle([...list]);
+    const nTrain = Math.floor(l.length * 0.8);
+    const nValid = Math.floor(l.length * 0.1);
+    return [l.slice(0, nTrain), l.slice(nTrain, nTrain + nValid), l.slice(nTrain + nValid)];
+  });
+}
+
+const MINUTE = 60000;
+const T0 = Date.UTC(2011, 0, 1);
+
+/** Community knowledge from training interactions: each artist's co-listened artists, cosine of co-occurrence, the top `keep`. */
+export function coListeningKnowledge(train: { item: number }[][], items: number, keep = 100): CommunityKnowledge {
+  const deg = new Float64Array(items);
+  const co: Map<number, number>[] = Array.from({ length: items }, () => new Map());
+  for (const l of train) {
+    for (const a of l) {
+      deg[a.item]++;
+      const m = co[a.item];
+      for (const b of l) if (b.item !== a.item) m.set(b.item, (m.get(b.item) ?? 0) + 1);
+    }
+  }
+  const neighbours = new Map<number, { artist: number; sim: number }[]>();
+  co.forEach((m, a) => {
+    if (!m.size) return;
+    const list = [...m].map(([b, n]) => ({ artist: b + 1, sim: n / Math.sqrt(deg[a] * deg[b]) }));
+    list.sort((x, y) => y.sim - x.sim || x.artist - y.artist);
+    neighbours.set(a + 1, list.slice(0, keep));
+  });
+  return { neighbours, trackGroups: new Map(), sources: 1 };
+}
+
+/**
+ * The dataset as the pipeline's input for one seed's split: data (catalogue = artists, one event
+ * per interaction in split order), the split itself, and co-listening from its training part.
+ * Database-style ids are 1-based (artist index + 1; genre = tag index + 1).
+ */
+export function hetrecLibrary(d: HetrecData, seed: number): { data: LoadedData; split: Split; community: CommunityKnowledge } {
+  const N = d.items;
+  const NA = AUDIO_COLUMNS.length;
+  const catalog: Catalog = {
+    trackId: Int32Array.from({ length: N }, (_, i) => i + 1),
+    rowOf: new Map(Array.from({ length: N }, (_, i) => [i + 1, i])),
+    spotifyId: d.artistIds.map((a) => `hetrec:artist:${a}`),
+    title: d.artistNames,
+    artistId: Int32Array.from({ length: N }, (_, i) => i + 1),
+    genreId: Int32Array.from(d.topTag, (t) => (t >= 0 ? t + 1 : -1)),
+    year: new Float32Array(N).fill(NaN),
+    durationMs: new Float32Array(N).fill(NaN),
+    popularity: new Float32Array(N).fill(NaN),
+    audio: new Float32Array(N * NA).fill(NaN),
+    canonical: Int32Array.from({ length: N }, (_, i) => i),
+    artistName: new Map(d.artistNames.map((n, i) => [i + 1, n])),
+    genreName: new Map(d.tagNames.map((n, i) => [i + 1, n])),
+  };
+  const parts = splitInteractions(d.inter, seed);
+  const total = parts.reduce((s, p) => s + p[0].length + p[1].length + p[2].length, 0);
+  const ev = {
+    profile: new Int32Array(total), ts: new Float64Array(total), track: new Int32Array(total), artist: new Int32Array(total),
+    msPlayed: new Float64Array(total), skipped: new Int8Array(total), length: total,
+  };
+  const part = new Uint8Array(total);
+  const validStart = new Float64Array(d.users).fill(Infinity);
+  const testStart = new Float64Array(d.users).fill(Infinity);
+  let i = 0;
+  parts.forEach((p, u) => {
+    let k = 0;
+    p.forEach((list, which) => {
+      const start = T0 + k * MINUTE;
+      if (which === VALID) validStart[u] = start;
+      if (which === TEST) testStart[u] = start;
+      for (const x of list) {
+        ev.profile[i] = u;
+        ev.ts[i] = T0 + k++ * MINUTE;
+        ev.track[i] = x.item;
+        ev.artist[i] = x.item + 1;
+        ev.msPlayed[i] = (1 + Math.log1p(x.weight)) * MINUTE;
+        ev.skipped[i] = 0;
+        part[i++] = which === 0 ? TRAIN : which === 1 ? VALID : TEST;
+      }
+    });
+  });
+  const profiles = d.userIds.map((id) => ({ id, name: `hetrec user ${id}`, age: null, gender: null, country: null }));
+  return { data: { catalog, profiles, events: ev }, split: { part, validStart, testStart }, community: coListeningKnowledge(parts.map((p) => p[0]), N) };
+}
