@@ -14,16 +14,13 @@
  * `--merge DIR_1/reports/<date>/hetrec.json,…`.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadAndLogConfig } from '../src/main/config';
 import { configsDir, resourceDir, sharedDir } from '../src/main/paths';
 import { configureLogging } from '../src/main/logging';
 import { hetrecLibrary, loadHetrec } from '../src/main/recommender/data/hetrec';
-import { prepareFrom } from '../src/main/recommender/data/pipeline';
-import { train } from '../src/main/recommender/training/trainer';
-import { rankHeldOut } from '../src/main/recommender/evaluation/protocols';
+import { recboleRun } from '../src/main/recommender/evaluation/protocols';
 import { markdownTable, reportDir } from '../src/main/recommender/evaluation/report';
 import { main } from './lib/cli';
 
@@ -79,24 +76,10 @@ void main(async () => {
     size = { users: d.users, items: d.items };
     const seeds = v.quick ? 1 : Number(v.seeds);
     for (let s = Number(v['first-seed']); s < Number(v['first-seed']) + seeds; s++) {
-      const ts = performance.now();
-      const cfg = { ...config, training: { ...config.training, seed: s } };
-      const { data, split, community } = hetrecLibrary(d, s);
-      const prep = prepareFrom(data, cfg, { split, community });
-      const runDir = fs.mkdtempSync(path.join(os.tmpdir(), `omr-hetrec-${s}-`));
-      try {
-        const r = await train({ config: cfg, prepared: prep, runDir });
-        const held = await rankHeldOut(prep, cfg, r.bestDir, { eval: { ks: [10], threshold: cfg.evaluation.threshold }, allPlays: false });
-        const manifest = JSON.parse(fs.readFileSync(path.join(r.bestDir, 'manifest.json'), 'utf8')) as { fusion?: unknown };
-        const run: Run = {
-          seed: s, bestEpoch: r.bestEpoch + 1, fusion: manifest.fusion ?? null, seconds: (performance.now() - ts) / 1000,
-          test: Object.fromEntries(held.discovery.map((x) => [x.ranker, pick(x.metrics)])),
-        };
-        runs.push(run);
-        process.stderr.write(`seed ${s}: test ndcg@10 ${run.test.two_tower['ndcg@10']} (epoch ${run.bestEpoch}; ${Object.entries(run.test).filter(([n]) => n !== 'two_tower').map(([n, m]) => `${n} ${m['ndcg@10']}`).join(', ')})\n`);
-      } finally {
-        fs.rmSync(runDir, { recursive: true, force: true });
-      }
+      const r = await recboleRun(d.inter, s, config, (parts) => hetrecLibrary(d, parts));
+      const run: Run = { seed: s, bestEpoch: r.bestEpoch, fusion: r.fusion, seconds: r.seconds, test: Object.fromEntries(r.test.map((x) => [x.ranker, pick(x.metrics)])) };
+      runs.push(run);
+      process.stderr.write(`seed ${s}: test ndcg@10 ${run.test.two_tower['ndcg@10']} (epoch ${run.bestEpoch}; ${Object.entries(run.test).filter(([n]) => n !== 'two_tower').map(([n, m]) => `${n} ${m['ndcg@10']}`).join(', ')})\n`);
     }
   }
   const rankers = Object.keys(runs[0].test);

@@ -64,6 +64,7 @@ export const CONFIG_FILES = {
         similarity: oneOf(['cosine', 'dot'], 'How the towers’ vectors are compared for retrieval'),
         embedding_dim: int(4, 512, 'Size of each tower’s output vector'),
         temperature: num(0.001, 10, 'Softmax temperature for cosine scores'),
+        ensemble: int(1, 8, 'Networks trained side by side from different initialisations, their scores averaged (1 = one network; each more costs as much training and scoring time again)'),
         inputs: obj({
           audio: bool('Use audio features (track features, the person’s audio profile, compatibility)'),
           demographics: bool('Use age, gender and country'),

@@ -14,7 +14,7 @@ import { FeatureTensors } from '../../src/main/recommender/data/tensors';
 import { ModelRanker } from '../../src/main/recommender/inference/model-ranker';
 import { Recommender } from '../../src/main/recommender/inference/recommender';
 import { loadModel, readManifest, saveModel } from '../../src/main/recommender/models/io';
-import { TwoTowerModel } from '../../src/main/recommender/models/two-tower';
+import { INFERENCE, TwoTowerModel } from '../../src/main/recommender/models/two-tower';
 import { dimsOf } from '../../src/main/recommender/data/features';
 import { tf } from '../../src/main/recommender/backend';
 import { prepareData, type Prepared } from '../../src/main/recommender/data/pipeline';
@@ -309,4 +309,45 @@ describe('training runs', () => {
     const last = lib.sqlite.prepare('SELECT max(id) FROM model_runs').pluck().get() as number;
     expect(getRun(lib, last)!.status).toBe('cancelled');
   });
+
+  it('trains an ensemble: separate members whose scores are averaged, the same in the graph, in retrieval and after loading', async () => {
+    const cfg: AppConfig = { ...config, model: { ...config.model, ensemble: 2 }, training: { ...config.training, epochs: 1 } };
+    const { run: r } = await trainRun(lib, { config: cfg, modelsDir: path.join(dir, 'models-ensemble'), prepared });
+    const { model } = loadModel(r.modelPath!);
+    expect(model.size).toBe(2);
+    expect(model.vectorDim).toBe(2 * config.model.embedding_dim);
+    expect([...model.params.all().keys()].some((n) => n.startsWith('m1/'))).toBe(true);
+    const ft = new FeatureTensors(prepared.users, prepared.items);
+    const users = prepared.test.users.slice(0, 4);
+    const items = Int32Array.from({ length: 4 }, (_, i) => i * 7);
+    const { inGraph, members, both, bothEach } = tf.tidy(() => {
+      const uIdx = tf.tensor1d(users, 'int32');
+      const iIdx = tf.tensor1d(items, 'int32');
+      const u = model.userVector(ft.userBatch(uIdx), INFERENCE);
+      const v = model.itemVector(ft.itemBatch(iIdx), INFERENCE);
+      const pair = ft.pairBatch(uIdx, iIdx, users, items);
+      return {
+        inGraph: Array.from(model.dotLogits(u, v).dataSync()),
+        members: model.dotLogitsEach(u, v).map((x) => Array.from(x.dataSync())),
+        both: Array.from(model.logitsBoth(u, v, pair, INFERENCE).dataSync()),
+        bothEach: model.logitsBothEach(u, v, pair, INFERENCE).map((x) => Array.from(x.dataSync())),
+      };
+    });
+    // The members are different networks, and the model's score is their mean.
+    expect(members[0]).not.toEqual(members[1]);
+    inGraph.forEach((x, i) => expect(x).toBeCloseTo((members[0][i] + members[1][i]) / 2, 4));
+    both.forEach((x, i) => expect(x).toBeCloseTo((bothEach[0][i] + bothEach[1][i]) / 2, 4));
+    // Retrieval outside the graph (side-by-side vectors, dotTransform) gives the same logits.
+    const ranker = new ModelRanker(model, ft);
+    const rows = ranker.candidates(users, users.map(() => new Set<number>()));
+    rows.forEach((c, i) => expect(c.retrieval[items[i]]).toBeCloseTo(inGraph[i], 3));
+    ranker.dispose();
+    // Served like any model.
+    const rec = Recommender.open(lib, r.modelPath!);
+    const pid = lib.sqlite.prepare('SELECT id FROM profiles ORDER BY id LIMIT 1').pluck().get() as number;
+    expect(rec.recommend(pid, { k: 10 })).toHaveLength(10);
+    rec.dispose();
+    model.dispose();
+    ft.dispose();
+  }, 180_000);
 });

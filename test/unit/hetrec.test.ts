@@ -5,7 +5,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/main/config';
 import { configsDir } from '../../src/main/paths';
 import { TEST, TRAIN, VALID } from '../../src/main/recommender/data/dataset';
-import { coListeningKnowledge, hetrecLibrary, loadHetrec, splitInteractions } from '../../src/main/recommender/data/hetrec';
+import { coListeningKnowledge, hetrecLibrary, loadHetrec } from '../../src/main/recommender/data/hetrec';
+import { randomSplit, recboleRun } from '../../src/main/recommender/evaluation/protocols';
 import { prepareFrom } from '../../src/main/recommender/data/pipeline';
 import { Rng } from '../../src/main/util/random';
 
@@ -51,7 +52,7 @@ describe('HetRec adapter and RecBole protocol', () => {
 
   it('splits each person 8:1:1 into disjoint parts, the same for the same seed and not for another', () => {
     const d = loadHetrec(dir);
-    const s = splitInteractions(d.inter, 1);
+    const s = randomSplit(d.inter, 1);
     d.inter.forEach((l, u) => {
       const [train, valid, test] = s[u];
       expect(train.length).toBe(Math.floor(l.length * 0.8));
@@ -59,14 +60,14 @@ describe('HetRec adapter and RecBole protocol', () => {
       expect(train.length + valid.length + test.length).toBe(l.length);
       expect(new Set([...train, ...valid, ...test].map((x) => x.item)).size).toBe(l.length);
     });
-    expect(splitInteractions(d.inter, 1)).toEqual(s);
-    expect(splitInteractions(d.inter, 2)).not.toEqual(s);
+    expect(randomSplit(d.inter, 1)).toEqual(s);
+    expect(randomSplit(d.inter, 2)).not.toEqual(s);
   });
 
   it('lays the split out as the pipeline’s events: training first, one person after another, parts as split', () => {
     const d = loadHetrec(dir);
-    const { data, split } = hetrecLibrary(d, 4);
-    const parts = splitInteractions(d.inter, 4);
+    const { data, split } = hetrecLibrary(d, randomSplit(d.inter, 4));
+    const parts = randomSplit(d.inter, 4);
     let i = 0;
     parts.forEach((p, u) => p.forEach((list, which) => list.forEach((x) => {
       expect(data.events.profile[i]).toBe(u);
@@ -81,9 +82,9 @@ describe('HetRec adapter and RecBole protocol', () => {
   it('ranks for test every artist outside the person’s training and validation interactions (full-sort masking), and for validation outside training', () => {
     const d = loadHetrec(dir);
     const { config } = loadConfig({ layers: [path.join(configsDir(), 'benchmarks', 'hetrec.yaml')] });
-    const { data, split, community } = hetrecLibrary(d, 5);
+    const { data, split, community } = hetrecLibrary(d, randomSplit(d.inter, 5));
     const prep = prepareFrom(data, config, { split, community });
-    const parts = splitInteractions(d.inter, 5);
+    const parts = randomSplit(d.inter, 5);
     const items = (l: { item: number }[]) => new Set(l.map((x) => x.item));
     let checked = 0;
     prep.test.users.forEach((u, k) => {
@@ -107,12 +108,29 @@ describe('HetRec adapter and RecBole protocol', () => {
 
   it('counts co-listening on training interactions only', () => {
     const d = loadHetrec(dir);
-    const parts = splitInteractions(d.inter, 6);
-    const { community } = hetrecLibrary(d, 6);
+    const parts = randomSplit(d.inter, 6);
+    const { community } = hetrecLibrary(d, randomSplit(d.inter, 6));
     const expected = coListeningKnowledge(parts.map((p) => p[0]), d.items);
     expect(community.neighbours).toEqual(expected.neighbours);
     // With a held-out interaction counted, some similarity changes.
     const leaky = coListeningKnowledge(parts.map((p) => [...p[0], ...p[2]]), d.items);
     expect(leaky.neighbours).not.toEqual(expected.neighbours);
   });
+});
+
+describe('RecBole protocol through the app’s trainer', () => {
+  it('trains the app’s model on the adapter’s data and ranks the test part above popularity', async () => {
+    const d = loadHetrec(dir);
+    const { config } = loadConfig({
+      layers: [path.join(configsDir(), 'benchmarks', 'hetrec.yaml')],
+      overrides: ['training.epochs=4', 'training.backend=cpu', 'model.embedding_dim=16', 'training.batch_size=128', 'training.learning_rate=0.01'],
+    });
+    const r = await recboleRun(d.inter, 1, config, (parts) => hetrecLibrary(d, parts));
+    const byName = Object.fromEntries(r.test.map((x) => [x.ranker, x]));
+    expect(Object.keys(byName)).toEqual(['two_tower', 'popularity', 'colisten']);
+    expect(byName.two_tower.users).toBe(40);
+    expect(r.bestEpoch).toBeGreaterThanOrEqual(1);
+    // Two taste groups: the model (and co-listening) must find the person's group; popularity cannot.
+    expect(byName.two_tower.metrics['ndcg@10']).toBeGreaterThan(byName.popularity.metrics['ndcg@10']);
+  }, 120_000);
 });

@@ -5,8 +5,8 @@
  * `train`, `rankHeldOut`).
  *
  *  - Artists are the catalogue's rows (each row its own artist), their most used tag the genre.
- *  - Each person's interactions are split at random 8:1:1 into training, validation and test —
- *    RecBole's protocol — and laid out as listening events in that order, so the pipeline's
+ *  - Each person's interactions, split into training, validation and test (RecBole's protocol:
+ *    at random, 8:1:1 — evaluation/protocols.ts), are laid out as listening events in that order, so the pipeline's
  *    states, tasks and exclusions (training artists, and validation ones for test: full-sort
  *    masking) follow from the split as they do from a time split.
  *  - A play count becomes the event's weight as log play time (1 + ln(1 + plays) minutes, under
@@ -16,10 +16,14 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { Rng } from '../../util/random';
 import { TEST, TRAIN, VALID, type Catalog, type LoadedData, type Split } from './dataset';
 import { AUDIO_COLUMNS } from '../../db/queries/columns';
 import type { CommunityKnowledge } from '../../importers/community';
+
+export interface Interaction {
+  item: number;
+  weight: number;
+}
 
 export interface HetrecData {
   users: number;
@@ -29,7 +33,7 @@ export interface HetrecData {
   artistIds: number[];
   artistNames: string[];
   /** Per user: interactions (artist index, play count). */
-  inter: { item: number; weight: number }[][];
+  inter: Interaction[][];
   /** Per artist: index of its most used tag in `tagNames`, −1 without one. */
   topTag: Int32Array;
   tagNames: string[];
@@ -98,17 +102,6 @@ export function loadHetrec(dir: string, minTagUses = 5): HetrecData {
   };
 }
 
-/** RecBole's random ordering split, ratio 8:1:1 per user: [training, validation, test] interactions. */
-export function splitInteractions(inter: HetrecData['inter'], seed: number): { item: number; weight: number }[][][] {
-  const rng = new Rng(seed);
-  return inter.map((list) => {
-    const l = rng.shuffle([...list]);
-    const nTrain = Math.floor(l.length * 0.8);
-    const nValid = Math.floor(l.length * 0.1);
-    return [l.slice(0, nTrain), l.slice(nTrain, nTrain + nValid), l.slice(nTrain + nValid)];
-  });
-}
-
 const MINUTE = 60000;
 const T0 = Date.UTC(2011, 0, 1);
 
@@ -134,11 +127,12 @@ export function coListeningKnowledge(train: { item: number }[][], items: number,
 }
 
 /**
- * The dataset as the pipeline's input for one seed's split: data (catalogue = artists, one event
- * per interaction in split order), the split itself, and co-listening from its training part.
+ * The dataset as the pipeline's input for a split of each person's interactions ([training,
+ * validation, test], e.g. evaluation/protocols.ts `randomSplit`): data (catalogue = artists, one
+ * event per interaction in split order), the split itself, and co-listening from its training part.
  * Database-style ids are 1-based (artist index + 1; genre = tag index + 1).
  */
-export function hetrecLibrary(d: HetrecData, seed: number): { data: LoadedData; split: Split; community: CommunityKnowledge } {
+export function hetrecLibrary(d: HetrecData, parts: Interaction[][][]): { data: LoadedData; split: Split; community: CommunityKnowledge } {
   const N = d.items;
   const NA = AUDIO_COLUMNS.length;
   const catalog: Catalog = {
@@ -156,7 +150,6 @@ export function hetrecLibrary(d: HetrecData, seed: number): { data: LoadedData; 
     artistName: new Map(d.artistNames.map((n, i) => [i + 1, n])),
     genreName: new Map(d.tagNames.map((n, i) => [i + 1, n])),
   };
-  const parts = splitInteractions(d.inter, seed);
   const total = parts.reduce((s, p) => s + p[0].length + p[1].length + p[2].length, 0);
   const ev = {
     profile: new Int32Array(total), ts: new Float64Array(total), track: new Int32Array(total), artist: new Int32Array(total),

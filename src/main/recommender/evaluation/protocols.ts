@@ -1,15 +1,25 @@
 /**
- * The held-out protocol every evaluation shares — the CLI's `evaluate`, `evaluate:real` (together
+ * The evaluation protocols. The held-out protocol every evaluation shares — the CLI's `evaluate`, `evaluate:real` (together
  * and alone), the demo, the app's Evaluation page: the saved model (with its validation-chosen
  * blend) and every configured baseline rank the whole catalogue for the held-out period's two
- * tasks, from each person's state at its start, through one code path.
+ * tasks, from each person's state at its start, through one code path. RecBole's protocol (a
+ * public dataset's interactions split at random 8:1:1, full sort) trains and ranks the same model.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { AppConfig } from '../../../shared/config-schema';
+import type { TrainProgress } from '../../../shared/types';
+import type { CommunityKnowledge } from '../../importers/community';
+import { Rng } from '../../util/random';
 import { initBackend } from '../backend';
-import type { Prepared } from '../data/pipeline';
+import type { LoadedData, Split } from '../data/dataset';
+import { prepareFrom, type Prepared } from '../data/pipeline';
 import { FeatureTensors } from '../data/tensors';
 import { ModelRanker } from '../inference/model-ranker';
-import { loadModel } from '../models/io';
+import type { FusionWeights } from '../inference/fusion';
+import { loadModel, readManifest } from '../models/io';
+import { train } from '../training/trainer';
 import { baselineRankers } from './baselines';
 import { evaluateRanker, type EvalOptions, type EvalResult, type EvalTask } from './ranking';
 
@@ -60,5 +70,52 @@ export async function rankHeldOut(
     modelRanker.dispose();
     ft.dispose();
     model.dispose();
+  }
+}
+
+/** RecBole's random ordering split of each person's interactions, ratio 8:1:1: [training, validation, test]. */
+export function randomSplit<T>(lists: T[][], seed: number): T[][][] {
+  const rng = new Rng(seed);
+  return lists.map((list) => {
+    const l = rng.shuffle([...list]);
+    const nTrain = Math.floor(l.length * 0.8);
+    const nValid = Math.floor(l.length * 0.1);
+    return [l.slice(0, nTrain), l.slice(nTrain, nTrain + nValid), l.slice(nTrain + nValid)];
+  });
+}
+
+export interface RecboleRun {
+  seed: number;
+  /** Discovery on the test part (every item outside training and validation ranked): the model, then the baselines. */
+  test: EvalResult[];
+  /** 1-based epoch chosen on validation. */
+  bestEpoch: number;
+  /** The own-listening blend chosen on validation. */
+  fusion: FusionWeights | null;
+  seconds: number;
+}
+
+/**
+ * RecBole's protocol with the app's own model: the dataset's interactions split at random 8:1:1 per
+ * person (seeded), the adapter's data prepared by the app's pipeline, the model trained by the
+ * app's trainer (in a temporary run folder), its best epoch on validation ranking the test part
+ * with full-sort masking beside the configured baselines.
+ */
+export async function recboleRun<T>(
+  interactions: T[][], seed: number, cfg: AppConfig,
+  adapter: (parts: T[][][]) => { data: LoadedData; split: Split; community: CommunityKnowledge },
+  opts: { signal?: AbortSignal; onProgress?: (p: TrainProgress) => void } = {},
+): Promise<RecboleRun> {
+  const t0 = performance.now();
+  const c: AppConfig = { ...cfg, training: { ...cfg.training, seed } };
+  const { data, split, community } = adapter(randomSplit(interactions, seed));
+  const prep = prepareFrom(data, c, { split, community });
+  const runDir = fs.mkdtempSync(path.join(os.tmpdir(), `omr-recbole-${seed}-`));
+  try {
+    const r = await train({ config: c, prepared: prep, runDir, signal: opts.signal, onProgress: opts.onProgress });
+    const held = await rankHeldOut(prep, c, r.bestDir, { eval: { ks: [10], threshold: c.evaluation.threshold }, allPlays: false });
+    return { seed, test: held.discovery, bestEpoch: r.bestEpoch + 1, fusion: readManifest(r.bestDir).fusion ?? null, seconds: (performance.now() - t0) / 1000 };
+  } finally {
+    fs.rmSync(runDir, { recursive: true, force: true });
   }
 }

@@ -39,7 +39,7 @@ export class ModelRanker implements Ranker {
     this.itemVecs = itemVectors(model, ft);
     this.byArtist = new ArtistCandidates(ft.items);
     this.copies = copiesOf(ft.items.canonical);
-    this.itemVecsT = tf.tidy(() => tf.transpose(tf.tensor2d(this.itemVecs, [ft.items.n, model.cfg.embedding_dim])));
+    this.itemVecsT = tf.tidy(() => tf.transpose(tf.tensor2d(this.itemVecs, [ft.items.n, model.vectorDim])));
   }
 
   score(users: number[], exclude: Set<number>[]): Float32Array[] {

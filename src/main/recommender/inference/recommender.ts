@@ -53,7 +53,7 @@ export class Recommender {
   ) {
     this.featureSpace = manifest.featureSpace;
     this.fusion = manifest.fusion ?? NO_FUSION;
-    this.D = model.cfg.embedding_dim;
+    this.D = model.vectorDim;
     this.community = loadCommunity(lib);
     // The catalogue, its features and item vectors: from the model folder's snapshot when it
     // matches the catalogue, else computed (and saved for the next start).
@@ -77,7 +77,7 @@ export class Recommender {
     // The fingerprint first: it stamps the weights file as it was before being read.
     const fingerprint = catalogFingerprint(lib.sqlite, modelDir);
     const { model, manifest } = loadModel(modelDir);
-    return new Recommender(lib, model, manifest, modelDir, { fingerprint, snap: loadSnapshot(modelDir, fingerprint, model.cfg.embedding_dim) });
+    return new Recommender(lib, model, manifest, modelDir, { fingerprint, snap: loadSnapshot(modelDir, fingerprint, model.vectorDim) });
   }
 
   /**
@@ -89,7 +89,7 @@ export class Recommender {
     const fingerprint = catalogFingerprint(lib.sqlite, modelDir);
     const { model, manifest } = loadModel(modelDir);
     await pause();
-    const snap = await loadSnapshotAsync(modelDir, fingerprint, model.cfg.embedding_dim);
+    const snap = await loadSnapshotAsync(modelDir, fingerprint, model.vectorDim);
     await pause();
     return new Recommender(lib, model, manifest, modelDir, { fingerprint, snap });
   }

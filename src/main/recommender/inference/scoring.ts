@@ -5,7 +5,7 @@ import { INFERENCE, type Output, type TwoTowerModel } from '../models/two-tower'
 
 export function itemVectors(model: TwoTowerModel, ft: FeatureTensors, batch = 8192): Float32Array {
   const n = ft.items.n;
-  const D = model.cfg.embedding_dim;
+  const D = model.vectorDim;
   const out = new Float32Array(n * D);
   for (let s = 0; s < n; s += batch) {
     const e = Math.min(n, s + batch);
@@ -26,7 +26,7 @@ export function userVectors(model: TwoTowerModel, ft: FeatureTensors, users: num
 
 /** Retrieval logits (similarity / temperature + bias) of every item for each user: users × items. */
 export function dotScores(model: TwoTowerModel, userVecs: Float32Array, itemVecsT: tf.Tensor2D, users: number): Float32Array {
-  const D = model.cfg.embedding_dim;
+  const D = model.vectorDim;
   const { scale, bias } = model.dotTransform();
   const m = tf.tidy(() => tf.add(tf.mul(tf.matMul(tf.tensor2d(userVecs, [users, D]), itemVecsT), scale), bias));
   const out = m.dataSync() as Float32Array;

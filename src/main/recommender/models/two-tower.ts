@@ -65,8 +65,8 @@ export type Output = 'all' | 'discover';
 /** Weight of the person's own listening blended into each output's ranking (inference/fusion.ts). */
 export type FusionWeights = Record<Output, number>;
 
-export class TwoTowerModel {
-  readonly params: ParamStore;
+/** One network of the model: its embeddings, towers and head (an ensemble holds several). */
+class Member {
   private readonly artistEmb: tf.Variable;
   private readonly trackEmb: tf.Variable | null;
   private readonly genreEmb: tf.Variable;
@@ -81,32 +81,35 @@ export class TwoTowerModel {
   private readonly itemTower: Tower;
   private readonly head: { layers: Dense[]; out: Dense; wide: Dense } | null;
   private readonly dotBias: tf.Variable;
+  readonly hasHead: boolean;
 
-  constructor(readonly dims: Dims, readonly cfg: ModelConfig, seed: number) {
-    const p = (this.params = new ParamStore(new Rng(seed)));
+  /** `prefix` names this member's weights ('' for the first, so single models keep their names). */
+  constructor(private readonly params: ParamStore, readonly dims: Dims, readonly cfg: ModelConfig, private readonly prefix: string, private readonly salt: number) {
+    const p = params;
+    const name = (n: string) => `${prefix}${n}`;
     const ut = cfg.user_tower;
     const it = cfg.item_tower;
-    this.artistEmb = p.embedding('item/artist', dims.artists, it.artist_embedding_dim);
+    this.artistEmb = p.embedding(name('item/artist'), dims.artists, it.artist_embedding_dim);
     const td = it.track_embedding_dim ?? 0;
-    this.trackEmb = td > 0 ? p.embedding('item/track', dims.tracks, td) : null;
-    this.genreEmb = p.embedding('item/genre', dims.genres, it.genre_embedding_dim);
-    this.yearEmb = p.embedding('item/year_bucket', dims.yearBuckets, it.year_bucket_embedding_dim);
-    this.countryEmb = p.embedding('user/country', dims.countries, ut.country_embedding_dim);
-    this.genderEmb = p.embedding('user/gender', dims.genders, ut.gender_embedding_dim);
-    this.topGenreEmb = p.embedding('user/top_genre', dims.genres, ut.genre_embedding_dim);
-    this.ageEmb = p.embedding('user/age_bucket', dims.ageBuckets, ut.age_bucket_embedding_dim);
+    this.trackEmb = td > 0 ? p.embedding(name('item/track'), dims.tracks, td) : null;
+    this.genreEmb = p.embedding(name('item/genre'), dims.genres, it.genre_embedding_dim);
+    this.yearEmb = p.embedding(name('item/year_bucket'), dims.yearBuckets, it.year_bucket_embedding_dim);
+    this.countryEmb = p.embedding(name('user/country'), dims.countries, ut.country_embedding_dim);
+    this.genderEmb = p.embedding(name('user/gender'), dims.genders, ut.gender_embedding_dim);
+    this.topGenreEmb = p.embedding(name('user/top_genre'), dims.genres, ut.genre_embedding_dim);
+    this.ageEmb = p.embedding(name('user/age_bucket'), dims.ageBuckets, ut.age_bucket_embedding_dim);
     const userIn = dims.userNumeric + ut.country_embedding_dim + ut.gender_embedding_dim + ut.genre_embedding_dim +
       ut.age_bucket_embedding_dim + (ut.history_input ? it.artist_embedding_dim + td : 0);
     const itemIn = dims.itemNumeric + it.artist_embedding_dim + td + it.genre_embedding_dim + it.year_bucket_embedding_dim;
     this.userTower = this.tower('user', userIn, ut.hidden_units, ut.batch_norm, ut.dropout);
     this.itemTower = this.tower('item', itemIn, it.hidden_units, it.batch_norm, it.dropout);
-    this.dotBias = p.scalar('score/bias', 0);
+    this.dotBias = p.scalar(name('score/bias'), 0);
     if (cfg.prediction === 'concat') {
-      this.ageGenreEmb = p.embedding('head/age_x_genre', dims.ageBuckets * dims.genres, 4);
-      this.countryGenreEmb = p.embedding('head/country_x_genre', dims.countries * dims.genres, 4);
+      this.ageGenreEmb = p.embedding(name('head/age_x_genre'), dims.ageBuckets * dims.genres, 4);
+      this.countryGenreEmb = p.embedding(name('head/country_x_genre'), dims.countries * dims.genres, 4);
       let inDim = 3 * cfg.embedding_dim + dims.audioFit + dims.affinity + 8;
       const layers = cfg.head.hidden_units.map((units, i) => {
-        const d = p.dense(`head/dense_${i}`, inDim, units);
+        const d = p.dense(name(`head/dense_${i}`), inDim, units);
         inDim = units;
         return d;
       });
@@ -115,22 +118,23 @@ export class TwoTowerModel {
       // Two outputs, one network: column 0 ranks everything the person might play (replays and
       // discoveries: "all"), column 1 ranks tracks new to them ("discover"), trained with
       // discoveries weighted up and without "other tracks by your artists" as negatives.
-      this.head = { layers, out: p.dense('head/out', inDim, 2), wide: p.dense('head/wide', dims.affinity, 2) };
+      this.head = { layers, out: p.dense(name('head/out'), inDim, 2), wide: p.dense(name('head/wide'), dims.affinity, 2) };
     } else {
       this.ageGenreEmb = null;
       this.countryGenreEmb = null;
       this.head = null;
     }
+    this.hasHead = this.head !== null;
   }
 
   private tower(name: string, inDim: number, hidden: number[], batchNorm: boolean, dropout: number): Tower {
     let d = inDim;
     const layers = hidden.map((units, i) => {
-      const dense = this.params.dense(`${name}/dense_${i}`, d, units);
+      const dense = this.params.dense(`${this.prefix}${name}/dense_${i}`, d, units);
       d = units;
-      return { dense, bn: batchNorm ? this.params.batchNorm(`${name}/bn_${i}`, units) : null };
+      return { dense, bn: batchNorm ? this.params.batchNorm(`${this.prefix}${name}/bn_${i}`, units) : null };
     });
-    return { hidden: layers, out: this.params.dense(`${name}/out`, d, this.cfg.embedding_dim), dropout };
+    return { hidden: layers, out: this.params.dense(`${this.prefix}${name}/out`, d, this.cfg.embedding_dim), dropout };
   }
 
   private runTower(t: Tower, x: tf.Tensor2D, ctx: ForwardContext, salt: number): tf.Tensor2D {
@@ -139,7 +143,7 @@ export class TwoTowerModel {
       h = layer.dense.apply(h);
       if (layer.bn) h = layer.bn.apply(h, ctx.training ? ctx.bn : null);
       h = tf.relu(h);
-      if (ctx.training && t.dropout > 0) h = tf.dropout(h, t.dropout, undefined, ctx.dropoutSeed + salt + i) as tf.Tensor2D;
+      if (ctx.training && t.dropout > 0) h = tf.dropout(h, t.dropout, undefined, ctx.dropoutSeed + this.salt + salt + i) as tf.Tensor2D;
     });
     return t.out.apply(h);
   }
@@ -188,13 +192,8 @@ export class TwoTowerModel {
     return tf.add(tf.div(tf.sum(tf.mul(u, v), 1), this.cfg.temperature), this.dotBias) as tf.Tensor1D;
   }
 
-  /** Retrieval logit = similarity × scale + bias, for scoring many items at once outside the graph. */
-  dotTransform(): { scale: number; bias: number } {
-    return { scale: 1 / this.cfg.temperature, bias: this.dotBias.dataSync()[0] };
-  }
-
-  get hasHead(): boolean {
-    return this.head !== null;
+  get bias(): tf.Variable {
+    return this.dotBias;
   }
 
   /** Both outputs' logits for matched user / item rows, B × 2 (column 0 "all", column 1 "discover"). */
@@ -209,12 +208,95 @@ export class TwoTowerModel {
     let h: tf.Tensor2D = tf.concat([u, v, tf.mul(u, v) as tf.Tensor2D, pair.audioFit, pair.affinity, ageGenre, countryGenre], 1);
     this.head.layers.forEach((layer, i) => {
       h = tf.relu(layer.apply(h));
-      if (ctx.training && this.cfg.head.dropout > 0) h = tf.dropout(h, this.cfg.head.dropout, undefined, ctx.dropoutSeed + 101 + i) as tf.Tensor2D;
+      if (ctx.training && this.cfg.head.dropout > 0) h = tf.dropout(h, this.cfg.head.dropout, undefined, ctx.dropoutSeed + this.salt + 101 + i) as tf.Tensor2D;
     });
     const deep = tf.add(this.head.out.apply(h), this.head.wide.apply(pair.affinity)) as tf.Tensor2D;
     // The retrieval score may be added as a prior. Off by default: with one person's listening it
     // memorises which tracks they played (at any time) and drowns what the state says about now.
     return this.cfg.head.add_retrieval_score ? (tf.add(deep, tf.reshape(this.dotLogits(u, v), [-1, 1])) as tf.Tensor2D) : deep;
+  }
+}
+
+/**
+ * The model: one network, or (`model.ensemble` > 1) several trained side by side from different
+ * initialisations on the same batches, each with its own loss, their scores averaged. The
+ * towers' vectors are the members' vectors side by side, so a dot product of them is the sum of
+ * the members' dot products: retrieval, the vector index and the serving snapshot work unchanged.
+ */
+export class TwoTowerModel {
+  readonly params: ParamStore;
+  private readonly members: Member[];
+  /** Length of a tower's output vector: members × embedding_dim. */
+  readonly vectorDim: number;
+
+  constructor(readonly dims: Dims, readonly cfg: ModelConfig, seed: number) {
+    this.params = new ParamStore(new Rng(seed));
+    const n = Math.max(1, cfg.ensemble ?? 1);
+    this.members = Array.from({ length: n }, (_, m) => new Member(this.params, dims, cfg, m === 0 ? '' : `m${m}/`, m * 1000));
+    this.vectorDim = n * cfg.embedding_dim;
+  }
+
+  get size(): number {
+    return this.members.length;
+  }
+
+  get hasHead(): boolean {
+    return this.members[0].hasHead;
+  }
+
+  /** Member m's part of a side-by-side vector batch. */
+  private part(x: tf.Tensor2D, m: number): tf.Tensor2D {
+    if (this.members.length === 1) return x;
+    const D = this.cfg.embedding_dim;
+    return tf.slice(x, [0, m * D], [-1, D]);
+  }
+
+  private joined(f: (member: Member, m: number) => tf.Tensor2D): tf.Tensor2D {
+    const parts = this.members.map(f);
+    return parts.length === 1 ? parts[0] : (tf.concat(parts, 1) as tf.Tensor2D);
+  }
+
+  private mean<T extends tf.Tensor>(parts: T[]): T {
+    return (parts.length === 1 ? parts[0] : tf.div(tf.addN(parts), parts.length)) as T;
+  }
+
+  userVector(u: UserInputs, ctx: ForwardContext): tf.Tensor2D {
+    return this.joined((member) => member.userVector(u, ctx));
+  }
+
+  itemVector(i: ItemInputs, ctx: ForwardContext): tf.Tensor2D {
+    return this.joined((member) => member.itemVector(i, ctx));
+  }
+
+  /** Each member's vectors (for losses computed per member). */
+  parts(x: tf.Tensor2D): tf.Tensor2D[] {
+    return this.members.map((_, m) => this.part(x, m));
+  }
+
+  /** Each member's retrieval logit for matched rows. */
+  dotLogitsEach(u: tf.Tensor2D, v: tf.Tensor2D): tf.Tensor1D[] {
+    return this.members.map((member, m) => member.dotLogits(this.part(u, m), this.part(v, m)));
+  }
+
+  /** The retrieval score: the members' mean similarity / temperature + bias (a logit). */
+  dotLogits(u: tf.Tensor2D, v: tf.Tensor2D): tf.Tensor1D {
+    return this.mean(this.dotLogitsEach(u, v));
+  }
+
+  /** Retrieval logit = (side-by-side vectors' dot product) × scale + bias, for scoring many items at once outside the graph. */
+  dotTransform(): { scale: number; bias: number } {
+    const bias = this.members.reduce((s, member) => s + member.bias.dataSync()[0], 0) / this.members.length;
+    return { scale: 1 / (this.cfg.temperature * this.members.length), bias };
+  }
+
+  /** Each member's two outputs for matched rows, B × 2 each. */
+  logitsBothEach(u: tf.Tensor2D, v: tf.Tensor2D, pair: PairInputs, ctx: ForwardContext): tf.Tensor2D[] {
+    return this.members.map((member, m) => member.logitsBoth(this.part(u, m), this.part(v, m), pair, ctx));
+  }
+
+  /** Both outputs' logits for matched user / item rows, B × 2 (column 0 "all", column 1 "discover"): the members' mean. */
+  logitsBoth(u: tf.Tensor2D, v: tf.Tensor2D, pair: PairInputs, ctx: ForwardContext): tf.Tensor2D {
+    return this.mean(this.logitsBothEach(u, v, pair, ctx));
   }
 
   /** One output's logit: "all" (replays and discoveries) or "discover" (tracks new to the person). */

@@ -268,18 +268,23 @@ function trainStep({ model, optimizer, ft, logQT, varList, cfg }: StepContext, e
     return optimizer.minimize(() => {
       const u = tf.gather(model.userVector(ft.userBatch(uUnique), ctx), uInverse) as tf.Tensor2D;
       const v = model.itemVector(ft.itemBatch(iIdx), ctx);
+      // Each member of an ensemble learns from its own scores (the loss is their mean), so the
+      // members stay separate networks rather than one wide one.
+      const each = (losses: tf.Scalar[]) => (losses.length === 1 ? losses[0] : (tf.div(tf.addN(losses), losses.length) as tf.Scalar));
       let l: tf.Scalar;
       if (tc.loss === 'sampled_softmax') {
-        l = sampledSoftmax(u, v, tf.gather(logQT, iIdx) as tf.Tensor1D, w, cfg.model.temperature);
+        const vs = model.parts(v);
+        l = each(model.parts(u).map((um, m) => sampledSoftmax(um, vs[m], tf.gather(logQT, iIdx) as tf.Tensor1D, w, cfg.model.temperature)));
       } else {
         const y = tf.tensor1d(ex.label.subarray(s, e));
-        const both = model.logitsBoth(u, v, ft.pairBatch(uIdx, iIdx, ex.user.subarray(s, e), ex.item.subarray(s, e)), ctx);
-        const col = (k: number) => tf.reshape(tf.slice(both, [0, k], [-1, 1]), [-1]) as tf.Tensor1D;
+        const dw = tf.tensor1d(ex.discoverWeight.subarray(s, e));
+        const pair = ft.pairBatch(uIdx, iIdx, ex.user.subarray(s, e), ex.item.subarray(s, e));
+        const col = (both: tf.Tensor2D, k: number) => tf.reshape(tf.slice(both, [0, k], [-1, 1]), [-1]) as tf.Tensor1D;
         // "all" learns from every example; "discover" with discoveries weighted up and no
         // "other tracks by your artists" negatives (what one discovers next is often one of them).
-        l = tf.add(weightedBce(col(0), y, w), weightedBce(col(1), y, tf.tensor1d(ex.discoverWeight.subarray(s, e)))) as tf.Scalar;
+        l = each(model.logitsBothEach(u, v, pair, ctx).map((both) => tf.add(weightedBce(col(both, 0), y, w), weightedBce(col(both, 1), y, dw)) as tf.Scalar));
         // Keep the towers good at retrieval too when a head sits on top of them.
-        if (model.hasHead) l = tf.add(l, tf.mul(weightedBce(model.dotLogits(u, v), y, w), 0.5)) as tf.Scalar;
+        if (model.hasHead) l = tf.add(l, tf.mul(each(model.dotLogitsEach(u, v).map((d) => weightedBce(d, y, w))), 0.5)) as tf.Scalar;
       }
       if (tc.weight_decay > 0) l = tf.add(l, tf.mul(model.l2(), tc.weight_decay)) as tf.Scalar;
       return l;
