@@ -23,6 +23,7 @@ import { hetrecLibrary, loadHetrec } from '../src/main/recommender/data/hetrec';
 import { recboleRun } from '../src/main/recommender/evaluation/protocols';
 import { markdownTable, reportDir } from '../src/main/recommender/evaluation/report';
 import { main } from './lib/cli';
+import type { AppConfig } from '../src/shared/config-schema';
 
 const { values: v } = parseArgs({
   options: {
@@ -63,8 +64,9 @@ void main(async () => {
   const dir = path.resolve(v.data ?? path.join(sharedDir(), 'data', 'lastfm-hetrec-2k'));
   if (v.merge) {
     for (const file of v.merge.split(',')) {
-      const part = JSON.parse(fs.readFileSync(file, 'utf8')) as { users: number; items: number; config: unknown; runs: Run[] };
-      if (JSON.stringify({ ...(part.config as object), training: null }) !== JSON.stringify({ ...config, training: null })) {
+      const part = JSON.parse(fs.readFileSync(file, 'utf8')) as { users: number; items: number; config: AppConfig; runs: Run[] };
+      const same = (c: AppConfig) => JSON.stringify({ ...c, training: { ...c.training, seed: 0 } });
+      if (same(part.config) !== same(config)) {
         throw new Error(`${file}: another configuration than this run's`);
       }
       runs.push(...part.runs);

@@ -310,13 +310,20 @@ describe('training runs', () => {
     expect(getRun(lib, last)!.status).toBe('cancelled');
   });
 
-  it('trains an ensemble: separate members whose scores are averaged, the same in the graph, in retrieval and after loading', async () => {
+  it('trains an ensemble: separate networks, put together as saved, whose scores are averaged in the graph, in retrieval and in serving', async () => {
     const cfg: AppConfig = { ...config, model: { ...config.model, ensemble: 2 }, training: { ...config.training, epochs: 1 } };
     const { run: r } = await trainRun(lib, { config: cfg, modelsDir: path.join(dir, 'models-ensemble'), prepared });
     const { model } = loadModel(r.modelPath!);
     expect(model.size).toBe(2);
     expect(model.vectorDim).toBe(2 * config.model.embedding_dim);
-    expect([...model.params.all().keys()].some((n) => n.startsWith('m1/'))).toBe(true);
+    // Each member is a separate network trained in its own folder, put in the ensemble as it was saved.
+    const runDir = path.dirname(r.modelPath!);
+    for (const [m, prefix] of [[1, ''], [2, 'm1/']] as const) {
+      const member = loadModel(path.join(runDir, `member-${m}`, 'best')).model;
+      expect(member.size).toBe(1);
+      for (const [name, v] of member.params.all()) expect(Array.from(model.params.all().get(prefix + name)!.dataSync())).toEqual(Array.from(v.dataSync()));
+      member.dispose();
+    }
     const ft = new FeatureTensors(prepared.users, prepared.items);
     const users = prepared.test.users.slice(0, 4);
     const items = Int32Array.from({ length: 4 }, (_, i) => i * 7);

@@ -52,6 +52,10 @@ export interface TrainRunOptions {
 function warmStartFrom(lib: Library, config: AppConfig): { config: AppConfig; dir: string; prepared: Prepared } | null {
   const dir = servingModelDir(lib);
   if (!dir) return null;
+  if ((config.model.ensemble ?? 1) > 1) {
+    log.info('an ensemble retrains its members in full (a quick retraining starts one network from the serving one)');
+    return null;
+  }
   const manifest = readManifest(dir);
   if (JSON.stringify(manifest.config.model) !== JSON.stringify(config.model) || manifest.featureSpace?.version !== 2) {
     log.info('the serving model has another configuration: a full training runs instead of a quick one');

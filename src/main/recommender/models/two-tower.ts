@@ -218,8 +218,8 @@ class Member {
 }
 
 /**
- * The model: one network, or (`model.ensemble` > 1) several trained side by side from different
- * initialisations on the same batches, each with its own loss, their scores averaged. The
+ * The model: one network, or (`model.ensemble` > 1) several — trained separately (see the
+ * trainer's `train`), their scores averaged. The
  * towers' vectors are the members' vectors side by side, so a dot product of them is the sum of
  * the members' dot products: retrieval, the vector index and the serving snapshot work unchanged.
  */
@@ -266,11 +266,6 @@ export class TwoTowerModel {
 
   itemVector(i: ItemInputs, ctx: ForwardContext): tf.Tensor2D {
     return this.joined((member) => member.itemVector(i, ctx));
-  }
-
-  /** Each member's vectors (for losses computed per member). */
-  parts(x: tf.Tensor2D): tf.Tensor2D[] {
-    return this.members.map((_, m) => this.part(x, m));
   }
 
   /** Each member's retrieval logit for matched rows. */

@@ -77,7 +77,68 @@ function learningRate(cfg: AppConfig['training'], epoch: number): number {
 
 const tick = () => new Promise<void>((r) => setImmediate(r));
 
+/**
+ * Trains the configured model. An ensemble (`model.ensemble` > 1) is its members trained one after
+ * another as separate networks — each its own seed, initialisation, shuffles, negatives and best
+ * epoch, in `member-<m>/` of the run folder — then put together as one model whose scores are
+ * their mean, with its own validation metrics and blend.
+ */
 export async function train(opts: TrainOptions): Promise<TrainResult> {
+  const n = opts.config.model.ensemble ?? 1;
+  return n > 1 ? trainEnsemble(opts, n) : trainNetwork(opts);
+}
+
+async function trainEnsemble(opts: TrainOptions, n: number): Promise<TrainResult> {
+  const { config: cfg, prepared: prep, runDir } = opts;
+  const tc = cfg.training;
+  const t0 = performance.now();
+  const epochs: EpochLog[] = [];
+  const members: TrainResult[] = [];
+  if (opts.initFrom) log.info('an ensemble trains its members afresh (a warm start applies to single networks)');
+  for (let m = 0; m < n; m++) {
+    const config: AppConfig = { ...cfg, model: { ...cfg.model, ensemble: 1 }, training: { ...tc, seed: (tc.seed + 7919 * m) % 2 ** 31 } };
+    const memberDir = path.join(runDir, `member-${m + 1}`);
+    const doneFile = path.join(memberDir, 'done.json');
+    // Resuming an ensemble keeps the members that had finished (early stopping included).
+    let r: TrainResult;
+    if (opts.resume && fs.existsSync(doneFile)) r = JSON.parse(fs.readFileSync(doneFile, 'utf8')) as TrainResult;
+    else {
+      log.info(`ensemble member ${m + 1}/${n} (seed ${config.training.seed})`);
+      r = await trainNetwork({
+        ...opts, config, initFrom: undefined, runDir: memberDir,
+        onProgress: opts.onProgress && ((p) => opts.onProgress!({ ...p, epoch: m * tc.epochs + p.epoch, epochs: n * tc.epochs, phase: p.phase === 'done' ? 'train' : p.phase })),
+      });
+      fs.writeFileSync(doneFile, JSON.stringify(r));
+    }
+    members.push(r);
+    for (const e of r.epochs) epochs.push({ ...e, epoch: epochs.length });
+  }
+  const model = new TwoTowerModel(dimsOf(prep.featureSpace), cfg.model, tc.seed);
+  const vars = model.params.all();
+  members.forEach((r, m) => {
+    const { model: member } = loadModel(r.bestDir);
+    for (const [name, v] of member.params.all()) vars.get(m === 0 ? name : `m${m}/${name}`)!.assign(v);
+    member.dispose();
+  });
+  const ftValid = new FeatureTensors(prep.users, prep.items);
+  const ranker = new ModelRanker(model, ftValid);
+  const { metrics: valid, fusion } = validationMetrics(ranker, prep, cfg.evaluation.threshold, cfg.model.head.fusion_weights);
+  ranker.dispose();
+  ftValid.dispose();
+  const bestDir = path.join(runDir, 'best');
+  const backend = members[0].backend;
+  const seconds = (performance.now() - t0) / 1000;
+  const entry: EpochLog = { epoch: epochs.length, loss: NaN, lr: 0, seconds, examplesPerS: 0, valid };
+  epochs.push(entry);
+  await saveModel(bestDir, model, { epoch: entry.epoch, seed: tc.seed, backend: backend.name, config: cfg, featureSpace: prep.featureSpace, metrics: valid, fusion });
+  model.dispose();
+  const metricName = tc.early_stopping.metric;
+  log.info(`ensemble of ${n} finished in ${seconds.toFixed(1)} s: valid ${metricName} ${fmt(valid[metricName])} (members ${members.map((r) => fmt(r.bestMetric)).join(', ')})`);
+  opts.onProgress?.({ phase: 'done', epoch: entry.epoch, epochs: n * tc.epochs, step: 0, steps: 0, loss: null, etaS: 0, examplesPerS: null });
+  return { runDir, bestDir, lastDir: bestDir, bestEpoch: entry.epoch, bestMetric: valid[metricName] ?? NaN, epochs, backend };
+}
+
+async function trainNetwork(opts: TrainOptions): Promise<TrainResult> {
   const { config: cfg, prepared: prep, runDir } = opts;
   const tc = cfg.training;
   const backend = await initBackend(tc.backend);
@@ -268,23 +329,18 @@ function trainStep({ model, optimizer, ft, logQT, varList, cfg }: StepContext, e
     return optimizer.minimize(() => {
       const u = tf.gather(model.userVector(ft.userBatch(uUnique), ctx), uInverse) as tf.Tensor2D;
       const v = model.itemVector(ft.itemBatch(iIdx), ctx);
-      // Each member of an ensemble learns from its own scores (the loss is their mean), so the
-      // members stay separate networks rather than one wide one.
-      const each = (losses: tf.Scalar[]) => (losses.length === 1 ? losses[0] : (tf.div(tf.addN(losses), losses.length) as tf.Scalar));
       let l: tf.Scalar;
       if (tc.loss === 'sampled_softmax') {
-        const vs = model.parts(v);
-        l = each(model.parts(u).map((um, m) => sampledSoftmax(um, vs[m], tf.gather(logQT, iIdx) as tf.Tensor1D, w, cfg.model.temperature)));
+        l = sampledSoftmax(u, v, tf.gather(logQT, iIdx) as tf.Tensor1D, w, cfg.model.temperature);
       } else {
         const y = tf.tensor1d(ex.label.subarray(s, e));
-        const dw = tf.tensor1d(ex.discoverWeight.subarray(s, e));
-        const pair = ft.pairBatch(uIdx, iIdx, ex.user.subarray(s, e), ex.item.subarray(s, e));
-        const col = (both: tf.Tensor2D, k: number) => tf.reshape(tf.slice(both, [0, k], [-1, 1]), [-1]) as tf.Tensor1D;
+        const both = model.logitsBoth(u, v, ft.pairBatch(uIdx, iIdx, ex.user.subarray(s, e), ex.item.subarray(s, e)), ctx);
+        const col = (k: number) => tf.reshape(tf.slice(both, [0, k], [-1, 1]), [-1]) as tf.Tensor1D;
         // "all" learns from every example; "discover" with discoveries weighted up and no
         // "other tracks by your artists" negatives (what one discovers next is often one of them).
-        l = each(model.logitsBothEach(u, v, pair, ctx).map((both) => tf.add(weightedBce(col(both, 0), y, w), weightedBce(col(both, 1), y, dw)) as tf.Scalar));
+        l = tf.add(weightedBce(col(0), y, w), weightedBce(col(1), y, tf.tensor1d(ex.discoverWeight.subarray(s, e)))) as tf.Scalar;
         // Keep the towers good at retrieval too when a head sits on top of them.
-        if (model.hasHead) l = tf.add(l, tf.mul(each(model.dotLogitsEach(u, v).map((d) => weightedBce(d, y, w))), 0.5)) as tf.Scalar;
+        if (model.hasHead) l = tf.add(l, tf.mul(weightedBce(model.dotLogits(u, v), y, w), 0.5)) as tf.Scalar;
       }
       if (tc.weight_decay > 0) l = tf.add(l, tf.mul(model.l2(), tc.weight_decay)) as tf.Scalar;
       return l;
