@@ -84,7 +84,7 @@ class Member {
   readonly hasHead: boolean;
 
   /** `prefix` names this member's weights ('' for the first, so single models keep their names). */
-  constructor(private readonly params: ParamStore, readonly dims: Dims, readonly cfg: ModelConfig, private readonly prefix: string, private readonly salt: number) {
+  constructor(private readonly params: ParamStore, readonly dims: Dims, readonly cfg: ModelConfig, private readonly prefix: string) {
     const p = params;
     const name = (n: string) => `${prefix}${n}`;
     const ut = cfg.user_tower;
@@ -143,7 +143,7 @@ class Member {
       h = layer.dense.apply(h);
       if (layer.bn) h = layer.bn.apply(h, ctx.training ? ctx.bn : null);
       h = tf.relu(h);
-      if (ctx.training && t.dropout > 0) h = tf.dropout(h, t.dropout, undefined, ctx.dropoutSeed + this.salt + salt + i) as tf.Tensor2D;
+      if (ctx.training && t.dropout > 0) h = tf.dropout(h, t.dropout, undefined, ctx.dropoutSeed + salt + i) as tf.Tensor2D;
     });
     return t.out.apply(h);
   }
@@ -208,7 +208,7 @@ class Member {
     let h: tf.Tensor2D = tf.concat([u, v, tf.mul(u, v) as tf.Tensor2D, pair.audioFit, pair.affinity, ageGenre, countryGenre], 1);
     this.head.layers.forEach((layer, i) => {
       h = tf.relu(layer.apply(h));
-      if (ctx.training && this.cfg.head.dropout > 0) h = tf.dropout(h, this.cfg.head.dropout, undefined, ctx.dropoutSeed + this.salt + 101 + i) as tf.Tensor2D;
+      if (ctx.training && this.cfg.head.dropout > 0) h = tf.dropout(h, this.cfg.head.dropout, undefined, ctx.dropoutSeed + 101 + i) as tf.Tensor2D;
     });
     const deep = tf.add(this.head.out.apply(h), this.head.wide.apply(pair.affinity)) as tf.Tensor2D;
     // The retrieval score may be added as a prior. Off by default: with one person's listening it
@@ -219,9 +219,9 @@ class Member {
 
 /**
  * The model: one network, or (`model.ensemble` > 1) several — trained separately (see the
- * trainer's `train`), their scores averaged. The
- * towers' vectors are the members' vectors side by side, so a dot product of them is the sum of
- * the members' dot products: retrieval, the vector index and the serving snapshot work unchanged.
+ * trainer's `train`), their scores averaged. The towers' vectors are the members' vectors side by
+ * side, so a dot product of them is the sum of the members' dot products: retrieval, the vector
+ * index and the serving snapshot work unchanged.
  */
 export class TwoTowerModel {
   readonly params: ParamStore;
@@ -232,7 +232,7 @@ export class TwoTowerModel {
   constructor(readonly dims: Dims, readonly cfg: ModelConfig, seed: number) {
     this.params = new ParamStore(new Rng(seed));
     const n = Math.max(1, cfg.ensemble ?? 1);
-    this.members = Array.from({ length: n }, (_, m) => new Member(this.params, dims, cfg, m === 0 ? '' : `m${m}/`, m * 1000));
+    this.members = Array.from({ length: n }, (_, m) => new Member(this.params, dims, cfg, m === 0 ? '' : `m${m}/`));
     this.vectorDim = n * cfg.embedding_dim;
   }
 
