@@ -18,7 +18,7 @@ import { INFERENCE, TwoTowerModel } from '../../src/main/recommender/models/two-
 import { dimsOf } from '../../src/main/recommender/data/features';
 import { tf } from '../../src/main/recommender/backend';
 import { prepareData, type Prepared } from '../../src/main/recommender/data/pipeline';
-import { CancelledError } from '../../src/main/recommender/training/trainer';
+import { CancelledError, validationMetrics } from '../../src/main/recommender/training/trainer';
 import { evaluateModel, getRun, servingModelDir, trainRun, type RunRecord } from '../../src/main/services/model-service';
 import { keepRecommendations, lastRecommendations } from '../../src/main/services/last-recommendations';
 import { tmpDir } from '../helpers/env';
@@ -357,4 +357,31 @@ describe('training runs', () => {
     model.dispose();
     ft.dispose();
   }, 180_000);
+
+  it('chooses the blend with the person’s own listening on validation only', async () => {
+    const { run } = await trainRun(lib, { config, modelsDir: path.join(dir, 'fusion'), prepared });
+    const ft = new FeatureTensors(prepared.users, prepared.items);
+    const { model } = loadModel(run.modelPath!);
+    const ranker = new ModelRanker(model, ft);
+    const grid = [0, 0.5, 1];
+    const choose = (p: Prepared) => validationMetrics(ranker, p, 0.5, grid).fusion;
+    const base = choose(prepared);
+    // Test targets rewritten: the choice does not move (test plays no part in it).
+    const oneItem = (t: Prepared['test']) => ({ ...t, relevant: t.relevant.map(() => new Set([0])) });
+    expect(choose({ ...prepared, test: oneItem(prepared.test), testAll: oneItem(prepared.testAll) })).toEqual(base);
+    // Validation targets rewritten to what the person's own listening ranks first among the
+    // re-ranked candidates: the blend now wins there, and the choice follows validation.
+    const priorTop = (t: Prepared['valid'], output: 'all' | 'discover') => {
+      ranker.as(output);
+      const cands = ranker.candidates(t.users, t.exclude);
+      return { ...t, relevant: cands.map((c) => new Set(Array.from(c.cand).map((item, i) => ({ item, p: c.prior[i] })).filter((x) => x.p > 0).sort((a, b) => b.p - a.p).slice(0, 10).map((x) => x.item))) };
+    };
+    const steered = choose({ ...prepared, valid: priorTop(prepared.valid, 'discover'), validAll: priorTop(prepared.validAll, 'all') });
+    expect(steered.discover).toBeGreaterThan(0);
+    expect(steered.all).toBeGreaterThan(0);
+    expect(steered).not.toEqual(base);
+    ranker.dispose();
+    model.dispose();
+    ft.dispose();
+  });
 });
