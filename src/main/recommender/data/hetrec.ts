@@ -6,9 +6,9 @@
  *
  *  - Artists are the catalogue's rows (each row its own artist), their most used tag the genre.
  *  - Each person's interactions, split into training, validation and test (RecBole's protocol:
- *    at random, 8:1:1 — evaluation/protocols.ts), are laid out as listening events in that order, so the pipeline's
- *    states, tasks and exclusions (training artists, and validation ones for test: full-sort
- *    masking) follow from the split as they do from a time split.
+ *    at random, 8:1:1 — evaluation/protocols.ts), are laid out as listening events in that
+ *    order, so the pipeline's states, tasks and exclusions (training artists, and validation
+ *    ones for test: full-sort masking) follow from the split as they do from a time split.
  *  - A play count becomes the event's weight as log play time (1 + ln(1 + plays) minutes, under
  *    the accumulator's 15-minute cap), the log weighting the HetRec work used.
  *  - The artists' co-listening over the *training* interactions is the community knowledge the
