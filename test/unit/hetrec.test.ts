@@ -116,6 +116,27 @@ describe('HetRec adapter and RecBole protocol', () => {
     const leaky = coListeningKnowledge(parts.map((p) => [...p[0], ...p[2]]), d.items);
     expect(leaky.neighbours).not.toEqual(expected.neighbours);
   });
+
+  it('gives each person co-listening counted without them (community made of the same people)', () => {
+    const d = loadHetrec(dir);
+    const parts = randomSplit(d.inter, 7);
+    const { community } = hetrecLibrary(d, parts);
+    const train = parts.map((p) => p[0].map((x) => x.item));
+    let checked = 0;
+    train.forEach((mine, u) => {
+      const own = community.ofProfile!(d.userIds[u]);
+      // Pairs of this person's training artists that nobody else plays together.
+      for (const a of mine) {
+        for (const b of mine) {
+          if (a === b || train.some((l, v) => v !== u && l.includes(a) && l.includes(b))) continue;
+          expect(own.neighbours.get(a + 1)?.some((n) => n.artist === b + 1) ?? false).toBe(false);
+          expect(community.neighbours.get(a + 1)?.some((n) => n.artist === b + 1)).toBe(true);
+          checked++;
+        }
+      }
+    });
+    expect(checked).toBeGreaterThan(0);
+  });
 });
 
 describe('RecBole protocol through the app’s trainer', () => {

@@ -17,6 +17,7 @@ import { collect } from './collect';
 import { detect } from './detect';
 import { ImportError } from './errors';
 import { historyReader } from './read-history';
+import type { ArtistNeighbours } from '../recommender/data/features';
 import { isPlaceholderArtist, normArtist } from './normalize';
 
 const log = getLogger('community');
@@ -357,6 +358,8 @@ export interface CommunityKnowledge {
   /** Catalogue track id → in how many community playlists it appears. */
   trackGroups: Map<number, number>;
   sources: number;
+  /** Per profile, co-listening counted without that person (see ArtistNeighbours in recommender/data/features.ts). */
+  ofProfile?: (profileId: number) => ArtistNeighbours;
 }
 
 export function loadCommunity(lib: Library | { sqlite: Library['sqlite'] }): CommunityKnowledge {

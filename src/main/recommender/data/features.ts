@@ -422,14 +422,21 @@ export interface UserFeatures {
 /** The minimal view of community knowledge the features need (see importers/community.ts). */
 export interface ArtistNeighbours {
   neighbours: Map<number, { artist: number; sim: number }[]>;
+  /**
+   * The co-listening to use for one profile, when the community is made of the library's own
+   * people (a public benchmark's adapter): counted without that person, as imported community
+   * data always is.
+   */
+  ofProfile?: (profileId: number) => ArtistNeighbours;
 }
 
 /**
  * "People who play your artists also play …": for each artist, Σ over the person's most played
  * artists j of share_j × similarity(j, artist), from community co-occurrence.
  */
-export function colistenScores(artistWeight: Map<number, number>, community: ArtistNeighbours | undefined): Map<number, number> {
+export function colistenScores(artistWeight: Map<number, number>, community: ArtistNeighbours | undefined, profileId?: number): Map<number, number> {
   const out = new Map<number, number>();
+  if (profileId !== undefined && community?.ofProfile) community = community.ofProfile(profileId);
   if (!community?.neighbours.size) return out;
   for (const [j, share] of colistenSources(artistWeight)) {
     for (const { artist, sim } of community.neighbours.get(j) ?? []) out.set(artist, (out.get(artist) ?? 0) + share * sim);
@@ -515,7 +522,7 @@ export function buildUserFeatures(data: LoadedData, aggs: UserAggregate[], space
     out.trackMinutes.push(a.trackWeight);
     out.trackRecent.push(a.trackRecent);
     out.artistRecent.push(a.artistRecent);
-    out.colisten.push(colistenScores(a.artistWeight, community));
+    out.colisten.push(colistenScores(a.artistWeight, community, p.id));
     // History input: the most-listened artists, weights ∝ play time (rare ones share "other").
     const hist = [...a.artistWeight.entries()].sort((x, y) => y[1] - x[1]).slice(0, H);
     const total = hist.reduce((s, [, w]) => s + w, 0);

@@ -12,7 +12,8 @@
  *  - A play count becomes the event's weight as log play time (1 + ln(1 + plays) minutes, under
  *    the accumulator's 15-minute cap), the log weighting the HetRec work used.
  *  - The artists' co-listening over the *training* interactions is the community knowledge the
- *    app's co-listening feature and fusion read (as imported community data would be).
+ *    app's co-listening feature and fusion read — for each person counted without them (in
+ *    folds), as imported community data would be.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -177,5 +178,20 @@ export function hetrecLibrary(d: HetrecData, parts: Interaction[][][]): { data: 
     });
   });
   const profiles = d.userIds.map((id) => ({ id, name: `hetrec user ${id}`, age: null, gender: null, country: null }));
-  return { data: { catalog, profiles, events: ev }, split: { part, validStart, testStart }, community: coListeningKnowledge(parts.map((p) => p[0]), N) };
+  return { data: { catalog, profiles, events: ev }, split: { part, validStart, testStart }, community: foldedCoListening(d, parts.map((p) => p[0]), N) };
+}
+
+/**
+ * Co-listening over the training interactions, as the community a person sees: counted in
+ * `folds` groups of people, each person's features reading the counts of the *other* groups — so
+ * their own listening is never part of "people who play your artists also play …", as with
+ * imported community data (which never holds the person). Counting the person in would tell their
+ * training states that their own next artists are co-listened with their history.
+ */
+export function foldedCoListening(d: HetrecData, train: Interaction[][], items: number, folds = 5): CommunityKnowledge {
+  const fold = (u: number) => u % folds;
+  const byFold = Array.from({ length: folds }, (_, f) => coListeningKnowledge(train.map((l, u) => (fold(u) === f ? [] : l)), items));
+  const index = new Map(d.userIds.map((id, u) => [id, u]));
+  const all = coListeningKnowledge(train, items);
+  return { ...all, ofProfile: (id) => byFold[fold(index.get(id) ?? 0)] };
 }
