@@ -8,6 +8,7 @@ import { TEST, TRAIN, VALID } from '../../src/main/recommender/data/dataset';
 import { coListeningKnowledge, hetrecLibrary, loadHetrec } from '../../src/main/recommender/data/hetrec';
 import { randomSplit, recboleRun } from '../../src/main/recommender/evaluation/protocols';
 import { prepareFrom } from '../../src/main/recommender/data/pipeline';
+import { colistenScores } from '../../src/main/recommender/data/features';
 import { Rng } from '../../src/main/util/random';
 
 /** A small HetRec-shaped folder: 40 people, 60 artists in two taste groups, a few tags. */
@@ -136,6 +137,15 @@ describe('HetRec adapter and RecBole protocol', () => {
       }
     });
     expect(checked).toBeGreaterThan(0);
+    // Training states read the counts without their person; ranking reads them all.
+    const { config } = loadConfig({ layers: [path.join(configsDir(), 'benchmarks', 'hetrec.yaml')] });
+    const { data, split } = hetrecLibrary(d, parts);
+    const prep = prepareFrom(data, config, { split, community });
+    const row = prep.states.person.findIndex((p) => p === 3);
+    const id = d.userIds[3];
+    expect(prep.stateUsers.colisten[row]).toEqual(colistenScores(prep.states.aggs[row].artistWeight, community.ofProfile!(id)));
+    expect(prep.stateUsers.colisten[row]).not.toEqual(colistenScores(prep.states.aggs[row].artistWeight, { neighbours: community.neighbours }));
+    expect(prep.users.colisten[3]).toEqual(colistenScores(prep.trainAggs[3].artistWeight, { neighbours: community.neighbours }));
   });
 });
 

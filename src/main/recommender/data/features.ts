@@ -423,9 +423,11 @@ export interface UserFeatures {
 export interface ArtistNeighbours {
   neighbours: Map<number, { artist: number; sim: number }[]>;
   /**
-   * The co-listening to use for one profile, when the community is made of the library's own
-   * people (a public benchmark's adapter): counted without that person, as imported community
-   * data always is.
+   * The co-listening to use for one profile's training states, when the community is made of the
+   * library's own people (a public benchmark's adapter): counted without that person, as imported
+   * community data always is — otherwise a state's own later listening would count as "people who
+   * play your artists also play …". Ranking, which looks only at held-out listening, reads
+   * `neighbours` (see data/pipeline.ts).
    */
   ofProfile?: (profileId: number) => ArtistNeighbours;
 }

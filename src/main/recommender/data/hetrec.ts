@@ -12,8 +12,8 @@
  *  - A play count becomes the event's weight as log play time (1 + ln(1 + plays) minutes, under
  *    the accumulator's 15-minute cap), the log weighting the HetRec work used.
  *  - The artists' co-listening over the *training* interactions is the community knowledge the
- *    app's co-listening feature and fusion read — for each person counted without them (in
- *    folds), as imported community data would be.
+ *    app's co-listening feature and fusion read — for a person's training states counted without
+ *    them (in folds), as imported community data would be.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -182,11 +182,12 @@ export function hetrecLibrary(d: HetrecData, parts: Interaction[][][]): { data: 
 }
 
 /**
- * Co-listening over the training interactions, as the community a person sees: counted in
- * `folds` groups of people, each person's features reading the counts of the *other* groups — so
- * their own listening is never part of "people who play your artists also play …", as with
- * imported community data (which never holds the person). Counting the person in would tell their
- * training states that their own next artists are co-listened with their history.
+ * Co-listening over the training interactions: all of them for ranking (held-out artists never
+ * co-occur with the person's own training ones), and for each person's training states the
+ * counts of the *other* `folds` − 1 groups of people — so their own listening is never part of
+ * "people who play your artists also play …", as with imported community data (which never holds
+ * the person). Counting the person in would tell their training states that their own next
+ * artists are co-listened with their history.
  */
 export function foldedCoListening(d: HetrecData, train: Interaction[][], items: number, folds = 5): CommunityKnowledge {
   const fold = (u: number) => u % folds;

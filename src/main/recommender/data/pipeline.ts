@@ -141,8 +141,11 @@ export function prepareFrom(
   const featureSpace = opts.featureSpace ?? fitFeatureSpace(data, trainAggs, isTrain, cfg, states);
   const items = buildItemFeatures(data.catalog, featureSpace);
   const community = opts.community ?? { neighbours: new Map(), trackGroups: new Map(), sources: 0 };
-  const users = buildUserFeatures(data, trainAggs, featureSpace, community);
-  const testUsers = buildUserFeatures(data, testAggs, featureSpace, community);
+  // Ranking reads the community as it is; training states read it without their own person where
+  // it is made of the same people (`ofProfile`), so their own later listening cannot leak in.
+  const shared = { ...community, ofProfile: undefined };
+  const users = buildUserFeatures(data, trainAggs, featureSpace, shared);
+  const testUsers = buildUserFeatures(data, testAggs, featureSpace, shared);
   const stateUsers = buildUserFeatures({ ...data, profiles: Array.from(states.person, (p) => data.profiles[p]) }, states.aggs, featureSpace, community);
   const feedback = opts.feedback ?? [];
   const train = withFeedback(buildInteractions(data, isTrain, { skipThresholdMs: skipMs, minPositiveMs: pp.min_positive_ms }), feedback);

@@ -61,7 +61,7 @@ export function colistenRanker(prep: Prepared, h: History): Ranker {
     name: 'colisten',
     score: (users) =>
       users.map((u) => {
-        const c = colistenScores(h.aggs[u].artistWeight, prep.community, prep.data.profiles[u].id);
+        const c = colistenScores(h.aggs[u].artistWeight, prep.community);
         return Float32Array.from(pop, (x, t) => (c.get(artist[t]) ?? 0) + (Number.isFinite(x) ? x * 1e-6 : 0));
       }),
   };
