@@ -1,9 +1,10 @@
 /**
- * The evaluation protocols. The held-out protocol every evaluation shares — the CLI's `evaluate`, `evaluate:real` (together
- * and alone), the demo, the app's Evaluation page: the saved model (with its validation-chosen
- * blend) and every configured baseline rank the whole catalogue for the held-out period's two
- * tasks, from each person's state at its start, through one code path. RecBole's protocol (a
- * public dataset's interactions split at random 8:1:1, full sort) trains and ranks the same model.
+ * The evaluation protocols. The held-out protocol every evaluation shares — the CLI's `evaluate`,
+ * `evaluate:real` (together and alone), the demo, the app's Evaluation page: the saved model (with
+ * its validation-chosen blend) and every configured baseline rank the whole catalogue for the
+ * held-out period's two tasks, from each person's state at its start, through one code path.
+ * RecBole's protocol (a public dataset's interactions split at random 8:1:1, full sort) trains and
+ * ranks the same model.
  */
 import fs from 'node:fs';
 import os from 'node:os';
