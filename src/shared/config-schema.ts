@@ -107,6 +107,8 @@ export const CONFIG_FILES = {
         }),
         weight_decay: num(0, 1),
         loss: oneOf(['bce', 'sampled_softmax'], 'Binary cross-entropy with sampled negatives, or in-batch sampled softmax'),
+        retrieval_loss: oneOf(['bce', 'softmax'], 'What keeps the towers good at retrieval beside the head (bce loss): binary cross-entropy on their similarity, or a softmax over each batch’s items (in-batch and sampled negatives, log-Q corrected)'),
+        retrieval_negatives: int(0, 100_000, 'For retrieval_loss softmax: catalogue items drawn uniformly per batch as extra candidates'),
         negatives: obj({
           strategy: oneOf(['uniform', 'popularity'], 'How catalogue negatives are drawn'),
           per_positive: int(0, 100),

@@ -18,3 +18,17 @@ export function sampledSoftmax(u: tf.Tensor2D, v: tf.Tensor2D, logQ: tf.Tensor1D
   const per = tf.losses.softmaxCrossEntropy(labels, logits, undefined, 0, tf.Reduction.NONE) as tf.Tensor1D;
   return tf.div(tf.sum(tf.mul(per, weights)), tf.add(tf.sum(weights), 1e-8)) as tf.Scalar;
 }
+
+/**
+ * Softmax over a batch's distinct items (mixed negatives): each positive row's scores `logits`
+ * (positives × candidates) against every item of the batch — the other rows' positives
+ * (in-batch negatives) and the sampled catalogue negatives — less `logQ`, the log of how likely
+ * each candidate was to be in the batch, so popular items are not penalised for turning up
+ * often. `target` is each positive's own column.
+ */
+export function mixedSoftmax(logits: tf.Tensor2D, target: tf.Tensor1D, logQ: tf.Tensor1D, weights: tf.Tensor1D): tf.Scalar {
+  const corrected = tf.sub(logits, tf.expandDims(logQ, 0));
+  const labels = tf.oneHot(target, logits.shape[1]);
+  const per = tf.losses.softmaxCrossEntropy(labels, corrected, undefined, 0, tf.Reduction.NONE) as tf.Tensor1D;
+  return tf.div(tf.sum(tf.mul(per, weights)), tf.add(tf.sum(weights), 1e-8)) as tf.Scalar;
+}

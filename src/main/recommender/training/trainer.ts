@@ -19,7 +19,7 @@ import { TwoTowerModel, type FusionWeights, type Output } from '../models/two-to
 import type { Prepared } from '../data/pipeline';
 import { Rng } from '../../util/random';
 import { evaluateRanker, meanNdcg, type EvalOptions, type EvalTask, type Ranker } from '../evaluation/ranking';
-import { sampledSoftmax, weightedBce } from './losses';
+import { mixedSoftmax, sampledSoftmax, weightedBce } from './losses';
 import { EventWriter } from './tensorboard';
 import { adam } from './adam';
 
@@ -164,6 +164,7 @@ async function trainNetwork(opts: TrainOptions): Promise<TrainResult> {
   const tb = cfg.logging.tensorboard ? new EventWriter(path.join(runDir, 'tensorboard')) : null;
   const { sampler, logQ } = negativeSampler(prep.itemCounts, tc.negatives.strategy, tc.negatives.popularity_alpha);
   const logQT = tf.tensor1d(logQ);
+  const mix = tc.retrieval_loss === 'softmax' ? batchMix(prep.states.inter, logQ) : undefined;
   const metricName = tc.early_stopping.metric;
   const sign = tc.early_stopping.mode === 'max' ? 1 : -1;
   let patience = 0;
@@ -189,7 +190,7 @@ async function trainNetwork(opts: TrainOptions): Promise<TrainResult> {
         const s = step * B;
         const e = Math.min(ex.user.length, s + B);
         if (tc.loss === 'sampled_softmax' && e - s < 2) continue;
-        const loss = trainStep({ model, optimizer, ft, logQT, varList, cfg }, ex, s, e, rng.int(1 << 30));
+        const loss = trainStep({ model, optimizer, ft, logQT, varList, cfg, mix }, ex, s, e, rng.int(1 << 30));
         const next = tf.add(lossSum, loss);
         lossSum.dispose();
         loss.dispose();
@@ -310,10 +311,70 @@ interface StepContext {
   logQT: tf.Tensor1D;
   varList: tf.Variable[];
   cfg: AppConfig;
+  /** For `retrieval_loss: softmax`: how items come into a batch, as positives and as sampled negatives. */
+  mix?: BatchMix;
+}
+
+/** Per catalogue row: the probability of being drawn as a positive (training frequency) and as a sampled negative. */
+export interface BatchMix {
+  positive: Float64Array;
+  negative: Float64Array;
+}
+
+/** `k` catalogue rows drawn uniformly (with replacement) from a seed. */
+function uniformItems(n: number, k: number, seed: number): Int32Array {
+  const rng = new Rng(seed ^ 0x5bd1e995);
+  return Int32Array.from({ length: k }, () => rng.int(n));
+}
+
+/** How items come into a batch: positives as often as they are trained on, negatives as the sampler draws them. */
+export function batchMix(inter: { item: ArrayLike<number>; label: ArrayLike<number> }, logQ: Float32Array): BatchMix {
+  const positive = new Float64Array(logQ.length);
+  let n = 0;
+  for (let i = 0; i < inter.label.length; i++) {
+    if (inter.label[i] !== 1) continue;
+    positive[inter.item[i]]++;
+    n++;
+  }
+  if (n) for (let t = 0; t < positive.length; t++) positive[t] /= n;
+  return { positive, negative: Float64Array.from(logQ, Math.exp) };
+}
+
+/**
+ * The towers' softmax over the batch's distinct items (training/losses.ts mixedSoftmax): each
+ * positive row against every item of the batch, corrected by the log of each item's expected
+ * count in a batch of this many positives and negatives.
+ */
+export function batchSoftmax(
+  u: tf.Tensor2D, v: tf.Tensor2D, ex: EpochExamples, s: number, e: number, mix: BatchMix, temperature: number,
+  extra?: { items: Int32Array; vectors: (rows: Int32Array) => tf.Tensor2D },
+): tf.Scalar {
+  const pos: number[] = [];
+  for (let r = s; r < e; r++) if (ex.label[r] === 1) pos.push(r - s);
+  if (pos.length < 2) return tf.scalar(0);
+  const { unique, inverse } = uniqueIndex(ex.item.subarray(s, e));
+  const first = new Int32Array(unique.length).fill(-1);
+  inverse.forEach((c, r) => {
+    if (first[c] < 0) first[c] = r;
+  });
+  // Extra catalogue items drawn uniformly (once each, none already in the batch: an item twice
+  // among the candidates would count its own positive as a negative).
+  const inBatch = new Set(unique);
+  const more = extra ? Int32Array.from(new Set(Array.from(extra.items).filter((t) => !inBatch.has(t)))) : new Int32Array(0);
+  const nNeg = e - s - pos.length;
+  const nExtra = extra?.items.length ?? 0;
+  const q = (t: number) => Math.log(pos.length * mix.positive[t] + nNeg * mix.negative[t] + nExtra / mix.positive.length + 1e-12);
+  const logQ = Float32Array.from([...unique, ...more], q);
+  const uP = tf.gather(u, tf.tensor1d(pos, 'int32')) as tf.Tensor2D;
+  let vC = tf.gather(v, tf.tensor1d(first, 'int32')) as tf.Tensor2D;
+  if (more.length) vC = tf.concat([vC, extra!.vectors(more)], 0) as tf.Tensor2D;
+  const logits = tf.div(tf.matMul(uP, vC, false, true), temperature) as tf.Tensor2D;
+  const target = tf.tensor1d(pos.map((r) => inverse[r]), 'int32');
+  return mixedSoftmax(logits, target, tf.tensor1d(logQ), tf.tensor1d(pos.map((r) => ex.weight[s + r])));
 }
 
 /** One optimiser step on examples [s, e) of the epoch; the batch's loss (kept, the caller disposes it). */
-function trainStep({ model, optimizer, ft, logQT, varList, cfg }: StepContext, ex: EpochExamples, s: number, e: number, dropoutSeed: number): tf.Scalar {
+function trainStep({ model, optimizer, ft, logQT, varList, cfg, mix }: StepContext, ex: EpochExamples, s: number, e: number, dropoutSeed: number): tf.Scalar {
   const tc = cfg.training;
   const bn = model.newBnUpdates();
   // The user tower runs once per distinct person in the batch (a batch of 1,024 examples
@@ -340,7 +401,13 @@ function trainStep({ model, optimizer, ft, logQT, varList, cfg }: StepContext, e
         // "other tracks by your artists" negatives (what one discovers next is often one of them).
         l = tf.add(weightedBce(col(0), y, w), weightedBce(col(1), y, tf.tensor1d(ex.discoverWeight.subarray(s, e)))) as tf.Scalar;
         // Keep the towers good at retrieval too when a head sits on top of them.
-        if (model.hasHead) l = tf.add(l, tf.mul(weightedBce(model.dotLogits(u, v), y, w), 0.5)) as tf.Scalar;
+        if (tc.retrieval_loss === 'softmax' && mix) {
+          const extra = tc.retrieval_negatives > 0
+            ? { items: uniformItems(ft.items.n, tc.retrieval_negatives, dropoutSeed), vectors: (rows: Int32Array) => model.itemVector(ft.itemBatch(tf.tensor1d(rows, 'int32')), ctx) }
+            : undefined;
+          l = tf.add(l, batchSoftmax(u, v, ex, s, e, mix, cfg.model.temperature, extra)) as tf.Scalar;
+        }
+        else if (model.hasHead) l = tf.add(l, tf.mul(weightedBce(model.dotLogits(u, v), y, w), 0.5)) as tf.Scalar;
       }
       if (tc.weight_decay > 0) l = tf.add(l, tf.mul(model.l2(), tc.weight_decay)) as tf.Scalar;
       return l;
