@@ -109,6 +109,7 @@ export const CONFIG_FILES = {
         loss: oneOf(['bce', 'sampled_softmax'], 'Binary cross-entropy with sampled negatives, or in-batch sampled softmax'),
         retrieval_loss: oneOf(['bce', 'softmax'], 'What keeps the towers good at retrieval beside the head (bce loss): binary cross-entropy on their similarity, or a softmax over each batch’s items (in-batch and sampled negatives, log-Q corrected)'),
         retrieval_negatives: int(0, 100_000, 'For retrieval_loss softmax: catalogue items drawn uniformly per batch as extra candidates'),
+        head_listwise: num(0, 10, 'Weight of a listwise loss for the head beside its binary cross-entropy: each positive against its own sampled negatives (softmax, log-Q corrected); 0 = off'),
         negatives: obj({
           strategy: oneOf(['uniform', 'popularity'], 'How catalogue negatives are drawn'),
           per_positive: int(0, 100),

@@ -264,6 +264,24 @@ describe('training runs', () => {
     expect(weights(resumed).equals(weights(a))).toBe(true);
   });
 
+  it('trains with the listwise options (towers’ batch softmax with uniform extras, the head’s lists), each changing the model', async () => {
+    const oneEpoch = { ...config, training: { ...config.training, epochs: 1 } };
+    const base = (await trainRun(lib, { config: oneEpoch, modelsDir: path.join(dir, 'm'), prepared })).run;
+    const variants = [
+      { retrieval_loss: 'softmax' as const, retrieval_negatives: 0, head_listwise: 0 },
+      { retrieval_loss: 'softmax' as const, retrieval_negatives: 64, head_listwise: 0 },
+      { retrieval_loss: 'bce' as const, retrieval_negatives: 0, head_listwise: 1 },
+    ];
+    const seen = [weights(base)];
+    for (const v of variants) {
+      const r = await trainRun(lib, { config: { ...oneEpoch, training: { ...oneEpoch.training, ...v } }, modelsDir: path.join(dir, 'm'), prepared });
+      expect(r.result.epochs.every((ep) => Number.isFinite(ep.loss)), JSON.stringify(v)).toBe(true);
+      const w = weights(r.run);
+      for (const other of seen) expect(w.equals(other), JSON.stringify(v)).toBe(false);
+      seen.push(w);
+    }
+  });
+
   it('retrains quickly from the serving model (warm start): its weights and feature space, the warm epochs', async () => {
     const serving = (await trainRun(lib, { config, modelsDir: path.join(dir, 'm'), prepared })).run;
     // A learning rate too small to move anything: a warm start ends where the serving model was;

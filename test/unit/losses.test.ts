@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, tf } from '../../src/main/recommender/backend';
-import { mixedSoftmax } from '../../src/main/recommender/training/losses';
+import { listSoftmax, mixedSoftmax } from '../../src/main/recommender/training/losses';
 import { batchMix, batchSoftmax } from '../../src/main/recommender/training/trainer';
 import '../helpers/env';
 
@@ -26,6 +26,12 @@ describe('the towers’ softmax over a batch (retrieval_loss: softmax)', () => {
     expect(got).toBeCloseTo(byHand(z, [0, 1], logQ, [1, 3]), 5);
     // The correction matters: without it the loss differs.
     expect(got).not.toBeCloseTo(byHand(z, [0, 1], [0, 0, 0], [1, 3]), 3);
+  });
+
+  it('the head’s listwise loss reads the first column as the positive', () => {
+    const z = [[1, 2, 0], [3, -1, 0.5]];
+    const got = tf.tidy(() => listSoftmax(tf.tensor2d(z), tf.tensor1d([2, 1])).dataSync()[0]);
+    expect(got).toBeCloseTo(byHand(z, [0, 0], [0, 0, 0], [2, 1]), 5);
   });
 
   it('ranks each positive against the batch’s distinct items, corrected by how they come into a batch', () => {

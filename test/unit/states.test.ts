@@ -163,4 +163,42 @@ describe('an epoch of examples', () => {
     expect(neg.some((i) => ex.item[i] === 100 || ex.item[i] === 101)).toBe(true);
     expect(neg.some((i) => ex.item[i] === 150)).toBe(true);
   });
+
+  it('can lay a positive and its own negatives out together, for a listwise loss', async () => {
+    const { epochExamples, negativeSampler } = await import('../../src/main/recommender/data/examples');
+    const { completeGroups } = await import('../../src/main/recommender/training/trainer');
+    const { Rng } = await import('../../src/main/util/random');
+    // Two people; every third interaction is a weak negative (a skip).
+    const n = 60;
+    const inter = {
+      user: Int32Array.from({ length: n }, (_, i) => i % 2), item: Int32Array.from({ length: n }, (_, i) => i), label: Float32Array.from({ length: n }, (_, i) => (i % 3 ? 1 : 0)),
+      weight: new Float32Array(n).fill(1), seen: [new Set<number>(), new Set<number>()], itemCounts: new Float64Array(200).fill(1),
+    };
+    const { sampler } = negativeSampler(inter.itemCounts, 'uniform', 0);
+    const ex = epochExamples(inter, sampler, 3, new Rng(2), undefined, 0, 1, true);
+    expect(ex.groupSize).toBe(4);
+    expect(ex.user.length).toBe(n + 40 * 3);
+    const starts = [...ex.groupStart!.keys()].filter((r) => ex.groupStart![r]);
+    expect(starts.length).toBe(40);
+    for (const r of starts) {
+      expect(ex.label[r]).toBe(1);
+      for (let k = 1; k < 4; k++) {
+        expect(ex.label[r + k]).toBe(0);
+        expect(ex.user[r + k]).toBe(ex.user[r]);
+        expect(ex.item[r + k]).toBeGreaterThanOrEqual(0);
+      }
+    }
+    // Every interaction is there once, in a shuffled order.
+    const inter2 = [...ex.item.keys()].filter((r) => ex.groupStart![r] || (ex.label[r] === 0 && !starts.some((st) => r > st && r < st + 4)));
+    expect(new Set(inter2.map((r) => ex.item[r]))).toEqual(new Set(inter.item));
+    expect(Array.from(ex.item.subarray(0, 10))).not.toEqual(Array.from(inter.item.subarray(0, 10)));
+    // A batch's lists are the groups wholly inside it, as batch-relative rows.
+    const s = starts[3] - 1;
+    const e = starts[3] + 2; // cuts the group that starts at starts[3]
+    const rows = completeGroups(ex, s, e);
+    expect(rows === null || !Array.from(rows).includes(1)).toBe(true);
+    const all = completeGroups(ex, 0, ex.user.length)!;
+    expect(all.length).toBe(40 * 4);
+    expect(Array.from(all.subarray(0, 4))).toEqual([starts[0], starts[0] + 1, starts[0] + 2, starts[0] + 3]);
+  });
 });

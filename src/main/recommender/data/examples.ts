@@ -120,6 +120,12 @@ export interface EpochExamples {
   weight: Float32Array;
   /** Weights for the head's "discover" output: discoveries weighted up, "other tracks by your artists" negatives left out. */
   discoverWeight: Float32Array;
+  /**
+   * When laid out in groups (`epochExamples(…, grouped)`): 1 on each positive row that its
+   * `groupSize` − 1 sampled negatives directly follow (a listwise loss reads them as one list).
+   */
+  groupStart?: Uint8Array;
+  groupSize?: number;
 }
 
 /**
@@ -139,7 +145,7 @@ export interface HardNegatives {
  * epoch, and the same share of the weak negatives) plus `perPositive` fresh negatives each, shuffled.
  */
 export function epochExamples(
-  inter: Interactions, sampler: Sampler, perPositive: number, rng: Rng, hard?: HardNegatives, maxPositives = 0, newTrackWeight = 1,
+  inter: Interactions, sampler: Sampler, perPositive: number, rng: Rng, hard?: HardNegatives, maxPositives = 0, newTrackWeight = 1, grouped = false,
 ): EpochExamples {
   let keep: Int32Array;
   const positives: number[] = [];
@@ -204,8 +210,50 @@ export function epochExamples(
       r++;
     }
   }
+  if (grouped) return groupedLayout(ex, keep.length, perPositive, rng);
   shuffleTogether(ex, rng);
   return ex;
+}
+
+/**
+ * The rows in shuffled units — each positive with its sampled negatives right after it, each weak
+ * negative alone — so a listwise loss can read a positive and its negatives as one list.
+ * `ex` holds the interaction rows first (`nInter`), then each positive's negatives in order.
+ */
+function groupedLayout(ex: EpochExamples, nInter: number, perPositive: number, rng: Rng): EpochExamples {
+  const start: number[] = [];
+  const negStart: number[] = [];
+  let next = nInter;
+  for (let i = 0; i < nInter; i++) {
+    start.push(i);
+    negStart.push(ex.label[i] === 1 ? next : -1);
+    if (ex.label[i] === 1) next += perPositive;
+  }
+  for (let i = start.length - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    [start[i], start[j]] = [start[j], start[i]];
+    [negStart[i], negStart[j]] = [negStart[j], negStart[i]];
+  }
+  const n = ex.user.length;
+  const out: EpochExamples = {
+    user: new Int32Array(n), item: new Int32Array(n), label: new Float32Array(n), weight: new Float32Array(n), discoverWeight: new Float32Array(n),
+    groupStart: new Uint8Array(n), groupSize: perPositive + 1,
+  };
+  let r = 0;
+  const copy = (from: number) => {
+    out.user[r] = ex.user[from];
+    out.item[r] = ex.item[from];
+    out.label[r] = ex.label[from];
+    out.weight[r] = ex.weight[from];
+    out.discoverWeight[r] = ex.discoverWeight[from];
+    r++;
+  };
+  start.forEach((i, u) => {
+    if (negStart[u] >= 0 && perPositive > 0) out.groupStart![r] = 1;
+    copy(i);
+    if (negStart[u] >= 0) for (let k = 0; k < perPositive; k++) copy(negStart[u] + k);
+  });
+  return out;
 }
 
 /** Positives only, shuffled: for in-batch sampled softmax. */

@@ -32,3 +32,13 @@ export function mixedSoftmax(logits: tf.Tensor2D, target: tf.Tensor1D, logQ: tf.
   const per = tf.losses.softmaxCrossEntropy(labels, corrected, undefined, 0, tf.Reduction.NONE) as tf.Tensor1D;
   return tf.div(tf.sum(tf.mul(per, weights)), tf.add(tf.sum(weights), 1e-8)) as tf.Scalar;
 }
+
+/**
+ * A listwise loss over lists whose first column is the positive (a positive and its own sampled
+ * negatives): −log softmax(row)[0], averaged with `weights`.
+ */
+export function listSoftmax(logits: tf.Tensor2D, weights: tf.Tensor1D): tf.Scalar {
+  const first = tf.reshape(tf.slice(logits, [0, 0], [-1, 1]), [-1]);
+  const per = tf.sub(tf.logSumExp(logits, 1), first);
+  return tf.div(tf.sum(tf.mul(per, weights)), tf.add(tf.sum(weights), 1e-8)) as tf.Scalar;
+}

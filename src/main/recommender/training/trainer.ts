@@ -19,7 +19,7 @@ import { TwoTowerModel, type FusionWeights, type Output } from '../models/two-to
 import type { Prepared } from '../data/pipeline';
 import { Rng } from '../../util/random';
 import { evaluateRanker, meanNdcg, type EvalOptions, type EvalTask, type Ranker } from '../evaluation/ranking';
-import { mixedSoftmax, sampledSoftmax, weightedBce } from './losses';
+import { listSoftmax, mixedSoftmax, sampledSoftmax, weightedBce } from './losses';
 import { EventWriter } from './tensorboard';
 import { adam } from './adam';
 
@@ -179,7 +179,9 @@ async function trainNetwork(opts: TrainOptions): Promise<TrainResult> {
       const lr = learningRate(tc, epoch);
       (optimizer as unknown as { learningRate: number }).learningRate = lr;
       const ex: EpochExamples =
-        tc.loss === 'sampled_softmax' ? positiveExamples(prep.states.inter, rng) : epochExamples(prep.states.inter, sampler, neg.per_positive, rng, hard, tc.max_positives_per_epoch, tc.new_track_weight);
+        tc.loss === 'sampled_softmax'
+          ? positiveExamples(prep.states.inter, rng)
+          : epochExamples(prep.states.inter, sampler, neg.per_positive, rng, hard, tc.max_positives_per_epoch, tc.new_track_weight, tc.head_listwise > 0 && model.hasHead);
       const B = tc.batch_size;
       const steps = Math.ceil(ex.user.length / B);
       const te = performance.now();
@@ -321,6 +323,15 @@ export interface BatchMix {
   negative: Float64Array;
 }
 
+/** Batch-relative rows of the lists (a positive and its negatives) wholly inside rows [s, e); null when none. */
+export function completeGroups(ex: EpochExamples, s: number, e: number): Int32Array | null {
+  if (!ex.groupStart || !ex.groupSize) return null;
+  const k = ex.groupSize;
+  const rows: number[] = [];
+  for (let r = s; r + k <= e; r++) if (ex.groupStart[r]) for (let j = 0; j < k; j++) rows.push(r - s + j);
+  return rows.length ? Int32Array.from(rows) : null;
+}
+
 /** `k` catalogue rows drawn uniformly (with replacement) from a seed. */
 function uniformItems(n: number, k: number, seed: number): Int32Array {
   const rng = new Rng(seed ^ 0x5bd1e995);
@@ -399,7 +410,21 @@ function trainStep({ model, optimizer, ft, logQT, varList, cfg, mix }: StepConte
         const col = (k: number) => tf.reshape(tf.slice(both, [0, k], [-1, 1]), [-1]) as tf.Tensor1D;
         // "all" learns from every example; "discover" with discoveries weighted up and no
         // "other tracks by your artists" negatives (what one discovers next is often one of them).
-        l = tf.add(weightedBce(col(0), y, w), weightedBce(col(1), y, tf.tensor1d(ex.discoverWeight.subarray(s, e)))) as tf.Scalar;
+        const dw = tf.tensor1d(ex.discoverWeight.subarray(s, e));
+        l = tf.add(weightedBce(col(0), y, w), weightedBce(col(1), y, dw)) as tf.Scalar;
+        // Listwise too: each positive against its own sampled negatives (log-Q corrected).
+        const lists = tc.head_listwise > 0 ? completeGroups(ex, s, e) : null;
+        if (lists) {
+          const idx = tf.tensor2d(lists, [lists.length / ex.groupSize!, ex.groupSize!], 'int32');
+          const logQ = tf.gather(tf.gather(logQT, iIdx), idx) as unknown as tf.Tensor2D;
+          const at = (x: tf.Tensor1D) => tf.gather(x, idx) as unknown as tf.Tensor2D;
+          const head = (k: number) => tf.sub(at(col(k)), logQ) as tf.Tensor2D;
+          const first = (x: tf.Tensor1D) => tf.reshape(tf.slice(at(x), [0, 0], [-1, 1]), [-1]) as tf.Tensor1D;
+          // "discover" leaves out the negatives it does not learn from (weight 0), as its BCE does.
+          const discover = tf.add(head(1), tf.mul(tf.sub(tf.onesLike(at(dw)), tf.sign(at(dw))), -1e4)) as tf.Tensor2D;
+          const listwise = tf.add(listSoftmax(head(0), first(w)), listSoftmax(discover, first(dw)));
+          l = tf.add(l, tf.mul(listwise, tc.head_listwise)) as tf.Scalar;
+        }
         // Keep the towers good at retrieval too when a head sits on top of them.
         if (tc.retrieval_loss === 'softmax' && mix) {
           const extra = tc.retrieval_negatives > 0
