@@ -264,8 +264,8 @@ describe('training runs', () => {
     expect(weights(resumed).equals(weights(a))).toBe(true);
   });
 
-  it('trains with the listwise options (towers’ batch softmax with uniform extras, the head’s lists), each changing the model', async () => {
-    const oneEpoch = { ...config, training: { ...config.training, epochs: 1 } };
+  it('trains with each listwise option (towers’ batch softmax, with uniform extras, the head’s lists), each changing the model from pointwise BCE', async () => {
+    const oneEpoch = { ...config, training: { ...config.training, epochs: 1, retrieval_loss: 'bce' as const, retrieval_negatives: 0, head_listwise: 0 } };
     const base = (await trainRun(lib, { config: oneEpoch, modelsDir: path.join(dir, 'm'), prepared })).run;
     const variants = [
       { retrieval_loss: 'softmax' as const, retrieval_negatives: 0, head_listwise: 0 },
