@@ -431,8 +431,7 @@ function trainStep({ model, optimizer, ft, logQT, varList, cfg, mix }: StepConte
             ? { items: uniformItems(ft.items.n, tc.retrieval_negatives, dropoutSeed), vectors: (rows: Int32Array) => model.itemVector(ft.itemBatch(tf.tensor1d(rows, 'int32')), ctx) }
             : undefined;
           l = tf.add(l, batchSoftmax(u, v, ex, s, e, mix, cfg.model.temperature, extra)) as tf.Scalar;
-        }
-        else if (model.hasHead) l = tf.add(l, tf.mul(weightedBce(model.dotLogits(u, v), y, w), 0.5)) as tf.Scalar;
+        } else if (model.hasHead) l = tf.add(l, tf.mul(weightedBce(model.dotLogits(u, v), y, w), 0.5)) as tf.Scalar;
       }
       if (tc.weight_decay > 0) l = tf.add(l, tf.mul(model.l2(), tc.weight_decay)) as tf.Scalar;
       return l;
