@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, tf } from '../../src/main/recommender/backend';
-import { listSoftmax, mixedSoftmax } from '../../src/main/recommender/training/losses';
+import { listSoftmax, mixedSoftmax, sampledSoftmax } from '../../src/main/recommender/training/losses';
 import { batchMix, batchSoftmax } from '../../src/main/recommender/training/trainer';
 import '../helpers/env';
 
@@ -26,6 +26,16 @@ describe('the towers’ softmax over a batch (retrieval_loss: softmax)', () => {
     expect(got).toBeCloseTo(byHand(z, [0, 1], logQ, [1, 3]), 5);
     // The correction matters: without it the loss differs.
     expect(got).not.toBeCloseTo(byHand(z, [0, 1], [0, 0, 0], [1, 3]), 3);
+  });
+
+  it('in-batch sampled softmax (loss: sampled_softmax) ranks each row’s item against the other rows’ items', () => {
+    const u = [[1, 0], [0, 1], [0.6, 0.8]];
+    const v = [[0.8, 0.6], [0, 1], [1, 0]];
+    const logQ = [-1, -2, -0.5];
+    const T = 0.5;
+    const got = tf.tidy(() => sampledSoftmax(tf.tensor2d(u), tf.tensor2d(v), tf.tensor1d(logQ), tf.tensor1d([1, 2, 1]), T).dataSync()[0]);
+    const z = u.map((uu) => v.map((vv) => (uu[0] * vv[0] + uu[1] * vv[1]) / T));
+    expect(got).toBeCloseTo(byHand(z, [0, 1, 2], logQ, [1, 2, 1]), 5);
   });
 
   it('the head’s listwise loss reads the first column as the positive', () => {

@@ -1,10 +1,15 @@
 /** Loss functions of the plan. */
 import { tf } from '../backend';
 
+/** Σ wᵢ·xᵢ / Σ wᵢ: every loss here averages its per-example values this way. */
+function weightedMean(per: tf.Tensor, weights: tf.Tensor1D): tf.Scalar {
+  return tf.div(tf.sum(tf.mul(per, weights)), tf.add(tf.sum(weights), 1e-8)) as tf.Scalar;
+}
+
 /** Weighted binary cross-entropy on logits, numerically stable: max(z,0) − z·y + log(1 + e^−|z|). */
 export function weightedBce(logits: tf.Tensor1D, labels: tf.Tensor1D, weights: tf.Tensor1D): tf.Scalar {
   const per = tf.add(tf.sub(tf.relu(logits), tf.mul(logits, labels)), tf.log1p(tf.exp(tf.neg(tf.abs(logits)))));
-  return tf.div(tf.sum(tf.mul(per, weights)), tf.add(tf.sum(weights), 1e-8)) as tf.Scalar;
+  return weightedMean(per, weights);
 }
 
 /**
@@ -12,11 +17,8 @@ export function weightedBce(logits: tf.Tensor1D, labels: tf.Tensor1D, weights: t
  * with the log-Q correction for their sampling probability (popular items appear more often).
  */
 export function sampledSoftmax(u: tf.Tensor2D, v: tf.Tensor2D, logQ: tf.Tensor1D, weights: tf.Tensor1D, temperature: number): tf.Scalar {
-  const logits = tf.sub(tf.div(tf.matMul(u, v, false, true), temperature), tf.expandDims(logQ, 0));
-  const n = u.shape[0];
-  const labels = tf.oneHot(tf.range(0, n, 1, 'int32'), n);
-  const per = tf.losses.softmaxCrossEntropy(labels, logits, undefined, 0, tf.Reduction.NONE) as tf.Tensor1D;
-  return tf.div(tf.sum(tf.mul(per, weights)), tf.add(tf.sum(weights), 1e-8)) as tf.Scalar;
+  // The batch softmax below with one candidate per row: row i's own column is its positive.
+  return mixedSoftmax(tf.div(tf.matMul(u, v, false, true), temperature) as tf.Tensor2D, tf.range(0, u.shape[0], 1, 'int32') as tf.Tensor1D, logQ, weights);
 }
 
 /**
@@ -30,7 +32,7 @@ export function mixedSoftmax(logits: tf.Tensor2D, target: tf.Tensor1D, logQ: tf.
   const corrected = tf.sub(logits, tf.expandDims(logQ, 0));
   const labels = tf.oneHot(target, logits.shape[1]);
   const per = tf.losses.softmaxCrossEntropy(labels, corrected, undefined, 0, tf.Reduction.NONE) as tf.Tensor1D;
-  return tf.div(tf.sum(tf.mul(per, weights)), tf.add(tf.sum(weights), 1e-8)) as tf.Scalar;
+  return weightedMean(per, weights);
 }
 
 /**
@@ -40,5 +42,5 @@ export function mixedSoftmax(logits: tf.Tensor2D, target: tf.Tensor1D, logQ: tf.
 export function listSoftmax(logits: tf.Tensor2D, weights: tf.Tensor1D): tf.Scalar {
   const first = tf.reshape(tf.slice(logits, [0, 0], [-1, 1]), [-1]);
   const per = tf.sub(tf.logSumExp(logits, 1), first);
-  return tf.div(tf.sum(tf.mul(per, weights)), tf.add(tf.sum(weights), 1e-8)) as tf.Scalar;
+  return weightedMean(per, weights);
 }

@@ -370,8 +370,11 @@ export function batchSoftmax(
   });
   // Extra catalogue items drawn uniformly (once each, none already in the batch: an item twice
   // among the candidates would count its own positive as a negative).
-  const inBatch = new Set(unique);
-  const more = extra ? Int32Array.from(new Set(Array.from(extra.items).filter((t) => !inBatch.has(t)))) : new Int32Array(0);
+  let more = new Int32Array(0);
+  if (extra) {
+    const inBatch = new Set(unique);
+    more = Int32Array.from(new Set(Array.from(extra.items).filter((t) => !inBatch.has(t))));
+  }
   const nNeg = e - s - pos.length;
   const nExtra = extra?.items.length ?? 0;
   const q = (t: number) => Math.log(pos.length * mix.positive[t] + nNeg * mix.negative[t] + nExtra / mix.positive.length + 1e-12);
