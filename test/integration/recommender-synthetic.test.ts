@@ -13,9 +13,12 @@ import { generateSyntheticLibrary, type SyntheticResult } from '../../src/main/r
 import { FeatureTensors } from '../../src/main/recommender/data/tensors';
 import { ModelRanker } from '../../src/main/recommender/inference/model-ranker';
 import { Recommender } from '../../src/main/recommender/inference/recommender';
+import { itemVectors } from '../../src/main/recommender/inference/scoring';
+import { catalogFingerprint, loadSnapshot } from '../../src/main/recommender/inference/serving-snapshot';
+import { loadCatalog } from '../../src/main/recommender/data/dataset';
 import { loadModel, readManifest, saveModel } from '../../src/main/recommender/models/io';
 import { INFERENCE, TwoTowerModel } from '../../src/main/recommender/models/two-tower';
-import { dimsOf } from '../../src/main/recommender/data/features';
+import { buildItemFeatures, dimsOf } from '../../src/main/recommender/data/features';
 import { tf } from '../../src/main/recommender/backend';
 import { prepareData, type Prepared } from '../../src/main/recommender/data/pipeline';
 import { CancelledError, validationMetrics } from '../../src/main/recommender/training/trainer';
@@ -309,6 +312,36 @@ describe('training runs', () => {
     expect(maxDiff(before, learnt(warm.run))).toBeLessThan(1e-4);
     const cold = (await trainRun(lib, { config: { ...still, training: { ...still.training, epochs: 1 } }, modelsDir: path.join(dir, 'm'), prepared })).run;
     expect(maxDiff(before, learnt(cold))).toBeGreaterThan(1e-2);
+  });
+
+  it('saves with a model what opening it computes (the best epoch’s item vectors), and a quick retraining reads the catalogue from it', async () => {
+    // Two epochs with "best" the one of higher loss (the first): the snapshot must hold the best
+    // epoch's vectors, not the last's.
+    const two = { ...config, training: { ...config.training, epochs: 2, early_stopping: { ...config.training.early_stopping, enabled: true, metric: 'loss', mode: 'max' as const } } };
+    const fresh = await trainRun(lib, { config: two, modelsDir: path.join(dir, 'snap') });
+    expect(fresh.result.bestEpoch).toBe(0);
+    const best = fresh.run.modelPath!;
+    const snap = loadSnapshot(best, catalogFingerprint(lib.sqlite, best), config.model.embedding_dim);
+    expect(snap).not.toBeNull();
+    const { model } = loadModel(best);
+    // What opening the model without a snapshot would build: its saved feature space over the library’s catalogue.
+    const built = buildItemFeatures(loadCatalog(lib.sqlite), readManifest(best).featureSpace);
+    const ft = new FeatureTensors(fresh.prepared.users, built);
+    const vecs = itemVectors(model, ft);
+    ft.dispose();
+    model.dispose();
+    let diff = 0;
+    vecs.forEach((v, i) => (diff = Math.max(diff, Math.abs(v - snap!.itemVecs[i]))));
+    expect(diff).toBeLessThan(1e-5);
+    expect(Array.from(snap!.items.numeric)).toEqual(Array.from(built.numeric));
+    // A quick retraining from it prepares what building the catalogue and features would.
+    const warm = await trainRun(lib, { config: two, modelsDir: path.join(dir, 'snap'), warm: true });
+    for (const k of ['numeric', 'artist', 'track', 'genre', 'yearBucket', 'audioFitRaw'] as const) expect(Array.from(warm.prepared.items[k]), k).toEqual(Array.from(built[k]));
+    const catalog = loadCatalog(lib.sqlite);
+    expect(Array.from(warm.prepared.data.catalog.trackId)).toEqual(Array.from(catalog.trackId));
+    expect(Array.from(warm.prepared.data.catalog.audio)).toEqual(Array.from(catalog.audio));
+    expect(warm.prepared.data.catalog.title).toEqual(catalog.title);
+    expect(warm.prepared.data.events.length).toBe(fresh.prepared.data.events.length);
   });
 
   it('can be cancelled, leaving the serving model as it was', async () => {

@@ -11,6 +11,7 @@ import { runs, type Library } from '../db';
 import { getLogger } from '../logging';
 import { backendInfo } from '../recommender/backend';
 import { readManifest, recoverDir } from '../recommender/models/io';
+import { catalogFingerprint, loadSnapshot, saveSnapshot } from '../recommender/inference/serving-snapshot';
 import { prepareData, type Prepared } from '../recommender/data/pipeline';
 import { rankHeldOut } from '../recommender/evaluation/protocols';
 import type { EvalResult, EvalTask } from '../recommender/evaluation/ranking';
@@ -63,7 +64,10 @@ function warmStartFrom(lib: Library, config: AppConfig): { config: AppConfig; di
   }
   const ws = config.training.warm_start;
   const warm: AppConfig = { ...config, training: { ...config.training, epochs: ws.epochs, max_positives_per_epoch: ws.max_positives_per_epoch, lr_schedule: { ...config.training.lr_schedule, warmup_epochs: 0 } } };
-  return { config: warm, dir, prepared: prepareData(lib, warm, { featureSpace: manifest.featureSpace }) };
+  // The serving model's snapshot holds the catalogue and its item features in this feature space,
+  // as the library has them now (its fingerprint says so): read instead of rebuilt.
+  const snap = loadSnapshot(dir, catalogFingerprint(lib.sqlite, dir), config.model.embedding_dim);
+  return { config: warm, dir, prepared: prepareData(lib, warm, { featureSpace: manifest.featureSpace, known: snap ?? undefined }) };
 }
 
 export async function trainRun(lib: Library, opts: TrainRunOptions): Promise<{ run: RunRecord; result: TrainResult; prepared: Prepared }> {
@@ -87,6 +91,12 @@ export async function trainRun(lib: Library, opts: TrainRunOptions): Promise<{ r
   }
   try {
     const result = await train({ config: opts.config, prepared, runDir, signal: opts.signal, onProgress: opts.onProgress, resume: opts.resumeRunId !== undefined, initFrom: warm?.dir });
+    // What opening the model would compute (catalogue, item features, item vectors), saved beside
+    // it from this run's validation: the first list after training comes without recomputing it.
+    // Only for data prepared here from the library, whose catalogue the fingerprint describes.
+    if (result.itemVecs && !opts.prepared) {
+      saveSnapshot(result.bestDir, catalogFingerprint(sqlite, result.bestDir), { catalog: prepared.data.catalog, items: prepared.items, itemVecs: result.itemVecs });
+    }
     const best = result.epochs.find((e) => e.epoch === result.bestEpoch);
     const tx = sqlite.transaction(() => {
       runs.markRunCompleted(sqlite, runId, result.backend.name, result.epochs.length);

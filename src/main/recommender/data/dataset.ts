@@ -140,8 +140,8 @@ function eventsFrom(catalog: Catalog, [ts, track, artist, ms, skipped]: (number 
   return ev;
 }
 
-export function loadData(sqlite: Sqlite, opts: { profileIds?: number[] } = {}): LoadedData {
-  const catalog = loadCatalog(sqlite);
+export function loadData(sqlite: Sqlite, opts: { profileIds?: number[]; catalog?: Catalog } = {}): LoadedData {
+  const catalog = opts.catalog ?? loadCatalog(sqlite);
   const profiles = (profileRows.allProfiles(sqlite) as Profile[]).filter(
     (p) => !opts.profileIds || opts.profileIds.includes(p.id),
   );

@@ -5,7 +5,7 @@
 import type { AppConfig } from '../../../shared/config-schema';
 import { feedback as feedbackRows, type Library } from '../../db';
 import { loadCommunity, type CommunityKnowledge } from '../../importers/community';
-import { TEST, TRAIN, VALID, loadData, timeSplit, type LoadedData, type Split } from './dataset';
+import { TEST, TRAIN, VALID, loadData, timeSplit, type Catalog, type LoadedData, type Split } from './dataset';
 import { buildInteractions, withFeedback, type Interactions } from './examples';
 import {
   aggregateUsers, buildItemFeatures, buildUserFeatures, fitFeatureSpace, type FeatureSpace, type ItemFeatures,
@@ -109,15 +109,15 @@ export interface FeedbackRow {
  * Everything training and evaluation need, from the library. `featureSpace` (a warm start) keeps
  * a saved model's vocabularies and statistics instead of fitting new ones, so its weights fit.
  */
-export function prepareData(lib: Library, cfg: AppConfig, opts: { featureSpace?: FeatureSpace } = {}): Prepared {
-  const data = loadData(lib.sqlite);
+export function prepareData(lib: Library, cfg: AppConfig, opts: { featureSpace?: FeatureSpace; known?: { catalog: Catalog; items: ItemFeatures } } = {}): Prepared {
+  const data = loadData(lib.sqlite, { catalog: opts.known?.catalog });
   if (!data.catalog.trackId.length) throw new Error('the library has no catalogue tracks: import a catalogue first');
   if (!data.events.length) throw new Error('the library has no listening history: import an export first');
   const profileIndex = new Map(data.profiles.map((p, i) => [p.id, i]));
   const feedback = feedbackRows.trackFeedback(lib.sqlite)
     .map(([pid, tid, kind]) => ({ user: profileIndex.get(pid) ?? -1, item: data.catalog.rowOf.get(tid) ?? -1, like: kind === 'like' }))
     .filter((f) => f.user >= 0 && f.item >= 0);
-  return prepareFrom(data, cfg, { ...opts, community: loadCommunity(lib), feedback });
+  return prepareFrom(data, cfg, { featureSpace: opts.featureSpace, items: opts.known?.items, community: loadCommunity(lib), feedback });
 }
 
 /**
@@ -126,7 +126,7 @@ export function prepareData(lib: Library, cfg: AppConfig, opts: { featureSpace?:
  */
 export function prepareFrom(
   data: LoadedData, cfg: AppConfig,
-  opts: { featureSpace?: FeatureSpace; split?: Split; community?: CommunityKnowledge; feedback?: FeedbackRow[] } = {},
+  opts: { featureSpace?: FeatureSpace; items?: ItemFeatures; split?: Split; community?: CommunityKnowledge; feedback?: FeedbackRow[] } = {},
 ): Prepared {
   const pp = cfg.preprocessing;
   const split = opts.split ?? timeSplit(data, pp.split.validation_fraction, pp.split.test_fraction, pp.split.min_events_per_profile);
@@ -139,7 +139,8 @@ export function prepareFrom(
     minEventsPerState: pp.states.min_events_per_state, recentHalfLifeDays: pp.recent_half_life_days, horizonFraction: pp.states.horizon_fraction,
   });
   const featureSpace = opts.featureSpace ?? fitFeatureSpace(data, trainAggs, isTrain, cfg, states);
-  const items = buildItemFeatures(data.catalog, featureSpace);
+  // Item features given with their feature space (a warm start reads them from the serving snapshot).
+  const items = opts.featureSpace && opts.items ? opts.items : buildItemFeatures(data.catalog, featureSpace);
   const community = opts.community ?? { neighbours: new Map(), trackGroups: new Map(), sources: 0 };
   // Ranking reads the community as it is; training states read it without their own person where
   // it is made of the same people (`ofProfile`), so their own later listening cannot leak in.

@@ -64,6 +64,12 @@ export interface TrainResult {
   bestMetric: number;
   epochs: EpochLog[];
   backend: BackendInfo;
+  /**
+   * The best model's item vectors over the whole catalogue, as its validation computed them (kept
+   * in memory only, when this process computed them): what serving would compute again on opening
+   * the model, so the caller can save them with it (inference/serving-snapshot.ts).
+   */
+  itemVecs?: Float32Array;
 }
 
 function learningRate(cfg: AppConfig['training'], epoch: number): number {
@@ -108,7 +114,7 @@ async function trainEnsemble(opts: TrainOptions, n: number): Promise<TrainResult
         ...opts, config, initFrom: undefined, runDir: memberDir,
         onProgress: opts.onProgress && ((p) => opts.onProgress!({ ...p, epoch: m * tc.epochs + p.epoch, epochs: n * tc.epochs, phase: p.phase === 'done' ? 'train' : p.phase })),
       });
-      fs.writeFileSync(doneFile, JSON.stringify(r));
+      fs.writeFileSync(doneFile, JSON.stringify({ ...r, itemVecs: undefined }));
     }
     members.push(r);
     for (const e of r.epochs) epochs.push({ ...e, epoch: epochs.length });
@@ -125,6 +131,7 @@ async function trainEnsemble(opts: TrainOptions, n: number): Promise<TrainResult
   const { metrics: valid, fusion } = validationMetrics(ranker, prep, cfg.evaluation.threshold, cfg.model.head.fusion_weights);
   ranker.dispose();
   ftValid.dispose();
+  const itemVecs = ranker.itemVecs;
   const bestDir = path.join(runDir, 'best');
   const backend = members[0].backend;
   const seconds = (performance.now() - t0) / 1000;
@@ -135,7 +142,7 @@ async function trainEnsemble(opts: TrainOptions, n: number): Promise<TrainResult
   const metricName = tc.early_stopping.metric;
   log.info(`ensemble of ${n} finished in ${seconds.toFixed(1)} s: valid ${metricName} ${fmt(valid[metricName])} (members ${members.map((r) => fmt(r.bestMetric)).join(', ')})`);
   opts.onProgress?.({ phase: 'done', epoch: entry.epoch, epochs: n * tc.epochs, step: 0, steps: 0, loss: null, etaS: 0, examplesPerS: null });
-  return { runDir, bestDir, lastDir: bestDir, bestEpoch: entry.epoch, bestMetric: valid[metricName] ?? NaN, epochs, backend };
+  return { runDir, bestDir, lastDir: bestDir, bestEpoch: entry.epoch, bestMetric: valid[metricName] ?? NaN, epochs, backend, itemVecs };
 }
 
 async function trainNetwork(opts: TrainOptions): Promise<TrainResult> {
@@ -168,6 +175,9 @@ async function trainNetwork(opts: TrainOptions): Promise<TrainResult> {
   const metricName = tc.early_stopping.metric;
   const sign = tc.early_stopping.mode === 'max' ? 1 : -1;
   let patience = 0;
+  // The item vectors of the best and of the last epoch's model (from their validation).
+  let bestVecs: Float32Array | undefined;
+  let lastVecs: Float32Array | undefined;
   const t0 = performance.now();
   let examplesDone = 0;
   const totalEpochs = tc.epochs;
@@ -221,6 +231,7 @@ async function trainNetwork(opts: TrainOptions): Promise<TrainResult> {
       const ranker = new ModelRanker(model, ftValid);
       const { metrics: valid, fusion } = validationMetrics(ranker, prep, cfg.evaluation.threshold, cfg.model.head.fusion_weights);
       ranker.dispose();
+      lastVecs = ranker.itemVecs;
       valid.loss = epochLoss;
       const entry: EpochLog = { epoch, loss: epochLoss, lr, seconds, examplesPerS: ex.user.length / seconds, valid };
       epochs.push(entry);
@@ -246,6 +257,7 @@ async function trainNetwork(opts: TrainOptions): Promise<TrainResult> {
         bestEpoch = epoch;
         patience = 0;
         if (tc.checkpoints.keep_best) await saveModel(bestDir, model, saveOpts);
+        bestVecs = lastVecs;
       } else patience++;
       if (tc.checkpoints.keep_last || !tc.checkpoints.keep_best) await saveModel(lastDir, model, { ...saveOpts, optimizer });
       opts.onProgress?.({ phase: 'train', epoch, epochs: totalEpochs, step: steps, steps, loss: epochLoss, etaS: null, examplesPerS: entry.examplesPerS, metrics: valid });
@@ -266,7 +278,7 @@ async function trainNetwork(opts: TrainOptions): Promise<TrainResult> {
   const seconds = (performance.now() - t0) / 1000;
   log.info(`training finished in ${seconds.toFixed(1)} s on ${backend.description}: best ${metricName} ${fmt(sign * bestMetric)} at epoch ${bestEpoch + 1}; ${Math.round(examplesDone / seconds)} examples/s overall`);
   opts.onProgress?.({ phase: 'done', epoch: bestEpoch, epochs: totalEpochs, step: 0, steps: 0, loss: null, etaS: 0, examplesPerS: examplesDone / seconds });
-  return { runDir, bestDir, lastDir, bestEpoch, bestMetric: sign * bestMetric, epochs, backend };
+  return { runDir, bestDir, lastDir, bestEpoch, bestMetric: sign * bestMetric, epochs, backend, itemVecs: tc.checkpoints.keep_best ? bestVecs : lastVecs };
 }
 
 /** A new model, or (resuming) the last checkpoint with its optimizer state and the epochs logged before it. */
