@@ -12,5 +12,6 @@ export default defineConfig({
     // Two cores: keep the heavy suites from starving each other.
     maxWorkers: 2,
     reporters: ['default'],
+    setupFiles: ['test/setup.ts'],
   },
 });

@@ -9,5 +9,6 @@ export default defineConfig({
     maxWorkers: 1,
     fileParallelism: false,
     sequence: { concurrent: false },
+    setupFiles: ['test/setup.ts'],
   },
 });

@@ -14,6 +14,16 @@ if (!HAS_SHARED) console.warn(`skipping tests on real data: ${SKIP_SHARED_REASON
 
 export const data = (...p: string[]) => path.join(SHARED, 'data', ...p);
 
+const made: string[] = [];
+
+/** A fresh folder under the system's temporary one, removed after the test file (test/setup.ts). */
 export function tmpDir(prefix = 'omr-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+
+/** Removes the folders tmpDir made so far (a test run would otherwise leave gigabytes behind). */
+export function removeTmpDirs(): void {
+  for (const dir of made.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
 }

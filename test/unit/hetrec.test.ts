@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/main/config';
@@ -10,10 +9,11 @@ import { randomSplit, recboleRun } from '../../src/main/recommender/evaluation/p
 import { prepareFrom } from '../../src/main/recommender/data/pipeline';
 import { colistenScores } from '../../src/main/recommender/data/features';
 import { Rng } from '../../src/main/util/random';
+import { tmpDir } from '../helpers/env';
 
 /** A small HetRec-shaped folder: 40 people, 60 artists in two taste groups, a few tags. */
 function writeFolder(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'omr-hetrec-'));
+  const dir = tmpDir('omr-hetrec-');
   const rng = new Rng(3);
   const ua = ['userID\tartistID\tweight'];
   for (let u = 0; u < 40; u++) {
@@ -45,7 +45,7 @@ describe('HetRec adapter and RecBole protocol', () => {
   });
 
   it('refuses a malformed line by file and line', () => {
-    const bad = fs.mkdtempSync(path.join(os.tmpdir(), 'omr-hetrec-bad-'));
+    const bad = tmpDir('omr-hetrec-bad-');
     fs.writeFileSync(path.join(bad, 'data_user_artists.dat'), 'userID\tartistID\tweight\n1\t2\t3\n1\tx\n');
     expect(() => loadHetrec(bad)).toThrow(/data_user_artists\.dat, line 3: expected userID, artistID and a play count/);
     fs.rmSync(bad, { recursive: true, force: true });
