@@ -136,6 +136,24 @@ describe('history import', () => {
     expect(r.ignoredFiles.map((f) => path.basename(f.path))).toEqual(['SearchQueries.json', 'StreamingHistory_podcast_0.json']);
   });
 
+  it('follows links to export files in a folder, and refuses a folder with nothing to import by name', async () => {
+    const real = path.join(dir, 'elsewhere');
+    write(real, 'StreamingHistory_music_0.json', accountEvents(5));
+    const linked = path.join(dir, 'linked');
+    fs.mkdirSync(linked);
+    fs.symlinkSync(path.join(real, 'StreamingHistory_music_0.json'), path.join(linked, 'StreamingHistory_music_0.json'));
+    fs.symlinkSync(real, path.join(linked, 'loop')); // a link to a folder is not walked
+    expect((await runImport(lib, { histories: [linked], profile: 'lin' })).imported).toBe(5);
+    const empty = path.join(dir, 'notes');
+    write(empty, 'README.txt', 'my exports are elsewhere');
+    write(empty, 'SearchQueries.json', [{ platform: 'x', searchTime: 't', searchQuery: 'q' }]);
+    const before = snapshot(lib.sqlite);
+    await expect(runImport(lib, { histories: [empty], profile: 'lin' })).rejects.toThrow(new RegExp(`${empty}: nothing to import here: 1 file\\(s\\) read, none of them an export`));
+    fs.rmSync(path.join(empty, 'SearchQueries.json'));
+    await expect(runImport(lib, { histories: [empty], profile: 'lin' })).rejects.toThrow(/nothing to import here: no \.json, \.jsonl, \.csv, \.tsv or \.zip file/);
+    expect(snapshot(lib.sqlite)).toBe(before);
+  });
+
   it('counts and skips podcast, audiobook and video records of extended history', async () => {
     const base = { ts: '2023-01-01T10:00:00Z', ms_played: 200000, platform: 'android', reason_start: 'clickrow', reason_end: 'trackdone', shuffle: true, skipped: false };
     const music = { ...base, master_metadata_track_name: 'Fight Song', master_metadata_album_artist_name: 'Rachel Platten', master_metadata_album_album_name: 'Wildfire', spotify_track_uri: `spotify:track:${ID.fight}`, episode_name: null, spotify_episode_uri: null, audiobook_uri: null };

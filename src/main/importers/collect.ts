@@ -13,12 +13,22 @@ export interface Collected {
   explicit: boolean;
 }
 
+function isFile(p: string): boolean {
+  try {
+    return fs.statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+
 function walk(dir: string, out: string[]): void {
   for (const e of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }))) {
     if (e.name.startsWith('.')) continue;
     const p = path.join(dir, e.name);
     if (e.isDirectory()) walk(p, out);
-    else if (e.isFile() && (DATA_EXT.test(e.name) || /\.zip$/i.test(e.name))) out.push(p);
+    // A link to a file is followed (a person may link their exports together); links to folders
+    // are not (they could loop).
+    else if ((e.isFile() || (e.isSymbolicLink() && isFile(p))) && (DATA_EXT.test(e.name) || /\.zip$/i.test(e.name))) out.push(p);
   }
 }
 

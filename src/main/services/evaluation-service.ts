@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { AppConfig } from '../../shared/config-schema';
+import type { ImportReport } from '../../shared/types';
 import { openLibrary } from '../db';
 import { getLogger } from '../logging';
 import { FeatureTensors } from '../recommender/data/tensors';
@@ -155,7 +156,15 @@ async function evaluateAlone(o: RealEvalOptions, catalogs: string[], peopleDirs:
     const lib = openLibrary(path.join(own, 'library.sqlite'));
     try {
       o.onStage?.(`${name} (${i + 1}/${peopleDirs.length}): importing their export into their own library`);
-      const imp = await runImport(lib, { histories: [dir], profile: name });
+      let imp: ImportReport;
+      try {
+        imp = await runImport(lib, { histories: [dir], profile: name });
+      } catch (e) {
+        // One unreadable folder is that person's result, not the end of everyone's.
+        log.warning(`${name}: not evaluated — ${(e as Error).message}`);
+        perPerson.push({ name, events: 0, trackMatch: 0, epochs: 0, bestEpoch: 0, seconds: 0, tasks: { discovery: null, all_plays: null } });
+        continue;
+      }
       events += imp.events;
       matched += imp.trackMatch * imp.events;
       o.onStage?.(`${name}: training`);

@@ -98,6 +98,8 @@ async function plan(req: ImportRequest, report: ImportReport): Promise<Planned[]
   const planned: Planned[] = [];
   const add = async (inputs: string[], profileOf: (input: string) => string | null) => {
     for (const input of inputs) {
+      const before = planned.length;
+      const ignored = report.ignoredFiles.length;
       for (const { source, explicit } of collect([input])) {
         const d = await detect(source);
         if (d.kind === 'unknown' || d.kind === 'ignored') {
@@ -108,6 +110,10 @@ async function plan(req: ImportRequest, report: ImportReport): Promise<Planned[]
           continue;
         }
         planned.push({ source, detected: d, profile: profileOf(input) });
+      }
+      if (planned.length === before) {
+        const n = report.ignoredFiles.length - ignored;
+        throw new ImportError(input, null, `nothing to import here: ${n ? `${n} file(s) read, none of them an export or a catalogue` : 'no .json, .jsonl, .csv, .tsv or .zip file'}. Expected a Spotify StreamingHistory*.json / Streaming_History_Audio_*.json / endsong_*.json, a Last.fm scrobble CSV, a ListenBrainz export, an Exportify CSV or a catalogue CSV with audio features`);
       }
     }
   };
