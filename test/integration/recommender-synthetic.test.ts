@@ -409,7 +409,7 @@ describe('training runs', () => {
     ft.dispose();
   }, 180_000);
 
-  it('chooses the blend with the person’s own listening on validation only', async () => {
+  it('chooses the blend with the person’s own listening on validation only, and its fallback where validation cannot tell', async () => {
     const { run } = await trainRun(lib, { config, modelsDir: path.join(dir, 'fusion'), prepared });
     const ft = new FeatureTensors(prepared.users, prepared.items);
     const { model } = loadModel(run.modelPath!);
@@ -431,6 +431,30 @@ describe('training runs', () => {
     expect(steered.discover).toBeGreaterThan(0);
     expect(steered.all).toBeGreaterThan(0);
     expect(steered).not.toEqual(base);
+    // Validation that cannot tell the weights apart — no validation plays, or targets no list
+    // reaches (every weight scores 0) — takes the configured fallback for that output.
+    const fallback = { all: 0.5, discover: 0.25 };
+    const none = { ...prepared.valid, users: [], relevant: [], exclude: [] };
+    expect(validationMetrics(ranker, { ...prepared, valid: none, validAll: { ...prepared.validAll, users: [], relevant: [], exclude: [] } }, 0.5, grid, fallback).fusion).toEqual(fallback);
+    // (the target: the track the towers rank last, outside the re-ranked candidates whose order the blend moves)
+    const unreachable = (t: Prepared['valid'], output: 'all' | 'discover') => {
+      ranker.as(output);
+      return {
+        ...t,
+        relevant: ranker.candidates(t.users, t.exclude).map((c) => {
+          const inCand = new Set(c.cand);
+          let last = -1;
+          c.retrieval.forEach((v, i) => {
+            if (!inCand.has(i) && (last < 0 || v < c.retrieval[last])) last = i;
+          });
+          return new Set([last]);
+        }),
+      };
+    };
+    expect(validationMetrics(ranker, { ...prepared, valid: unreachable(prepared.valid, 'discover'), validAll: unreachable(prepared.validAll, 'all') }, 0.5, grid, fallback).fusion).toEqual(fallback);
+    // Evidence wins over the fallback, and without a grid there is no blend at all.
+    expect(validationMetrics(ranker, { ...prepared, valid: priorTop(prepared.valid, 'discover'), validAll: priorTop(prepared.validAll, 'all') }, 0.5, grid, fallback).fusion).toEqual(steered);
+    expect(validationMetrics(ranker, { ...prepared, valid: none }, 0.5, [], fallback).fusion).toEqual({ all: 0, discover: 0 });
     ranker.dispose();
     model.dispose();
     ft.dispose();

@@ -36,6 +36,16 @@ describe('fusion of the head with the person’s own listening', () => {
     expect(chooseWeight([{ w: 0, value: 0.1 }, { w: 0.75, value: 0.4 }, { w: 1, value: 0.4 }]).w).toBe(0.75);
   });
 
+  it('takes the fallback when validation cannot tell the weights apart', () => {
+    const tied = [{ w: 0, value: 1 }, { w: 0.5, value: 1 }, { w: 1, value: 1 }];
+    expect(chooseWeight(tied, 0.5).w).toBe(0.5);
+    expect(chooseWeight(tied).w).toBe(0);
+    expect(chooseWeight([], 0.75).w).toBe(0.75);
+    // Any difference is evidence: the best weight, not the fallback.
+    expect(chooseWeight([{ w: 0, value: 0.9 }, { w: 0.5, value: 1 }, { w: 1, value: 1 }], 0.25).w).toBe(0.5);
+    expect(chooseWeight([{ w: 0, value: 1 }, { w: 0.5, value: 1 }, { w: 1, value: 0.8 }], 0.75).w).toBe(0);
+  });
+
   it('takes play share for all plays and artist share plus co-listening for discovery', () => {
     const users = {
       trackShare: [new Map([[5, 0.4]])], artistShare: [new Map([[9, 0.5]])], colisten: [new Map([[8, 0.2]])],

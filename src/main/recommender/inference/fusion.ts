@@ -56,8 +56,14 @@ export function fuse(logits: Float32Array, prior: Float32Array, w: number): Floa
   return Float32Array.from(logits, (x, i) => l.mean + ls * (keep * ((x - l.mean) / ls) + w * ((prior[i] - p.mean) / p.sd)));
 }
 
-/** The weight whose validation value is highest; ties go to the smaller weight (less trust in the prior). */
-export function chooseWeight(values: { w: number; value: number }[]): { w: number; value: number } {
+/**
+ * The weight whose validation value is highest; ties go to the smaller weight (less trust in the
+ * prior). When validation cannot tell the weights apart — none measured, or all alike (one
+ * person's validation weeks often replay only what every blend ranks first) — `fallback`.
+ */
+export function chooseWeight(values: { w: number; value: number }[], fallback = 0): { w: number; value: number } {
+  if (!values.length) return { w: fallback, value: NaN };
+  if (values.length > 1 && values.every((c) => Math.abs(c.value - values[0].value) <= 1e-12)) return { w: fallback, value: values[0].value };
   let best = { w: 0, value: -Infinity };
   for (const c of [...values].sort((a, b) => a.w - b.w)) if (c.value > best.value + 1e-12) best = c;
   return best;

@@ -12,7 +12,7 @@ import { ensureGradients, initBackend, tf, type BackendInfo } from '../backend';
 import { epochExamples, negativeSampler, positiveExamples, type EpochExamples, type HardNegatives } from '../data/examples';
 import { dimsOf } from '../data/features';
 import { FeatureTensors } from '../data/tensors';
-import { chooseWeight } from '../inference/fusion';
+import { chooseWeight, NO_FUSION } from '../inference/fusion';
 import { ModelRanker } from '../inference/model-ranker';
 import { loadModel, readManifest, restoreOptimizer, saveModel } from '../models/io';
 import { TwoTowerModel, type FusionWeights, type Output } from '../models/two-tower';
@@ -128,7 +128,7 @@ async function trainEnsemble(opts: TrainOptions, n: number): Promise<TrainResult
   });
   const ftValid = new FeatureTensors(prep.users, prep.items);
   const ranker = new ModelRanker(model, ftValid);
-  const { metrics: valid, fusion } = validationMetrics(ranker, prep, cfg.evaluation.threshold, cfg.model.head.fusion_weights);
+  const { metrics: valid, fusion } = validationMetrics(ranker, prep, cfg.evaluation.threshold, cfg.model.head.fusion_weights, cfg.model.head.fusion_fallback);
   ranker.dispose();
   ftValid.dispose();
   const itemVecs = ranker.itemVecs;
@@ -229,7 +229,7 @@ async function trainNetwork(opts: TrainOptions): Promise<TrainResult> {
 
       opts.onProgress?.({ phase: 'validate', epoch, epochs: totalEpochs, step: steps, steps, loss: epochLoss, etaS: null, examplesPerS: ex.user.length / seconds });
       const ranker = new ModelRanker(model, ftValid);
-      const { metrics: valid, fusion } = validationMetrics(ranker, prep, cfg.evaluation.threshold, cfg.model.head.fusion_weights);
+      const { metrics: valid, fusion } = validationMetrics(ranker, prep, cfg.evaluation.threshold, cfg.model.head.fusion_weights, cfg.model.head.fusion_fallback);
       ranker.dispose();
       lastVecs = ranker.itemVecs;
       valid.loss = epochLoss;
@@ -462,16 +462,22 @@ function trainStep({ model, optimizer, ft, logQT, varList, cfg, mix }: StepConte
  * Each output's fusion weight (`grid`, see inference/fusion.ts) is chosen here on its own task's
  * NDCG@10, and the metrics are those of the chosen blend — the ranking the app would serve.
  */
-export function validationMetrics(ranker: ModelRanker, prep: Prepared, threshold: number, grid: number[] = []): { metrics: Record<string, number>; fusion: FusionWeights } {
-  const fusion: FusionWeights = { all: 0, discover: 0 };
-  if (!prep.valid.users.length && !prep.validAll.users.length) return { metrics: {}, fusion };
+export function validationMetrics(
+  ranker: ModelRanker, prep: Prepared, threshold: number, grid: number[] = [], fallback: FusionWeights = NO_FUSION,
+): { metrics: Record<string, number>; fusion: FusionWeights } {
   const weights = [...new Set([0, ...grid])];
+  // Without a grid the blend is off; with one, an output validation cannot judge takes its fallback.
+  const fusion: FusionWeights = weights.length > 1 ? { ...fallback } : { all: 0, discover: 0 };
+  if (!prep.valid.users.length && !prep.validAll.users.length) {
+    ranker.fusion = fusion;
+    return { metrics: {}, fusion };
+  }
   const blended = (output: Output, task: EvalTask, opts: EvalOptions) => {
     ranker.as(output);
     const cands = new Map(ranker.candidates(task.users, task.exclude).map((c) => [c.user, c]));
     const blend = (w: number): Ranker => ({ name: 'two_tower', score: (users) => users.map((u) => ranker.compose(cands.get(u)!, w)), probabilities: (u, items) => ranker.probabilities(u, items) });
     // Each weight judged by NDCG@10 alone (cheap), the chosen one then measured in full.
-    const best = weights.length === 1 ? { w: 0 } : chooseWeight(weights.map((w) => ({ w, value: meanNdcg(blend(w), task, 10) })));
+    const best = weights.length === 1 ? { w: 0 } : chooseWeight(weights.map((w) => ({ w, value: meanNdcg(blend(w), task, 10) })), fallback[output]);
     fusion[output] = best.w;
     return evaluateRanker(blend(best.w), task, opts).metrics;
   };
