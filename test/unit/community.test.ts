@@ -55,11 +55,23 @@ describe('community data', () => {
     // Never shown as people: no profile, no listening.
     expect(lib.sqlite.prepare('SELECT count(*) FROM profiles').pluck().get()).toBe(0);
     expect(lib.sqlite.prepare('SELECT count(*) FROM listening_events').pluck().get()).toBe(0);
+    // Read once while nothing changes (a listen does not change it), and again once it does.
+    lib.sqlite.prepare("INSERT INTO profiles (name) VALUES ('someone')").run();
+    expect(loadCommunity(lib)).toBe(k);
     // Deleted in one step, everything it added with it.
     expect(deleteCommunity(lib)).toBe(1);
     for (const t of ['community_sources', 'community_artists', 'community_artist_pairs', 'community_tracks']) {
       expect(lib.sqlite.prepare(`SELECT count(*) FROM ${t}`).pluck().get(), t).toBe(0);
     }
+    expect(loadCommunity(lib).sources).toBe(0);
+    // Imported again — the same source id, another import — it is read afresh.
+    slice.playlists = slice.playlists.slice(2);
+    write(folder, 'mpd.slice.0-999.json', slice);
+    await importCommunity(lib, folder);
+    const again = loadCommunity(lib);
+    expect(again).not.toBe(k);
+    expect(again.neighbours.has(id('Gen Hoshino'))).toBe(false);
+    expect(again.neighbours.get(id('ZAYN'))!.map((n) => n.artist)).toEqual([id('Ingrid Michaelson')]);
     lib.close();
   });
 

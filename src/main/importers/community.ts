@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import type { CommunityKind, CommunitySummary } from '../../shared/ipc';
-import { catalog, community as communityRows, library, type Library } from '../db';
+import { catalog, community as communityRows, library, versions, type Library } from '../db';
 import { getLogger } from '../logging';
 import { collect } from './collect';
 import { detect } from './detect';
@@ -362,21 +362,51 @@ export interface CommunityKnowledge {
   ofProfile?: (profileId: number) => ArtistNeighbours;
 }
 
+/** The knowledge last read, per database file, with the catalogue version (community sources included) it was read at. */
+const loaded = new Map<string, { version: string; value: CommunityKnowledge }>();
+
+/**
+ * What the imported community data says: each artist's neighbours (cosine over the groups both
+ * appear in, summed over sources, strongest first) and each track's group count. Reading a
+ * million pairs takes seconds, and every training and every opened recommender needs it, so the
+ * answer is kept per database file until the catalogue or the community sources change (their
+ * version, `versions.catalogueVersion`). Callers must not modify it.
+ */
 export function loadCommunity(lib: Library | { sqlite: Library['sqlite'] }): CommunityKnowledge {
   const { sqlite } = lib;
+  const file = sqlite.memory ? null : sqlite.name;
+  const version = file ? versions.catalogueVersion(sqlite) : '';
+  const hit = file ? loaded.get(file) : undefined;
+  if (hit && hit.version === version) return hit.value;
+  const value = readCommunity(sqlite);
+  if (file) {
+    loaded.clear(); // one library at a time: keep one answer
+    loaded.set(file, { version, value });
+  }
+  return value;
+}
+
+function readCommunity(sqlite: Library['sqlite']): CommunityKnowledge {
   const sources = communityRows.sourceCount(sqlite);
   const neighbours = new Map<number, { artist: number; sim: number }[]>();
   const trackGroups = new Map<number, number>();
   if (!sources) return { neighbours, trackGroups, sources };
-  const deg = new Map<string, number>();
-  for (const [s, a, g] of communityRows.artistDegrees(sqlite)) deg.set(`${s}:${a}`, g);
+  // Numeric keys (source × 2^32 + artist): a string per row made this several times slower.
+  const key = (s: number, a: number) => s * 4294967296 + a;
+  const deg = new Map<number, number>();
+  for (const [s, a, g] of communityRows.artistDegrees(sqlite)) deg.set(key(s, a), g);
   const acc = new Map<number, Map<number, number>>();
   for (const [s, a, b, n] of communityRows.artistPairs(sqlite)) {
-    const sim = n / Math.sqrt((deg.get(`${s}:${a}`) ?? n) * (deg.get(`${s}:${b}`) ?? n));
-    const m = acc.get(a) ?? acc.set(a, new Map()).get(a)!;
+    const sim = n / Math.sqrt((deg.get(key(s, a)) ?? n) * (deg.get(key(s, b)) ?? n));
+    let m = acc.get(a);
+    if (!m) acc.set(a, (m = new Map()));
     m.set(b, (m.get(b) ?? 0) + sim);
   }
-  for (const [a, m] of acc) neighbours.set(a, [...m].map(([artist, sim]) => ({ artist, sim })).sort((x, y) => y.sim - x.sim || x.artist - y.artist));
+  for (const [a, m] of acc) {
+    const list: { artist: number; sim: number }[] = [];
+    for (const [artist, sim] of m) list.push({ artist, sim });
+    neighbours.set(a, list.sort((x, y) => y.sim - x.sim || x.artist - y.artist));
+  }
   for (const [t, g] of communityRows.trackCounts(sqlite)) trackGroups.set(t, g);
   return { neighbours, trackGroups, sources };
 }

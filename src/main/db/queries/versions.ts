@@ -29,7 +29,7 @@ export function catalogueVersion(db: Sqlite): string {
   const row = stmt(db, `SELECT count(*), max(id), ${TRACK_COLUMNS.map((c) => `total(${c})`).join(', ')},
       (SELECT count(*) || ':' || max(id) || ':' || total(length(name)) FROM artists),
       (SELECT count(*) || ':' || max(id) || ':' || total(length(name)) FROM genres),
-      (SELECT count(*) || ':' || ifnull(max(id), 0) FROM community_sources)
+      (SELECT count(*) || ':' || ifnull(max(id), 0) || ':' || total(imported_at) || ':' || total(rows) FROM community_sources)
     FROM tracks`).raw().get();
   const value = JSON.stringify(row);
   catalogueCache.set(db, { seen, value });
