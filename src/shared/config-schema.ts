@@ -132,7 +132,7 @@ export const CONFIG_FILES = {
           enabled: bool(),
           metric: str('Validation metric, e.g. ndcg@10 or loss'),
           mode: oneOf(['max', 'min']),
-          patience: int(0, 1000),
+          patience: int(0, 1000, 'Epochs without improvement tolerated; one more ends training'),
           min_delta: num(0, 1),
         }),
         checkpoints: obj({ keep_best: bool(), keep_last: bool() }),
