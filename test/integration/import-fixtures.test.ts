@@ -148,7 +148,7 @@ describe('history import', () => {
     write(empty, 'README.txt', 'my exports are elsewhere');
     write(empty, 'SearchQueries.json', [{ platform: 'x', searchTime: 't', searchQuery: 'q' }]);
     const before = snapshot(lib.sqlite);
-    await expect(runImport(lib, { histories: [empty], profile: 'lin' })).rejects.toThrow(new RegExp(`${empty}: nothing to import here: 1 file\\(s\\) read, none of them an export`));
+    await expect(runImport(lib, { histories: [empty], profile: 'lin' })).rejects.toThrow(new RegExp(`${empty}: nothing to import here: 1 file\\(s\\) read, none of them music listening or a catalogue \\(search queries, not listening\\)`));
     fs.rmSync(path.join(empty, 'SearchQueries.json'));
     await expect(runImport(lib, { histories: [empty], profile: 'lin' })).rejects.toThrow(/nothing to import here: no \.json, \.jsonl, \.csv, \.tsv or \.zip file/);
     expect(snapshot(lib.sqlite)).toBe(before);

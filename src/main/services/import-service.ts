@@ -112,8 +112,9 @@ async function plan(req: ImportRequest, report: ImportReport): Promise<Planned[]
         planned.push({ source, detected: d, profile: profileOf(input) });
       }
       if (planned.length === before) {
-        const n = report.ignoredFiles.length - ignored;
-        throw new ImportError(input, null, `nothing to import here: ${n ? `${n} file(s) read, none of them an export or a catalogue` : 'no .json, .jsonl, .csv, .tsv or .zip file'}. Expected a Spotify StreamingHistory*.json / Streaming_History_Audio_*.json / endsong_*.json, a Last.fm scrobble CSV, a ListenBrainz export, an Exportify CSV or a catalogue CSV with audio features`);
+        const skipped = report.ignoredFiles.slice(ignored);
+        const found = skipped.length ? `${skipped.length} file(s) read, none of them music listening or a catalogue (${skipped[0].why})` : 'no .json, .jsonl, .csv, .tsv or .zip file';
+        throw new ImportError(input, null, `nothing to import here: ${found}. Expected a Spotify StreamingHistory*.json / Streaming_History_Audio_*.json / endsong_*.json, a Last.fm scrobble CSV, a ListenBrainz export, an Exportify CSV or a catalogue CSV with audio features`);
       }
     }
   };
