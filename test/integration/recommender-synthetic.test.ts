@@ -342,6 +342,24 @@ describe('training runs', () => {
     expect(Array.from(warm.prepared.data.catalog.audio)).toEqual(Array.from(catalog.audio));
     expect(warm.prepared.data.catalog.title).toEqual(catalog.title);
     expect(warm.prepared.data.events.length).toBe(fresh.prepared.data.events.length);
+    // An import that changes the catalogue while a run trains: the run's snapshot (of the old
+    // catalogue) is not saved, and opening the model reads the catalogue as it now is.
+    const t = catalog.trackId[0];
+    let edited = false;
+    const during = await trainRun(lib, {
+      config: two, modelsDir: path.join(dir, 'snap'),
+      onProgress: (p) => {
+        if (p.phase === 'train' && !edited) {
+          lib.sqlite.prepare('UPDATE tracks SET popularity = popularity + 1 WHERE id = ?').run(t);
+          edited = true;
+        }
+      },
+    });
+    expect(edited).toBe(true);
+    expect(fs.readdirSync(during.run.modelPath!).filter((f) => f.startsWith('serving-'))).toEqual([]);
+    const rec = Recommender.open(lib, during.run.modelPath!);
+    expect(rec.catalog.popularity[rec.catalog.rowOf.get(t)!]).toBe(catalog.popularity[0] + 1);
+    rec.dispose();
   });
 
   it('can be cancelled, leaving the serving model as it was', async () => {

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { AppConfig } from '../../shared/config-schema';
 import type { RunSummary } from '../../shared/ipc';
-import { runs, type Library } from '../db';
+import { runs, versions, type Library } from '../db';
 import { getLogger } from '../logging';
 import { backendInfo } from '../recommender/backend';
 import { readManifest, recoverDir } from '../recommender/models/io';
@@ -73,6 +73,9 @@ function warmStartFrom(lib: Library, config: AppConfig): { config: AppConfig; di
 export async function trainRun(lib: Library, opts: TrainRunOptions): Promise<{ run: RunRecord; result: TrainResult; prepared: Prepared }> {
   const { sqlite } = lib;
   opts.onProgress?.({ phase: 'prepare', epoch: 0, epochs: opts.config.training.epochs, step: 0, steps: 0, loss: null, etaS: null, examplesPerS: null });
+  // The catalogue as this run reads it: its serving snapshot is saved only if no import changed
+  // the catalogue meanwhile (an import may run beside a training).
+  const catalogueBefore = opts.prepared ? null : versions.catalogueVersion(sqlite);
   const warm = opts.warm && opts.resumeRunId === undefined ? warmStartFrom(lib, opts.config) : null;
   if (warm) opts = { ...opts, config: warm.config };
   const prepared = warm?.prepared ?? opts.prepared ?? prepareData(lib, opts.config);
@@ -94,7 +97,7 @@ export async function trainRun(lib: Library, opts: TrainRunOptions): Promise<{ r
     // What opening the model would compute (catalogue, item features, item vectors), saved beside
     // it from this run's validation: the first list after training comes without recomputing it.
     // Only for data prepared here from the library, whose catalogue the fingerprint describes.
-    if (result.itemVecs && !opts.prepared) {
+    if (result.itemVecs && catalogueBefore !== null && versions.catalogueVersion(sqlite) === catalogueBefore) {
       saveSnapshot(result.bestDir, catalogFingerprint(sqlite, result.bestDir), { catalog: prepared.data.catalog, items: prepared.items, itemVecs: result.itemVecs });
     }
     const best = result.epochs.find((e) => e.epoch === result.bestEpoch);
