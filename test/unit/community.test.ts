@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openLibrary } from '../../src/main/db';
 import { deleteCommunity, detectCommunity, importCommunity, loadCommunity } from '../../src/main/importers/community';
+import { readCache } from '../../src/main/importers/community-cache';
 import { colistenScores } from '../../src/main/recommender/data/features';
 import { runImport } from '../../src/main/services/import-service';
 import { HAS_SHARED, data, tmpDir } from '../helpers/env';
@@ -58,12 +59,23 @@ describe('community data', () => {
     // Read once while nothing changes (a listen does not change it), and again once it does.
     lib.sqlite.prepare("INSERT INTO profiles (name) VALUES ('someone')").run();
     expect(loadCommunity(lib)).toBe(k);
+    // Kept beside the library for the next process, exactly (the feature must not depend on it);
+    // a damaged copy is ignored.
+    const kept = () => fs.readdirSync(dir).filter((f) => /^community-.*\.bin$/.test(f));
+    expect(kept()).toHaveLength(1);
+    const file = path.join(dir, kept()[0]);
+    expect(readCache(file)).toEqual(k);
+    const good = fs.readFileSync(file);
+    fs.writeFileSync(file, good.subarray(0, good.length - 4));
+    expect(readCache(file)).toBeNull();
+    fs.writeFileSync(file, good);
     // Deleted in one step, everything it added with it.
     expect(deleteCommunity(lib)).toBe(1);
     for (const t of ['community_sources', 'community_artists', 'community_artist_pairs', 'community_tracks']) {
       expect(lib.sqlite.prepare(`SELECT count(*) FROM ${t}`).pluck().get(), t).toBe(0);
     }
     expect(loadCommunity(lib).sources).toBe(0);
+    expect(kept()).toEqual([]); // nothing of it stays beside the library
     // Imported again — the same source id, another import — it is read afresh.
     slice.playlists = slice.playlists.slice(2);
     write(folder, 'mpd.slice.0-999.json', slice);

@@ -14,6 +14,7 @@ import type { CommunityKind, CommunitySummary } from '../../shared/ipc';
 import { catalog, community as communityRows, library, versions, type Library } from '../db';
 import { getLogger } from '../logging';
 import { collect } from './collect';
+import { cacheFile, readCache, removeCaches, writeCache } from './community-cache';
 import { detect } from './detect';
 import { ImportError } from './errors';
 import { historyReader } from './read-history';
@@ -341,12 +342,15 @@ export async function importCommunity(lib: Library, input: string, opts: { onPro
 /** Removes a community source and everything it added, in one step. */
 export function deleteCommunity(lib: Library, sourceId?: number): number {
   const { sqlite } = lib;
-  return sqlite.transaction(() => {
+  const n = sqlite.transaction(() => {
     const ids = sourceId === undefined ? communityRows.sourceIds(sqlite) : [sourceId];
     let n = 0;
     for (const id of ids) n += communityRows.deleteSource(sqlite, id);
     return n;
   })();
+  // What was kept beside the library goes with it (the next read keeps what remains).
+  if (n && !sqlite.memory) removeCaches(sqlite.name);
+  return n;
 }
 
 /**
@@ -370,7 +374,8 @@ const loaded = new Map<string, { version: string; value: CommunityKnowledge }>()
  * appear in, summed over sources, strongest first) and each track's group count. Reading a
  * million pairs takes seconds, and every training and every opened recommender needs it, so the
  * answer is kept per database file until the catalogue or the community sources change (their
- * version, `versions.catalogueVersion`). Callers must not modify it.
+ * version, `versions.catalogueVersion`) — in memory, and in a file beside the library for the
+ * next process (community-cache.ts). Callers must not modify it.
  */
 export function loadCommunity(lib: Library | { sqlite: Library['sqlite'] }): CommunityKnowledge {
   const { sqlite } = lib;
@@ -378,11 +383,17 @@ export function loadCommunity(lib: Library | { sqlite: Library['sqlite'] }): Com
   const version = file ? versions.catalogueVersion(sqlite) : '';
   const hit = file ? loaded.get(file) : undefined;
   if (hit && hit.version === version) return hit.value;
-  const value = readCommunity(sqlite);
-  if (file) {
-    loaded.clear(); // one library at a time: keep one answer
-    loaded.set(file, { version, value });
+  if (!file) return readCommunity(sqlite);
+  // Another process (the window's, an earlier training's worker) may have kept it beside the library.
+  const kept = cacheFile(file, version);
+  let value = readCache(kept);
+  if (!value) {
+    value = readCommunity(sqlite);
+    if (value.sources) writeCache(kept, value);
+    else removeCaches(file); // deleted: nothing of it stays beside the library
   }
+  loaded.clear(); // one library at a time: keep one answer
+  loaded.set(file, { version, value });
   return value;
 }
 
