@@ -12,8 +12,8 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { threadId } from 'node:worker_threads';
 import { getLogger } from '../logging';
+import { writeFileAtomically } from '../util/files';
 import type { CommunityKnowledge } from './community';
 
 const log = getLogger('community');
@@ -51,20 +51,10 @@ export function writeCache(file: string, k: CommunityKnowledge): void {
     offsets[i + 1] = o;
   });
   const head = Int32Array.from([MAGIC, FORMAT, k.sources, artists.length, pairs, k.trackGroups.size, 0, 0]);
-  const tmp = `${file}.${process.pid}-${threadId}.tmp`;
   try {
     removeCaches(file, file);
-    const fd = fs.openSync(tmp, 'w');
-    try {
-      for (const a of [head, sim, artists, offsets, neighbour, Int32Array.from(k.trackGroups.keys()), Int32Array.from(k.trackGroups.values())]) {
-        fs.writeSync(fd, new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
-      }
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(tmp, file);
+    writeFileAtomically(file, [head, sim, artists, offsets, neighbour, Int32Array.from(k.trackGroups.keys()), Int32Array.from(k.trackGroups.values())]);
   } catch (e) {
-    fs.rmSync(tmp, { force: true });
     log.warning(`could not keep the community knowledge beside the library: ${(e as Error).message}`);
   }
 }

@@ -147,6 +147,11 @@ async function evaluateAlone(o: RealEvalOptions, catalogs: string[], peopleDirs:
   let trainSeconds = 0;
   let epochsTotal = 0;
   let backend = '';
+  /** A person whose export could not be imported or learnt from: their row says so, the others go on. */
+  const notEvaluated = (name: string, e: unknown, imp?: ImportReport) => {
+    log.warning(`${name}: not evaluated — ${(e as Error).message}`);
+    perPerson.push({ name, events: imp?.events ?? 0, trackMatch: imp?.trackMatch ?? 0, epochs: 0, bestEpoch: 0, seconds: 0, tasks: { discovery: null, all_plays: null } });
+  };
   for (const [i, dir] of peopleDirs.entries()) {
     const name = path.basename(dir);
     const t1 = performance.now();
@@ -160,9 +165,7 @@ async function evaluateAlone(o: RealEvalOptions, catalogs: string[], peopleDirs:
       try {
         imp = await runImport(lib, { histories: [dir], profile: name });
       } catch (e) {
-        // One unreadable folder is that person's result, not the end of everyone's.
-        log.warning(`${name}: not evaluated — ${(e as Error).message}`);
-        perPerson.push({ name, events: 0, trackMatch: 0, epochs: 0, bestEpoch: 0, seconds: 0, tasks: { discovery: null, all_plays: null } });
+        notEvaluated(name, e);
         continue;
       }
       events += imp.events;
@@ -172,8 +175,7 @@ async function evaluateAlone(o: RealEvalOptions, catalogs: string[], peopleDirs:
       try {
         prep = prepareData(lib, cfg);
       } catch (e) {
-        log.warning(`${name}: not evaluated — ${(e as Error).message}`);
-        perPerson.push({ name, events: imp.events, trackMatch: imp.trackMatch, epochs: 0, bestEpoch: 0, seconds: 0, tasks: { discovery: null, all_plays: null } });
+        notEvaluated(name, e, imp);
         continue;
       }
       const tt = performance.now();

@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { versions, type Sqlite } from '../../db';
 import { getLogger } from '../../logging';
+import { writeFileAtomically } from '../../util/files';
 import type { Catalog } from '../data/dataset';
 import type { ItemFeatures } from '../data/features';
 
@@ -84,17 +85,8 @@ export function saveSnapshot(dir: string, fingerprint: string, s: Snapshot): voi
   const pad = Buffer.alloc((4 - ((8 + head.length) % 4)) % 4);
   const file = fileOf(dir, fingerprint);
   try {
-    for (const f of fs.readdirSync(dir)) if (/^serving-.*\.bin(\.tmp)?$/.test(f)) fs.rmSync(path.join(dir, f), { force: true });
-    const fd = fs.openSync(`${file}.tmp`, 'w');
-    try {
-      fs.writeSync(fd, len);
-      fs.writeSync(fd, head);
-      fs.writeSync(fd, pad);
-      for (const [, a] of arrays) fs.writeSync(fd, new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(`${file}.tmp`, file);
+    for (const f of fs.readdirSync(dir)) if (/^serving-.*\.bin(\.tmp|\.\d+-\d+\.tmp)?$/.test(f)) fs.rmSync(path.join(dir, f), { force: true });
+    writeFileAtomically(file, [len, head, pad, ...arrays.map(([, a]) => a)]);
   } catch (e) {
     log.warning(`could not save the serving snapshot in ${dir}: ${(e as Error).message}`);
   }
