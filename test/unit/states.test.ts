@@ -46,6 +46,26 @@ describe('listening states', () => {
     expect(s.plays).toBe(3);
   });
 
+  it('keeps a long-decayed replay count beside the short one: a track played often long ago loses to one replayed lately', () => {
+    // Track 0: ten plays a year before the latest listen; track 1: four plays in the last month; track 2 skipped often.
+    const ts = [...Array.from({ length: 10 }, (_, i) => i * DAY), ...[0, 1, 2, 3].map((i) => (335 + 10 * i) * DAY), ...[0, 1, 2].map((i) => (360 + i) * DAY), 365 * DAY];
+    const tracks = [...Array(10).fill(0), 1, 1, 1, 1, 2, 2, 2, 1];
+    const ms = [...Array(14).fill(200000), 5000, 5000, 5000, 200000];
+    const d = tiny(ts, tracks, ms);
+    const acc = new ListeningAccumulator(d.catalog, 30000, 14, 180);
+    for (let i = 0; i < ts.length; i++) acc.add(d.events, i);
+    const s = acc.snapshot();
+    // 180-day half-life: ten plays ~360 days ago are worth about 2.5 plays; five within 30 days about 4.6.
+    expect(s.trackReplay.get(0)).toBeCloseTo(Array.from({ length: 10 }, (_, i) => Math.pow(0.5, (365 - i) / 180)).reduce((x, y) => x + y), 6);
+    expect(s.trackReplay.get(1)).toBeCloseTo([30, 20, 10, 0, 0].reduce((x, age) => x + Math.pow(0.5, age / 180), 0), 6);
+    expect(s.trackReplay.get(1)!).toBeGreaterThan(s.trackReplay.get(0)!);
+    // Play time still says track 0; skips count towards neither.
+    expect(s.trackWeight.get(0)!).toBeGreaterThan(s.trackWeight.get(1)!);
+    expect(s.trackReplay.has(2)).toBe(false);
+    // The short half-life is its own signal: after a year track 0 is all but gone from it.
+    expect(s.trackRecent.get(0)!).toBeLessThan(1e-6);
+  });
+
   it('skipped plays count as plays but not towards shares or recency', () => {
     const d = tiny([0, DAY], [1, 1], [5000, 200000]);
     const acc = new ListeningAccumulator(d.catalog, 30000, 14);

@@ -62,6 +62,8 @@ export interface FeatureSpace {
   historyLength: number;
   skipThresholdMs: number;
   recentHalfLifeDays: number;
+  /** Half-life of the replay signal (absent in models saved before it: DEFAULT_REPLAY_HALF_LIFE_DAYS). */
+  replayHalfLifeDays?: number;
   /** Median audio profile of training users, for people with no matched listens. */
   audioFitFill: number[];
   /** Feature groups in use (ablations switch them off: their inputs become constant). */
@@ -89,12 +91,18 @@ export interface UserAggregate {
   /** Non-skipped plays decayed by age (half-life `recentHalfLifeDays`) at `lastTs`: how recently and how often. */
   trackRecent: Map<number, number>;
   artistRecent: Map<number, number>;
+  /**
+   * Non-skipped plays decayed with the long half-life `replayHalfLifeDays`: what the person keeps
+   * coming back to (the "replay" signal blended into the all-plays ranking).
+   */
+  trackReplay: Map<number, number>;
   lastTs: number;
 }
 
 const DEFAULT_MINUTES = 3.5;
 const DAY_MS = 86400000;
 export const DEFAULT_RECENT_HALF_LIFE_DAYS = 14;
+export const DEFAULT_REPLAY_HALF_LIFE_DAYS = 180;
 
 /**
  * One person's listening state, event by event in time order: what the user tower and the pair
@@ -108,17 +116,23 @@ export class ListeningAccumulator {
   /** Decayed counts as (value at time t, t). */
   private readonly trackR = new Map<number, [number, number]>();
   private readonly artistR = new Map<number, [number, number]>();
+  private readonly replayR = new Map<number, [number, number]>();
   private readonly tau: number;
+  private readonly replayTau: number;
 
-  constructor(private readonly catalog: LoadedData['catalog'], private readonly skipThresholdMs: number, recentHalfLifeDays = DEFAULT_RECENT_HALF_LIFE_DAYS) {
+  constructor(
+    private readonly catalog: LoadedData['catalog'], private readonly skipThresholdMs: number,
+    recentHalfLifeDays = DEFAULT_RECENT_HALF_LIFE_DAYS, replayHalfLifeDays = DEFAULT_REPLAY_HALF_LIFE_DAYS,
+  ) {
     this.tau = (recentHalfLifeDays * DAY_MS) / Math.LN2;
+    this.replayTau = (replayHalfLifeDays * DAY_MS) / Math.LN2;
   }
 
   static empty(): UserAggregate {
     return {
       totalMinutes: 0, months: 1, plays: 0, skips: 0, genreWeight: new Map(), audioSum: new Float64Array(NA),
       audioWeight: new Float64Array(NA), artistWeight: new Map(), trackWeight: new Map(), artistPlays: new Map(),
-      trackRecent: new Map(), artistRecent: new Map(), lastTs: 0,
+      trackRecent: new Map(), artistRecent: new Map(), trackReplay: new Map(), lastTs: 0,
     };
   }
 
@@ -126,12 +140,12 @@ export class ListeningAccumulator {
     return this.a.plays;
   }
 
-  private bump(m: Map<number, [number, number]>, key: number, ts: number): void {
+  private bump(m: Map<number, [number, number]>, key: number, ts: number, tau = this.tau): void {
     const cur = m.get(key);
     if (!cur) m.set(key, [1, ts]);
-    else if (ts < cur[1]) cur[0] += Math.exp(-(cur[1] - ts) / this.tau);
+    else if (ts < cur[1]) cur[0] += Math.exp(-(cur[1] - ts) / tau);
     else {
-      cur[0] = cur[0] * Math.exp(-(ts - cur[1]) / this.tau) + 1;
+      cur[0] = cur[0] * Math.exp(-(ts - cur[1]) / tau) + 1;
       cur[1] = ts;
     }
   }
@@ -163,6 +177,7 @@ export class ListeningAccumulator {
     if (t < 0) return;
     a.trackWeight.set(t, (a.trackWeight.get(t) ?? 0) + w);
     this.bump(this.trackR, t, ts);
+    this.bump(this.replayR, t, ts, this.replayTau);
     const g = catalog.genreId[t];
     if (g >= 0) a.genreWeight.set(g, (a.genreWeight.get(g) ?? 0) + w);
     for (let k = 0; k < NA; k++) {
@@ -174,9 +189,9 @@ export class ListeningAccumulator {
     }
   }
 
-  private decayed(m: Map<number, [number, number]>, now: number): Map<number, number> {
+  private decayed(m: Map<number, [number, number]>, now: number, tau = this.tau): Map<number, number> {
     const out = new Map<number, number>();
-    for (const [k, [v, t]] of m) out.set(k, v * Math.exp(-Math.max(0, now - t) / this.tau));
+    for (const [k, [v, t]] of m) out.set(k, v * Math.exp(-Math.max(0, now - t) / tau));
     return out;
   }
 
@@ -190,14 +205,17 @@ export class ListeningAccumulator {
       genreWeight: new Map(a.genreWeight), audioSum: Float64Array.from(a.audioSum), audioWeight: Float64Array.from(a.audioWeight),
       artistWeight: new Map(a.artistWeight), trackWeight: new Map(a.trackWeight), artistPlays: new Map(a.artistPlays),
       trackRecent: this.decayed(this.trackR, now), artistRecent: this.decayed(this.artistR, now),
+      trackReplay: this.decayed(this.replayR, now, this.replayTau),
     };
   }
 }
 
 /** Aggregates the events selected by `include` per profile (events sorted by profile, then time). */
-export function aggregateUsers(data: LoadedData, include: (i: number) => boolean, skipThresholdMs: number, recentHalfLifeDays?: number): UserAggregate[] {
+export function aggregateUsers(
+  data: LoadedData, include: (i: number) => boolean, skipThresholdMs: number, recentHalfLifeDays?: number, replayHalfLifeDays?: number,
+): UserAggregate[] {
   const { events, catalog, profiles } = data;
-  const acc = profiles.map(() => new ListeningAccumulator(catalog, skipThresholdMs, recentHalfLifeDays));
+  const acc = profiles.map(() => new ListeningAccumulator(catalog, skipThresholdMs, recentHalfLifeDays, replayHalfLifeDays));
   for (let i = 0; i < events.length; i++) if (include(i)) acc[events.profile[i]].add(events, i);
   return acc.map((a) => a.snapshot());
 }
@@ -296,6 +314,7 @@ export function fitFeatureSpace(
     historyLength: pp.history_length,
     skipThresholdMs: cfg.training.skip_threshold_ms,
     recentHalfLifeDays: pp.recent_half_life_days,
+    replayHalfLifeDays: pp.replay_half_life_days,
     audioFitFill,
     inputs: { ...cfg.model.inputs },
   };
@@ -415,6 +434,8 @@ export interface UserFeatures {
   /** Per person: decayed play counts by catalogue row and database artist id. */
   trackRecent: Map<number, number>[];
   artistRecent: Map<number, number>[];
+  /** Per person: share of the long-decayed play counts (UserAggregate.trackReplay) by catalogue row. */
+  trackReplay: Map<number, number>[];
   /** Per person: community co-listening score by database artist id (empty without community data). */
   colisten: Map<number, number>[];
 }
@@ -494,6 +515,7 @@ export function buildUserFeatures(data: LoadedData, aggs: UserAggregate[], space
     trackMinutes: [],
     trackRecent: [],
     artistRecent: [],
+    trackReplay: [],
     colisten: [],
   };
   const aIdx = vocabIndex(space.artist);
@@ -524,6 +546,7 @@ export function buildUserFeatures(data: LoadedData, aggs: UserAggregate[], space
     out.trackMinutes.push(a.trackWeight);
     out.trackRecent.push(a.trackRecent);
     out.artistRecent.push(a.artistRecent);
+    out.trackReplay.push(shares(a.trackReplay));
     out.colisten.push(colistenScores(a.artistWeight, community, p.id));
     // History input: the most-listened artists, weights ∝ play time (rare ones share "other").
     const hist = [...a.artistWeight.entries()].sort((x, y) => y[1] - x[1]).slice(0, H);

@@ -132,11 +132,11 @@ export function prepareFrom(
   const split = opts.split ?? timeSplit(data, pp.split.validation_fraction, pp.split.test_fraction, pp.split.min_events_per_profile);
   const isTrain = (i: number) => split.part[i] === TRAIN;
   const skipMs = cfg.training.skip_threshold_ms;
-  const trainAggs = aggregateUsers(data, isTrain, skipMs, pp.recent_half_life_days);
-  const testAggs = aggregateUsers(data, (i) => split.part[i] !== TEST, skipMs, pp.recent_half_life_days);
+  const trainAggs = aggregateUsers(data, isTrain, skipMs, pp.recent_half_life_days, pp.replay_half_life_days);
+  const testAggs = aggregateUsers(data, (i) => split.part[i] !== TEST, skipMs, pp.recent_half_life_days, pp.replay_half_life_days);
   const states = buildStates(data, split, {
     skipThresholdMs: skipMs, minPositiveMs: pp.min_positive_ms, maxPerProfile: pp.states.max_per_profile,
-    minEventsPerState: pp.states.min_events_per_state, recentHalfLifeDays: pp.recent_half_life_days, horizonFraction: pp.states.horizon_fraction,
+    minEventsPerState: pp.states.min_events_per_state, recentHalfLifeDays: pp.recent_half_life_days, replayHalfLifeDays: pp.replay_half_life_days, horizonFraction: pp.states.horizon_fraction,
   });
   const featureSpace = opts.featureSpace ?? fitFeatureSpace(data, trainAggs, isTrain, cfg, states);
   // Item features given with their feature space (a warm start reads them from the serving snapshot).

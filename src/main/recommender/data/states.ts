@@ -31,6 +31,7 @@ export interface StateOptions {
   maxPerProfile: number;
   minEventsPerState: number;
   recentHalfLifeDays: number;
+  replayHalfLifeDays?: number;
   /**
    * The window after a state spans at least this many listens per listen before it — as the
    * held-out period follows the history it is ranked from (test: 20 % after 80 %, i.e. 0.25).
@@ -76,7 +77,7 @@ export function buildStates(data: LoadedData, split: Split, o: StateOptions): Tr
     while (trainEnd < end && split.part[trainEnd] === TRAIN) trainEnd++;
     const n = trainEnd - start;
     const cuts = stateCuts(n, o.maxPerProfile, o.minEventsPerState).map((c) => start + c);
-    const acc = new ListeningAccumulator(catalog, o.skipThresholdMs, o.recentHalfLifeDays);
+    const acc = new ListeningAccumulator(catalog, o.skipThresholdMs, o.recentHalfLifeDays, o.replayHalfLifeDays);
     let i = start;
     cuts.forEach((cut, j) => {
       for (; i < cut; i++) acc.add(events, i);

@@ -64,5 +64,5 @@ export function union(a: ArrayLike<number>, b: number[]): Int32Array {
 export function historyCandidates(users: UserFeatures, u: number, n: number, exclude: (t: number) => boolean): number[] {
   const top = (m: Map<number, number> | undefined) =>
     [...(m ?? new Map<number, number>())].filter(([t]) => !exclude(t)).sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, n).map(([t]) => t);
-  return [...new Set([...top(users.trackShare[u]), ...top(users.trackRecent[u])])];
+  return [...new Set([...top(users.trackShare[u]), ...top(users.trackReplay[u]), ...top(users.trackRecent[u])])];
 }

@@ -2,8 +2,8 @@
  * Fusion of the head's score with the person's own listening, one weight per output, chosen on
  * the validation period (the "validation-chosen fusion with neighbourhood scores" of the HetRec
  * work, on one person's signals):
- *  - "all" blends in how much of their play time went to the track (what "replay your
- *    favourites" ranks by);
+ *  - "all" blends in how often they came back to the track, plays decayed over half a year
+ *    (UserAggregate.trackReplay: what they keep replaying, not what they once played most);
  *  - "discover" blends in how much of it went to the track's artist, plus the community's
  *    co-listening score of that artist (what artist affinity and co-listening rank by).
  * Both scores are standardised over the candidates and mixed; the result is mapped back onto the
@@ -20,7 +20,7 @@ export const NO_FUSION: FusionWeights = Object.freeze({ all: 0, discover: 0 }) a
 export function listeningPrior(users: UserFeatures, u: number, artistOf: ArrayLike<number>, cand: ArrayLike<number>, output: Output): Float32Array {
   const out = new Float32Array(cand.length);
   if (output === 'all') {
-    const share = users.trackShare[u];
+    const share = users.trackReplay[u];
     if (share) for (let i = 0; i < cand.length; i++) out[i] = share.get(cand[i]) ?? 0;
     return out;
   }

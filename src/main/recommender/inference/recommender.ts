@@ -130,7 +130,7 @@ export class Recommender {
   private buildUser(profileId: number): ServingUser {
     const data = loadProfileData(this.lib.sqlite, this.catalog, profileId);
     // Artists the person named (cold start) count in their state as listening.
-    const agg = withFavourites(aggregateUsers(data, () => true, this.featureSpace.skipThresholdMs, this.featureSpace.recentHalfLifeDays)[0], favouriteArtists(this.lib, profileId));
+    const agg = withFavourites(aggregateUsers(data, () => true, this.featureSpace.skipThresholdMs, this.featureSpace.recentHalfLifeDays, this.featureSpace.replayHalfLifeDays)[0], favouriteArtists(this.lib, profileId));
     const features = buildUserFeatures(data, [agg], this.featureSpace, this.community);
     this.ft.setUsers(features);
     this.ftProfile = profileId;
