@@ -172,7 +172,10 @@ export const CONFIG_FILES = {
         min_positive_ms: int(0, 600000, 'A play at least this long is a positive'),
         history_length: int(1, 10000, 'How many recent artists/tracks feed the user tower'),
         recent_half_life_days: num(0.1, 3650, 'Half-life of the decayed play counts (how recently a track or artist was played)'),
-        replay_half_life_days: num(1, 36500, 'Half-life of the replay signal blended into the all-plays ranking (what the person keeps coming back to)'),
+        replay_half_life_days: obj({
+          tracks: num(1, 36500, 'Half-life of the replay signal blended into the all-plays ranking (the tracks the person keeps coming back to)'),
+          artists: num(1, 36500, 'Half-life of the artist signal blended into the discovery ranking (the artists they are playing lately)'),
+        }),
         states: obj({
           max_per_profile: int(1, 100000, 'Training snapshots of each person’s listening state along their timeline'),
           min_events_per_state: int(1, 1_000_000, 'Listens between two snapshots at least'),

@@ -46,9 +46,10 @@ describe('fusion of the head with the person’s own listening', () => {
     expect(chooseWeight([{ w: 0, value: 1 }, { w: 0.5, value: 1 }, { w: 1, value: 0.8 }], 0.75).w).toBe(0);
   });
 
-  it('takes the replay share for all plays and artist share plus co-listening for discovery', () => {
+  it('takes the tracks\' replay share for all plays and the artists\' plus co-listening for discovery (not all-time play time)', () => {
     const users = {
-      trackShare: [new Map([[5, 0.1], [6, 0.9]])], trackReplay: [new Map([[5, 0.4]])], artistShare: [new Map([[9, 0.5]])], colisten: [new Map([[8, 0.2]])],
+      trackShare: [new Map([[5, 0.1], [6, 0.9]])], trackReplay: [new Map([[5, 0.4]])],
+      artistShare: [new Map([[9, 0.1], [8, 0.9]])], artistReplay: [new Map([[9, 0.5]])], colisten: [new Map([[8, 0.2]])],
     } as unknown as UserFeatures;
     const artistOf = Int32Array.from([0, 0, 0, 0, 0, 9, 8]);
     expect([...listeningPrior(users, 0, artistOf, [5, 6, 1], 'all')]).toEqual([Math.fround(0.4), 0, 0]);

@@ -52,7 +52,7 @@ describe('listening states', () => {
     const tracks = [...Array(10).fill(0), 1, 1, 1, 1, 2, 2, 2, 1];
     const ms = [...Array(14).fill(200000), 5000, 5000, 5000, 200000];
     const d = tiny(ts, tracks, ms);
-    const acc = new ListeningAccumulator(d.catalog, 30000, 14, 180);
+    const acc = new ListeningAccumulator(d.catalog, 30000, 14, { tracks: 180, artists: 30 });
     for (let i = 0; i < ts.length; i++) acc.add(d.events, i);
     const s = acc.snapshot();
     // 180-day half-life: ten plays ~360 days ago are worth about 2.5 plays; five within 30 days about 4.6.
@@ -62,6 +62,10 @@ describe('listening states', () => {
     // Play time still says track 0; skips count towards neither.
     expect(s.trackWeight.get(0)!).toBeGreaterThan(s.trackWeight.get(1)!);
     expect(s.trackReplay.has(2)).toBe(false);
+    // Artists decay with their own half-life: artist 1 is tracks 0 and 1.
+    const art = (ages: number[]) => ages.reduce((x, age) => x + Math.pow(0.5, age / 30), 0);
+    expect(s.artistReplay.get(1)).toBeCloseTo(art([...Array.from({ length: 10 }, (_, i) => 365 - i), 30, 20, 10, 0, 0]), 6);
+    expect(s.artistReplay.has(2)).toBe(false);
     // The short half-life is its own signal: after a year track 0 is all but gone from it.
     expect(s.trackRecent.get(0)!).toBeLessThan(1e-6);
   });

@@ -62,8 +62,8 @@ export interface FeatureSpace {
   historyLength: number;
   skipThresholdMs: number;
   recentHalfLifeDays: number;
-  /** Half-life of the replay signal (absent in models saved before it: DEFAULT_REPLAY_HALF_LIFE_DAYS). */
-  replayHalfLifeDays?: number;
+  /** Half-lives of the replay signals (absent in models saved before them: the defaults). */
+  replayHalfLifeDays?: ReplayHalfLives;
   /** Median audio profile of training users, for people with no matched listens. */
   audioFitFill: number[];
   /** Feature groups in use (ablations switch them off: their inputs become constant). */
@@ -96,13 +96,22 @@ export interface UserAggregate {
    * coming back to (the "replay" signal blended into the all-plays ranking).
    */
   trackReplay: Map<number, number>;
+  /** Non-skipped plays of each artist decayed with `artistReplayHalfLifeDays` (the discovery blend's signal). */
+  artistReplay: Map<number, number>;
   lastTs: number;
+}
+
+/** Half-lives (days) of the replay signals: a track's plays (all plays) and an artist's (discovery). */
+export interface ReplayHalfLives {
+  tracks?: number;
+  artists?: number;
 }
 
 const DEFAULT_MINUTES = 3.5;
 const DAY_MS = 86400000;
 export const DEFAULT_RECENT_HALF_LIFE_DAYS = 14;
 export const DEFAULT_REPLAY_HALF_LIFE_DAYS = 180;
+export const DEFAULT_ARTIST_REPLAY_HALF_LIFE_DAYS = 60;
 
 /**
  * One person's listening state, event by event in time order: what the user tower and the pair
@@ -117,22 +126,26 @@ export class ListeningAccumulator {
   private readonly trackR = new Map<number, [number, number]>();
   private readonly artistR = new Map<number, [number, number]>();
   private readonly replayR = new Map<number, [number, number]>();
+  private readonly artistReplayR = new Map<number, [number, number]>();
   private readonly tau: number;
   private readonly replayTau: number;
+  private readonly artistReplayTau: number;
 
   constructor(
     private readonly catalog: LoadedData['catalog'], private readonly skipThresholdMs: number,
-    recentHalfLifeDays = DEFAULT_RECENT_HALF_LIFE_DAYS, replayHalfLifeDays = DEFAULT_REPLAY_HALF_LIFE_DAYS,
+    recentHalfLifeDays = DEFAULT_RECENT_HALF_LIFE_DAYS, replay: ReplayHalfLives = {},
   ) {
-    this.tau = (recentHalfLifeDays * DAY_MS) / Math.LN2;
-    this.replayTau = (replayHalfLifeDays * DAY_MS) / Math.LN2;
+    const tau = (days: number) => (days * DAY_MS) / Math.LN2;
+    this.tau = tau(recentHalfLifeDays);
+    this.replayTau = tau(replay.tracks ?? DEFAULT_REPLAY_HALF_LIFE_DAYS);
+    this.artistReplayTau = tau(replay.artists ?? DEFAULT_ARTIST_REPLAY_HALF_LIFE_DAYS);
   }
 
   static empty(): UserAggregate {
     return {
       totalMinutes: 0, months: 1, plays: 0, skips: 0, genreWeight: new Map(), audioSum: new Float64Array(NA),
       audioWeight: new Float64Array(NA), artistWeight: new Map(), trackWeight: new Map(), artistPlays: new Map(),
-      trackRecent: new Map(), artistRecent: new Map(), trackReplay: new Map(), lastTs: 0,
+      trackRecent: new Map(), artistRecent: new Map(), trackReplay: new Map(), artistReplay: new Map(), lastTs: 0,
     };
   }
 
@@ -172,6 +185,7 @@ export class ListeningAccumulator {
     if (artist >= 0) {
       a.artistWeight.set(artist, (a.artistWeight.get(artist) ?? 0) + w);
       this.bump(this.artistR, artist, ts);
+      this.bump(this.artistReplayR, artist, ts, this.artistReplayTau);
     }
     const t = events.track[i];
     if (t < 0) return;
@@ -206,16 +220,17 @@ export class ListeningAccumulator {
       artistWeight: new Map(a.artistWeight), trackWeight: new Map(a.trackWeight), artistPlays: new Map(a.artistPlays),
       trackRecent: this.decayed(this.trackR, now), artistRecent: this.decayed(this.artistR, now),
       trackReplay: this.decayed(this.replayR, now, this.replayTau),
+      artistReplay: this.decayed(this.artistReplayR, now, this.artistReplayTau),
     };
   }
 }
 
 /** Aggregates the events selected by `include` per profile (events sorted by profile, then time). */
 export function aggregateUsers(
-  data: LoadedData, include: (i: number) => boolean, skipThresholdMs: number, recentHalfLifeDays?: number, replayHalfLifeDays?: number,
+  data: LoadedData, include: (i: number) => boolean, skipThresholdMs: number, recentHalfLifeDays?: number, replay?: ReplayHalfLives,
 ): UserAggregate[] {
   const { events, catalog, profiles } = data;
-  const acc = profiles.map(() => new ListeningAccumulator(catalog, skipThresholdMs, recentHalfLifeDays, replayHalfLifeDays));
+  const acc = profiles.map(() => new ListeningAccumulator(catalog, skipThresholdMs, recentHalfLifeDays, replay));
   for (let i = 0; i < events.length; i++) if (include(i)) acc[events.profile[i]].add(events, i);
   return acc.map((a) => a.snapshot());
 }
@@ -314,7 +329,7 @@ export function fitFeatureSpace(
     historyLength: pp.history_length,
     skipThresholdMs: cfg.training.skip_threshold_ms,
     recentHalfLifeDays: pp.recent_half_life_days,
-    replayHalfLifeDays: pp.replay_half_life_days,
+    replayHalfLifeDays: { ...pp.replay_half_life_days },
     audioFitFill,
     inputs: { ...cfg.model.inputs },
   };
@@ -434,8 +449,9 @@ export interface UserFeatures {
   /** Per person: decayed play counts by catalogue row and database artist id. */
   trackRecent: Map<number, number>[];
   artistRecent: Map<number, number>[];
-  /** Per person: share of the long-decayed play counts (UserAggregate.trackReplay) by catalogue row. */
+  /** Per person: shares of the decayed play counts (UserAggregate.trackReplay, artistReplay) by catalogue row and artist id. */
   trackReplay: Map<number, number>[];
+  artistReplay: Map<number, number>[];
   /** Per person: community co-listening score by database artist id (empty without community data). */
   colisten: Map<number, number>[];
 }
@@ -516,6 +532,7 @@ export function buildUserFeatures(data: LoadedData, aggs: UserAggregate[], space
     trackRecent: [],
     artistRecent: [],
     trackReplay: [],
+    artistReplay: [],
     colisten: [],
   };
   const aIdx = vocabIndex(space.artist);
@@ -547,6 +564,7 @@ export function buildUserFeatures(data: LoadedData, aggs: UserAggregate[], space
     out.trackRecent.push(a.trackRecent);
     out.artistRecent.push(a.artistRecent);
     out.trackReplay.push(shares(a.trackReplay));
+    out.artistReplay.push(shares(a.artistReplay));
     out.colisten.push(colistenScores(a.artistWeight, community, p.id));
     // History input: the most-listened artists, weights ∝ play time (rare ones share "other").
     const hist = [...a.artistWeight.entries()].sort((x, y) => y[1] - x[1]).slice(0, H);

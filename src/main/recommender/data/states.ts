@@ -8,7 +8,7 @@
  */
 import type { Interactions } from './examples';
 import { TRAIN, type LoadedData, type Split } from './dataset';
-import { ListeningAccumulator, type UserAggregate } from './features';
+import { ListeningAccumulator, type ReplayHalfLives, type UserAggregate } from './features';
 
 export interface TrainingStates {
   /** Person (profile index) of each state row. */
@@ -31,7 +31,7 @@ export interface StateOptions {
   maxPerProfile: number;
   minEventsPerState: number;
   recentHalfLifeDays: number;
-  replayHalfLifeDays?: number;
+  replayHalfLifeDays?: ReplayHalfLives;
   /**
    * The window after a state spans at least this many listens per listen before it — as the
    * held-out period follows the history it is ranked from (test: 20 % after 80 %, i.e. 0.25).

@@ -24,7 +24,7 @@ export class ArtistCandidates {
     return this.byArtist.get(artistId) ?? [];
   }
 
-  /** Up to `n` tracks by the artists scoring highest in `artistShare` (played most, or co-listened), skipping `exclude`. */
+  /** Up to `n` tracks by the artists scoring highest in `artistShare` (played lately, or co-listened), skipping `exclude`. */
   for(artistShare: Map<number, number>, n: number, exclude: (t: number) => boolean): number[] {
     const out: number[] = [];
     const artists = [...artistShare].sort((a, b) => b[1] - a[1]);

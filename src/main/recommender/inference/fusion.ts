@@ -4,8 +4,9 @@
  * work, on one person's signals):
  *  - "all" blends in how often they came back to the track, plays decayed over half a year
  *    (UserAggregate.trackReplay: what they keep replaying, not what they once played most);
- *  - "discover" blends in how much of it went to the track's artist, plus the community's
- *    co-listening score of that artist (what artist affinity and co-listening rank by).
+ *  - "discover" blends in how often they played the track's artist lately (plays decayed over
+ *    two months, UserAggregate.artistReplay), plus the community's co-listening score of that
+ *    artist (what artist affinity and co-listening rank by).
  * Both scores are standardised over the candidates and mixed; the result is mapped back onto the
  * logit's own mean and spread, so a weight of 0 is exactly the network and probabilities stay
  * on the logit's scale.
@@ -24,7 +25,7 @@ export function listeningPrior(users: UserFeatures, u: number, artistOf: ArrayLi
     if (share) for (let i = 0; i < cand.length; i++) out[i] = share.get(cand[i]) ?? 0;
     return out;
   }
-  const share = users.artistShare[u];
+  const share = users.artistReplay[u];
   const co = users.colisten[u];
   for (let i = 0; i < cand.length; i++) {
     const a = artistOf[cand[i]];

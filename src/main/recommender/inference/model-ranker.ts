@@ -62,7 +62,7 @@ export class ModelRanker implements Ranker {
       const users = this.ft.users;
       const half = this.rerankTop / 2;
       const cand = union(topN(masked, Math.min(this.rerankTop, n)), [
-        ...this.byArtist.for(users.artistShare[u], half, skip), ...this.byArtist.for(users.colisten[u], half, skip), ...historyCandidates(users, u, half, skip),
+        ...this.byArtist.for(users.artistReplay[u], half, skip), ...this.byArtist.for(users.colisten[u], half, skip), ...historyCandidates(users, u, half, skip),
       ]);
       const logits = pairLogits(this.model, this.ft, new Int32Array(cand.length).fill(u), cand, this.output);
       return { user: u, retrieval, cand, logits, prior: listeningPrior(users, u, this.ft.items.artistId, cand, this.output) };

@@ -230,7 +230,7 @@ export class Recommender {
     const blocked = (t: number) => !allow[t];
     const cand = this.model.hasHead
       ? union(pool.map((p) => p.t), [
-        ...this.byArtist.for(u.features.artistShare[0], R / 2, blocked),
+        ...this.byArtist.for(u.features.artistReplay[0], R / 2, blocked),
         ...this.byArtist.for(u.features.colisten[0], R / 2, blocked),
         ...historyCandidates(u.features, 0, R / 2, blocked),
       ])
