@@ -44,7 +44,7 @@ export const METRIC_NAMES = [
   'ndcg', 'map', 'mrr', 'hit_rate', 'precision', 'recall', 'f1', 'auc', 'accuracy',
   'diversity', 'coverage', 'serendipity',
 ] as const;
-export const BASELINE_NAMES = ['random', 'popularity', 'catalog_popularity', 'replay', 'artist_affinity', 'colisten', 'content_knn', 'item_cf', 'ease'] as const;
+export const BASELINE_NAMES = ['random', 'popularity', 'catalog_popularity', 'replay', 'recent_replay', 'artist_affinity', 'recent_artists', 'colisten', 'content_knn', 'item_cf', 'ease'] as const;
 
 const tower = <T extends TProperties>(extra: T) =>
   obj({

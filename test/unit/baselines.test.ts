@@ -2,7 +2,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/main/config';
 import { openLibrary } from '../../src/main/db';
-import { artistAffinityRanker, easeRanker, invert, itemCfRanker } from '../../src/main/recommender/evaluation/baselines';
+import { artistAffinityRanker, easeRanker, historyOf, invert, itemCfRanker, recentArtistsRanker, recentReplayRanker } from '../../src/main/recommender/evaluation/baselines';
 import { generateSyntheticLibrary } from '../../src/main/recommender/data/synthetic';
 import { prepareData } from '../../src/main/recommender/data/pipeline';
 import { tmpDir } from '../helpers/env';
@@ -52,5 +52,29 @@ describe('baselines', () => {
     const s = artistAffinityRanker(prep).score([u], [new Set()])[0];
     const best = [...s.keys()].sort((a, b) => s[b] - s[a])[0];
     expect(prep.data.catalog.artistId[best]).toBe(shares[0][0]);
+  });
+
+  it('the recency baselines rank by the decayed plays the model blends in, within an artist by catalogue popularity', () => {
+    const h = historyOf(prep, 'test');
+    const pop = prep.data.catalog.popularity;
+    const artist = prep.data.catalog.artistId;
+    for (const u of [0, 5]) {
+      const { trackReplay, artistReplay } = h.aggs[u];
+      // Tracks: every played track in order of its decayed plays, above every unplayed one.
+      const r = recentReplayRanker(prep, h).score([u], [new Set()])[0];
+      const played = [...trackReplay].sort((a, b) => b[1] - a[1]);
+      for (let i = 1; i < played.length; i++) expect(r[played[i - 1][0]]).toBeGreaterThanOrEqual(r[played[i][0]]);
+      const unplayed = [...r.keys()].filter((t) => !trackReplay.has(t));
+      expect(Math.min(...played.map(([t]) => r[t]))).toBeGreaterThan(Math.max(...unplayed.map((t) => r[t])));
+      // Artists: the artist order is the decayed plays' (not play time's), popularity inside an artist.
+      const s = recentArtistsRanker(prep, h).score([u], [new Set()])[0];
+      const order = [...s.keys()].sort((a, b) => s[b] - s[a]);
+      const top = [...artistReplay].sort((a, b) => b[1] - a[1])[0][0];
+      expect(artist[order[0]]).toBe(top);
+      const own = order.filter((t) => artist[t] === top);
+      for (let i = 1; i < own.length; i++) expect(pop[own[i - 1]]).toBeGreaterThanOrEqual(pop[own[i]]);
+      const seq = order.map((t) => artistReplay.get(artist[t]) ?? 0);
+      for (let i = 1; i < seq.length; i++) expect(seq[i - 1]).toBeGreaterThanOrEqual(seq[i]);
+    }
   });
 });

@@ -50,6 +50,50 @@ export function replayRanker(prep: Prepared, h: History): Ranker {
 }
 
 /**
+ * "What you keep coming back to": the person's tracks by their plays decayed over half a year
+ * (UserAggregate.trackReplay — the signal the model's all-plays blend uses, on its own), ties by
+ * catalogue popularity.
+ */
+export function recentReplayRanker(prep: Prepared, h: History): Ranker {
+  const pop = prep.data.catalog.popularity;
+  return {
+    name: 'recent_replay',
+    score: (users) =>
+      users.map((u) => {
+        const s = Float32Array.from(pop, (x) => (Number.isFinite(x) ? x * 1e-6 : 0));
+        for (const [t, w] of h.aggs[u].trackReplay) s[t] += w;
+        return s;
+      }),
+  };
+}
+
+/**
+ * "The artists you are playing lately": every track scored by its artist's plays decayed over two
+ * months (UserAggregate.artistReplay — the model's discovery blend's signal, on its own), within
+ * an artist the catalogue's most popular first.
+ */
+export function recentArtistsRanker(prep: Prepared, h: History): Ranker {
+  const pop = prep.data.catalog.popularity;
+  const artist = prep.data.catalog.artistId;
+  return {
+    name: 'recent_artists',
+    score: (users) =>
+      users.map((u) => {
+        const a = h.aggs[u].artistReplay;
+        let total = 0;
+        for (const w of a.values()) total += w;
+        const s = new Float32Array(pop.length);
+        for (let t = 0; t < s.length; t++) {
+          // Within an artist by popularity (a relative nudge, kept within float32's precision at any share).
+          const p = Number.isFinite(pop[t]) ? Math.max(0, pop[t]) : 0;
+          s[t] = (total ? ((a.get(artist[t]) ?? 0) / total) * (1 + 1e-5 * p) : 0) + p * 1e-9;
+        }
+        return s;
+      }),
+  };
+}
+
+/**
  * Community co-listening ("people who play your artists also play"): each track scored by the
  * community's similarity of its artist to the person's most played artists — item-item CF at the
  * artist level over the community data — ties broken by catalogue popularity.
@@ -244,8 +288,10 @@ export function baselineRankers(prep: Prepared, config: AppConfig): Ranker[] {
   if (want.has('popularity')) out.push(libraryPopularityRanker(h));
   if (want.has('catalog_popularity')) out.push(catalogPopularityRanker(prep));
   if (want.has('replay')) out.push(replayRanker(prep, h));
+  if (want.has('recent_replay')) out.push(recentReplayRanker(prep, h));
   if (want.has('colisten') && prep.community.sources) out.push(colistenRanker(prep, h));
   if (want.has('artist_affinity')) out.push(artistAffinityRanker(prep, h));
+  if (want.has('recent_artists')) out.push(recentArtistsRanker(prep, h));
   if (want.has('content_knn')) out.push(contentKnnRanker(prep, h));
   if (want.has('item_cf')) out.push(itemCfRanker(prep, h));
   if (want.has('ease') && prep.data.profiles.length <= 3000) {
