@@ -44,7 +44,7 @@ describe('evaluate:real on a folder laid out like ../shared/data', () => {
     const r = await evaluateReal({ dataDir: root, config, overrides, loadConfig: (ov) => loadConfig({ overrides: ov }).config });
     expect(r.people).toBe(24);
     for (const task of ['discovery', 'all_plays'] as const) {
-      expect(Object.keys(r.tasks[task].rankers).sort()).toEqual(['artist_affinity', 'catalog_popularity', 'content_knn', 'ease', 'item_cf', 'popularity', 'random', 'replay', 'two_tower']);
+      expect(Object.keys(r.tasks[task].rankers).sort()).toEqual(['artist_affinity', 'catalog_popularity', 'content_knn', 'ease', 'item_cf', 'popularity', 'random', 'recent_artists', 'recent_replay', 'replay', 'two_tower']);
       expect(r.tasks[task].users).toBeGreaterThan(15);
       for (const m of Object.values(r.tasks[task].rankers)) {
         for (const k of ['ndcg@10', 'ndcg@50', 'map@10', 'mrr', 'hit_rate@10', 'hit_rate@50', 'recall@50', 'diversity@10', 'coverage@10', 'serendipity@10']) {
