@@ -37,16 +37,7 @@ export function catalogPopularityRanker(prep: Prepared): Ranker {
 
 /** "Replay your favourites": the person's own most-played tracks (play time), ties by catalogue popularity. */
 export function replayRanker(prep: Prepared, h: History): Ranker {
-  const pop = prep.data.catalog.popularity;
-  return {
-    name: 'replay',
-    score: (users) =>
-      users.map((u) => {
-        const s = Float32Array.from(pop, (x) => (Number.isFinite(x) ? x * 1e-6 : 0));
-        for (const [t, w] of h.aggs[u].trackWeight) s[t] += w;
-        return s;
-      }),
-  };
+  return trackSignalRanker('replay', prep, (u) => h.aggs[u].trackWeight);
 }
 
 /**
@@ -55,13 +46,18 @@ export function replayRanker(prep: Prepared, h: History): Ranker {
  * catalogue popularity.
  */
 export function recentReplayRanker(prep: Prepared, h: History): Ranker {
+  return trackSignalRanker('recent_replay', prep, (u) => h.aggs[u].trackReplay);
+}
+
+/** The person's tracks ranked by one signal of their listening, the rest by catalogue popularity. */
+function trackSignalRanker(name: string, prep: Prepared, signal: (u: number) => Map<number, number>): Ranker {
   const pop = prep.data.catalog.popularity;
   return {
-    name: 'recent_replay',
+    name,
     score: (users) =>
       users.map((u) => {
         const s = Float32Array.from(pop, (x) => (Number.isFinite(x) ? x * 1e-6 : 0));
-        for (const [t, w] of h.aggs[u].trackReplay) s[t] += w;
+        for (const [t, w] of signal(u)) s[t] += w;
         return s;
       }),
   };
