@@ -101,7 +101,7 @@ const en = {
   'profile.saved': "Saved.",
   'eval.nothing': "{title}: nothing to rank — no held-out listening of this kind.",
   'eval.metric': "metric",
-  'eval.lead': "How well does the serving model predict what {who} listened to in the last part of the history, which it never saw? Compared with every baseline — your own most played, your artists’ other tracks, popularity, content and co-listening — on the same split.",
+  'eval.lead': "How well does the serving model predict what {who} listened to in the last part of the history, which it never saw? Compared with every baseline — your own most played (all-time and lately), your artists’ other tracks (all-time and lately), popularity, content and co-listening — on the same split.",
   'eval.you': "you",
   'eval.run': "Evaluate the serving model",
   'eval.ranking': "Ranking the whole catalogue…",
