@@ -4,6 +4,7 @@ import { loadConfig } from '../../src/main/config';
 import { openLibrary } from '../../src/main/db';
 import { TRAIN, canonicalRows, type LoadedData } from '../../src/main/recommender/data/dataset';
 import { ListeningAccumulator } from '../../src/main/recommender/data/features';
+import { withFavourites } from '../../src/main/recommender/data/favourites';
 import { buildStates, stateCuts } from '../../src/main/recommender/data/states';
 import { generateSyntheticLibrary } from '../../src/main/recommender/data/synthetic';
 import { prepareData } from '../../src/main/recommender/data/pipeline';
@@ -68,6 +69,21 @@ describe('listening states', () => {
     expect(s.artistReplay.has(2)).toBe(false);
     // The short half-life is its own signal: after a year track 0 is all but gone from it.
     expect(s.trackRecent.get(0)!).toBeLessThan(1e-6);
+  });
+
+  it('counts named favourite artists among the artists played lately, which discovery ranks by', () => {
+    const d = tiny([0, DAY, 2 * DAY], [0, 0, 0], [200000, 200000, 200000]);
+    const acc = new ListeningAccumulator(d.catalog, 30000, 14, { tracks: 180, artists: 60 });
+    for (let i = 0; i < 3; i++) acc.add(d.events, i);
+    const s = acc.snapshot();
+    const f = withFavourites(s, [2]);
+    // Artist 2 was never played: named, it holds at least 5 % of the decayed plays, as of play time.
+    const share = (m: Map<number, number>, k: number) => (m.get(k) ?? 0) / [...m.values()].reduce((x, y) => x + y, 0);
+    expect(share(f.artistReplay, 2)).toBeGreaterThanOrEqual(0.04);
+    expect(share(f.artistWeight, 2)).toBeGreaterThanOrEqual(0.04);
+    expect(f.artistReplay.get(1)).toBe(s.artistReplay.get(1));
+    // A copy: the state itself is unchanged.
+    expect(s.artistReplay.has(2)).toBe(false);
   });
 
   it('skipped plays count as plays but not towards shares or recency', () => {

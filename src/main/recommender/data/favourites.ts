@@ -9,18 +9,24 @@ export function favouriteArtists(lib: { sqlite: Sqlite }, profileId: number): nu
   return feedback.favouriteArtistIds(lib.sqlite, profileId);
 }
 
-/** The person's state with their favourite artists counted as listening (a copy). */
+/**
+ * The person's state with their favourite artists counted as listening (a copy): in their play
+ * time, their recent plays, and the artists they play lately (what discovery's blend and
+ * candidates rank by) — each favourite at least 5 % of what the person played.
+ */
 export function withFavourites(agg: UserAggregate, favourites: number[]): UserAggregate {
   if (!favourites.length) return agg;
-  let total = 0;
-  for (const w of agg.artistWeight.values()) total += w;
-  const w = Math.max(FAVOURITE_MINUTES, 0.05 * total);
+  const sum = (m: Map<number, number> | undefined) => [...(m?.values() ?? [])].reduce((s, v) => s + v, 0);
+  const w = Math.max(FAVOURITE_MINUTES, 0.05 * sum(agg.artistWeight));
+  const r = Math.max(1, 0.05 * sum(agg.artistReplay));
   const artistWeight = new Map(agg.artistWeight);
   const artistRecent = new Map(agg.artistRecent);
+  const artistReplay = new Map(agg.artistReplay);
   for (const a of favourites) {
     artistWeight.set(a, (artistWeight.get(a) ?? 0) + w);
     artistRecent.set(a, (artistRecent.get(a) ?? 0) + 1);
+    artistReplay.set(a, (artistReplay.get(a) ?? 0) + r);
   }
-  return { ...agg, artistWeight, artistRecent };
+  return { ...agg, artistWeight, artistRecent, artistReplay };
 }
 

@@ -92,11 +92,14 @@ export interface UserAggregate {
   trackRecent: Map<number, number>;
   artistRecent: Map<number, number>;
   /**
-   * Non-skipped plays decayed with the long half-life `replayHalfLifeDays`: what the person keeps
-   * coming back to (the "replay" signal blended into the all-plays ranking).
+   * Non-skipped plays decayed with the long half-life `replay_half_life_days.tracks`: what the
+   * person keeps coming back to (the signal blended into the all-plays ranking).
    */
   trackReplay: Map<number, number>;
-  /** Non-skipped plays of each artist decayed with `artistReplayHalfLifeDays` (the discovery blend's signal). */
+  /**
+   * Non-skipped plays of each artist decayed with `replay_half_life_days.artists` (plus named
+   * favourites): the artists they play lately (the discovery blend's signal and candidates).
+   */
   artistReplay: Map<number, number>;
   lastTs: number;
 }
