@@ -116,6 +116,34 @@ export const DEFAULT_RECENT_HALF_LIFE_DAYS = 14;
 export const DEFAULT_REPLAY_HALF_LIFE_DAYS = 180;
 export const DEFAULT_ARTIST_REPLAY_HALF_LIFE_DAYS = 60;
 
+/** Counts decayed with one half-life: per key (value at time t, t), read at any later moment. */
+class DecayedCounts {
+  private readonly m = new Map<number, [number, number]>();
+  private readonly tau: number;
+
+  constructor(halfLifeDays: number) {
+    this.tau = (halfLifeDays * DAY_MS) / Math.LN2;
+  }
+
+  /** One more event for `key` at `ts` (events may arrive slightly out of order). */
+  bump(key: number, ts: number): void {
+    const cur = this.m.get(key);
+    if (!cur) this.m.set(key, [1, ts]);
+    else if (ts < cur[1]) cur[0] += Math.exp(-(cur[1] - ts) / this.tau);
+    else {
+      cur[0] = cur[0] * Math.exp(-(ts - cur[1]) / this.tau) + 1;
+      cur[1] = ts;
+    }
+  }
+
+  /** Every key's count as of `now`. */
+  at(now: number): Map<number, number> {
+    const out = new Map<number, number>();
+    for (const [k, [v, t]] of this.m) out.set(k, v * Math.exp(-Math.max(0, now - t) / this.tau));
+    return out;
+  }
+}
+
 /**
  * One person's listening state, event by event in time order: what the user tower and the pair
  * features see "before a moment". Training takes snapshots of it along the person's timeline
@@ -125,23 +153,19 @@ export const DEFAULT_ARTIST_REPLAY_HALF_LIFE_DAYS = 60;
 export class ListeningAccumulator {
   private readonly a: UserAggregate = ListeningAccumulator.empty();
   private first = Infinity;
-  /** Decayed counts as (value at time t, t). */
-  private readonly trackR = new Map<number, [number, number]>();
-  private readonly artistR = new Map<number, [number, number]>();
-  private readonly replayR = new Map<number, [number, number]>();
-  private readonly artistReplayR = new Map<number, [number, number]>();
-  private readonly tau: number;
-  private readonly replayTau: number;
-  private readonly artistReplayTau: number;
+  private readonly trackR: DecayedCounts;
+  private readonly artistR: DecayedCounts;
+  private readonly trackReplay: DecayedCounts;
+  private readonly artistReplay: DecayedCounts;
 
   constructor(
     private readonly catalog: LoadedData['catalog'], private readonly skipThresholdMs: number,
     recentHalfLifeDays = DEFAULT_RECENT_HALF_LIFE_DAYS, replay: ReplayHalfLives = {},
   ) {
-    const tau = (days: number) => (days * DAY_MS) / Math.LN2;
-    this.tau = tau(recentHalfLifeDays);
-    this.replayTau = tau(replay.tracks ?? DEFAULT_REPLAY_HALF_LIFE_DAYS);
-    this.artistReplayTau = tau(replay.artists ?? DEFAULT_ARTIST_REPLAY_HALF_LIFE_DAYS);
+    this.trackR = new DecayedCounts(recentHalfLifeDays);
+    this.artistR = new DecayedCounts(recentHalfLifeDays);
+    this.trackReplay = new DecayedCounts(replay.tracks ?? DEFAULT_REPLAY_HALF_LIFE_DAYS);
+    this.artistReplay = new DecayedCounts(replay.artists ?? DEFAULT_ARTIST_REPLAY_HALF_LIFE_DAYS);
   }
 
   static empty(): UserAggregate {
@@ -154,16 +178,6 @@ export class ListeningAccumulator {
 
   get plays(): number {
     return this.a.plays;
-  }
-
-  private bump(m: Map<number, [number, number]>, key: number, ts: number, tau = this.tau): void {
-    const cur = m.get(key);
-    if (!cur) m.set(key, [1, ts]);
-    else if (ts < cur[1]) cur[0] += Math.exp(-(cur[1] - ts) / tau);
-    else {
-      cur[0] = cur[0] * Math.exp(-(ts - cur[1]) / tau) + 1;
-      cur[1] = ts;
-    }
   }
 
   /** Adds event i of `events` (events must arrive in time order). */
@@ -187,14 +201,14 @@ export class ListeningAccumulator {
     const w = Math.min(minutes, 15);
     if (artist >= 0) {
       a.artistWeight.set(artist, (a.artistWeight.get(artist) ?? 0) + w);
-      this.bump(this.artistR, artist, ts);
-      this.bump(this.artistReplayR, artist, ts, this.artistReplayTau);
+      this.artistR.bump(artist, ts);
+      this.artistReplay.bump(artist, ts);
     }
     const t = events.track[i];
     if (t < 0) return;
     a.trackWeight.set(t, (a.trackWeight.get(t) ?? 0) + w);
-    this.bump(this.trackR, t, ts);
-    this.bump(this.replayR, t, ts, this.replayTau);
+    this.trackR.bump(t, ts);
+    this.trackReplay.bump(t, ts);
     const g = catalog.genreId[t];
     if (g >= 0) a.genreWeight.set(g, (a.genreWeight.get(g) ?? 0) + w);
     for (let k = 0; k < NA; k++) {
@@ -206,12 +220,6 @@ export class ListeningAccumulator {
     }
   }
 
-  private decayed(m: Map<number, [number, number]>, now: number, tau = this.tau): Map<number, number> {
-    const out = new Map<number, number>();
-    for (const [k, [v, t]] of m) out.set(k, v * Math.exp(-Math.max(0, now - t) / tau));
-    return out;
-  }
-
   /** The state now (a copy: the accumulator goes on). Recency is measured at the latest listen. */
   snapshot(): UserAggregate {
     const a = this.a;
@@ -221,9 +229,8 @@ export class ListeningAccumulator {
       months: Number.isFinite(this.first) ? Math.max(1, (a.lastTs - this.first) / (30.44 * DAY_MS)) : 1,
       genreWeight: new Map(a.genreWeight), audioSum: Float64Array.from(a.audioSum), audioWeight: Float64Array.from(a.audioWeight),
       artistWeight: new Map(a.artistWeight), trackWeight: new Map(a.trackWeight), artistPlays: new Map(a.artistPlays),
-      trackRecent: this.decayed(this.trackR, now), artistRecent: this.decayed(this.artistR, now),
-      trackReplay: this.decayed(this.replayR, now, this.replayTau),
-      artistReplay: this.decayed(this.artistReplayR, now, this.artistReplayTau),
+      trackRecent: this.trackR.at(now), artistRecent: this.artistR.at(now),
+      trackReplay: this.trackReplay.at(now), artistReplay: this.artistReplay.at(now),
     };
   }
 }

@@ -1,6 +1,7 @@
 /**
- * A second retrieval source beside the dot product: tracks by the artists the person plays most.
- * Their union is what the concat head re-ranks (two-source retrieval, as production recommenders do).
+ * A second retrieval source beside the dot product: tracks by the artists the person plays lately,
+ * by the artists co-listened with theirs, and their own tracks. Their union is what the concat
+ * head re-ranks (two-source retrieval, as production recommenders do).
  */
 import type { ItemFeatures, UserFeatures } from '../data/features';
 import { ITEM_NUMERIC } from '../data/features';
@@ -44,6 +45,15 @@ export class ArtistCandidates {
       }
     }
     return out;
+  }
+
+  /**
+   * What the person's own listening adds to the candidates (`n` of each at most, skipping
+   * `exclude`): tracks by the artists they play lately, by the artists the community co-listens
+   * with theirs, and the tracks they played.
+   */
+  ofListening(users: UserFeatures, u: number, n: number, exclude: (t: number) => boolean): number[] {
+    return [...this.for(users.artistReplay[u], n, exclude), ...this.for(users.colisten[u], n, exclude), ...historyCandidates(users, u, n, exclude)];
   }
 }
 

@@ -6,7 +6,7 @@ import { tf } from '../backend';
 import type { FeatureTensors } from '../data/tensors';
 import type { Output, TwoTowerModel } from '../models/two-tower';
 import { copiesOf, topN, type Ranker } from '../evaluation/ranking';
-import { ArtistCandidates, historyCandidates, union } from './candidates';
+import { ArtistCandidates, union } from './candidates';
 import { fuse, listeningPrior, NO_FUSION, type FusionWeights } from './fusion';
 import { dotScores, itemVectors, pairLogits, userVectors } from './scoring';
 
@@ -61,9 +61,7 @@ export class ModelRanker implements Ranker {
       const skip = (t: number) => ex.has(t) || canon[t] !== t;
       const users = this.ft.users;
       const half = this.rerankTop / 2;
-      const cand = union(topN(masked, Math.min(this.rerankTop, n)), [
-        ...this.byArtist.for(users.artistReplay[u], half, skip), ...this.byArtist.for(users.colisten[u], half, skip), ...historyCandidates(users, u, half, skip),
-      ]);
+      const cand = union(topN(masked, Math.min(this.rerankTop, n)), this.byArtist.ofListening(users, u, half, skip));
       const logits = pairLogits(this.model, this.ft, new Int32Array(cand.length).fill(u), cand, this.output);
       return { user: u, retrieval, cand, logits, prior: listeningPrior(users, u, this.ft.items.artistId, cand, this.output) };
     });

@@ -10,7 +10,7 @@ import { aggregateUsers, buildItemFeatures, buildUserFeatures, type FeatureSpace
 import { FeatureTensors } from '../data/tensors';
 import { loadModel, type ModelManifest } from '../models/io';
 import { INFERENCE, type Output, type TwoTowerModel } from '../models/two-tower';
-import { ArtistCandidates, historyCandidates, union } from './candidates';
+import { ArtistCandidates, union } from './candidates';
 import { explainTracks, type ExplainContext, type ServingUser } from './explain';
 import { fuse, listeningPrior, NO_FUSION, type FusionWeights } from './fusion';
 import { loadCommunity, type CommunityKnowledge } from '../../importers/community';
@@ -229,11 +229,7 @@ export class Recommender {
     const shift = (t: number) => (hasFeedback ? this.dot(delta, t) * this.scale : 0) - (penalty > 0 && u.knownArtists.has(this.catalog.artistId[t]) ? penalty : 0);
     const blocked = (t: number) => !allow[t];
     const cand = this.model.hasHead
-      ? union(pool.map((p) => p.t), [
-        ...this.byArtist.for(u.features.artistReplay[0], R / 2, blocked),
-        ...this.byArtist.for(u.features.colisten[0], R / 2, blocked),
-        ...historyCandidates(u.features, 0, R / 2, blocked),
-      ])
+      ? union(pool.map((p) => p.t), this.byArtist.ofListening(u.features, 0, R / 2, blocked))
       : Int32Array.from(pool, (p) => p.t);
     if (!cand.length) return [];
     // Without what the person played, the head's "discover" output ranks; with it, "all".
