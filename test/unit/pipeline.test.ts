@@ -2,7 +2,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/main/config';
 import { openLibrary } from '../../src/main/db';
-import { TEST, TRAIN, VALID } from '../../src/main/recommender/data/dataset';
+import { TEST, TRAIN, VALID, timeSplit, type LoadedData } from '../../src/main/recommender/data/dataset';
 import { generateSyntheticLibrary } from '../../src/main/recommender/data/synthetic';
 import { prepareData } from '../../src/main/recommender/data/pipeline';
 import { tmpDir } from '../helpers/env';
@@ -14,6 +14,34 @@ describe('data pipeline', () => {
     return lib;
   };
   const { config } = loadConfig();
+
+  it('gives validation and test their share of a listening period with a long gap', () => {
+    // Two years of daily listening, a year with no export, then two months: by time alone the
+    // validation weeks (70–80 % of the span) fall inside the gap and hold nothing.
+    const DAY = 86400000;
+    const days = [...Array.from({ length: 730 }, (_, d) => d), ...Array.from({ length: 60 }, (_, d) => 1095 + d)];
+    const steady = Array.from({ length: 790 }, (_, d) => d);
+    const data = (ds: number[]) => ({
+      catalog: {} as LoadedData['catalog'],
+      profiles: [{ id: 1, name: 'a' }, { id: 2, name: 'b' }] as LoadedData['profiles'],
+      events: {
+        profile: Int32Array.from([...ds.map(() => 0), ...steady.map(() => 1)]),
+        ts: Float64Array.from([...ds, ...steady], (d) => d * DAY),
+        track: new Int32Array(ds.length + 790), artist: new Int32Array(ds.length + 790),
+        msPlayed: new Float64Array(ds.length + 790), skipped: new Int8Array(ds.length + 790), length: ds.length + 790,
+      },
+    }) as LoadedData;
+    const count = (split: ReturnType<typeof timeSplit>, person: number, part: number) =>
+      Array.from(split.part).filter((x, i) => x === part && i < 790 === (person === 0)).length;
+    const gap = timeSplit(data(days), 0.1, 0.2, 10);
+    // Event counts instead: 10 % validation, 20 % test.
+    expect(count(gap, 0, VALID)).toBe(79);
+    expect(count(gap, 0, TEST)).toBe(158);
+    // Steady listening keeps its split by time (here the same shares).
+    expect(count(gap, 1, VALID)).toBe(79);
+    expect(count(gap, 1, TEST)).toBe(158);
+    expect(gap.validStart[1] / DAY).toBeCloseTo(0.7 * 789, 6);
+  });
 
   it('splits each person by time and keeps every profile in training', () => {
     const lib = setup();

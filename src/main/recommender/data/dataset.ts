@@ -183,13 +183,17 @@ export function timeSplit(data: LoadedData, validFraction: number, testFraction:
       const t1 = events.ts[end - 1];
       let vs = t0 + (t1 - t0) * (1 - validFraction - testFraction);
       let ts = t0 + (t1 - t0) * (1 - testFraction);
-      // A listening period with long gaps can leave a part empty: fall back to event counts.
+      // A listening period with long gaps (a year without an export) can leave a part empty or
+      // nearly so: fall back to event counts when training holds under 30 % of the events, or
+      // validation or test under a tenth of their share.
       const countBefore = (t: number) => {
         let k = start;
         while (k < end && events.ts[k] < t) k++;
         return k - start;
       };
-      if (countBefore(vs) < count * 0.3 || (testFraction > 0 && countBefore(ts) >= count)) {
+      const [beforeValid, beforeTest] = [countBefore(vs), countBefore(ts)];
+      const scarce = (n: number, fraction: number) => fraction > 0 && n < Math.max(1, count * fraction * 0.1);
+      if (beforeValid < count * 0.3 || scarce(beforeTest - beforeValid, validFraction) || scarce(count - beforeTest, testFraction)) {
         vs = events.ts[start + Math.floor(count * (1 - validFraction - testFraction))];
         ts = events.ts[Math.min(end - 1, start + Math.floor(count * (1 - testFraction)))];
       }
