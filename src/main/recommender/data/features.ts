@@ -463,7 +463,7 @@ export interface UserFeatures {
   trackReplay: Map<number, number>[];
   artistReplay: Map<number, number>[];
   /** Per person: community co-listening score by database artist id (empty without community data). */
-  colisten: Map<number, number>[];
+  colisten: ColistenLookup[];
 }
 
 /** The minimal view of community knowledge the features need (see importers/community.ts). */
@@ -484,11 +484,80 @@ export interface ArtistNeighbours {
  * artists j of share_j × similarity(j, artist), from community co-occurrence.
  */
 export function colistenScores(artistWeight: Map<number, number>, community: ArtistNeighbours | undefined, profileId?: number): Map<number, number> {
-  const out = new Map<number, number>();
   if (profileId !== undefined && community?.ofProfile) community = community.ofProfile(profileId);
-  if (!community?.neighbours.size) return out;
-  for (const [j, share] of colistenSources(artistWeight)) {
-    for (const { artist, sim } of community.neighbours.get(j) ?? []) out.set(artist, (out.get(artist) ?? 0) + share * sim);
+  if (!community?.neighbours.size) return new Map();
+  return sumColisten(colistenSources(artistWeight), community.neighbours);
+}
+
+/** `colistenScores` as a `ColistenScores`, each artist's score computed when asked. */
+export function colistenLookup(artistWeight: Map<number, number>, community: ArtistNeighbours | undefined, profileId?: number): ColistenLookup {
+  if (profileId !== undefined && community?.ofProfile) community = community.ofProfile(profileId);
+  if (!community?.neighbours.size) return new Map();
+  return new ColistenScores(colistenSources(artistWeight), community.neighbours);
+}
+
+/** Co-listening scores by artist id: a Map, or a `ColistenScores` computed when asked. */
+export type ColistenLookup = Pick<ReadonlyMap<number, number>, 'get'> & Iterable<[number, number]>;
+
+/** Each source artist's neighbours sorted by artist id, built on first use, per neighbour map. */
+const neighbourIndex = new WeakMap<ArtistNeighbours['neighbours'], Map<number, { artist: Int32Array; sim: Float64Array }>>();
+
+function simOf(neighbours: ArtistNeighbours['neighbours'], source: number, artist: number): number | undefined {
+  let bySource = neighbourIndex.get(neighbours);
+  if (!bySource) neighbourIndex.set(neighbours, (bySource = new Map()));
+  let ix = bySource.get(source);
+  if (!ix) {
+    const list = [...(neighbours.get(source) ?? [])].sort((x, y) => x.artist - y.artist);
+    ix = { artist: Int32Array.from(list, (n) => n.artist), sim: Float64Array.from(list, (n) => n.sim) };
+    bySource.set(source, ix);
+  }
+  let lo = 0;
+  let hi = ix.artist.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const v = ix.artist[mid];
+    if (v === artist) return ix.sim[mid];
+    if (v < artist) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return undefined;
+}
+
+/**
+ * `colistenScores` for one person, each artist's score summed when asked (the same sum, in the
+ * same order). Training states need only the scores of the pairs in a batch; thousands of states
+ * each holding every co-listened artist (a public benchmark: ~15,000 states × ~5,000 artists)
+ * would not fit in memory. Iterating computes and keeps the whole map.
+ */
+export class ColistenScores implements ColistenLookup {
+  private full?: Map<number, number>;
+
+  constructor(private readonly sources: [number, number][], private readonly neighbours: ArtistNeighbours['neighbours']) {}
+
+  get(artist: number): number | undefined {
+    if (this.full) return this.full.get(artist);
+    let s = 0;
+    let hit = false;
+    for (const [j, share] of this.sources) {
+      const sim = simOf(this.neighbours, j, artist);
+      if (sim !== undefined) {
+        s += share * sim;
+        hit = true;
+      }
+    }
+    return hit ? s : undefined;
+  }
+
+  [Symbol.iterator](): Iterator<[number, number]> {
+    this.full ??= sumColisten(this.sources, this.neighbours);
+    return this.full[Symbol.iterator]();
+  }
+}
+
+function sumColisten(sources: [number, number][], neighbours: ArtistNeighbours['neighbours']): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const [j, share] of sources) {
+    for (const { artist, sim } of neighbours.get(j) ?? []) out.set(artist, (out.get(artist) ?? 0) + share * sim);
   }
   return out;
 }
@@ -518,7 +587,11 @@ export function pairAffinity(users: UserFeatures, items: ItemFeatures, u: ArrayL
   return out;
 }
 
-export function buildUserFeatures(data: LoadedData, aggs: UserAggregate[], space: FeatureSpace, community?: ArtistNeighbours): UserFeatures {
+/**
+ * Each person's features. `lazyColisten`: co-listening scores computed per pair when asked (many
+ * rows that are only ever looked up, such as training states) instead of a map per row.
+ */
+export function buildUserFeatures(data: LoadedData, aggs: UserAggregate[], space: FeatureSpace, community?: ArtistNeighbours, opts: { lazyColisten?: boolean } = {}): UserFeatures {
   const n = data.profiles.length;
   const F = space.userNumeric.length;
   const H = space.historyLength;
@@ -575,7 +648,7 @@ export function buildUserFeatures(data: LoadedData, aggs: UserAggregate[], space
     out.artistRecent.push(a.artistRecent);
     out.trackReplay.push(shares(a.trackReplay));
     out.artistReplay.push(shares(a.artistReplay));
-    out.colisten.push(colistenScores(a.artistWeight, community, p.id));
+    out.colisten.push((opts.lazyColisten ? colistenLookup : colistenScores)(a.artistWeight, community, p.id));
     // History input: the most-listened artists, weights ∝ play time (rare ones share "other").
     const hist = [...a.artistWeight.entries()].sort((x, y) => y[1] - x[1]).slice(0, H);
     const total = hist.reduce((s, [, w]) => s + w, 0);

@@ -106,8 +106,8 @@ export function loadHetrec(dir: string, minTagUses = 5): HetrecData {
 const MINUTE = 60000;
 const T0 = Date.UTC(2011, 0, 1);
 
-/** Community knowledge from training interactions: each artist's co-listened artists, cosine of co-occurrence, the top `keep`. */
-export function coListeningKnowledge(train: { item: number }[][], items: number, keep = 100): CommunityKnowledge {
+/** Community knowledge from training interactions: each artist's co-listened artists, cosine of co-occurrence — all of them, as an import keeps (or the top `keep`). */
+export function coListeningKnowledge(train: { item: number }[][], items: number, keep = Infinity): CommunityKnowledge {
   const deg = new Float64Array(items);
   const co: Map<number, number>[] = Array.from({ length: items }, () => new Map());
   for (const l of train) {

@@ -147,7 +147,7 @@ export function prepareFrom(
   const shared = { ...community, ofProfile: undefined };
   const users = buildUserFeatures(data, trainAggs, featureSpace, shared);
   const testUsers = buildUserFeatures(data, testAggs, featureSpace, shared);
-  const stateUsers = buildUserFeatures({ ...data, profiles: Array.from(states.person, (p) => data.profiles[p]) }, states.aggs, featureSpace, community);
+  const stateUsers = buildUserFeatures({ ...data, profiles: Array.from(states.person, (p) => data.profiles[p]) }, states.aggs, featureSpace, community, { lazyColisten: true });
   const feedback = opts.feedback ?? [];
   const train = withFeedback(buildInteractions(data, isTrain, { skipThresholdMs: skipMs, minPositiveMs: pp.min_positive_ms }), feedback);
   const history = buildInteractions(data, (i) => split.part[i] !== TEST, { skipThresholdMs: skipMs, minPositiveMs: pp.min_positive_ms });

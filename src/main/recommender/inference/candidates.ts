@@ -26,7 +26,7 @@ export class ArtistCandidates {
   }
 
   /** Up to `n` tracks by the artists scoring highest in `artistShare` (played lately, or co-listened), skipping `exclude`. */
-  for(artistShare: Map<number, number>, n: number, exclude: (t: number) => boolean): number[] {
+  for(artistShare: Iterable<[number, number]>, n: number, exclude: (t: number) => boolean): number[] {
     const out: number[] = [];
     const artists = [...artistShare].sort((a, b) => b[1] - a[1]);
     // Round-robin over the top artists so one prolific artist does not fill the list.
