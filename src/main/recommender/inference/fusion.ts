@@ -5,8 +5,10 @@
  *  - "all" blends in how often they came back to the track, plays decayed over half a year
  *    (UserAggregate.trackReplay: what they keep replaying, not what they once played most);
  *  - "discover" blends in how often they played the track's artist lately (plays decayed over
- *    two months, UserAggregate.artistReplay), plus the community's co-listening score of that
- *    artist (what artist affinity and co-listening rank by).
+ *    two months, UserAggregate.artistReplay), plus a small share of the community's co-listening
+ *    score of that artist (COLISTEN_IN_PRIOR): the artists they play come first, co-listening
+ *    orders the rest — and is the whole signal where none of the candidates is theirs (a public
+ *    benchmark's held-out artists), since the blend standardises it.
  * Both scores are standardised over the candidates and mixed; the result is mapped back onto the
  * logit's own mean and spread, so a weight of 0 is exactly the network and probabilities stay
  * on the logit's scale.
@@ -16,6 +18,15 @@ import type { UserFeatures } from '../data/features';
 
 export type { FusionWeights };
 export const NO_FUSION: FusionWeights = Object.freeze({ all: 0, discover: 0 }) as FusionWeights;
+
+/**
+ * Co-listening's weight beside the artists' replay shares in discovery's signal. At the same
+ * weight (1, until the tenth session) it outweighed them — scores reach ~0.5 where a favourite's
+ * share is ~0.1 — and ranked alone, with HetRec + MPD imported, that signal scored 0.051 against
+ * 0.085 for the shares alone on the shared twenty (0.019 against 0.086 on the unseen five);
+ * 0.01–0.03 matched the shares alone on both, on validation too (docs/EVALUATION.md).
+ */
+export const COLISTEN_IN_PRIOR = 0.03;
 
 /** The listening signal blended into `output`'s ranking, for person row `u` and candidate rows. */
 export function listeningPrior(users: UserFeatures, u: number, artistOf: ArrayLike<number>, cand: ArrayLike<number>, output: Output): Float32Array {
@@ -29,7 +40,7 @@ export function listeningPrior(users: UserFeatures, u: number, artistOf: ArrayLi
   const co = users.colisten[u];
   for (let i = 0; i < cand.length; i++) {
     const a = artistOf[cand[i]];
-    out[i] = (share?.get(a) ?? 0) + (co?.get(a) ?? 0);
+    out[i] = (share?.get(a) ?? 0) + COLISTEN_IN_PRIOR * (co?.get(a) ?? 0);
   }
   return out;
 }
