@@ -484,33 +484,43 @@ export interface ArtistNeighbours {
  * artists j of share_j × similarity(j, artist), from community co-occurrence.
  */
 export function colistenScores(artistWeight: Map<number, number>, community: ArtistNeighbours | undefined, profileId?: number): Map<number, number> {
-  if (profileId !== undefined && community?.ofProfile) community = community.ofProfile(profileId);
-  if (!community?.neighbours.size) return new Map();
-  return sumColisten(colistenSources(artistWeight), community.neighbours);
+  const from = colistenFrom(artistWeight, community, profileId);
+  return from ? sumColisten(from.sources, from.neighbours) : new Map();
 }
 
 /** `colistenScores` as a `ColistenScores`, each artist's score computed when asked. */
 export function colistenLookup(artistWeight: Map<number, number>, community: ArtistNeighbours | undefined, profileId?: number): ColistenLookup {
+  const from = colistenFrom(artistWeight, community, profileId);
+  return from ? new ColistenScores(from.sources, from.neighbours) : new Map();
+}
+
+/** The sources and the neighbours a person's co-listening reads (the community without them where it holds them), or null without any. */
+function colistenFrom(artistWeight: Map<number, number>, community: ArtistNeighbours | undefined, profileId?: number) {
   if (profileId !== undefined && community?.ofProfile) community = community.ofProfile(profileId);
-  if (!community?.neighbours.size) return new Map();
-  return new ColistenScores(colistenSources(artistWeight), community.neighbours);
+  return community?.neighbours.size ? { sources: colistenSources(artistWeight), neighbours: community.neighbours } : null;
 }
 
 /** Co-listening scores by artist id: a Map, or a `ColistenScores` computed when asked. */
 export type ColistenLookup = Pick<ReadonlyMap<number, number>, 'get'> & Iterable<[number, number]>;
 
-/** Each source artist's neighbours sorted by artist id, built on first use, per neighbour map. */
-const neighbourIndex = new WeakMap<ArtistNeighbours['neighbours'], Map<number, { artist: Int32Array; sim: Float64Array }>>();
+type NeighbourIndex = { artist: Int32Array; sim: Float64Array };
 
-function simOf(neighbours: ArtistNeighbours['neighbours'], source: number, artist: number): number | undefined {
-  let bySource = neighbourIndex.get(neighbours);
-  if (!bySource) neighbourIndex.set(neighbours, (bySource = new Map()));
+/** Each source artist's neighbours sorted by artist id, built on first use, per neighbour map. */
+const neighbourIndexes = new WeakMap<ArtistNeighbours['neighbours'], Map<number, NeighbourIndex>>();
+
+function neighbourIndex(neighbours: ArtistNeighbours['neighbours'], source: number): NeighbourIndex {
+  let bySource = neighbourIndexes.get(neighbours);
+  if (!bySource) neighbourIndexes.set(neighbours, (bySource = new Map()));
   let ix = bySource.get(source);
   if (!ix) {
     const list = [...(neighbours.get(source) ?? [])].sort((x, y) => x.artist - y.artist);
     ix = { artist: Int32Array.from(list, (n) => n.artist), sim: Float64Array.from(list, (n) => n.sim) };
     bySource.set(source, ix);
   }
+  return ix;
+}
+
+function simIn(ix: NeighbourIndex, artist: number): number | undefined {
   let lo = 0;
   let hi = ix.artist.length - 1;
   while (lo <= hi) {
@@ -523,6 +533,11 @@ function simOf(neighbours: ArtistNeighbours['neighbours'], source: number, artis
   return undefined;
 }
 
+/** The community's similarity of `source` to `artist` (undefined when they are never co-listened). */
+export function neighbourSim(neighbours: ArtistNeighbours['neighbours'], source: number, artist: number): number | undefined {
+  return simIn(neighbourIndex(neighbours, source), artist);
+}
+
 /**
  * `colistenScores` for one person, each artist's score summed when asked (the same sum, in the
  * same order). Training states need only the scores of the pairs in a batch; thousands of states
@@ -531,17 +546,21 @@ function simOf(neighbours: ArtistNeighbours['neighbours'], source: number, artis
  */
 export class ColistenScores implements ColistenLookup {
   private full?: Map<number, number>;
+  /** Each source's sorted neighbours, beside its share. */
+  private readonly index: NeighbourIndex[];
 
-  constructor(private readonly sources: [number, number][], private readonly neighbours: ArtistNeighbours['neighbours']) {}
+  constructor(private readonly sources: [number, number][], private readonly neighbours: ArtistNeighbours['neighbours']) {
+    this.index = sources.map(([j]) => neighbourIndex(neighbours, j));
+  }
 
   get(artist: number): number | undefined {
     if (this.full) return this.full.get(artist);
     let s = 0;
     let hit = false;
-    for (const [j, share] of this.sources) {
-      const sim = simOf(this.neighbours, j, artist);
+    for (let k = 0; k < this.sources.length; k++) {
+      const sim = simIn(this.index[k], artist);
       if (sim !== undefined) {
-        s += share * sim;
+        s += this.sources[k][1] * sim;
         hit = true;
       }
     }

@@ -106,8 +106,8 @@ export function loadHetrec(dir: string, minTagUses = 5): HetrecData {
 const MINUTE = 60000;
 const T0 = Date.UTC(2011, 0, 1);
 
-/** Community knowledge from training interactions: each artist's co-listened artists, cosine of co-occurrence — all of them, as an import keeps (or the top `keep`). */
-export function coListeningKnowledge(train: { item: number }[][], items: number, keep = Infinity): CommunityKnowledge {
+/** Community knowledge from training interactions: each artist's co-listened artists, cosine of co-occurrence — all of them, as an import keeps. */
+export function coListeningKnowledge(train: { item: number }[][], items: number): CommunityKnowledge {
   const deg = new Float64Array(items);
   const co: Map<number, number>[] = Array.from({ length: items }, () => new Map());
   for (const l of train) {
@@ -122,7 +122,7 @@ export function coListeningKnowledge(train: { item: number }[][], items: number,
     if (!m.size) return;
     const list = [...m].map(([b, n]) => ({ artist: b + 1, sim: n / Math.sqrt(deg[a] * deg[b]) }));
     list.sort((x, y) => y.sim - x.sim || x.artist - y.artist);
-    neighbours.set(a + 1, list.slice(0, keep));
+    neighbours.set(a + 1, list);
   });
   return { neighbours, trackGroups: new Map(), sources: 1 };
 }

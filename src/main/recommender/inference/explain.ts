@@ -9,7 +9,7 @@ import type { CommunityKnowledge } from '../../importers/community';
 import { tf } from '../backend';
 import { AUDIO_COLUMNS, type Catalog, type loadProfileData } from '../data/dataset';
 import {
-  AFFINITY_COLUMNS, AUDIO_FIT_COLUMNS, ITEM_NUMERIC, audioFitScale, colistenSources, pairAffinity,
+  AFFINITY_COLUMNS, AUDIO_FIT_COLUMNS, ITEM_NUMERIC, audioFitScale, colistenSources, neighbourSim, pairAffinity,
   type FeatureSpace, type ItemFeatures, type UserAggregate, type UserFeatures,
 } from '../data/features';
 import type { FeatureTensors } from '../data/tensors';
@@ -46,7 +46,7 @@ export function colistenVia(ctx: ExplainContext, u: ServingUser, artistId: numbe
   // The same sources and weights as the model's co-listening feature (colistenScores).
   let best: [number, number] | null = null;
   for (const [j, share] of colistenSources(u.agg.artistWeight)) {
-    const v = share * (ctx.community.neighbours.get(j)?.find((n) => n.artist === artistId)?.sim ?? 0);
+    const v = share * (neighbourSim(ctx.community.neighbours, j, artistId) ?? 0);
     if (v > 0 && (!best || v > best[1])) best = [j, v];
   }
   return best ? (ctx.catalog.artistName.get(best[0]) ?? null) : null;
