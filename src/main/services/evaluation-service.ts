@@ -14,7 +14,7 @@ import { getLogger } from '../logging';
 import { FeatureTensors } from '../recommender/data/tensors';
 import { ModelRanker } from '../recommender/inference/model-ranker';
 import { loadModel } from '../recommender/models/io';
-import { rankHeldOut } from '../recommender/evaluation/protocols';
+import { heldOutNeighbourhood, rankHeldOut } from '../recommender/evaluation/protocols';
 import { positivePlays, prepareData, type Prepared } from '../recommender/data/pipeline';
 import { TEST } from '../recommender/data/dataset';
 import { ABLATIONS, permutationImportance, sampleConfig, type Importance } from '../recommender/evaluation/analysis';
@@ -280,7 +280,7 @@ export async function evaluateReal(o: RealEvalOptions): Promise<RealEvaluation> 
       const r = await trainRun(lib, { config: c, modelsDir: path.join(work, 'models'), prepared: prep });
       const lm = loadModel(r.run.modelPath!);
       const fts = new FeatureTensors(task === 'test' ? prep.testUsers : prep.users, prep.items);
-      const mr = new ModelRanker(lm.model, fts, lm.manifest.fusion).as('discover');
+      const mr = new ModelRanker(lm.model, fts, lm.manifest.fusion, undefined, heldOutNeighbourhood(prep, lm.manifest.fusion, task)).as('discover');
       const m = evaluateRanker(mr, task === 'test' ? prep.test : prep.valid, { ks: [10, 50], threshold: c.evaluation.threshold }).metrics;
       mr.dispose();
       fts.dispose();

@@ -48,3 +48,8 @@ export function profileVersion(db: Sqlite, profileId: number, feedback: 'favouri
     FROM profiles p WHERE p.id = ?`;
   return JSON.stringify(stmt(db, sql).raw().get(profileId) ?? null);
 }
+
+/** Everyone's listening: profiles and listening events (counts and newest rows). What the library's neighbourhood score keys on. */
+export function listeningVersion(db: Sqlite): string {
+  return JSON.stringify(stmt(db, `SELECT (SELECT count(*) || ':' || ifnull(max(id), 0) FROM profiles), (SELECT count(*) || ':' || ifnull(max(id), 0) FROM listening_events)`).raw().get());
+}

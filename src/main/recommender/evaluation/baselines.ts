@@ -8,6 +8,7 @@ import type { Interactions } from '../data/examples';
 import { ITEM_NUMERIC, colistenScores, type UserAggregate } from '../data/features';
 import type { Prepared } from '../data/pipeline';
 import type { AppConfig } from '../../../shared/config-schema';
+import { EaseNeighbourhood, MAX_NEIGHBOURHOOD_PEOPLE, positiveLists } from '../inference/neighbourhood';
 import { evaluateRanker, popularityRanker, randomRanker, type Ranker } from './ranking';
 
 /**
@@ -198,54 +199,8 @@ export function itemCfRanker(prep: Prepared, h: History = historyOf(prep, 'valid
  * people × people matrix is inverted.
  */
 export function easeRanker(prep: Prepared, lambda = 250, h: History = historyOf(prep, 'valid')): Ranker {
-  const pos = positives(prep, h).map((l) => [...new Set(l)]);
-  const U = pos.length;
-  if (U > 3000) throw new Error('EASE via Woodbury needs few people');
-  // K = λI + X Xᵀ (U × U), X binary.
-  const sets = pos.map((l) => new Set(l));
-  const K = Array.from({ length: U }, (_, a) =>
-    Float64Array.from({ length: U }, (_, b) => {
-      let n = 0;
-      const [small, big] = pos[a].length < pos[b].length ? [pos[a], sets[b]] : [pos[b], sets[a]];
-      for (const t of small) if (big.has(t)) n++;
-      return n + (a === b ? lambda : 0);
-    }),
-  );
-  const Kinv = invert(K);
-  // diag(P)_t = (1 − x_tᵀ K⁻¹ x_t)/λ where x_t = column t of X (the people who played t).
-  const playersOf = new Map<number, number[]>();
-  pos.forEach((l, u) => l.forEach((t) => (playersOf.get(t) ?? playersOf.set(t, []).get(t)!).push(u)));
-  const diag = new Float64Array(prep.items.n).fill(1 / lambda);
-  for (const [t, ps] of playersOf) {
-    let q = 0;
-    for (const a of ps) for (const b of ps) q += Kinv[a][b];
-    diag[t] = (1 - q) / lambda;
-  }
-  return {
-    name: 'ease',
-    score: (users) =>
-      users.map((u) => {
-        // (x_u P)_t = (x_ut − (x_u Xᵀ K⁻¹ X)_t)/λ ;  score_t = x_ut − (x_u P)_t / P_tt, and x_ut = 0 for unseen t.
-        const xXt = new Float64Array(U);
-        for (let v = 0; v < U; v++) {
-          let n = 0;
-          for (const t of pos[u]) if (sets[v].has(t)) n++;
-          xXt[v] = n;
-        }
-        const w = new Float64Array(U);
-        for (let b = 0; b < U; b++) {
-          let s = 0;
-          for (let a = 0; a < U; a++) s += xXt[a] * Kinv[a][b];
-          w[b] = s;
-        }
-        const xP = new Float64Array(prep.items.n);
-        for (const t of sets[u]) xP[t] += 1 / lambda;
-        for (let v = 0; v < U; v++) if (w[v]) for (const t of pos[v]) xP[t] -= w[v] / lambda;
-        const s = new Float32Array(prep.items.n);
-        for (let t = 0; t < prep.items.n; t++) s[t] = (sets[u].has(t) ? 1 : 0) - xP[t] / diag[t];
-        return s;
-      }),
-  };
+  const ease = new EaseNeighbourhood(positiveLists(h.inter, prep.data.profiles.length), prep.items.n, lambda);
+  return { name: 'ease', score: (users) => users.map((u) => ease.scores(u).slice()) };
 }
 
 /** Gauss–Jordan inverse with partial pivoting (small, dense matrices). */
@@ -290,7 +245,7 @@ export function baselineRankers(prep: Prepared, config: AppConfig): Ranker[] {
   if (want.has('recent_artists')) out.push(recentArtistsRanker(prep, h));
   if (want.has('content_knn')) out.push(contentKnnRanker(prep, h));
   if (want.has('item_cf')) out.push(itemCfRanker(prep, h));
-  if (want.has('ease') && prep.data.profiles.length <= 3000) {
+  if (want.has('ease') && prep.data.profiles.length <= MAX_NEIGHBOURHOOD_PEOPLE) {
     // λ chosen on the validation period (from training-period listening), as the model's epochs are.
     let best: { lambda: number; v: number } | null = null;
     for (const lambda of [10, 50, 250, 1000, 5000]) {

@@ -19,6 +19,7 @@ import { prepareFrom, type Prepared } from '../data/pipeline';
 import { FeatureTensors } from '../data/tensors';
 import { ModelRanker } from '../inference/model-ranker';
 import type { FusionWeights } from '../inference/fusion';
+import { EaseNeighbourhood, positiveLists } from '../inference/neighbourhood';
 import { loadModel, readManifest } from '../models/io';
 import { train } from '../training/trainer';
 import { baselineRankers } from './baselines';
@@ -56,7 +57,7 @@ export async function rankHeldOut(
   const { model, manifest } = loadModel(modelDir);
   // Each period is ranked from each person's state at its start.
   const ft = new FeatureTensors(base === prep.valid ? prep.users : prep.testUsers, prep.items);
-  const modelRanker = new ModelRanker(model, ft, manifest.fusion);
+  const modelRanker = new ModelRanker(model, ft, manifest.fusion, undefined, heldOutNeighbourhood(prep, manifest.fusion, base === prep.valid ? 'valid' : 'test'));
   try {
     const rankers = [modelRanker, ...baselineRankers(prep, cfg)];
     const rank = (name: string, task: EvalTask, output: 'discover' | 'all') =>
@@ -72,6 +73,16 @@ export async function rankHeldOut(
     ft.dispose();
     model.dispose();
   }
+}
+
+/**
+ * The neighbourhood score a model was validated with (`fusion.neighbours`; none: undefined), as of
+ * the start of `period`: from training-period plays for validation, from everything before the
+ * test period for test — the moment the person's state is taken at.
+ */
+export function heldOutNeighbourhood(prep: Prepared, fusion: FusionWeights | undefined, period: 'valid' | 'test'): EaseNeighbourhood | undefined {
+  const nb = fusion?.neighbours;
+  return nb ? new EaseNeighbourhood(positiveLists(period === 'valid' ? prep.train : prep.history, prep.data.profiles.length), prep.items.n, nb.lambda) : undefined;
 }
 
 /** RecBole's random ordering split of each person's interactions, ratio 8:1:1: [training, validation, test]. */

@@ -80,3 +80,16 @@ export function chooseWeight(values: { w: number; value: number }[], fallback = 
   for (const c of [...values].sort((a, b) => a.w - b.w)) if (c.value > best.value + 1e-12) best = c;
   return best;
 }
+
+/**
+ * `chooseWeight` over pairs (own listening `w`, neighbourhood `wn`): the pair whose validation
+ * value is highest, ties to the smaller neighbourhood weight, then the smaller `w`; `fallback` when
+ * validation cannot tell the pairs apart.
+ */
+export function chooseWeights(values: { w: number; wn: number; value: number }[], fallback: { w: number; wn: number }): { w: number; wn: number; value: number } {
+  if (!values.length) return { ...fallback, value: NaN };
+  if (values.length > 1 && values.every((c) => Math.abs(c.value - values[0].value) <= 1e-12)) return { ...fallback, value: values[0].value };
+  let best = { w: 0, wn: 0, value: -Infinity };
+  for (const c of [...values].sort((a, b) => a.wn - b.wn || a.w - b.w)) if (c.value > best.value + 1e-12) best = c;
+  return best;
+}

@@ -8,6 +8,7 @@ import type { Output, TwoTowerModel } from '../models/two-tower';
 import { copiesOf, topN, type Ranker } from '../evaluation/ranking';
 import { ArtistCandidates, union } from './candidates';
 import { fuse, listeningPrior, NO_FUSION, type FusionWeights } from './fusion';
+import { NEIGHBOURHOOD_CANDIDATES, type Neighbourhood } from './neighbourhood';
 import { dotScores, itemVectors, pairLogits, userVectors } from './scoring';
 
 /** One person's re-ranked candidates: rows, the head's logits, and the listening prior of the output. */
@@ -18,6 +19,8 @@ export interface RankedCandidates {
   cand: Int32Array;
   logits: Float32Array;
   prior: Float32Array;
+  /** The neighbourhood score over the candidates (discovery with a neighbourhood only). */
+  nbr?: Float32Array;
 }
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
@@ -34,7 +37,12 @@ export class ModelRanker implements Ranker {
   /** Rows that are another copy of a recording (never candidates). */
   private readonly copies: Int32Array;
 
-  constructor(private model: TwoTowerModel, private ft: FeatureTensors, fusion?: FusionWeights, private rerankTop = 200) {
+  /**
+   * `neighbourhood`: the library's neighbourhood score for the person rows of `ft` (as of the same
+   * moment as their state); its best tracks join discovery's candidates and its weight in the
+   * blend is `fusion.neighbours`.
+   */
+  constructor(private model: TwoTowerModel, private ft: FeatureTensors, fusion?: FusionWeights, private rerankTop = 200, readonly neighbourhood?: Neighbourhood) {
     if (fusion) this.fusion = fusion;
     this.itemVecs = itemVectors(model, ft);
     this.byArtist = new ArtistCandidates(ft.items);
@@ -43,7 +51,7 @@ export class ModelRanker implements Ranker {
   }
 
   score(users: number[], exclude: Set<number>[]): Float32Array[] {
-    return this.candidates(users, exclude).map((c) => this.compose(c, this.fusion[this.output]));
+    return this.candidates(users, exclude).map((c) => this.compose(c, this.fusion[this.output], this.fusion.neighbours?.weight ?? 0));
   }
 
   /** Retrieval for each person, and (concat head) the head's logits and the prior over the re-ranked candidates. */
@@ -61,17 +69,27 @@ export class ModelRanker implements Ranker {
       const skip = (t: number) => ex.has(t) || canon[t] !== t;
       const users = this.ft.users;
       const half = this.rerankTop / 2;
-      const cand = union(topN(masked, Math.min(this.rerankTop, n)), this.byArtist.ofListening(users, u, half, skip));
+      let cand = union(topN(masked, Math.min(this.rerankTop, n)), this.byArtist.ofListening(users, u, half, skip));
+      // Discovery with a neighbourhood: its best tracks are candidates too, and its score is kept.
+      const nb = this.output === 'discover' ? this.neighbourhood?.scores(u) : undefined;
+      if (nb) {
+        const m = Float32Array.from(nb, (x, t) => (skip(t) || !(x > 0) ? -Infinity : x));
+        cand = union(cand, Array.from(topN(m, NEIGHBOURHOOD_CANDIDATES)));
+      }
       const logits = pairLogits(this.model, this.ft, new Int32Array(cand.length).fill(u), cand, this.output);
-      return { user: u, retrieval, cand, logits, prior: listeningPrior(users, u, this.ft.items.artistId, cand, this.output) };
+      const nbr = nb ? Float32Array.from(cand, (t) => nb[t]) : undefined;
+      return { user: u, retrieval, cand, logits, prior: listeningPrior(users, u, this.ft.items.artistId, cand, this.output), nbr };
     });
   }
 
-  /** A whole-catalogue score row from one person's candidates, with the prior blended in at weight `w`. */
-  compose(c: RankedCandidates, w: number): Float32Array {
+  /**
+   * A whole-catalogue score row from one person's candidates, with the prior blended in at weight
+   * `w`, then (discovery) the neighbourhood score at weight `wn`.
+   */
+  compose(c: RankedCandidates, w: number, wn = 0): Float32Array {
     if (!this.model.hasHead) return c.retrieval;
     const row = c.retrieval.slice();
-    const final = fuse(c.logits, c.prior, w);
+    const final = c.nbr && wn > 0 ? fuse(fuse(c.logits, c.prior, w), c.nbr, wn) : fuse(c.logits, c.prior, w);
     // Candidates keep their full-model scores; everything else stays below them, in retrieval order.
     for (let i = 0; i < row.length; i++) row[i] -= 1e4;
     c.cand.forEach((t, i) => (row[t] = final[i]));

@@ -5,7 +5,9 @@
 import { dbVersion, feedback as feedbackRows, versions, type Library } from '../../db';
 import type { FeedbackKind, Recommendation, RecommendOptions } from '../../../shared/types';
 import { tf } from '../backend';
-import { loadCatalog, loadProfileData, type Catalog } from '../data/dataset';
+import { loadCatalog, loadData, loadProfileData, type Catalog } from '../data/dataset';
+import { buildInteractions } from '../data/examples';
+import { EaseNeighbourhood, MAX_NEIGHBOURHOOD_PEOPLE, NEIGHBOURHOOD_CANDIDATES, positiveLists, type Neighbourhood } from './neighbourhood';
 import { aggregateUsers, buildItemFeatures, buildUserFeatures, type FeatureSpace, type ItemFeatures } from '../data/features';
 import { FeatureTensors } from '../data/tensors';
 import { loadModel, type ModelManifest } from '../models/io';
@@ -46,6 +48,8 @@ export class Recommender {
   private readonly fusion: FusionWeights;
   /** What explanations read of this recommender. */
   private readonly explainContext: ExplainContext;
+  /** The library's neighbourhood score (when the model blends one), over everyone's listening as of `version`. */
+  private nbr: { seen: string; version: string; nb: Neighbourhood | null; row: Map<number, number> } | null = null;
 
   private constructor(
     private lib: Library, private model: TwoTowerModel, readonly manifest: ModelManifest, readonly modelDir: string,
@@ -228,25 +232,55 @@ export class Recommender {
     // What feedback and the discovery control add on top of the model's own score.
     const shift = (t: number) => (hasFeedback ? this.dot(delta, t) * this.scale : 0) - (penalty > 0 && u.knownArtists.has(this.catalog.artistId[t]) ? penalty : 0);
     const blocked = (t: number) => !allow[t];
-    const cand = this.model.hasHead
-      ? union(pool.map((p) => p.t), this.byArtist.ofListening(u.features, 0, R / 2, blocked))
-      : Int32Array.from(pool, (p) => p.t);
-    if (!cand.length) return [];
     // Without what the person played, the head's "discover" output ranks; with it, "all".
     const output: Output = (opts.excludePlayed ?? true) ? 'discover' : 'all';
-    // The head's score, with the person's own listening blended in as chosen on validation.
+    // Discovery with the library's neighbourhood score: its best tracks are candidates too.
+    const nbr = this.model.hasHead && output === 'discover' ? this.neighbourhoodOf(profileId) : null;
+    let cand = this.model.hasHead
+      ? union(pool.map((p) => p.t), this.byArtist.ofListening(u.features, 0, R / 2, blocked))
+      : Int32Array.from(pool, (p) => p.t);
+    if (nbr) cand = union(cand, topAllowed(nbr, allow, NEIGHBOURHOOD_CANDIDATES));
+    if (!cand.length) return [];
+    // The head's score, with the person's own listening (and the neighbourhood) blended in as chosen on validation.
     const head = this.model.hasHead ? this.headLogits(u, cand, output) : Float32Array.from(pool, (p) => p.logit);
-    const fused = this.model.hasHead ? fuse(head, listeningPrior(u.features, 0, this.catalog.artistId, cand, output), this.fusion[output]) : head;
+    const own = this.model.hasHead ? fuse(head, listeningPrior(u.features, 0, this.catalog.artistId, cand, output), this.fusion[output]) : head;
+    const fused = nbr ? fuse(own, Float32Array.from(cand, (t) => nbr[t]), this.fusion.neighbours!.weight) : own;
     const final = fused.map((l, i) => l + shift(cand[i]));
     const chosen = this.diversify(cand, final, k, opts.maxPerArtist ?? 2, opts.diversity ?? 0.2);
     const recs = chosen.map(({ t, logit }, i) => this.describe(t, logit, i + 1, u));
     if (opts.explain) {
-      // What the blend added to each chosen track's score (0 without one).
+      // What each blend added to each chosen track's score (0 without one).
       const at = new Map(Array.from(cand, (t, i) => [t, i]));
-      const exps = explainTracks(this.explainContext, u, chosen.map((c) => c.t), output, chosen.map((c) => fused[at.get(c.t)!] - head[at.get(c.t)!]));
+      const i = (t: number) => at.get(t)!;
+      const exps = explainTracks(this.explainContext, u, chosen.map((c) => c.t), output, chosen.map((c) => own[i(c.t)] - head[i(c.t)]), chosen.map((c) => fused[i(c.t)] - own[i(c.t)]));
       recs.forEach((r, i) => (r.explanation = exps[i]));
     }
     return recs;
+  }
+
+  /**
+   * The library's neighbourhood score for one person (null when the model blends none, or the
+   * library no longer has neighbours for them), over everyone's listening as it is now: rebuilt
+   * when a profile or a listening event is added or removed, not on feedback.
+   */
+  private neighbourhoodOf(profileId: number): Float32Array | null {
+    const blend = this.fusion.neighbours;
+    if (!blend) return null;
+    const seen = dbVersion(this.lib.sqlite);
+    if (this.nbr?.seen !== seen) {
+      const version = versions.listeningVersion(this.lib.sqlite);
+      if (this.nbr?.version === version) this.nbr.seen = seen;
+      else {
+        const data = loadData(this.lib.sqlite, { catalog: this.catalog });
+        const people = data.profiles.length;
+        const ok = people >= 2 && people <= MAX_NEIGHBOURHOOD_PEOPLE;
+        const inter = ok ? buildInteractions(data, () => true, { skipThresholdMs: this.featureSpace.skipThresholdMs, minPositiveMs: this.manifest.config.preprocessing.min_positive_ms }) : null;
+        const nb = inter ? new EaseNeighbourhood(positiveLists(inter, people), this.catalog.trackId.length, blend.lambda) : null;
+        this.nbr = { seen, version, nb, row: new Map(data.profiles.map((p, i) => [p.id, i])) };
+      }
+    }
+    const row = this.nbr!.row.get(profileId);
+    return row === undefined || !this.nbr!.nb ? null : this.nbr!.nb.scores(row);
   }
 
   /** The concat head's logits for one person and candidate rows, from the cached tower outputs. */
@@ -351,6 +385,13 @@ export class Recommender {
     this.ft.dispose();
     this.model.dispose();
   }
+}
+
+/** The `n` best-scored rows that `allow` lets through. */
+function topAllowed(scores: Float32Array, allow: Uint8Array, n: number): number[] {
+  const rows: number[] = [];
+  for (let t = 0; t < scores.length; t++) if (allow[t] && scores[t] > 0) rows.push(t);
+  return rows.sort((a, b) => scores[b] - scores[a] || a - b).slice(0, n);
 }
 
 function loadProfileDataEmpty() {

@@ -62,8 +62,11 @@ interface Tower {
 export type ModelConfig = AppConfig['model'];
 /** Which of the head's outputs ranks: everything the person might play, or only what is new to them. */
 export type Output = 'all' | 'discover';
-/** Weight of the person's own listening blended into each output's ranking (inference/fusion.ts). */
-export type FusionWeights = Record<Output, number>;
+/**
+ * Weight of the person's own listening blended into each output's ranking (inference/fusion.ts),
+ * and of the library's neighbourhood score in discovery's (inference/neighbourhood.ts; absent: none).
+ */
+export type FusionWeights = Record<Output, number> & { neighbours?: { weight: number; lambda: number } };
 
 /** One network of the model: its embeddings, towers and head (an ensemble holds several). */
 class Member {

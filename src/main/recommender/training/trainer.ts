@@ -12,8 +12,9 @@ import { ensureGradients, initBackend, tf, type BackendInfo } from '../backend';
 import { epochExamples, negativeSampler, positiveExamples, type EpochExamples, type HardNegatives } from '../data/examples';
 import { dimsOf } from '../data/features';
 import { FeatureTensors } from '../data/tensors';
-import { chooseWeight, NO_FUSION } from '../inference/fusion';
+import { chooseWeights, NO_FUSION } from '../inference/fusion';
 import { ModelRanker } from '../inference/model-ranker';
+import { EaseNeighbourhood, MAX_NEIGHBOURHOOD_PEOPLE, NEIGHBOURHOOD_LAMBDAS, positiveLists, type Neighbourhood } from '../inference/neighbourhood';
 import { loadModel, readManifest, restoreOptimizer, saveModel } from '../models/io';
 import { TwoTowerModel, type FusionWeights, type Output } from '../models/two-tower';
 import type { Prepared } from '../data/pipeline';
@@ -127,7 +128,7 @@ async function trainEnsemble(opts: TrainOptions, n: number): Promise<TrainResult
     member.dispose();
   });
   const ftValid = new FeatureTensors(prep.users, prep.items);
-  const ranker = new ModelRanker(model, ftValid);
+  const ranker = new ModelRanker(model, ftValid, undefined, undefined, validationNeighbourhood(prep, cfg));
   const { metrics: valid, fusion } = validationMetrics(ranker, prep, cfg.evaluation.threshold, cfg.model.head.fusion_weights, cfg.model.head.fusion_fallback);
   ranker.dispose();
   ftValid.dispose();
@@ -163,6 +164,7 @@ async function trainNetwork(opts: TrainOptions): Promise<TrainResult> {
   // person's state at the start of the validation period.
   const ft = new FeatureTensors(prep.stateUsers, prep.items);
   const ftValid = new FeatureTensors(prep.users, prep.items);
+  const nbrValid = validationNeighbourhood(prep, cfg);
   const neg = tc.negatives;
   const hard: HardNegatives | undefined = neg.history_fraction + neg.artist_fraction > 0
     ? { historyTracks: prep.states.historyTracks, historyArtists: prep.states.historyArtists, tracksByArtist: tracksByArtist(prep.data.catalog.artistId), historyFraction: neg.history_fraction, artistFraction: neg.artist_fraction }
@@ -228,7 +230,7 @@ async function trainNetwork(opts: TrainOptions): Promise<TrainResult> {
       const seconds = (performance.now() - te) / 1000;
 
       opts.onProgress?.({ phase: 'validate', epoch, epochs: totalEpochs, step: steps, steps, loss: epochLoss, etaS: null, examplesPerS: ex.user.length / seconds });
-      const ranker = new ModelRanker(model, ftValid);
+      const ranker = new ModelRanker(model, ftValid, undefined, undefined, nbrValid);
       const { metrics: valid, fusion } = validationMetrics(ranker, prep, cfg.evaluation.threshold, cfg.model.head.fusion_weights, cfg.model.head.fusion_fallback);
       ranker.dispose();
       lastVecs = ranker.itemVecs;
@@ -456,6 +458,32 @@ function trainStep({ model, optimizer, ft, logQT, varList, cfg, mix }: StepConte
   return loss;
 }
 
+const neighbourhoods = new WeakMap<Prepared, Neighbourhood | null>();
+
+/**
+ * The library's neighbourhood score as of the start of validation (training-period plays), its λ
+ * the one that ranks the validation period's discoveries best on its own — or none: switched off,
+ * one person (no neighbours), too many people, or no validation to choose with. Computed once per
+ * prepared data (an ensemble's members share it).
+ */
+export function validationNeighbourhood(prep: Prepared, cfg: AppConfig): Neighbourhood | undefined {
+  if (neighbourhoods.has(prep)) return neighbourhoods.get(prep) ?? undefined;
+  const people = prep.data.profiles.length;
+  let best: { nb: Neighbourhood; v: number } | null = null;
+  if (cfg.model.head.neighbourhood && cfg.model.head.fusion_weights.length > 1 && people >= 2 && people <= MAX_NEIGHBOURHOOD_PEOPLE && prep.valid.users.length) {
+    const t0 = performance.now();
+    const positives = positiveLists(prep.train, people);
+    for (const lambda of NEIGHBOURHOOD_LAMBDAS) {
+      const nb = new EaseNeighbourhood(positives, prep.items.n, lambda);
+      const v = meanNdcg({ name: 'ease', score: (users) => users.map((u) => nb.scores(u).slice()) }, prep.valid, 10);
+      if (!best || v > best.v + 1e-12) best = { nb, v };
+    }
+    log.info(`neighbourhood score over ${people} people: λ ${best!.nb.lambda} (validation NDCG@10 ${fmt(best!.v)} on its own), ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  }
+  neighbourhoods.set(prep, best?.nb ?? null);
+  return best?.nb;
+}
+
 /**
  * Validation metrics: discovery (what was first played in the validation period, without what was
  * played before) under the plain names, all plays as `all_plays/…`, and `mean_ndcg@10` of the two.
@@ -472,14 +500,19 @@ export function validationMetrics(
     ranker.fusion = fusion;
     return { metrics: {}, fusion };
   }
+  const nbr = ranker.neighbourhood;
   const blended = (output: Output, task: EvalTask, opts: EvalOptions) => {
     ranker.as(output);
     const cands = new Map(ranker.candidates(task.users, task.exclude).map((c) => [c.user, c]));
-    const blend = (w: number): Ranker => ({ name: 'two_tower', score: (users) => users.map((u) => ranker.compose(cands.get(u)!, w)), probabilities: (u, items) => ranker.probabilities(u, items) });
-    // Each weight judged by NDCG@10 alone (cheap), the chosen one then measured in full.
-    const best = weights.length === 1 ? { w: 0 } : chooseWeight(weights.map((w) => ({ w, value: meanNdcg(blend(w), task, 10) })), fallback[output]);
+    const blend = (w: number, wn = 0): Ranker => ({ name: 'two_tower', score: (users) => users.map((u) => ranker.compose(cands.get(u)!, w, wn)), probabilities: (u, items) => ranker.probabilities(u, items) });
+    // Each weight judged by NDCG@10 alone (cheap), the chosen one then measured in full. Discovery
+    // with a neighbourhood score tries each pair of weights (own listening, neighbourhood).
+    const nbrWeights = output === 'discover' && nbr && weights.length > 1 ? weights : [0];
+    const tried = weights.flatMap((w) => nbrWeights.map((wn) => ({ w, wn, value: weights.length === 1 && nbrWeights.length === 1 ? 0 : meanNdcg(blend(w, wn), task, 10) })));
+    const best = weights.length === 1 ? { w: 0, wn: 0 } : chooseWeights(tried, { w: fallback[output], wn: 0 });
     fusion[output] = best.w;
-    return evaluateRanker(blend(best.w), task, opts).metrics;
+    if (output === 'discover' && nbr) fusion.neighbours = { weight: best.wn, lambda: nbr.lambda };
+    return evaluateRanker(blend(best.w, best.wn), task, opts).metrics;
   };
   const valid = prep.valid.users.length ? blended('discover', prep.valid, { ks: [10, 50], threshold }) : {};
   if (prep.validAll.users.length) {
@@ -490,6 +523,7 @@ export function validationMetrics(
   if (weights.length > 1) {
     valid['fusion/discover'] = fusion.discover;
     valid['fusion/all'] = fusion.all;
+    if (fusion.neighbours) valid['fusion/neighbours'] = fusion.neighbours.weight;
   }
   ranker.fusion = fusion;
   return { metrics: valid, fusion };
