@@ -15,13 +15,15 @@ import { ModelRanker } from '../../src/main/recommender/inference/model-ranker';
 import { Recommender } from '../../src/main/recommender/inference/recommender';
 import { itemVectors } from '../../src/main/recommender/inference/scoring';
 import { catalogFingerprint, loadSnapshot } from '../../src/main/recommender/inference/serving-snapshot';
-import { loadCatalog } from '../../src/main/recommender/data/dataset';
+import { loadCatalog, loadData } from '../../src/main/recommender/data/dataset';
 import { loadModel, readManifest, saveModel } from '../../src/main/recommender/models/io';
 import { INFERENCE, TwoTowerModel } from '../../src/main/recommender/models/two-tower';
 import { buildItemFeatures, dimsOf } from '../../src/main/recommender/data/features';
 import { tf } from '../../src/main/recommender/backend';
 import { prepareData, type Prepared } from '../../src/main/recommender/data/pipeline';
-import { CancelledError, validationMetrics } from '../../src/main/recommender/training/trainer';
+import { CancelledError, validationMetrics, validationNeighbourhood } from '../../src/main/recommender/training/trainer';
+import { EaseNeighbourhood, NEIGHBOURHOOD_LAMBDAS, positiveLists } from '../../src/main/recommender/inference/neighbourhood';
+import { buildInteractions } from '../../src/main/recommender/data/examples';
 import { evaluateModel, getRun, servingModelDir, trainRun, type RunRecord } from '../../src/main/services/model-service';
 import { keepRecommendations, lastRecommendations } from '../../src/main/services/last-recommendations';
 import { tmpDir } from '../helpers/env';
@@ -473,6 +475,68 @@ describe('training runs', () => {
     // Evidence wins over the fallback, and without a grid there is no blend at all.
     expect(validationMetrics(ranker, { ...prepared, valid: priorTop(prepared.valid, 'discover'), validAll: priorTop(prepared.validAll, 'all') }, 0.5, grid, fallback).fusion).toEqual(steered);
     expect(validationMetrics(ranker, { ...prepared, valid: none }, 0.5, [], fallback).fusion).toEqual({ all: 0, discover: 0 });
+    ranker.dispose();
+    model.dispose();
+    ft.dispose();
+  });
+
+  it('blends the library’s neighbourhood score into discovery: its λ and weight chosen on validation only, its best tracks among the candidates, served and explained', async () => {
+    const nb = validationNeighbourhood(prepared, config)!;
+    expect(NEIGHBOURHOOD_LAMBDAS).toContain(nb.lambda);
+    // One person alone has no neighbours: nothing to blend.
+    expect(validationNeighbourhood({ ...prepared, data: { ...prepared.data, profiles: prepared.data.profiles.slice(0, 1) } }, config)).toBeUndefined();
+    const { run, result } = await trainRun(lib, { config, modelsDir: path.join(dir, 'nbr'), prepared });
+    // Training records the neighbourhood the blend was chosen with.
+    expect(readManifest(run.modelPath!).fusion!.neighbours!.lambda).toBe(nb.lambda);
+    expect(result.epochs[0].valid['fusion/neighbours']).toBeGreaterThanOrEqual(0);
+    const { model } = loadModel(run.modelPath!);
+    const ft = new FeatureTensors(prepared.users, prepared.items);
+    const ranker = new ModelRanker(model, ft, undefined, undefined, nb).as('discover');
+    const v = prepared.valid;
+    const cands = ranker.candidates(v.users, v.exclude);
+    // The neighbourhood's best tracks (not excluded) are candidates, and its score is kept for them.
+    cands.slice(0, 10).forEach((c, j) => {
+      const s = nb.scores(c.user);
+      const best = [...s.keys()].filter((t) => !v.exclude[j].has(t) && prepared.items.canonical[t] === t && s[t] > 0).sort((a, b) => s[b] - s[a]).slice(0, 10);
+      for (const t of best) expect(c.cand).toContain(t);
+      c.cand.forEach((t, i) => expect(c.nbr![i]).toBe(s[t]));
+    });
+    const grid = [0, 0.5, 1];
+    // Validation targets rewritten to the neighbourhood's top 10 among the candidates: it gets a weight.
+    const nbrTop = { ...v, relevant: cands.map((c) => new Set(Array.from(c.cand).map((item, i) => ({ item, p: c.nbr![i] })).sort((a, b) => b.p - a.p).slice(0, 10).map((x) => x.item))) };
+    const steered = validationMetrics(ranker, { ...prepared, valid: nbrTop }, 0.5, grid).fusion;
+    expect(steered.neighbours!.weight).toBeGreaterThan(0);
+    expect(steered.neighbours!.lambda).toBe(nb.lambda);
+    // … and test targets play no part in the choice.
+    const base = validationMetrics(ranker, prepared, 0.5, grid).fusion;
+    expect(validationMetrics(ranker, { ...prepared, test: { ...prepared.test, relevant: prepared.test.relevant.map(() => new Set([0])) } }, 0.5, grid).fusion).toEqual(base);
+    // Without a neighbourhood the blend has none.
+    expect(validationMetrics(new ModelRanker(model, ft).as('discover'), prepared, 0.5, grid).fusion.neighbours).toBeUndefined();
+    // Served: a model that blends the neighbourhood in at full weight lists its best tracks and says why.
+    const saved = path.join(dir, 'neighbours');
+    await saveModel(saved, model, { epoch: 0, seed: 1, backend: 'test', config, featureSpace: prepared.featureSpace, metrics: {}, fusion: { all: 0, discover: 0, neighbours: { weight: 1, lambda: nb.lambda } } });
+    const pid = prepared.data.profiles[3].id;
+    const rec = Recommender.open(lib, saved);
+    const list = rec.recommend(pid, { k: 10, explain: true, diversity: 0, maxPerArtist: 0 });
+    expect(list.some((r) => r.explanation!.factors.some((f) => f.label === 'listeners like you' && f.contribution > 0))).toBe(true);
+    // At full weight the list is the neighbourhood's own best tracks (over everyone's listening
+    // now), the ones retrieval would not have offered included.
+    const all = loadData(lib.sqlite);
+    const inter = buildInteractions(all, () => true, { skipThresholdMs: config.training.skip_threshold_ms, minPositiveMs: config.preprocessing.min_positive_ms });
+    const row = all.profiles.findIndex((p) => p.id === pid);
+    const served = new EaseNeighbourhood(positiveLists(inter, all.profiles.length), all.catalog.trackId.length, nb.lambda).scores(row);
+    const played = new Set<number>();
+    for (let i = 0; i < all.events.length; i++) if (all.events.profile[i] === row && all.events.track[i] >= 0) played.add(all.events.track[i]);
+    const want = [...served.keys()].filter((t) => !played.has(t) && all.catalog.canonical[t] === t).sort((a, b) => served[b] - served[a]).slice(0, 5);
+    expect(list.slice(0, 5).map((r) => all.catalog.rowOf.get(r.trackId))).toEqual(want);
+    rec.dispose();
+    const plain = path.join(dir, 'no-neighbours');
+    await saveModel(plain, model, { epoch: 0, seed: 1, backend: 'test', config, featureSpace: prepared.featureSpace, metrics: {}, fusion: { all: 0, discover: 0 } });
+    const rec2 = Recommender.open(lib, plain);
+    const list2 = rec2.recommend(pid, { k: 10, explain: true, diversity: 0, maxPerArtist: 0 });
+    expect(list2.map((r) => r.trackId)).not.toEqual(list.map((r) => r.trackId));
+    expect(list2.some((r) => r.explanation!.factors.some((f) => f.label === 'listeners like you'))).toBe(false);
+    rec2.dispose();
     ranker.dispose();
     model.dispose();
     ft.dispose();
