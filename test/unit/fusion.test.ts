@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { COLISTEN_IN_PRIOR, chooseWeight, fuse, listeningPrior } from '../../src/main/recommender/inference/fusion';
+import { COLISTEN_IN_PRIOR, chooseWeights, fuse, listeningPrior } from '../../src/main/recommender/inference/fusion';
 import type { UserFeatures } from '../../src/main/recommender/data/features';
 
 const order = (x: Float32Array) => [...x.keys()].sort((a, b) => x[b] - x[a]);
@@ -30,6 +30,9 @@ describe('fusion of the head with the person’s own listening', () => {
     const f = fuse(Float32Array.from([0, 1, 3, 2]), tied, 1);
     expect(order(f)).toEqual([1, 0, 2, 3]);
   });
+
+  // One weight (no neighbourhood): every pair's neighbourhood weight is 0.
+  const chooseWeight = (values: { w: number; value: number }[], fallback = 0) => chooseWeights(values.map((c) => ({ ...c, wn: 0 })), { w: fallback, wn: 0 });
 
   it('chooses the best validation value, the smaller weight on ties', () => {
     expect(chooseWeight([{ w: 0.5, value: 0.3 }, { w: 0, value: 0.3 }, { w: 1, value: 0.2 }]).w).toBe(0);
@@ -92,5 +95,13 @@ describe('choosing the blend on validation', () => {
     const full = evaluateRanker(ranker, task, { ks: [10, 50], threshold: 0.5 }).metrics['ndcg@10'];
     expect(full).toBeGreaterThan(0);
     expect(meanNdcg(ranker, task, 10)).toBeCloseTo(full, 10);
+  });
+
+  it('chooses a pair of weights (own listening, neighbourhood) on validation: the best, ties to the smaller neighbourhood weight then the smaller own weight, the fallback when all tie', () => {
+    const pairs = (vals: number[][]) => vals.flatMap((row, i) => row.map((value, j) => ({ w: [0, 0.5, 1][i], wn: [0, 0.5, 1][j], value })));
+    expect(chooseWeights(pairs([[0.1, 0.2, 0.1], [0.1, 0.3, 0.3], [0.3, 0.1, 0.1]]), { w: 0, wn: 0 })).toMatchObject({ w: 1, wn: 0 });
+    expect(chooseWeights(pairs([[0.1, 0.2, 0.1], [0.1, 0.3, 0.3], [0.2, 0.1, 0.1]]), { w: 0, wn: 0 })).toMatchObject({ w: 0.5, wn: 0.5 });
+    expect(chooseWeights(pairs([[0.1, 0.4, 0.1], [0.1, 0.4, 0.3], [0.2, 0.1, 0.1]]), { w: 0, wn: 0 })).toMatchObject({ w: 0, wn: 0.5 });
+    expect(chooseWeights(pairs([[0.2, 0.2, 0.2], [0.2, 0.2, 0.2], [0.2, 0.2, 0.2]]), { w: 0.5, wn: 0 })).toMatchObject({ w: 0.5, wn: 0 });
   });
 });

@@ -69,22 +69,11 @@ export function fuse(logits: Float32Array, prior: Float32Array, w: number): Floa
 }
 
 /**
- * The weight whose validation value is highest; ties go to the smaller weight (less trust in the
- * prior). When validation cannot tell the weights apart — none measured, or all alike (one
- * person's validation weeks often replay only what every blend ranks first) — `fallback`.
- */
-export function chooseWeight(values: { w: number; value: number }[], fallback = 0): { w: number; value: number } {
-  if (!values.length) return { w: fallback, value: NaN };
-  if (values.length > 1 && values.every((c) => Math.abs(c.value - values[0].value) <= 1e-12)) return { w: fallback, value: values[0].value };
-  let best = { w: 0, value: -Infinity };
-  for (const c of [...values].sort((a, b) => a.w - b.w)) if (c.value > best.value + 1e-12) best = c;
-  return best;
-}
-
-/**
- * `chooseWeight` over pairs (own listening `w`, neighbourhood `wn`): the pair whose validation
- * value is highest, ties to the smaller neighbourhood weight, then the smaller `w`; `fallback` when
- * validation cannot tell the pairs apart.
+ * The pair of weights (own listening `w`, neighbourhood `wn`; without a neighbourhood every `wn`
+ * is 0) whose validation value is highest; ties go to the smaller neighbourhood weight, then the
+ * smaller `w` (less trust in the signals). When validation cannot tell the pairs apart — none
+ * measured, or all alike (one person's validation weeks often replay only what every blend ranks
+ * first) — `fallback`.
  */
 export function chooseWeights(values: { w: number; wn: number; value: number }[], fallback: { w: number; wn: number }): { w: number; wn: number; value: number } {
   if (!values.length) return { ...fallback, value: NaN };
