@@ -49,7 +49,11 @@ export function profileVersion(db: Sqlite, profileId: number, feedback: 'favouri
   return JSON.stringify(stmt(db, sql).raw().get(profileId) ?? null);
 }
 
-/** Everyone's listening: profiles and listening events (counts and newest rows). What the library's neighbourhood score keys on. */
+/**
+ * Everyone's listening, cheaply (two index lookups and a count of profiles, so a list can ask on
+ * every request): profiles (count, newest) and the newest listening event — what the library's
+ * neighbourhood score keys on. Imports only add events; a person's deletion changes the profiles.
+ */
 export function listeningVersion(db: Sqlite): string {
-  return JSON.stringify(stmt(db, `SELECT (SELECT count(*) || ':' || ifnull(max(id), 0) FROM profiles), (SELECT count(*) || ':' || ifnull(max(id), 0) FROM listening_events)`).raw().get());
+  return JSON.stringify(stmt(db, `SELECT (SELECT count(*) || ':' || ifnull(max(id), 0) FROM profiles), (SELECT ifnull(max(id), 0) FROM listening_events)`).raw().get());
 }

@@ -164,7 +164,8 @@ async function trainNetwork(opts: TrainOptions): Promise<TrainResult> {
   // person's state at the start of the validation period.
   const ft = new FeatureTensors(prep.stateUsers, prep.items);
   const ftValid = new FeatureTensors(prep.users, prep.items);
-  const nbrValid = validationNeighbourhood(prep, cfg);
+  // A quick retraining keeps the serving model's λ (choosing it again would cost a few seconds).
+  const nbrValid = validationNeighbourhood(prep, cfg, opts.initFrom ? readManifest(opts.initFrom).fusion?.neighbours?.lambda : undefined);
   const neg = tc.negatives;
   const hard: HardNegatives | undefined = neg.history_fraction + neg.artist_fraction > 0
     ? { historyTracks: prep.states.historyTracks, historyArtists: prep.states.historyArtists, tracksByArtist: tracksByArtist(prep.data.catalog.artistId), historyFraction: neg.history_fraction, artistFraction: neg.artist_fraction }
@@ -462,19 +463,19 @@ const neighbourhoods = new WeakMap<Prepared, Neighbourhood | null>();
 
 /**
  * The library's neighbourhood score as of the start of validation (training-period plays), its λ
- * the one that ranks the validation period's discoveries best on its own — or none: switched off,
+ * `lambda` if given, else the one that ranks the validation period's discoveries best on its own — or none: switched off,
  * one person (no neighbours), too many people, or no validation to choose with. Computed once per
  * prepared data (an ensemble's members share it).
  */
-export function validationNeighbourhood(prep: Prepared, cfg: AppConfig): Neighbourhood | undefined {
+export function validationNeighbourhood(prep: Prepared, cfg: AppConfig, lambda?: number): Neighbourhood | undefined {
   if (neighbourhoods.has(prep)) return neighbourhoods.get(prep) ?? undefined;
   const people = prep.data.profiles.length;
   let best: { nb: Neighbourhood; v: number } | null = null;
   if (cfg.model.head.neighbourhood && cfg.model.head.fusion_weights.length > 1 && people >= 2 && people <= MAX_NEIGHBOURHOOD_PEOPLE && prep.valid.users.length) {
     const t0 = performance.now();
     const positives = positiveLists(prep.train, people);
-    for (const lambda of NEIGHBOURHOOD_LAMBDAS) {
-      const nb = new EaseNeighbourhood(positives, prep.items.n, lambda);
+    for (const l of lambda !== undefined ? [lambda] : NEIGHBOURHOOD_LAMBDAS) {
+      const nb = new EaseNeighbourhood(positives, prep.items.n, l);
       const v = meanNdcg({ name: 'ease', score: (users) => users.map((u) => nb.scores(u).slice()) }, prep.valid, 10);
       if (!best || v > best.v + 1e-12) best = { nb, v };
     }
