@@ -483,6 +483,9 @@ describe('training runs', () => {
   it('blends the library’s neighbourhood score into discovery: its λ and weight chosen on validation only, its best tracks among the candidates, served and explained', async () => {
     const nb = validationNeighbourhood(prepared, config)!;
     expect(NEIGHBOURHOOD_LAMBDAS).toContain(nb.lambda);
+    // Switched off (the same prepared data): none.
+    expect(validationNeighbourhood(prepared, { ...config, model: { ...config.model, head: { ...config.model.head, neighbourhood: false } } })).toBeUndefined();
+    expect(validationNeighbourhood(prepared, config)!.lambda).toBe(nb.lambda);
     // One person alone has no neighbours: nothing to blend.
     expect(validationNeighbourhood({ ...prepared, data: { ...prepared.data, profiles: prepared.data.profiles.slice(0, 1) } }, config)).toBeUndefined();
     const { run, result } = await trainRun(lib, { config, modelsDir: path.join(dir, 'nbr'), prepared });

@@ -459,16 +459,18 @@ function trainStep({ model, optimizer, ft, logQT, varList, cfg, mix }: StepConte
   return loss;
 }
 
-const neighbourhoods = new WeakMap<Prepared, Neighbourhood | null>();
+const neighbourhoods = new WeakMap<Prepared, { key: string; nb: Neighbourhood | null }>();
 
 /**
  * The library's neighbourhood score as of the start of validation (training-period plays), its λ
  * `lambda` if given, else the one that ranks the validation period's discoveries best on its own — or none: switched off,
  * one person (no neighbours), too many people, or no validation to choose with. Computed once per
- * prepared data (an ensemble's members share it).
+ * prepared data and setting (an ensemble's members share it).
  */
 export function validationNeighbourhood(prep: Prepared, cfg: AppConfig, lambda?: number): Neighbourhood | undefined {
-  if (neighbourhoods.has(prep)) return neighbourhoods.get(prep) ?? undefined;
+  const key = JSON.stringify([cfg.model.head.neighbourhood, cfg.model.head.fusion_weights.length > 1, lambda ?? null]);
+  const hit = neighbourhoods.get(prep);
+  if (hit?.key === key) return hit.nb ?? undefined;
   const people = prep.data.profiles.length;
   let best: { nb: Neighbourhood; v: number } | null = null;
   if (cfg.model.head.neighbourhood && cfg.model.head.fusion_weights.length > 1 && people >= 2 && people <= MAX_NEIGHBOURHOOD_PEOPLE && prep.valid.users.length) {
@@ -481,7 +483,7 @@ export function validationNeighbourhood(prep: Prepared, cfg: AppConfig, lambda?:
     }
     log.info(`neighbourhood score over ${people} people: λ ${best!.nb.lambda} (validation NDCG@10 ${fmt(best!.v)} on its own), ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   }
-  neighbourhoods.set(prep, best?.nb ?? null);
+  neighbourhoods.set(prep, { key, nb: best?.nb ?? null });
   return best?.nb;
 }
 
