@@ -75,6 +75,8 @@ export class Recommender {
     const t = model.dotTransform();
     this.scale = t.scale;
     this.bias = t.bias;
+    // The library's neighbourhood score, built now rather than on the first list.
+    this.neighbourhoodOf(-1);
   }
 
   static open(lib: Library, modelDir: string): Recommender {
