@@ -242,7 +242,7 @@ async function trainNetwork(opts: TrainOptions): Promise<TrainResult> {
       if (cfg.logging.per_epoch) {
         log.info(
           `epoch ${epoch + 1}/${totalEpochs}: loss ${epochLoss.toFixed(4)}, lr ${lr.toExponential(2)}, ` +
-            `valid ndcg@10 ${fmt(valid['ndcg@10'])} hit_rate@10 ${fmt(valid['hit_rate@10'])} recall@50 ${fmt(valid['recall@50'])} all plays ndcg@10 ${fmt(valid['all_plays/ndcg@10'])}${valid['fusion/all'] !== undefined ? ` (own-listening blend: discover ${valid['fusion/discover']}, all ${valid['fusion/all']}${valid['fusion/neighbours'] !== undefined ? `; neighbourhood ${valid['fusion/neighbours']}` : ''})` : ''}, ` +
+            `valid ndcg@10 ${fmt(valid['ndcg@10'])}${valid['network/ndcg@10'] !== undefined ? ` (network alone ${fmt(valid['network/ndcg@10'])})` : ''} hit_rate@10 ${fmt(valid['hit_rate@10'])} recall@50 ${fmt(valid['recall@50'])} all plays ndcg@10 ${fmt(valid['all_plays/ndcg@10'])}${valid['fusion/all'] !== undefined ? ` (own-listening blend: discover ${valid['fusion/discover']}, all ${valid['fusion/all']}${valid['fusion/neighbours'] !== undefined ? `; neighbourhood ${valid['fusion/neighbours']}` : ''})` : ''}, ` +
             `${Math.round(entry.examplesPerS)} examples/s`,
         );
       }
@@ -504,6 +504,7 @@ export function validationMetrics(
     return { metrics: {}, fusion };
   }
   const nbr = ranker.neighbourhood;
+  const network: Partial<Record<Output, number>> = {};
   const blended = (output: Output, task: EvalTask, opts: EvalOptions) => {
     ranker.as(output);
     const cands = new Map(ranker.candidates(task.users, task.exclude).map((c) => [c.user, c]));
@@ -515,6 +516,9 @@ export function validationMetrics(
     const best = weights.length === 1 ? { w: 0, wn: 0 } : chooseWeights(tried, { w: fallback[output], wn: 0 });
     fusion[output] = best.w;
     if (output === 'discover' && nbr) fusion.neighbours = { weight: best.wn, lambda: nbr.lambda };
+    // The network on its own (no blend), for early stopping on it (training.early_stopping.metric: network/ndcg@10).
+    const alone = tried.find((c) => c.w === 0 && c.wn === 0);
+    if (alone && weights.length > 1) network[output] = alone.value;
     return evaluateRanker(blend(best.w, best.wn), task, opts).metrics;
   };
   const valid = prep.valid.users.length ? blended('discover', prep.valid, { ks: [10, 50], threshold }) : {};
@@ -523,6 +527,7 @@ export function validationMetrics(
     for (const k of ['ndcg@10', 'hit_rate@10', 'mrr']) valid[`all_plays/${k}`] = all[k];
     valid['mean_ndcg@10'] = ((valid['ndcg@10'] ?? 0) + all['ndcg@10']) / 2;
   }
+  if (network.discover !== undefined) valid['network/ndcg@10'] = network.discover;
   if (weights.length > 1) {
     valid['fusion/discover'] = fusion.discover;
     valid['fusion/all'] = fusion.all;
