@@ -55,6 +55,9 @@ describe('configuration', () => {
     expect(() => loadConfig({ overrides: ['training.batchsize=5'] })).toThrow(/training\.batchsize .*no such key/);
     expect(() => loadConfig({ overrides: ['training.batch_size'] })).toThrow(/key\.path=value/);
     expect(() => loadConfig({ overrides: ['preprocessing.year_buckets=[2000, 1990]'] })).toThrow(/strictly increasing/);
+    // Early stopping reads a metric validation reports: the blend's, all plays', or the network's alone.
+    for (const m of ['ndcg@10', 'mean_ndcg@10', 'all_plays/ndcg@10', 'network/ndcg@10', 'loss']) expect(loadConfig({ overrides: [`training.early_stopping.metric=${m}`] }).config.training.early_stopping.metric).toBe(m);
+    for (const m of ['network/recall@50', 'ndcg', 'constructor']) expect(() => loadConfig({ overrides: [`training.early_stopping.metric=${m}`] })).toThrow(/early_stopping\.metric/);
   });
 
   it('reports YAML syntax errors with a line number', () => {

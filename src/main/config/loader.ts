@@ -173,8 +173,8 @@ function crossCheck(c: AppConfig, sources: Map<string, string>): void {
       issues.push({ source: sourceOf(`preprocessing.${key}`, sources), key: `preprocessing.${key}`, value: b, expected: 'strictly increasing values' });
     }
   }
-  if (!/^(loss|[a-z_]+@\d+|auc|mrr)$/.test(c.training.early_stopping.metric)) {
-    issues.push({ source: sourceOf('training.early_stopping.metric', sources), key: 'training.early_stopping.metric', value: c.training.early_stopping.metric, expected: 'loss, auc, mrr or metric@k such as ndcg@10' });
+  if (!/^(loss|auc|mrr|[a-z_]+@\d+|all_plays\/(mrr|[a-z_]+@\d+)|network\/ndcg@10)$/.test(c.training.early_stopping.metric)) {
+    issues.push({ source: sourceOf('training.early_stopping.metric', sources), key: 'training.early_stopping.metric', value: c.training.early_stopping.metric, expected: 'loss, auc, mrr, metric@k such as ndcg@10, all_plays/metric@k, or network/ndcg@10 (the network before the blend)' });
   }
   if (issues.length) throw new ConfigError(issues);
 }
