@@ -263,7 +263,8 @@ export class Recommender {
   /**
    * The library's neighbourhood score for one person (null when the model blends none, or the
    * library no longer has neighbours for them), over everyone's listening as it is now: rebuilt
-   * when a profile or a listening event is added or removed, not on feedback.
+   * when a listen or a profile is added or a profile removed (`versions.listeningVersion`), not on
+   * feedback.
    */
   private neighbourhoodOf(profileId: number): Float32Array | null {
     const blend = this.fusion.neighbours;
