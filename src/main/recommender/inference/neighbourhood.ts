@@ -88,8 +88,11 @@ export class EaseNeighbourhood implements Neighbourhood {
   private readonly playersOf: Map<number, number[]>;
   private readonly cache = new Map<number, Float32Array>();
 
-  /** `positives[u]`: person row u's distinct positively played catalogue rows. */
-  constructor(private readonly positives: number[][], private readonly nItems: number, readonly lambda: number) {
+  /**
+   * `positives[u]`: person row u's distinct positively played catalogue rows. `remember`: how many
+   * people's score rows to keep (evaluation asks for each person every epoch; serving keeps a few).
+   */
+  constructor(private readonly positives: number[][], private readonly nItems: number, readonly lambda: number, private readonly remember = Infinity) {
     const U = (this.U = positives.length);
     if (U > MAX_NEIGHBOURHOOD_PEOPLE) throw new Error(`the neighbourhood score needs at most ${MAX_NEIGHBOURHOOD_PEOPLE} people`);
     const playersOf = (this.playersOf = new Map<number, number[]>());
@@ -129,6 +132,7 @@ export class EaseNeighbourhood implements Neighbourhood {
     for (let v = 0; v < U; v++) if (w[v]) for (const t of positives[v]) xP[t] -= w[v] / lambda;
     const s = new Float32Array(this.nItems);
     for (let t = 0; t < this.nItems; t++) s[t] = (own.has(t) ? 1 : 0) - xP[t] / this.diag[t];
+    if (this.cache.size >= this.remember) this.cache.delete(this.cache.keys().next().value!);
     this.cache.set(u, s);
     return s;
   }
