@@ -2,7 +2,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/main/config';
 import { openLibrary } from '../../src/main/db';
-import { artistAffinityRanker, easeRanker, historyOf, invert, itemCfRanker, recentArtistsRanker, recentReplayRanker } from '../../src/main/recommender/evaluation/baselines';
+import { artistAffinityRanker, easeRanker, historyOf, itemCfRanker, recentArtistsRanker, recentReplayRanker } from '../../src/main/recommender/evaluation/baselines';
 import { generateSyntheticLibrary } from '../../src/main/recommender/data/synthetic';
 import { prepareData } from '../../src/main/recommender/data/pipeline';
 import { tmpDir } from '../helpers/env';
@@ -78,3 +78,27 @@ describe('baselines', () => {
     }
   });
 });
+
+/** Gauss–Jordan inverse with partial pivoting: the closed form's own inverse, independent of the Cholesky path under test. */
+function invert(m: ArrayLike<number>[]): Float64Array[] {
+  const n = m.length;
+  const a = m.map((r, i) => {
+    const row = new Float64Array(2 * n);
+    row.set(Array.from(r));
+    row[n + i] = 1;
+    return row;
+  });
+  for (let c = 0; c < n; c++) {
+    let p = c;
+    for (let r = c + 1; r < n; r++) if (Math.abs(a[r][c]) > Math.abs(a[p][c])) p = r;
+    [a[c], a[p]] = [a[p], a[c]];
+    const d = a[c][c];
+    for (let k = 0; k < 2 * n; k++) a[c][k] /= d;
+    for (let r = 0; r < n; r++) {
+      if (r === c || !a[r][c]) continue;
+      const f = a[r][c];
+      for (let k = 0; k < 2 * n; k++) a[r][k] -= f * a[c][k];
+    }
+  }
+  return a.map((r) => r.slice(n));
+}

@@ -8,8 +8,8 @@ import type { Interactions } from '../data/examples';
 import { ITEM_NUMERIC, colistenScores, type UserAggregate } from '../data/features';
 import type { Prepared } from '../data/pipeline';
 import type { AppConfig } from '../../../shared/config-schema';
-import { EaseNeighbourhood, MAX_NEIGHBOURHOOD_PEOPLE, positiveLists } from '../inference/neighbourhood';
-import { evaluateRanker, popularityRanker, randomRanker, type Ranker } from './ranking';
+import { chooseLambda, EaseNeighbourhood, MAX_NEIGHBOURHOOD_PEOPLE, positiveLists } from '../inference/neighbourhood';
+import { popularityRanker, randomRanker, type Ranker } from './ranking';
 
 /**
  * What a baseline may know: each person's listening before the period it ranks for (validation:
@@ -193,38 +193,10 @@ export function itemCfRanker(prep: Prepared, h: History = historyOf(prep, 'valid
   };
 }
 
-/**
- * EASE: B = I − P·diag(1/diag(P)), P = (XᵀX + λI)⁻¹, scores = X·B. With few people the item ×
- * item inverse comes from the Woodbury identity: P = (I − Xᵀ(λI + XXᵀ)⁻¹X)/λ, so only a
- * people × people matrix is inverted.
- */
+/** EASE (Steck 2019) on its own: the neighbourhood score discovery's blend uses (inference/neighbourhood.ts). */
 export function easeRanker(prep: Prepared, lambda = 250, h: History = historyOf(prep, 'valid')): Ranker {
   const ease = new EaseNeighbourhood(positiveLists(h.inter, prep.data.profiles.length), prep.items.n, lambda);
   return { name: 'ease', score: (users) => users.map((u) => ease.scores(u).slice()) };
-}
-
-/** Gauss–Jordan inverse with partial pivoting (small, dense matrices). */
-export function invert(m: ArrayLike<number>[]): Float64Array[] {
-  const n = m.length;
-  const a = m.map((r, i) => {
-    const row = new Float64Array(2 * n);
-    row.set(Array.from(r));
-    row[n + i] = 1;
-    return row;
-  });
-  for (let c = 0; c < n; c++) {
-    let p = c;
-    for (let r = c + 1; r < n; r++) if (Math.abs(a[r][c]) > Math.abs(a[p][c])) p = r;
-    [a[c], a[p]] = [a[p], a[c]];
-    const d = a[c][c];
-    for (let k = 0; k < 2 * n; k++) a[c][k] /= d;
-    for (let r = 0; r < n; r++) {
-      if (r === c || !a[r][c]) continue;
-      const f = a[r][c];
-      for (let k = 0; k < 2 * n; k++) a[r][k] -= f * a[c][k];
-    }
-  }
-  return a.map((r) => r.slice(n));
 }
 
 /**
@@ -247,12 +219,8 @@ export function baselineRankers(prep: Prepared, config: AppConfig): Ranker[] {
   if (want.has('item_cf')) out.push(itemCfRanker(prep, h));
   if (want.has('ease') && prep.data.profiles.length <= MAX_NEIGHBOURHOOD_PEOPLE) {
     // λ chosen on the validation period (from training-period listening), as the model's epochs are.
-    let best: { lambda: number; v: number } | null = null;
-    for (const lambda of [10, 50, 250, 1000, 5000]) {
-      const v = prep.valid.users.length ? evaluateRanker(easeRanker(prep, lambda), prep.valid, { ks: [10], threshold: 0.5 }).metrics['ndcg@10'] : 0;
-            if (!best || v > best.v) best = { lambda, v };
-    }
-    out.push(easeRanker(prep, best!.lambda, h));
+    const { lambda } = chooseLambda(positiveLists(prep.train, prep.data.profiles.length), prep.items.n, prep.valid, [10, 50, 250, 1000, 5000]);
+    out.push(easeRanker(prep, lambda, h));
   }
   return out;
 }

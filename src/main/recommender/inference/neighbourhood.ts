@@ -11,6 +11,7 @@
  * neighbourhood ranker on the real listeners together (docs/EVALUATION.md).
  */
 import type { Interactions } from '../data/examples';
+import { meanNdcg, type EvalTask } from '../evaluation/ranking';
 
 /** Above this many people the people × people inverse is too slow for a desktop; the score is off. */
 export const MAX_NEIGHBOURHOOD_PEOPLE = 3000;
@@ -136,4 +137,19 @@ export class EaseNeighbourhood implements Neighbourhood {
     this.cache.set(u, s);
     return s;
   }
+}
+
+/**
+ * The λ among `lambdas` whose EASE ranks `task` best on its own (NDCG@10, ties to the earlier λ),
+ * with that EASE and its score; the first λ, unbuilt, when the task has nobody to rank.
+ */
+export function chooseLambda(positives: number[][], nItems: number, task: EvalTask, lambdas: readonly number[]): { lambda: number; nb: EaseNeighbourhood | null; v: number } {
+  if (!task.users.length) return { lambda: lambdas[0], nb: null, v: 0 };
+  let best: { lambda: number; nb: EaseNeighbourhood; v: number } | null = null;
+  for (const lambda of lambdas) {
+    const nb = new EaseNeighbourhood(positives, nItems, lambda);
+    const v = meanNdcg({ name: 'ease', score: (users) => users.map((u) => nb.scores(u).slice()) }, task, 10);
+    if (!best || v > best.v + 1e-12) best = { lambda, nb, v };
+  }
+  return best!;
 }

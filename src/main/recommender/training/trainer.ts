@@ -14,7 +14,7 @@ import { dimsOf } from '../data/features';
 import { FeatureTensors } from '../data/tensors';
 import { chooseWeights, NO_FUSION } from '../inference/fusion';
 import { ModelRanker } from '../inference/model-ranker';
-import { EaseNeighbourhood, MAX_NEIGHBOURHOOD_PEOPLE, NEIGHBOURHOOD_LAMBDAS, positiveLists, type Neighbourhood } from '../inference/neighbourhood';
+import { chooseLambda, MAX_NEIGHBOURHOOD_PEOPLE, NEIGHBOURHOOD_LAMBDAS, positiveLists, type Neighbourhood } from '../inference/neighbourhood';
 import { loadModel, readManifest, restoreOptimizer, saveModel } from '../models/io';
 import { TwoTowerModel, type FusionWeights, type Output } from '../models/two-tower';
 import type { Prepared } from '../data/pipeline';
@@ -472,19 +472,15 @@ export function validationNeighbourhood(prep: Prepared, cfg: AppConfig, lambda?:
   const hit = neighbourhoods.get(prep);
   if (hit?.key === key) return hit.nb ?? undefined;
   const people = prep.data.profiles.length;
-  let best: { nb: Neighbourhood; v: number } | null = null;
+  let nb: Neighbourhood | null = null;
   if (cfg.model.head.neighbourhood && cfg.model.head.fusion_weights.length > 1 && people >= 2 && people <= MAX_NEIGHBOURHOOD_PEOPLE && prep.valid.users.length) {
     const t0 = performance.now();
-    const positives = positiveLists(prep.train, people);
-    for (const l of lambda !== undefined ? [lambda] : NEIGHBOURHOOD_LAMBDAS) {
-      const nb = new EaseNeighbourhood(positives, prep.items.n, l);
-      const v = meanNdcg({ name: 'ease', score: (users) => users.map((u) => nb.scores(u).slice()) }, prep.valid, 10);
-      if (!best || v > best.v + 1e-12) best = { nb, v };
-    }
-    log.info(`neighbourhood score over ${people} people: λ ${best!.nb.lambda} (validation NDCG@10 ${fmt(best!.v)} on its own), ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    const best = chooseLambda(positiveLists(prep.train, people), prep.items.n, prep.valid, lambda !== undefined ? [lambda] : NEIGHBOURHOOD_LAMBDAS);
+    nb = best.nb;
+    log.info(`neighbourhood score over ${people} people: λ ${best.lambda} (validation NDCG@10 ${fmt(best.v)} on its own), ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   }
-  neighbourhoods.set(prep, { key, nb: best?.nb ?? null });
-  return best?.nb;
+  neighbourhoods.set(prep, { key, nb });
+  return nb ?? undefined;
 }
 
 /**
