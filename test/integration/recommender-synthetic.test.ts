@@ -22,7 +22,7 @@ import { buildItemFeatures, dimsOf } from '../../src/main/recommender/data/featu
 import { tf } from '../../src/main/recommender/backend';
 import { prepareData, type Prepared } from '../../src/main/recommender/data/pipeline';
 import { CancelledError, validationMetrics, validationNeighbourhood } from '../../src/main/recommender/training/trainer';
-import { EaseNeighbourhood, NEIGHBOURHOOD_LAMBDAS, positiveLists } from '../../src/main/recommender/inference/neighbourhood';
+import { EaseNeighbourhood, NEIGHBOURHOOD_SETTINGS, positiveLists } from '../../src/main/recommender/inference/neighbourhood';
 import { buildInteractions } from '../../src/main/recommender/data/examples';
 import { evaluateModel, getRun, servingModelDir, trainRun, type RunRecord } from '../../src/main/services/model-service';
 import { keepRecommendations, lastRecommendations } from '../../src/main/services/last-recommendations';
@@ -482,15 +482,21 @@ describe('training runs', () => {
 
   it('blends the library’s neighbourhood score into discovery: its λ and weight chosen on validation only, its best tracks among the candidates, served and explained', async () => {
     const nb = validationNeighbourhood(prepared, config)!;
-    expect(NEIGHBOURHOOD_LAMBDAS).toContain(nb.lambda);
+    const setting = { lambda: nb.lambda, dropout: nb.dropout };
+    expect(NEIGHBOURHOOD_SETTINGS).toContainEqual(setting);
     // Switched off (the same prepared data): none.
     expect(validationNeighbourhood(prepared, { ...config, model: { ...config.model, head: { ...config.model.head, neighbourhood: false } } })).toBeUndefined();
-    expect(validationNeighbourhood(prepared, config)!.lambda).toBe(nb.lambda);
+    expect(validationNeighbourhood(prepared, config)).toBe(nb);
+    // A warm start's given setting is used as it is.
+    const other = NEIGHBOURHOOD_SETTINGS.find((s) => s.lambda !== nb.lambda || s.dropout !== nb.dropout)!;
+    const given = validationNeighbourhood(prepared, config, other)!;
+    expect({ lambda: given.lambda, dropout: given.dropout }).toEqual(other);
+    expect(validationNeighbourhood(prepared, config)).toMatchObject(setting);
     // One person alone has no neighbours: nothing to blend.
     expect(validationNeighbourhood({ ...prepared, data: { ...prepared.data, profiles: prepared.data.profiles.slice(0, 1) } }, config)).toBeUndefined();
     const { run, result } = await trainRun(lib, { config, modelsDir: path.join(dir, 'nbr'), prepared });
     // Training records the neighbourhood the blend was chosen with.
-    expect(readManifest(run.modelPath!).fusion!.neighbours!.lambda).toBe(nb.lambda);
+    expect(readManifest(run.modelPath!).fusion!.neighbours).toMatchObject(setting);
     expect(result.epochs[0].valid['fusion/neighbours']).toBeGreaterThanOrEqual(0);
     const { model } = loadModel(run.modelPath!);
     const ft = new FeatureTensors(prepared.users, prepared.items);
@@ -509,7 +515,7 @@ describe('training runs', () => {
     const nbrTop = { ...v, relevant: cands.map((c) => new Set(Array.from(c.cand).map((item, i) => ({ item, p: c.nbr![i] })).sort((a, b) => b.p - a.p).slice(0, 10).map((x) => x.item))) };
     const steered = validationMetrics(ranker, { ...prepared, valid: nbrTop }, 0.5, grid).fusion;
     expect(steered.neighbours!.weight).toBeGreaterThan(0);
-    expect(steered.neighbours!.lambda).toBe(nb.lambda);
+    expect(steered.neighbours).toMatchObject(setting);
     // … and test targets play no part in the choice.
     const base = validationMetrics(ranker, prepared, 0.5, grid).fusion;
     expect(validationMetrics(ranker, { ...prepared, test: { ...prepared.test, relevant: prepared.test.relevant.map(() => new Set([0])) } }, 0.5, grid).fusion).toEqual(base);
@@ -517,7 +523,7 @@ describe('training runs', () => {
     expect(validationMetrics(new ModelRanker(model, ft).as('discover'), prepared, 0.5, grid).fusion.neighbours).toBeUndefined();
     // Served: a model that blends the neighbourhood in at full weight lists its best tracks and says why.
     const saved = path.join(dir, 'neighbours');
-    await saveModel(saved, model, { epoch: 0, seed: 1, backend: 'test', config, featureSpace: prepared.featureSpace, metrics: {}, fusion: { all: 0, discover: 0, neighbours: { weight: 1, lambda: nb.lambda } } });
+    await saveModel(saved, model, { epoch: 0, seed: 1, backend: 'test', config, featureSpace: prepared.featureSpace, metrics: {}, fusion: { all: 0, discover: 0, neighbours: { weight: 1, ...setting } } });
     const pid = prepared.data.profiles[3].id;
     const rec = Recommender.open(lib, saved);
     const list = rec.recommend(pid, { k: 10, explain: true, diversity: 0, maxPerArtist: 0 });
@@ -527,7 +533,7 @@ describe('training runs', () => {
     const all = loadData(lib.sqlite);
     const inter = buildInteractions(all, () => true, { skipThresholdMs: config.training.skip_threshold_ms, minPositiveMs: config.preprocessing.min_positive_ms });
     const row = all.profiles.findIndex((p) => p.id === pid);
-    const served = new EaseNeighbourhood(positiveLists(inter, all.profiles.length), all.catalog.trackId.length, nb.lambda).scores(row);
+    const served = new EaseNeighbourhood(positiveLists(inter, all.profiles.length), all.catalog.trackId.length, setting).scores(row);
     const played = new Set<number>();
     for (let i = 0; i < all.events.length; i++) if (all.events.profile[i] === row && all.events.track[i] >= 0) played.add(all.events.track[i]);
     const want = [...served.keys()].filter((t) => !played.has(t) && all.catalog.canonical[t] === t).sort((a, b) => served[b] - served[a]).slice(0, 5);

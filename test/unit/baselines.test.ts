@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/main/config';
 import { openLibrary } from '../../src/main/db';
 import { artistAffinityRanker, easeRanker, historyOf, itemCfRanker, recentArtistsRanker, recentReplayRanker } from '../../src/main/recommender/evaluation/baselines';
+import { EaseNeighbourhood, positiveLists } from '../../src/main/recommender/inference/neighbourhood';
 import { generateSyntheticLibrary } from '../../src/main/recommender/data/synthetic';
 import { prepareData } from '../../src/main/recommender/data/pipeline';
 import { tmpDir } from '../helpers/env';
@@ -30,6 +31,32 @@ describe('baselines', () => {
       const want = scoreDirect(u);
       for (let t = 0; t < n; t++) expect(got[u][t]).toBeCloseTo(want[t], 3);
     }
+  });
+
+  it('EDLAE (dropout emphasis) through the Woodbury identity equals the item × item closed form', () => {
+    // Λ = λI + p/(1 − p)·diag(XᵀX); P = (XᵀX + Λ)⁻¹; B = I − P diag(1/diag P).
+    const lambda = 3;
+    const p = 0.5;
+    const n = prep.items.n;
+    const X: number[][] = users.map((u) => Array.from({ length: n }, (_, t) => (positives[u].has(t) ? 1 : 0)));
+    const G = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => users.reduce((s, u) => s + X[u][i] * X[u][j], 0)));
+    const A = G.map((row, i) => row.map((g, j) => g + (i === j ? lambda + (p / (1 - p)) * G[i][i] : 0)));
+    const Pinv = invert(A);
+    const nb = new EaseNeighbourhood(positiveLists(prep.train, users.length), n, { lambda, dropout: p });
+    const plain = new EaseNeighbourhood(positiveLists(prep.train, users.length), n, { lambda });
+    let differs = false;
+    for (const u of [0, 3, 7]) {
+      const got = nb.scores(u);
+      const other = plain.scores(u);
+      for (let j = 0; j < n; j++) {
+        const want = X[u][j] - X[u].reduce((s, x, i) => s + x * Pinv[i][j], 0) / Pinv[j][j];
+        expect(got[j]).toBeCloseTo(want, 3);
+        if (Math.abs(got[j] - other[j]) > 1e-3) differs = true;
+      }
+    }
+    // The emphasis changes the scores (p = 0 is plain EASE, checked above).
+    expect(differs).toBe(true);
+    expect(() => new EaseNeighbourhood([[0]], n, { lambda, dropout: 1 })).toThrow(/dropout/);
   });
 
   it('item-item CF sums cosine similarities over the person’s items', () => {

@@ -8,7 +8,7 @@ import type { Interactions } from '../data/examples';
 import { ITEM_NUMERIC, colistenScores, type UserAggregate } from '../data/features';
 import type { Prepared } from '../data/pipeline';
 import type { AppConfig } from '../../../shared/config-schema';
-import { chooseLambda, EaseNeighbourhood, MAX_NEIGHBOURHOOD_PEOPLE, positiveLists } from '../inference/neighbourhood';
+import { chooseSetting, EaseNeighbourhood, MAX_NEIGHBOURHOOD_PEOPLE, positiveLists } from '../inference/neighbourhood';
 import { popularityRanker, randomRanker, type Ranker } from './ranking';
 
 /**
@@ -195,7 +195,7 @@ export function itemCfRanker(prep: Prepared, h: History = historyOf(prep, 'valid
 
 /** EASE (Steck 2019) on its own: the neighbourhood score discovery's blend uses (inference/neighbourhood.ts). */
 export function easeRanker(prep: Prepared, lambda = 250, h: History = historyOf(prep, 'valid')): Ranker {
-  const ease = new EaseNeighbourhood(positiveLists(h.inter, prep.data.profiles.length), prep.items.n, lambda);
+  const ease = new EaseNeighbourhood(positiveLists(h.inter, prep.data.profiles.length), prep.items.n, { lambda });
   return { name: 'ease', score: (users) => users.map((u) => ease.scores(u).slice()) };
 }
 
@@ -219,8 +219,8 @@ export function baselineRankers(prep: Prepared, config: AppConfig): Ranker[] {
   if (want.has('item_cf')) out.push(itemCfRanker(prep, h));
   if (want.has('ease') && prep.data.profiles.length <= MAX_NEIGHBOURHOOD_PEOPLE) {
     // λ chosen on the validation period (from training-period listening), as the model's epochs are.
-    const { lambda } = chooseLambda(positiveLists(prep.train, prep.data.profiles.length), prep.items.n, prep.valid, [10, 50, 250, 1000, 5000]);
-    out.push(easeRanker(prep, lambda, h));
+    const { setting } = chooseSetting(positiveLists(prep.train, prep.data.profiles.length), prep.items.n, prep.valid, [10, 50, 250, 1000, 5000].map((lambda) => ({ lambda })));
+    out.push(easeRanker(prep, setting.lambda, h));
   }
   return out;
 }

@@ -82,7 +82,7 @@ export async function rankHeldOut(
  */
 export function heldOutNeighbourhood(prep: Prepared, fusion: FusionWeights | undefined, period: 'valid' | 'test'): EaseNeighbourhood | undefined {
   const nb = fusion?.neighbours;
-  return nb ? new EaseNeighbourhood(positiveLists(period === 'valid' ? prep.train : prep.history, prep.data.profiles.length), prep.items.n, nb.lambda) : undefined;
+  return nb ? new EaseNeighbourhood(positiveLists(period === 'valid' ? prep.train : prep.history, prep.data.profiles.length), prep.items.n, nb) : undefined;
 }
 
 /** RecBole's random ordering split of each person's interactions, ratio 8:1:1: [training, validation, test]. */

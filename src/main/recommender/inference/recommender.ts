@@ -278,7 +278,7 @@ export class Recommender {
         const people = data.profiles.length;
         const ok = people >= 2 && people <= MAX_NEIGHBOURHOOD_PEOPLE;
         const inter = ok ? buildInteractions(data, () => true, { skipThresholdMs: this.featureSpace.skipThresholdMs, minPositiveMs: this.manifest.config.preprocessing.min_positive_ms }) : null;
-        const nb = inter ? new EaseNeighbourhood(positiveLists(inter, people), this.catalog.trackId.length, blend.lambda, 16) : null;
+        const nb = inter ? new EaseNeighbourhood(positiveLists(inter, people), this.catalog.trackId.length, blend, 16) : null;
         this.nbr = { seen, version, nb, row: new Map(data.profiles.map((p, i) => [p.id, i])) };
       }
     }

@@ -14,7 +14,7 @@ import { dimsOf } from '../data/features';
 import { FeatureTensors } from '../data/tensors';
 import { chooseWeights, NO_FUSION } from '../inference/fusion';
 import { ModelRanker } from '../inference/model-ranker';
-import { chooseLambda, MAX_NEIGHBOURHOOD_PEOPLE, NEIGHBOURHOOD_LAMBDAS, positiveLists, type Neighbourhood } from '../inference/neighbourhood';
+import { chooseSetting, MAX_NEIGHBOURHOOD_PEOPLE, NEIGHBOURHOOD_SETTINGS, positiveLists, type Neighbourhood, type NeighbourhoodSetting } from '../inference/neighbourhood';
 import { loadModel, readManifest, restoreOptimizer, saveModel } from '../models/io';
 import { TwoTowerModel, type FusionWeights, type Output } from '../models/two-tower';
 import type { Prepared } from '../data/pipeline';
@@ -165,7 +165,7 @@ async function trainNetwork(opts: TrainOptions): Promise<TrainResult> {
   const ft = new FeatureTensors(prep.stateUsers, prep.items);
   const ftValid = new FeatureTensors(prep.users, prep.items);
   // A quick retraining keeps the serving model's λ (choosing it again would cost a few seconds).
-  const nbrValid = validationNeighbourhood(prep, cfg, opts.initFrom ? readManifest(opts.initFrom).fusion?.neighbours?.lambda : undefined);
+  const nbrValid = validationNeighbourhood(prep, cfg, opts.initFrom ? readManifest(opts.initFrom).fusion?.neighbours : undefined);
   const neg = tc.negatives;
   const hard: HardNegatives | undefined = neg.history_fraction + neg.artist_fraction > 0
     ? { historyTracks: prep.states.historyTracks, historyArtists: prep.states.historyArtists, tracksByArtist: tracksByArtist(prep.data.catalog.artistId), historyFraction: neg.history_fraction, artistFraction: neg.artist_fraction }
@@ -462,22 +462,24 @@ function trainStep({ model, optimizer, ft, logQT, varList, cfg, mix }: StepConte
 const neighbourhoods = new WeakMap<Prepared, { key: string; nb: Neighbourhood | null }>();
 
 /**
- * The library's neighbourhood score as of the start of validation (training-period plays), its λ
- * `lambda` if given, else the one that ranks the validation period's discoveries best on its own — or none: switched off,
+ * The library's neighbourhood score as of the start of validation (training-period plays), its
+ * regularisation `setting` if given (a warm start keeps the serving model's), else the one among
+ * NEIGHBOURHOOD_SETTINGS that ranks the validation period's discoveries best on its own — or none: switched off,
  * one person (no neighbours), too many people, or no validation to choose with. Computed once per
  * prepared data and setting (an ensemble's members share it).
  */
-export function validationNeighbourhood(prep: Prepared, cfg: AppConfig, lambda?: number): Neighbourhood | undefined {
-  const key = JSON.stringify([cfg.model.head.neighbourhood, cfg.model.head.fusion_weights.length > 1, lambda ?? null]);
+export function validationNeighbourhood(prep: Prepared, cfg: AppConfig, setting?: NeighbourhoodSetting): Neighbourhood | undefined {
+  const given = setting && { lambda: setting.lambda, dropout: setting.dropout ?? 0 };
+  const key = JSON.stringify([cfg.model.head.neighbourhood, cfg.model.head.fusion_weights.length > 1, given ?? null]);
   const hit = neighbourhoods.get(prep);
   if (hit?.key === key) return hit.nb ?? undefined;
   const people = prep.data.profiles.length;
   let nb: Neighbourhood | null = null;
   if (cfg.model.head.neighbourhood && cfg.model.head.fusion_weights.length > 1 && people >= 2 && people <= MAX_NEIGHBOURHOOD_PEOPLE && prep.valid.users.length) {
     const t0 = performance.now();
-    const best = chooseLambda(positiveLists(prep.train, people), prep.items.n, prep.valid, lambda !== undefined ? [lambda] : NEIGHBOURHOOD_LAMBDAS);
+    const best = chooseSetting(positiveLists(prep.train, people), prep.items.n, prep.valid, given ? [given] : NEIGHBOURHOOD_SETTINGS);
     nb = best.nb;
-    log.info(`neighbourhood score over ${people} people: λ ${best.lambda} (validation NDCG@10 ${fmt(best.v)} on its own), ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    log.info(`neighbourhood score over ${people} people: λ ${best.setting.lambda}, dropout emphasis ${best.setting.dropout ?? 0} (validation NDCG@10 ${fmt(best.v)} on its own), ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   }
   neighbourhoods.set(prep, { key, nb });
   return nb ?? undefined;
@@ -511,7 +513,7 @@ export function validationMetrics(
     const tried = weights.flatMap((w) => nbrWeights.map((wn) => ({ w, wn, value: weights.length === 1 && nbrWeights.length === 1 ? 0 : meanNdcg(blend(w, wn), task, 10) })));
     const best = weights.length === 1 ? { w: 0, wn: 0 } : chooseWeights(tried, { w: fallback[output], wn: 0 });
     fusion[output] = best.w;
-    if (output === 'discover' && nbr) fusion.neighbours = { weight: best.wn, lambda: nbr.lambda };
+    if (output === 'discover' && nbr) fusion.neighbours = { weight: best.wn, lambda: nbr.lambda, dropout: nbr.dropout };
     // The network on its own (no blend), for early stopping on it (training.early_stopping.metric: network/ndcg@10).
     const alone = tried.find((c) => c.w === 0 && c.wn === 0);
     if (alone && weights.length > 1) network[output] = alone.value;
