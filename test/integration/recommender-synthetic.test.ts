@@ -486,7 +486,7 @@ describe('training runs', () => {
     expect(NEIGHBOURHOOD_SETTINGS).toContainEqual(setting);
     // Switched off (the same prepared data): none.
     expect(validationNeighbourhood(prepared, { ...config, model: { ...config.model, head: { ...config.model.head, neighbourhood: false } } })).toBeUndefined();
-    expect(validationNeighbourhood(prepared, config)).toBe(nb);
+    expect(validationNeighbourhood(prepared, config)).toMatchObject(setting);
     // A warm start's given setting is used as it is.
     const other = NEIGHBOURHOOD_SETTINGS.find((s) => s.lambda !== nb.lambda || s.dropout !== nb.dropout)!;
     const given = validationNeighbourhood(prepared, config, other)!;

@@ -196,7 +196,7 @@ export function itemCfRanker(prep: Prepared, h: History = historyOf(prep, 'valid
 /** EASE (Steck 2019) on its own: the neighbourhood score discovery's blend uses (inference/neighbourhood.ts). */
 export function easeRanker(prep: Prepared, lambda = 250, h: History = historyOf(prep, 'valid')): Ranker {
   const ease = new EaseNeighbourhood(positiveLists(h.inter, prep.data.profiles.length), prep.items.n, { lambda });
-  return { name: 'ease', score: (users) => users.map((u) => ease.scores(u).slice()) };
+  return { name: 'ease', score: (users) => ease.scoresMany(users).map((s) => s.slice()) };
 }
 
 /**

@@ -58,6 +58,7 @@ export class ModelRanker implements Ranker {
   candidates(users: number[], exclude: Set<number>[]): RankedCandidates[] {
     const n = this.ft.items.n;
     const all = dotScores(this.model, userVectors(this.model, this.ft, users), this.itemVecsT, users.length);
+    const nbs = this.output === 'discover' && this.model.hasHead ? this.neighbourhood?.scoresMany(users) : undefined;
     return users.map((u, j) => {
       const retrieval = all.slice(j * n, (j + 1) * n);
       if (!this.model.hasHead) return { user: u, retrieval, cand: new Int32Array(0), logits: new Float32Array(0), prior: new Float32Array(0) };
@@ -71,7 +72,7 @@ export class ModelRanker implements Ranker {
       const half = this.rerankTop / 2;
       let cand = union(topN(masked, Math.min(this.rerankTop, n)), this.byArtist.ofListening(users, u, half, skip));
       // Discovery with a neighbourhood: its best tracks are candidates too, and its score is kept.
-      const nb = this.output === 'discover' ? this.neighbourhood?.scores(u) : undefined;
+      const nb = nbs?.[j];
       if (nb) {
         const m = Float32Array.from(nb, (x, t) => (skip(t) || !(x > 0) ? -Infinity : x));
         cand = union(cand, Array.from(topN(m, NEIGHBOURHOOD_CANDIDATES)));
