@@ -92,6 +92,7 @@ export const CONFIG_FILES = {
           fusion_fallback: obj({
             all: num(0, 1, 'Blend for all plays when validation cannot choose (no validation plays, or every weight ranks them alike)'),
             discover: num(0, 1, 'Blend for discovery when validation cannot choose'),
+            neighbours: num(0, 1, 'Weight of the neighbourhood score in discovery when validation cannot judge it (on its own it finds none of the validation period’s discoveries — a handful of people)'),
           }),
         }),
       }),

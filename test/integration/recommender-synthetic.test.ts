@@ -521,6 +521,20 @@ describe('training runs', () => {
     expect(validationMetrics(ranker, { ...prepared, test: { ...prepared.test, relevant: prepared.test.relevant.map(() => new Set([0])) } }, 0.5, grid).fusion).toEqual(base);
     // Without a neighbourhood the blend has none.
     expect(validationMetrics(new ModelRanker(model, ft).as('discover'), prepared, 0.5, grid).fusion.neighbours).toBeUndefined();
+    // A neighbourhood that finds none of validation's discoveries on its own cannot be judged by
+    // them: it takes the fallback's weight (0.3, not in the grid) while own listening is still chosen.
+    expect(nb.validation).toBeGreaterThan(0);
+    const fb = { all: 0.5, discover: 0.25, neighbours: 0.3 };
+    expect(grid).toContain(validationMetrics(ranker, prepared, 0.5, grid, fb).fusion.neighbours!.weight);
+    const blind = new EaseNeighbourhood(positiveLists(prepared.train, prepared.data.profiles.length), prepared.items.n, setting);
+    blind.validation = 0;
+    const blindRanker = new ModelRanker(model, ft, undefined, undefined, blind).as('discover');
+    const chosen = validationMetrics(blindRanker, prepared, 0.5, grid, fb).fusion;
+    expect(chosen.neighbours!.weight).toBe(0.3);
+    expect(grid).toContain(chosen.discover);
+    // Without a fallback weight it is chosen as before.
+    expect(grid).toContain(validationMetrics(blindRanker, prepared, 0.5, grid, { all: 0.5, discover: 0.25 }).fusion.neighbours!.weight);
+    blindRanker.dispose();
     // Served: a model that blends the neighbourhood in at full weight lists its best tracks and says why.
     const saved = path.join(dir, 'neighbours');
     await saveModel(saved, model, { epoch: 0, seed: 1, backend: 'test', config, featureSpace: prepared.featureSpace, metrics: {}, fusion: { all: 0, discover: 0, neighbours: { weight: 1, ...setting } } });

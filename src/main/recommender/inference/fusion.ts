@@ -19,6 +19,14 @@ import type { UserFeatures } from '../data/features';
 export type { FusionWeights };
 export const NO_FUSION: FusionWeights = Object.freeze({ all: 0, discover: 0 }) as FusionWeights;
 
+/** The blend where validation cannot choose (`model.head.fusion_fallback`). */
+export interface FusionFallback {
+  all: number;
+  discover: number;
+  /** The neighbourhood's weight where validation cannot judge it (none: it is chosen as usual). */
+  neighbours?: number;
+}
+
 /**
  * Co-listening's weight beside the artists' replay shares in discovery's signal. At the same
  * weight (1, until the tenth session) it outweighed them — scores reach ~0.5 where a favourite's

@@ -12,7 +12,7 @@ import { ensureGradients, initBackend, tf, type BackendInfo } from '../backend';
 import { epochExamples, negativeSampler, positiveExamples, type EpochExamples, type HardNegatives } from '../data/examples';
 import { dimsOf } from '../data/features';
 import { FeatureTensors } from '../data/tensors';
-import { chooseWeights, NO_FUSION } from '../inference/fusion';
+import { chooseWeights, type FusionFallback } from '../inference/fusion';
 import { ModelRanker } from '../inference/model-ranker';
 import { chooseSetting, MAX_NEIGHBOURHOOD_PEOPLE, NEIGHBOURHOOD_SETTINGS, positiveLists, type Neighbourhood, type NeighbourhoodSetting } from '../inference/neighbourhood';
 import { loadModel, readManifest, restoreOptimizer, saveModel } from '../models/io';
@@ -492,11 +492,11 @@ export function validationNeighbourhood(prep: Prepared, cfg: AppConfig, setting?
  * NDCG@10, and the metrics are those of the chosen blend — the ranking the app would serve.
  */
 export function validationMetrics(
-  ranker: ModelRanker, prep: Prepared, threshold: number, grid: number[] = [], fallback: FusionWeights = NO_FUSION,
+  ranker: ModelRanker, prep: Prepared, threshold: number, grid: number[] = [], fallback: FusionFallback = { all: 0, discover: 0 },
 ): { metrics: Record<string, number>; fusion: FusionWeights } {
   const weights = [...new Set([0, ...grid])];
   // Without a grid the blend is off; with one, an output validation cannot judge takes its fallback.
-  const fusion: FusionWeights = weights.length > 1 ? { ...fallback } : { all: 0, discover: 0 };
+  const fusion: FusionWeights = weights.length > 1 ? { all: fallback.all, discover: fallback.discover } : { all: 0, discover: 0 };
   if (!prep.valid.users.length && !prep.validAll.users.length) {
     ranker.fusion = fusion;
     return { metrics: {}, fusion };
@@ -509,7 +509,10 @@ export function validationMetrics(
     const blend = (w: number, wn = 0): Ranker => ({ name: 'two_tower', score: (users) => users.map((u) => ranker.compose(cands.get(u)!, w, wn)), probabilities: (u, items) => ranker.probabilities(u, items) });
     // Each weight judged by NDCG@10 alone (cheap), the chosen one then measured in full. Discovery
     // with a neighbourhood score tries each pair of weights (own listening, neighbourhood).
-    const nbrWeights = output === 'discover' && nbr && weights.length > 1 ? weights : [0];
+    // A neighbourhood that on its own finds none of validation's discoveries cannot be judged by
+    // it (a few people, a discovery or two each): its weight is then the fallback's.
+    const blind = nbr?.validation === 0 && fallback.neighbours !== undefined;
+    const nbrWeights = output === 'discover' && nbr && weights.length > 1 ? (blind ? [fallback.neighbours!] : weights) : [0];
     const tried = weights.flatMap((w) => nbrWeights.map((wn) => ({ w, wn, value: weights.length === 1 && nbrWeights.length === 1 ? 0 : meanNdcg(blend(w, wn), task, 10) })));
     const best = weights.length === 1 ? { w: 0, wn: 0 } : chooseWeights(tried, { w: fallback[output], wn: 0 });
     fusion[output] = best.w;
