@@ -170,10 +170,7 @@ export class EaseNeighbourhood implements Neighbourhood {
     return this.scoresMany([u])[0];
   }
 
-  /**
-   * scores() for several people: K⁻¹'s rows are read once for the whole batch (one person at a time
-   * reads all of K⁻¹ for each — memory-bound for a thousand people).
-   */
+  /** scores() for several people, 64 at a time: their w = yK⁻¹ is one matrix product. */
   scoresMany(users: readonly number[]): Float32Array[] {
     const { U, Kinv, positives, invLam } = this;
     const todo = [...new Set(users.filter((u) => !this.cache.has(u)))];
@@ -190,7 +187,8 @@ export class EaseNeighbourhood implements Neighbourhood {
         return y;
       });
       // w = y K⁻¹ for the whole batch: one matrix product on the compute backend once one is
-      // started (5 × faster on wasm than this loop for a thousand people), else row by row here.
+      // started (3–15 × faster on wasm than this loop for 1,892 people: bench:neighbourhood), else
+      // row by row here.
       let ws: ArrayLike<number>[];
       if (backendInfo()) {
         const Y = new Float32Array(batch.length * U);
