@@ -156,6 +156,14 @@ describe.skipIf(!CHROMIUM || !HAS_SHARED)('the app in Chromium', () => {
     expect(await page.getByRole('progressbar', { name: 'Finished' }).isVisible()).toBe(true);
     expect(seen.size).toBeGreaterThan(1); // it moved
     await visible(page.getByText('serving'), 30_000);
+    // The run's validation figures: new tracks (one person's few discoveries: often 0) and all plays,
+    // which for one person is what says the model learned their taste.
+    const header = (await page.locator('table.table thead th').allTextContents()).map((x) => x.trim());
+    const row = (await page.locator('table.table tbody tr').first().locator('td').allTextContents()).map((x) => x.trim());
+    const allPlays = Number(row[header.indexOf('valid NDCG@10, all plays')]);
+    expect(allPlays).toBeGreaterThan(0);
+    expect(allPlays).toBeLessThanOrEqual(1);
+    expect(Number.isFinite(Number(row[header.indexOf('valid NDCG@10, new tracks')]))).toBe(true);
     await shot('06-training-done');
   });
 

@@ -34,7 +34,7 @@ export function TrainingPage({ backend, onTrained }: { backend: string | null; o
   const runs = useAsync(() => call('training:runs', {}), []);
   const [values, setValues] = useState<Record<string, string>>({});
   const [progress, setProgress] = useState<TrainingProgressEvent | null>(null);
-  const [live, setLive] = useState<{ epoch: number; loss: number; ndcg: number | null }[]>([]);
+  const [live, setLive] = useState<{ epoch: number; loss: number; ndcg: number | null; all: number | null }[]>([]);
   const [error, setError] = useState<string | null>(null);
   const running = progress !== null && !['done', 'failed', 'cancelled'].includes(progress.phase);
 
@@ -42,7 +42,7 @@ export function TrainingPage({ backend, onTrained }: { backend: string | null; o
     () =>
       api.on('training:progress', (p) => {
         setProgress(p);
-        if (p.metrics) setLive((l) => [...l.filter((x) => x.epoch !== p.epoch + 1), { epoch: p.epoch + 1, loss: p.loss ?? NaN, ndcg: p.metrics?.['ndcg@10'] ?? null }]);
+        if (p.metrics) setLive((l) => [...l.filter((x) => x.epoch !== p.epoch + 1), { epoch: p.epoch + 1, loss: p.loss ?? NaN, ndcg: p.metrics?.['ndcg@10'] ?? null, all: p.metrics?.['all_plays/ndcg@10'] ?? null }]);
         if (p.phase === 'done') {
           runs.reload();
           onTrained();
@@ -104,15 +104,24 @@ export function TrainingPage({ backend, onTrained }: { backend: string | null; o
             <Progress value={progress.phase === 'done' ? 1 : frac} label={progress.phase === 'prepare' ? t('train.preparing') : progress.phase === 'done' ? t('train.finished') : progress.phase === 'cancelled' ? t('train.cancelled') : progress.phase === 'failed' ? t('train.failed') : t('train.epoch', { epoch: progress.epoch + 1, epochs: progress.epochs, validating: progress.phase === 'validate' ? t('train.validating') : '', eta })} />
           ) : <p className="muted">{t('train.idle')}</p>}
           {error && <ErrorBox message={error} />}
-          <LineChart
-            label={t('train.chart')}
-            series={[
-              { name: 'loss', className: 'line-loss', points: live.map((p) => ({ x: p.epoch, y: p.loss })) },
-              { name: 'valid ndcg@10', className: 'line-metric', points: live.map((p) => ({ x: p.epoch, y: p.ndcg ?? NaN })) },
-            ]}
-            width={520}
-          />
-          <p className="legend"><span className="swatch loss" /> {t('train.loss')} <span className="swatch metric" /> {t('train.validNdcg')}</p>
+          {/* Loss and the validation metrics on scales of their own (a loss of ~8 flattened NDCG's 0–1). */}
+          <div className="charts-row">
+            <div>
+              <LineChart label={t('train.chartLoss')} series={[{ name: t('train.loss'), className: 'line-loss', points: live.map((p) => ({ x: p.epoch, y: p.loss })) }]} width={260} />
+              <p className="legend"><span className="swatch loss" /> {t('train.loss')}</p>
+            </div>
+            <div>
+              <LineChart
+                label={t('train.chart')}
+                series={[
+                  { name: t('train.validNew'), className: 'line-metric', points: live.map((p) => ({ x: p.epoch, y: p.ndcg ?? NaN })) },
+                  { name: t('train.validAll'), className: 'line-metric2', points: live.map((p) => ({ x: p.epoch, y: p.all ?? NaN })) },
+                ]}
+                width={260}
+              />
+              <p className="legend"><span className="swatch metric" /> {t('train.validNew')} <span className="swatch metric2" /> {t('train.validAll')}</p>
+            </div>
+          </div>
         </div>
       </div>
       <h3>{t('train.runs')}</h3>
@@ -125,7 +134,7 @@ export function TrainingPage({ backend, onTrained }: { backend: string | null; o
 function RunsTable({ runs, onServe }: { runs: RunSummary[]; onServe: (id: number) => void }) {
   return (
     <table className="table">
-      <thead><tr>{(['run', 'started', 'status', 'backend', 'epochs', 'ndcg', 'hitRate'] as const).map((c) => <th key={c}>{t(`train.col.${c}`)}</th>)}<th /></tr></thead>
+      <thead><tr>{(['run', 'started', 'status', 'backend', 'epochs', 'ndcg', 'ndcgAll'] as const).map((c) => <th key={c}>{t(`train.col.${c}`)}</th>)}<th /></tr></thead>
       <tbody>
         {runs.map((r) => (
           <tr key={r.id}>
@@ -135,7 +144,7 @@ function RunsTable({ runs, onServe }: { runs: RunSummary[]; onServe: (id: number
             <td>{r.backend}</td>
             <td>{r.epochs ?? '—'}</td>
             <td>{r.metrics['valid/ndcg@10']?.toFixed(4) ?? '—'}</td>
-            <td>{r.metrics['valid/hit_rate@10']?.toFixed(3) ?? '—'}</td>
+            <td>{r.metrics['valid/all_plays/ndcg@10']?.toFixed(4) ?? '—'}</td>
             <td>{r.serving ? <strong>{t('train.serving')}</strong> : r.status === 'completed' ? <button type="button" className="secondary" onClick={() => onServe(r.id)}>{t('train.use')}</button> : null}</td>
           </tr>
         ))}
