@@ -383,7 +383,10 @@ describe('training runs', () => {
 
   it('trains an ensemble: separate networks, put together as saved, whose scores are averaged in the graph, in retrieval and in serving', async () => {
     const cfg: AppConfig = { ...config, model: { ...config.model, ensemble: 2 }, training: { ...config.training, epochs: 1 } };
-    const { run: r } = await trainRun(lib, { config: cfg, modelsDir: path.join(dir, 'models-ensemble'), prepared });
+    const { run: r, result } = await trainRun(lib, { config: cfg, modelsDir: path.join(dir, 'models-ensemble'), prepared });
+    // Each member's best epoch is its own (one epoch each here); the put-together model's entry follows theirs.
+    expect(result.memberBestEpochs).toEqual([0, 0]);
+    expect(result.bestEpoch).toBe(2);
     const { model } = loadModel(r.modelPath!);
     expect(model.size).toBe(2);
     expect(model.vectorDim).toBe(2 * config.model.embedding_dim);

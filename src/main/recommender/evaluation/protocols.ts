@@ -100,8 +100,8 @@ export interface RecboleRun {
   seed: number;
   /** Discovery on the test part (every item outside training and validation ranked): the model, then the baselines. */
   test: EvalResult[];
-  /** 1-based epoch chosen on validation. */
-  bestEpoch: number;
+  /** 1-based epoch chosen on validation — for an ensemble, each member's (its own run's epochs). */
+  bestEpoch: number | number[];
   /** The own-listening blend chosen on validation. */
   fusion: FusionWeights | null;
   seconds: number;
@@ -126,7 +126,7 @@ export async function recboleRun<T>(
   try {
     const r = await train({ config: c, prepared: prep, runDir, signal: opts.signal, onProgress: opts.onProgress });
     const held = await rankHeldOut(prep, c, r.bestDir, { eval: { ks: [10], threshold: c.evaluation.threshold }, allPlays: false });
-    return { seed, test: held.discovery, bestEpoch: r.bestEpoch + 1, fusion: readManifest(r.bestDir).fusion ?? null, seconds: (performance.now() - t0) / 1000 };
+    return { seed, test: held.discovery, bestEpoch: r.memberBestEpochs ? r.memberBestEpochs.map((e) => e + 1) : r.bestEpoch + 1, fusion: readManifest(r.bestDir).fusion ?? null, seconds: (performance.now() - t0) / 1000 };
   } finally {
     fs.rmSync(runDir, { recursive: true, force: true });
   }

@@ -61,7 +61,10 @@ export interface TrainResult {
   runDir: string;
   bestDir: string;
   lastDir: string;
+  /** Index in `epochs` of the saved model's entry (an ensemble's: the put-together model's, after its members' epochs). */
   bestEpoch: number;
+  /** An ensemble's members' own best epochs (0-based, each in its own run). */
+  memberBestEpochs?: number[];
   bestMetric: number;
   epochs: EpochLog[];
   backend: BackendInfo;
@@ -143,7 +146,7 @@ async function trainEnsemble(opts: TrainOptions, n: number): Promise<TrainResult
   const metricName = tc.early_stopping.metric;
   log.info(`ensemble of ${n} finished in ${seconds.toFixed(1)} s: valid ${metricName} ${fmt(valid[metricName])} (members ${members.map((r) => fmt(r.bestMetric)).join(', ')})`);
   opts.onProgress?.({ phase: 'done', epoch: entry.epoch, epochs: n * tc.epochs, step: 0, steps: 0, loss: null, etaS: 0, examplesPerS: null });
-  return { runDir, bestDir, lastDir: bestDir, bestEpoch: entry.epoch, bestMetric: valid[metricName] ?? NaN, epochs, backend, itemVecs };
+  return { runDir, bestDir, lastDir: bestDir, bestEpoch: entry.epoch, memberBestEpochs: members.map((r) => r.bestEpoch), bestMetric: valid[metricName] ?? NaN, epochs, backend, itemVecs };
 }
 
 async function trainNetwork(opts: TrainOptions): Promise<TrainResult> {
