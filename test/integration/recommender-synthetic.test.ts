@@ -532,9 +532,19 @@ describe('training runs', () => {
     const blind = new EaseNeighbourhood(positiveLists(prepared.train, prepared.data.profiles.length), prepared.items.n, setting);
     blind.validation = 0;
     const blindRanker = new ModelRanker(model, ft, undefined, undefined, blind).as('discover');
-    const chosen = validationMetrics(blindRanker, prepared, 0.5, grid, fb).fusion;
+    const blindRun = validationMetrics(blindRanker, prepared, 0.5, grid, fb);
+    const chosen = blindRun.fusion;
     expect(chosen.neighbours!.weight).toBe(0.3);
     expect(grid).toContain(chosen.discover);
+    // The network alone is still measured (early stopping may watch it) …
+    expect(blindRun.metrics['network/ndcg@10']).toBeGreaterThanOrEqual(0);
+    // … and where no weight reaches validation at all, the fallback keeps its neighbourhood weight.
+    // (the target: a track outside every blend's candidates — none of them can rank it)
+    const nowhere = {
+      ...v,
+      relevant: blindRanker.candidates(v.users, v.exclude).map((c, j) => new Set([[...c.retrieval.keys()].find((t) => !c.cand.includes(t) && !v.exclude[j].has(t) && prepared.items.canonical[t] === t)!])),
+    };
+    expect(validationMetrics(blindRanker, { ...prepared, valid: nowhere }, 0.5, grid, fb).fusion).toMatchObject({ discover: 0.25, neighbours: { weight: 0.3 } });
     // Without a fallback weight it is chosen as before.
     expect(grid).toContain(validationMetrics(blindRanker, prepared, 0.5, grid, { all: 0.5, discover: 0.25 }).fusion.neighbours!.weight);
     blindRanker.dispose();

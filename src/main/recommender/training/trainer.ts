@@ -514,15 +514,16 @@ export function validationMetrics(
     // with a neighbourhood score tries each pair of weights (own listening, neighbourhood).
     // A neighbourhood that on its own finds none of validation's discoveries cannot be judged by
     // it (a few people, a discovery or two each): its weight is then the fallback's.
-    const blind = nbr?.validation === 0 && fallback.neighbours !== undefined;
-    const nbrWeights = output === 'discover' && nbr && weights.length > 1 ? (blind ? [fallback.neighbours!] : weights) : [0];
+    const withNbr = output === 'discover' && !!nbr && weights.length > 1;
+    const blind = withNbr && nbr!.validation === 0 && fallback.neighbours !== undefined;
+    const nbrWeights = withNbr ? (blind ? [fallback.neighbours!] : weights) : [0];
     const tried = weights.flatMap((w) => nbrWeights.map((wn) => ({ w, wn, value: weights.length === 1 && nbrWeights.length === 1 ? 0 : meanNdcg(blend(w, wn), task, 10) })));
-    const best = weights.length === 1 ? { w: 0, wn: 0 } : chooseWeights(tried, { w: fallback[output], wn: 0 });
+    const best = weights.length === 1 ? { w: 0, wn: 0 } : chooseWeights(tried, { w: fallback[output], wn: blind ? fallback.neighbours! : 0 });
     fusion[output] = best.w;
     if (output === 'discover' && nbr) fusion.neighbours = { weight: best.wn, lambda: nbr.lambda, dropout: nbr.dropout };
     // The network on its own (no blend), for early stopping on it (training.early_stopping.metric: network/ndcg@10).
-    const alone = tried.find((c) => c.w === 0 && c.wn === 0);
-    if (alone && weights.length > 1) network[output] = alone.value;
+    // (Measured on its own where the blind neighbourhood's fixed weight left it out of the pairs.)
+    if (weights.length > 1) network[output] = tried.find((c) => c.w === 0 && c.wn === 0)?.value ?? meanNdcg(blend(0, 0), task, 10);
     return evaluateRanker(blend(best.w, best.wn), task, opts).metrics;
   };
   const valid = prep.valid.users.length ? blended('discover', prep.valid, { ks: [10, 50], threshold }) : {};
