@@ -467,7 +467,8 @@ const neighbourhoods = new WeakMap<Prepared, { key: string; nb: Neighbourhood | 
 /**
  * The fewest people for which a neighbourhood validation cannot judge takes the fallback's weight.
  * Measured (docs/EVALUATION.md, twelfth session): five people together gained from it (discovery
- * 0.0630 → 0.0701); two-person households from the same five lost (0.0897 → 0.0550, 0.1026 → 0.0868).
+ * 0.0630 → 0.0701); for two-person households from the same five it was a coin toss (two pairs lost,
+ * 0.0897 → 0.0550 and 0.1026 → 0.0868, one gained, 0 → 0.0550), so below five validation decides.
  */
 export const BLIND_NEIGHBOURHOOD_MIN_PEOPLE = 5;
 
