@@ -465,14 +465,6 @@ function trainStep({ model, optimizer, ft, logQT, varList, cfg, mix }: StepConte
 const neighbourhoods = new WeakMap<Prepared, { key: string; nb: Neighbourhood | null }>();
 
 /**
- * The fewest people for which a neighbourhood validation cannot judge takes the fallback's weight.
- * Measured (docs/EVALUATION.md, twelfth session): five people together gained from it (discovery
- * 0.0630 → 0.0701); for two-person households from the same five it was a coin toss (two pairs lost,
- * 0.0897 → 0.0550 and 0.1026 → 0.0868, one gained, 0 → 0.0550), so below five validation decides.
- */
-export const BLIND_NEIGHBOURHOOD_MIN_PEOPLE = 5;
-
-/**
  * The library's neighbourhood score as of the start of validation (training-period plays), its
  * regularisation `setting` if given (a warm start keeps the serving model's), else the one among
  * NEIGHBOURHOOD_SETTINGS that ranks the validation period's discoveries best on its own — or none: switched off,
@@ -521,10 +513,9 @@ export function validationMetrics(
     // Each weight judged by NDCG@10 alone (cheap), the chosen one then measured in full. Discovery
     // with a neighbourhood score tries each pair of weights (own listening, neighbourhood).
     // A neighbourhood that on its own finds none of validation's discoveries cannot be judged by
-    // it (a few people, a discovery or two each): its weight is then the fallback's — in a library
-    // of at least BLIND_NEIGHBOURHOOD_MIN_PEOPLE (with two, it is only the other person's taste).
+    // it (a few people, a discovery or two each): its weight is then the fallback's.
     const withNbr = output === 'discover' && !!nbr && weights.length > 1;
-    const blind = withNbr && nbr!.validation === 0 && fallback.neighbours !== undefined && prep.data.profiles.length >= BLIND_NEIGHBOURHOOD_MIN_PEOPLE;
+    const blind = withNbr && nbr!.validation === 0 && fallback.neighbours !== undefined;
     const nbrWeights = withNbr ? (blind ? [fallback.neighbours!] : weights) : [0];
     const tried = weights.flatMap((w) => nbrWeights.map((wn) => ({ w, wn, value: weights.length === 1 && nbrWeights.length === 1 ? 0 : meanNdcg(blend(w, wn), task, 10) })));
     const best = weights.length === 1 ? { w: 0, wn: 0 } : chooseWeights(tried, { w: fallback[output], wn: blind ? fallback.neighbours! : 0 });
