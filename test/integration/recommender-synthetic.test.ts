@@ -20,10 +20,11 @@ import { loadModel, readManifest, saveModel } from '../../src/main/recommender/m
 import { INFERENCE, TwoTowerModel } from '../../src/main/recommender/models/two-tower';
 import { buildItemFeatures, dimsOf } from '../../src/main/recommender/data/features';
 import { tf } from '../../src/main/recommender/backend';
-import { prepareData, type Prepared } from '../../src/main/recommender/data/pipeline';
+import { libraryFeedback, prepareData, type Prepared } from '../../src/main/recommender/data/pipeline';
 import { CancelledError, validationMetrics, validationNeighbourhood } from '../../src/main/recommender/training/trainer';
 import { EaseNeighbourhood, NEIGHBOURHOOD_SETTINGS, positiveLists } from '../../src/main/recommender/inference/neighbourhood';
-import { buildInteractions } from '../../src/main/recommender/data/examples';
+import { buildInteractions, withFeedback } from '../../src/main/recommender/data/examples';
+import { addFeedback } from '../../src/main/db/queries/feedback';
 import { evaluateModel, getRun, servingModelDir, trainRun, type RunRecord } from '../../src/main/services/model-service';
 import { keepRecommendations, lastRecommendations } from '../../src/main/services/last-recommendations';
 import { tmpDir } from '../helpers/env';
@@ -565,6 +566,19 @@ describe('training runs', () => {
     for (let i = 0; i < all.events.length; i++) if (all.events.profile[i] === row && all.events.track[i] >= 0) played.add(all.events.track[i]);
     const want = [...served.keys()].filter((t) => !played.has(t) && all.catalog.canonical[t] === t).sort((a, b) => served[b] - served[a]).slice(0, 5);
     expect(list.slice(0, 5).map((r) => all.catalog.rowOf.get(r.trackId))).toEqual(want);
+    // Likes are positives to the neighbourhood, as in training: once other people like tracks
+    // this person has not played, the served list follows the neighbourhood over listening and likes.
+    const fresh = [...served.keys()].filter((t) => !played.has(t) && all.catalog.canonical[t] === t).sort((a, b) => served[b] - served[a]).slice(20, 23);
+    const before = lib.sqlite.prepare('SELECT ifnull(max(id), 0) FROM feedback').pluck().get() as number;
+    for (const p of all.profiles) if (p.id !== pid) for (const t of fresh) addFeedback(lib.sqlite, p.id, 'like', all.catalog.trackId[t], null);
+    const liked = new EaseNeighbourhood(positiveLists(withFeedback(inter, libraryFeedback(lib, all)), all.profiles.length), all.catalog.trackId.length, setting).scores(row);
+    const want2 = [...liked.keys()].filter((t) => !played.has(t) && all.catalog.canonical[t] === t).sort((a, b) => liked[b] - liked[a]).slice(0, 5);
+    expect(want2).not.toEqual(want);
+    // (the three liked tracks tie on the neighbourhood score; the network's small share orders them)
+    const after = rec.recommend(pid, { k: 10, diversity: 0, maxPerArtist: 0 }).slice(0, 5).map((r) => all.catalog.rowOf.get(r.trackId)!);
+    expect(new Set(after)).toEqual(new Set(want2));
+    expect(after.filter((t) => fresh.includes(t))).toHaveLength(3);
+    lib.sqlite.prepare('DELETE FROM feedback WHERE id > ?').run(before);
     rec.dispose();
     const plain = path.join(dir, 'no-neighbours');
     await saveModel(plain, model, { epoch: 0, seed: 1, backend: 'test', config, featureSpace: prepared.featureSpace, metrics: {}, fusion: { all: 0, discover: 0 } });

@@ -57,3 +57,8 @@ export function profileVersion(db: Sqlite, profileId: number, feedback: 'favouri
 export function listeningVersion(db: Sqlite): string {
   return JSON.stringify(stmt(db, `SELECT (SELECT count(*) || ':' || ifnull(max(id), 0) FROM profiles), (SELECT ifnull(max(id), 0) FROM listening_events)`).raw().get());
 }
+
+/** Everyone's likes and dislikes of tracks (count, newest row): what the neighbourhood reads beside listening. */
+export function trackFeedbackVersion(db: Sqlite): string {
+  return JSON.stringify(stmt(db, "SELECT count(*) || ':' || ifnull(max(id), 0) FROM feedback WHERE track_id IS NOT NULL AND kind IN ('like', 'dislike')").pluck().get());
+}

@@ -113,11 +113,15 @@ export function prepareData(lib: Library, cfg: AppConfig, opts: { featureSpace?:
   const data = loadData(lib.sqlite, { catalog: opts.known?.catalog });
   if (!data.catalog.trackId.length) throw new Error('the library has no catalogue tracks: import a catalogue first');
   if (!data.events.length) throw new Error('the library has no listening history: import an export first');
+  return prepareFrom(data, cfg, { featureSpace: opts.featureSpace, items: opts.known?.items, community: loadCommunity(lib), feedback: libraryFeedback(lib, data) });
+}
+
+/** Everyone's likes and dislikes of tracks, as rows of `data` (people and tracks it no longer has left out), oldest first. */
+export function libraryFeedback(lib: Library, data: LoadedData): FeedbackRow[] {
   const profileIndex = new Map(data.profiles.map((p, i) => [p.id, i]));
-  const feedback = feedbackRows.trackFeedback(lib.sqlite)
+  return feedbackRows.trackFeedback(lib.sqlite)
     .map(([pid, tid, kind]) => ({ user: profileIndex.get(pid) ?? -1, item: data.catalog.rowOf.get(tid) ?? -1, like: kind === 'like' }))
     .filter((f) => f.user >= 0 && f.item >= 0);
-  return prepareFrom(data, cfg, { featureSpace: opts.featureSpace, items: opts.known?.items, community: loadCommunity(lib), feedback });
 }
 
 /**

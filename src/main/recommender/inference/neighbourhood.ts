@@ -19,6 +19,13 @@ import { meanNdcg, type EvalTask } from '../evaluation/ranking';
 
 /** Above this many people the people × people inverse is too slow for a desktop; the score is off. */
 export const MAX_NEIGHBOURHOOD_PEOPLE = 3000;
+/**
+ * Up to this many people serving rebuilds the neighbourhood on every like or dislike (100 people
+ * with ~1,750 positives each: 0.25 s, measured with two other processes on the two cores; a
+ * household of a few: milliseconds); above it, on new listening only (HetRec's 1,892 people take
+ * ~10 s, too long to wait after each like).
+ */
+export const NEIGHBOURHOOD_FEEDBACK_PEOPLE = 100;
 
 /** The regularisation: λ, and the dropout emphasis p (0: plain EASE). */
 export interface NeighbourhoodSetting {

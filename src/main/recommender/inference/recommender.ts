@@ -6,8 +6,9 @@ import { dbVersion, feedback as feedbackRows, versions, type Library } from '../
 import type { FeedbackKind, Recommendation, RecommendOptions } from '../../../shared/types';
 import { tf } from '../backend';
 import { loadCatalog, loadData, loadProfileData, type Catalog } from '../data/dataset';
-import { buildInteractions } from '../data/examples';
-import { EaseNeighbourhood, MAX_NEIGHBOURHOOD_PEOPLE, NEIGHBOURHOOD_CANDIDATES, positiveLists, type Neighbourhood } from './neighbourhood';
+import { buildInteractions, withFeedback } from '../data/examples';
+import { libraryFeedback } from '../data/pipeline';
+import { EaseNeighbourhood, MAX_NEIGHBOURHOOD_PEOPLE, NEIGHBOURHOOD_CANDIDATES, NEIGHBOURHOOD_FEEDBACK_PEOPLE, positiveLists, type Neighbourhood } from './neighbourhood';
 import { aggregateUsers, buildItemFeatures, buildUserFeatures, type FeatureSpace, type ItemFeatures } from '../data/features';
 import { FeatureTensors } from '../data/tensors';
 import { loadModel, type ModelManifest } from '../models/io';
@@ -48,8 +49,8 @@ export class Recommender {
   private readonly fusion: FusionWeights;
   /** What explanations read of this recommender. */
   private readonly explainContext: ExplainContext;
-  /** The library's neighbourhood score (when the model blends one), over everyone's listening as of `version`. */
-  private nbr: { seen: string; version: string; nb: Neighbourhood | null; row: Map<number, number> } | null = null;
+  /** The library's neighbourhood score (when the model blends one), over everyone's listening as of `version` and likes as of `feedback`. */
+  private nbr: { seen: string; version: string; feedback: string; nb: Neighbourhood | null; row: Map<number, number> } | null = null;
 
   private constructor(
     private lib: Library, private model: TwoTowerModel, readonly manifest: ModelManifest, readonly modelDir: string,
@@ -262,9 +263,10 @@ export class Recommender {
 
   /**
    * The library's neighbourhood score for one person (null when the model blends none, or the
-   * library no longer has neighbours for them), over everyone's listening as it is now: rebuilt
-   * when a listen or a profile is added or a profile removed (`versions.listeningVersion`), not on
-   * feedback.
+   * library no longer has neighbours for them), over everyone's listening and likes as they are
+   * now — the positives training validated it on: rebuilt when a listen or a profile is added or a
+   * profile removed (`versions.listeningVersion`), and on a like or dislike where the library is
+   * small enough to rebuild it in a moment (NEIGHBOURHOOD_FEEDBACK_PEOPLE).
    */
   private neighbourhoodOf(profileId: number): Float32Array | null {
     const blend = this.fusion.neighbours;
@@ -272,14 +274,17 @@ export class Recommender {
     const seen = dbVersion(this.lib.sqlite);
     if (this.nbr?.seen !== seen) {
       const version = versions.listeningVersion(this.lib.sqlite);
-      if (this.nbr?.version === version) this.nbr.seen = seen;
+      const feedback = versions.trackFeedbackVersion(this.lib.sqlite);
+      const old = this.nbr;
+      if (old && old.version === version && (old.feedback === feedback || old.row.size > NEIGHBOURHOOD_FEEDBACK_PEOPLE)) old.seen = seen;
       else {
         const data = loadData(this.lib.sqlite, { catalog: this.catalog });
         const people = data.profiles.length;
         const ok = people >= 2 && people <= MAX_NEIGHBOURHOOD_PEOPLE;
-        const inter = ok ? buildInteractions(data, () => true, { skipThresholdMs: this.featureSpace.skipThresholdMs, minPositiveMs: this.manifest.config.preprocessing.min_positive_ms }) : null;
+        const listened = ok ? buildInteractions(data, () => true, { skipThresholdMs: this.featureSpace.skipThresholdMs, minPositiveMs: this.manifest.config.preprocessing.min_positive_ms }) : null;
+        const inter = listened ? withFeedback(listened, libraryFeedback(this.lib, data)) : null;
         const nb = inter ? new EaseNeighbourhood(positiveLists(inter, people), this.catalog.trackId.length, blend, 16) : null;
-        this.nbr = { seen, version, nb, row: new Map(data.profiles.map((p, i) => [p.id, i])) };
+        this.nbr = { seen, version, feedback, nb, row: new Map(data.profiles.map((p, i) => [p.id, i])) };
       }
     }
     const row = this.nbr!.row.get(profileId);
