@@ -567,8 +567,12 @@ describe('training runs', () => {
     const want = [...served.keys()].filter((t) => !played.has(t) && all.catalog.canonical[t] === t).sort((a, b) => served[b] - served[a]).slice(0, 5);
     expect(list.slice(0, 5).map((r) => all.catalog.rowOf.get(r.trackId))).toEqual(want);
     // Likes are positives to the neighbourhood, as in training: once other people like tracks
-    // this person has not played, the served list follows the neighbourhood over listening and likes.
-    const fresh = [...served.keys()].filter((t) => !played.has(t) && all.catalog.canonical[t] === t).sort((a, b) => served[b] - served[a]).slice(20, 23);
+    // this person has not played — three that retrieval ranks among its last, by artists they do
+    // not play, so only the neighbourhood's own candidates can bring them in — the served list
+    // follows the neighbourhood over listening and likes.
+    const retrieval = ranker.candidates([row], [played])[0].retrieval;
+    const theirArtists = new Set([...played].map((t) => all.catalog.artistId[t]));
+    const fresh = [...retrieval.keys()].filter((t) => !played.has(t) && all.catalog.canonical[t] === t && !theirArtists.has(all.catalog.artistId[t])).sort((a, b) => retrieval[a] - retrieval[b]).slice(0, 3);
     const before = lib.sqlite.prepare('SELECT ifnull(max(id), 0) FROM feedback').pluck().get() as number;
     for (const p of all.profiles) if (p.id !== pid) for (const t of fresh) addFeedback(lib.sqlite, p.id, 'like', all.catalog.trackId[t], null);
     const liked = new EaseNeighbourhood(positiveLists(withFeedback(inter, libraryFeedback(lib, all)), all.profiles.length), all.catalog.trackId.length, setting).scores(row);
