@@ -89,6 +89,8 @@ export const CONFIG_FILES = {
           fusion_weights: arr(num(0, 1), 0,
             'Weights tried for blending the person’s own listening into the head’s ranking (replays for all plays; their artists and co-listened artists for discovery); the one that ranks the validation period best is kept, ties to the smallest (0 = the network alone; empty = off)'),
           neighbourhood: bool('With several people in the library, blend a neighbourhood score (EASE over their plays: people who play what you play also play …) into discovery, its weight chosen on validation from fusion_weights'),
+          novelty_weights: arr(num(0, 1), 0,
+            'With the neighbourhood: weights tried for a novelty term in discovery (the fewer of the library’s people play a track, the higher), chosen on validation after the blend, ties to the smallest (0 = off; empty = off)'),
           fusion_fallback: obj({
             all: num(0, 1, 'Blend for all plays when validation cannot choose (no validation plays, or every weight ranks them alike)'),
             discover: num(0, 1, 'Blend for discovery when validation cannot choose'),

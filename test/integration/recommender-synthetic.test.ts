@@ -502,6 +502,8 @@ describe('training runs', () => {
     // Training records the neighbourhood the blend was chosen with.
     expect(readManifest(run.modelPath!).fusion!.neighbours).toMatchObject(setting);
     expect(result.epochs[0].valid['fusion/neighbours']).toBeGreaterThanOrEqual(0);
+    expect(config.model.head.novelty_weights.length).toBeGreaterThan(1);
+    expect(config.model.head.novelty_weights).toContain(readManifest(run.modelPath!).fusion!.neighbours!.novelty);
     const { model } = loadModel(run.modelPath!);
     const ft = new FeatureTensors(prepared.users, prepared.items);
     const ranker = new ModelRanker(model, ft, undefined, undefined, nb).as('discover');
@@ -523,6 +525,16 @@ describe('training runs', () => {
     // … and test targets play no part in the choice.
     const base = validationMetrics(ranker, prepared, 0.5, grid).fusion;
     expect(validationMetrics(ranker, { ...prepared, test: { ...prepared.test, relevant: prepared.test.relevant.map(() => new Set([0])) } }, 0.5, grid).fusion).toEqual(base);
+    // The novelty term: −log(1 + how many of the library's people play the track), for every candidate.
+    cands.slice(0, 10).forEach((c) => c.cand.forEach((t, i) => expect(c.novelty![i]).toBeCloseTo(-Math.log1p(nb.players(t)), 5)));
+    expect(nb.players(cands[0].cand[0])).toBe(positiveLists(prepared.train, prepared.data.profiles.length).filter((l) => l.includes(cands[0].cand[0])).length);
+    // Validation targets rewritten to the candidates the fewest people play: the term gets a weight;
+    // without a novelty grid, or targets the most played, none.
+    const byNovelty = (sign: number) => ({ ...v, relevant: cands.map((c) => new Set(Array.from(c.cand).map((item, i) => ({ item, p: sign * c.novelty![i] })).sort((a, b) => b.p - a.p || a.item - b.item).slice(0, 10).map((x) => x.item))) });
+    const novelties = [0, 0.1, 0.3];
+    expect(validationMetrics(ranker, { ...prepared, valid: byNovelty(1) }, 0.5, grid, undefined, novelties).fusion.neighbours!.novelty).toBeGreaterThan(0);
+    expect(validationMetrics(ranker, { ...prepared, valid: byNovelty(1) }, 0.5, grid).fusion.neighbours!.novelty).toBe(0);
+    expect(validationMetrics(ranker, { ...prepared, valid: byNovelty(-1) }, 0.5, grid, undefined, novelties).fusion.neighbours!.novelty).toBe(0);
     // Without a neighbourhood the blend has none.
     expect(validationMetrics(new ModelRanker(model, ft).as('discover'), prepared, 0.5, grid).fusion.neighbours).toBeUndefined();
     // A neighbourhood that finds none of validation's discoveries on its own cannot be judged by
@@ -591,6 +603,23 @@ describe('training runs', () => {
     expect(list2.map((r) => r.trackId)).not.toEqual(list.map((r) => r.trackId));
     expect(list2.some((r) => r.explanation!.factors.some((f) => f.label === 'listeners like you'))).toBe(false);
     rec2.dispose();
+    // With the novelty term at full weight the list leads with tracks few of the library's people
+    // play (after the neighbourhood), and says so.
+    const listWith = async (novelty: number) => {
+      const saved = path.join(dir, `novelty-${novelty}`);
+      await saveModel(saved, model, { epoch: 0, seed: 1, backend: 'test', config, featureSpace: prepared.featureSpace, metrics: {}, fusion: { all: 0, discover: 0, neighbours: { weight: 0.5, ...setting, novelty } } });
+      const r = Recommender.open(lib, saved);
+      const out = r.recommend(pid, { k: 10, explain: true, diversity: 0, maxPerArtist: 0 });
+      r.dispose();
+      return out;
+    };
+    const [list3, list0] = [await listWith(1), await listWith(0)];
+    const now = new EaseNeighbourhood(positiveLists(inter, all.profiles.length), all.catalog.trackId.length, setting);
+    const playersOf = (r: { trackId: number }) => now.players(all.catalog.rowOf.get(r.trackId)!);
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    expect(mean(list3.map(playersOf))).toBeLessThan(mean(list0.map(playersOf)));
+    expect(list3.some((r) => r.explanation!.factors.some((f) => f.label === 'new to your library' && f.contribution > 0))).toBe(true);
+    expect(list0.some((r) => r.explanation!.factors.some((f) => f.label === 'new to your library'))).toBe(false);
     ranker.dispose();
     model.dispose();
     ft.dispose();

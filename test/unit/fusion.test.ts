@@ -104,4 +104,13 @@ describe('choosing the blend on validation', () => {
     expect(chooseWeights(pairs([[0.1, 0.4, 0.1], [0.1, 0.4, 0.3], [0.2, 0.1, 0.1]]), { w: 0, wn: 0 })).toMatchObject({ w: 0, wn: 0.5 });
     expect(chooseWeights(pairs([[0.2, 0.2, 0.2], [0.2, 0.2, 0.2], [0.2, 0.2, 0.2]]), { w: 0.5, wn: 0 })).toMatchObject({ w: 0.5, wn: 0 });
   });
+
+  it('chooses the novelty weight with the other two: the best triple, ties to the smaller novelty weight before the smaller own weight, none when all tie', () => {
+    const triples = (f: (w: number, wn: number, wv: number) => number) =>
+      [0, 0.5].flatMap((w) => [0, 0.5].flatMap((wn) => [0, 0.2].map((wv) => ({ w, wn, wv, value: f(w, wn, wv) }))));
+    expect(chooseWeights(triples((w, wn, wv) => (wn === 0.5 && wv === 0.2 ? 0.3 : 0.1)), { w: 0, wn: 0 })).toMatchObject({ w: 0, wn: 0.5, wv: 0.2 });
+    // A novelty weight that only ties with none is not taken, even against a larger own weight.
+    expect(chooseWeights(triples((w, wn, wv) => (w === 0.5 || wv === 0.2 ? 0.3 : 0.1)), { w: 0, wn: 0 })).toMatchObject({ w: 0.5, wn: 0, wv: 0 });
+    expect(chooseWeights(triples(() => 0.2), { w: 0.5, wn: 0.5 })).toMatchObject({ w: 0.5, wn: 0.5, wv: 0 });
+  });
 });

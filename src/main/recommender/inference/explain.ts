@@ -205,21 +205,21 @@ function ablationLogits(ctx: ExplainContext, u: ServingUser, tracks: number[], v
   return L as Float32Array;
 }
 
-export function explainTracks(ctx: ExplainContext, u: ServingUser, tracks: number[], output: Output, blend: number[] = [], neighbours: number[] = []): Explanation[] {
+export function explainTracks(ctx: ExplainContext, u: ServingUser, tracks: number[], output: Output, blend: number[] = [], neighbours: number[] = [], novelty: number[] = []): Explanation[] {
   if (!tracks.length) return [];
   const variants = itemVariants(ctx, tracks);
   const ab = historyAblations(ctx, u);
   const L = ablationLogits(ctx, u, tracks, variants, ab, output);
   const nItemPairs = variants.length;
   const genreTotal = [...u.agg.genreWeight.values()].reduce((a, b) => a + b, 0);
-  return tracks.map((t, i) => explainOne(ctx, u, t, i, { L, nItemPairs, nTracks: tracks.length }, ab, genreTotal, blend[i] ?? 0, output, neighbours[i] ?? 0));
+  return tracks.map((t, i) => explainOne(ctx, u, t, i, { L, nItemPairs, nTracks: tracks.length }, ab, genreTotal, blend[i] ?? 0, output, neighbours[i] ?? 0, novelty[i] ?? 0));
 }
 
 /** One track's factors from the ablation logits: each factor's contribution, the top six with their shares, a summary. */
 function explainOne(
   ctx: ExplainContext, u: ServingUser, t: number, i: number,
   scores: { L: Float32Array; nItemPairs: number; nTracks: number },
-  ab: HistoryAblations, genreTotal: number, blendOfTrack: number, output: Output, neighboursOfTrack = 0,
+  ab: HistoryAblations, genreTotal: number, blendOfTrack: number, output: Output, neighboursOfTrack = 0, noveltyOfTrack = 0,
 ): Explanation {
   const C = AUDIO_FIT_COLUMNS.length;
   const { L, nItemPairs } = scores;
@@ -303,6 +303,14 @@ function explainOne(
   // The library's neighbourhood score (inference/neighbourhood.ts), blended into discovery after that.
   if (Math.abs(neighboursOfTrack) > 1e-6) {
     factors.push({ kind: 'collaborative', label: 'listeners like you', text: 'people in your library who play what you play also play it', contribution: neighboursOfTrack, share: 0 });
+  }
+  // The novelty term after it: fewer of the library's people play it (or, against it, many do).
+  if (Math.abs(noveltyOfTrack) > 1e-6) {
+    factors.push({
+      kind: 'popularity', label: 'new to your library',
+      text: noveltyOfTrack > 0 ? 'few people in your library play it yet' : 'many people in your library already play it',
+      contribution: noveltyOfTrack, share: 0,
+    });
   }
   factors.sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution));
   const shown = factors.slice(0, 6);

@@ -77,16 +77,16 @@ export function fuse(logits: Float32Array, prior: Float32Array, w: number): Floa
 }
 
 /**
- * The pair of weights (own listening `w`, neighbourhood `wn`; without a neighbourhood every `wn`
- * is 0) whose validation value is highest; ties go to the smaller neighbourhood weight, then the
- * smaller `w` (less trust in the signals). When validation cannot tell the pairs apart — none
- * measured, or all alike (one person's validation weeks often replay only what every blend ranks
- * first) — `fallback`.
+ * The weights (own listening `w`, neighbourhood `wn`, novelty `wv`; without a neighbourhood every
+ * `wn` and `wv` is 0) whose validation value is highest; ties go to the smaller neighbourhood
+ * weight, then the smaller novelty weight, then the smaller `w` (less trust in the signals). When
+ * validation cannot tell them apart — none measured, or all alike (one person's validation weeks
+ * often replay only what every blend ranks first) — `fallback`, with no novelty.
  */
-export function chooseWeights(values: { w: number; wn: number; value: number }[], fallback: { w: number; wn: number }): { w: number; wn: number; value: number } {
-  if (!values.length) return { ...fallback, value: NaN };
-  if (values.length > 1 && values.every((c) => Math.abs(c.value - values[0].value) <= 1e-12)) return { ...fallback, value: values[0].value };
-  let best = { w: 0, wn: 0, value: -Infinity };
-  for (const c of [...values].sort((a, b) => a.wn - b.wn || a.w - b.w)) if (c.value > best.value + 1e-12) best = c;
+export function chooseWeights<C extends { w: number; wn: number; wv?: number; value: number }>(values: C[], fallback: { w: number; wn: number }): { w: number; wn: number; wv?: number; value: number } {
+  if (!values.length) return { ...fallback, wv: 0, value: NaN };
+  if (values.length > 1 && values.every((c) => Math.abs(c.value - values[0].value) <= 1e-12)) return { ...fallback, wv: 0, value: values[0].value };
+  let best: { w: number; wn: number; wv?: number; value: number } = { w: 0, wn: 0, wv: 0, value: -Infinity };
+  for (const c of [...values].sort((a, b) => a.wn - b.wn || (a.wv ?? 0) - (b.wv ?? 0) || a.w - b.w)) if (c.value > best.value + 1e-12) best = c;
   return best;
 }

@@ -8,7 +8,7 @@ import type { Output, TwoTowerModel } from '../models/two-tower';
 import { copiesOf, topN, type Ranker } from '../evaluation/ranking';
 import { ArtistCandidates, union } from './candidates';
 import { fuse, listeningPrior, NO_FUSION, type FusionWeights } from './fusion';
-import { NEIGHBOURHOOD_CANDIDATES, type Neighbourhood } from './neighbourhood';
+import { NEIGHBOURHOOD_CANDIDATES, noveltyOf, type Neighbourhood } from './neighbourhood';
 import { dotScores, itemVectors, pairLogits, userVectors } from './scoring';
 
 /** One person's re-ranked candidates: rows, the head's logits, and the listening prior of the output. */
@@ -21,6 +21,8 @@ export interface RankedCandidates {
   prior: Float32Array;
   /** The neighbourhood score over the candidates (discovery with a neighbourhood only). */
   nbr?: Float32Array;
+  /** The novelty term over the candidates (the same). */
+  novelty?: Float32Array;
 }
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
@@ -51,7 +53,8 @@ export class ModelRanker implements Ranker {
   }
 
   score(users: number[], exclude: Set<number>[]): Float32Array[] {
-    return this.candidates(users, exclude).map((c) => this.compose(c, this.fusion[this.output], this.fusion.neighbours?.weight ?? 0));
+    const nb = this.fusion.neighbours;
+    return this.candidates(users, exclude).map((c) => this.compose(c, this.fusion[this.output], nb?.weight ?? 0, nb?.novelty ?? 0));
   }
 
   /** Retrieval for each person, and (concat head) the head's logits and the prior over the re-ranked candidates. */
@@ -79,18 +82,20 @@ export class ModelRanker implements Ranker {
       }
       const logits = pairLogits(this.model, this.ft, new Int32Array(cand.length).fill(u), cand, this.output);
       const nbr = nb ? Float32Array.from(cand, (t) => nb[t]) : undefined;
-      return { user: u, retrieval, cand, logits, prior: listeningPrior(users, u, this.ft.items.artistId, cand, this.output), nbr };
+      const novelty = nb ? noveltyOf(this.neighbourhood!, cand) : undefined;
+      return { user: u, retrieval, cand, logits, prior: listeningPrior(users, u, this.ft.items.artistId, cand, this.output), nbr, novelty };
     });
   }
 
   /**
    * A whole-catalogue score row from one person's candidates, with the prior blended in at weight
-   * `w`, then (discovery) the neighbourhood score at weight `wn`.
+   * `w`, then (discovery) the neighbourhood score at weight `wn` and the novelty term at `wv`.
    */
-  compose(c: RankedCandidates, w: number, wn = 0): Float32Array {
+  compose(c: RankedCandidates, w: number, wn = 0, wv = 0): Float32Array {
     if (!this.model.hasHead) return c.retrieval;
     const row = c.retrieval.slice();
-    const final = c.nbr && wn > 0 ? fuse(fuse(c.logits, c.prior, w), c.nbr, wn) : fuse(c.logits, c.prior, w);
+    const blended = c.nbr && wn > 0 ? fuse(fuse(c.logits, c.prior, w), c.nbr, wn) : fuse(c.logits, c.prior, w);
+    const final = c.novelty && wv > 0 ? fuse(blended, c.novelty, wv) : blended;
     // Candidates keep their full-model scores; everything else stays below them, in retrieval order.
     for (let i = 0; i < row.length; i++) row[i] -= 1e4;
     c.cand.forEach((t, i) => (row[t] = final[i]));

@@ -8,7 +8,7 @@ import { tf } from '../backend';
 import { loadCatalog, loadData, loadProfileData, type Catalog } from '../data/dataset';
 import { buildInteractions, withFeedback } from '../data/examples';
 import { libraryFeedback } from '../data/pipeline';
-import { EaseNeighbourhood, MAX_NEIGHBOURHOOD_PEOPLE, NEIGHBOURHOOD_CANDIDATES, NEIGHBOURHOOD_FEEDBACK_PEOPLE, positiveLists, type Neighbourhood } from './neighbourhood';
+import { EaseNeighbourhood, MAX_NEIGHBOURHOOD_PEOPLE, NEIGHBOURHOOD_CANDIDATES, NEIGHBOURHOOD_FEEDBACK_PEOPLE, noveltyOf, positiveLists, type Neighbourhood } from './neighbourhood';
 import { aggregateUsers, buildItemFeatures, buildUserFeatures, type FeatureSpace, type ItemFeatures } from '../data/features';
 import { FeatureTensors } from '../data/tensors';
 import { loadModel, type ModelManifest } from '../models/io';
@@ -247,7 +247,9 @@ export class Recommender {
     // The head's score, with the person's own listening (and the neighbourhood) blended in as chosen on validation.
     const head = this.model.hasHead ? this.headLogits(u, cand, output) : Float32Array.from(pool, (p) => p.logit);
     const own = this.model.hasHead ? fuse(head, listeningPrior(u.features, 0, this.catalog.artistId, cand, output), this.fusion[output]) : head;
-    const fused = nbr ? fuse(own, Float32Array.from(cand, (t) => nbr[t]), this.fusion.neighbours!.weight) : own;
+    const withNbr = nbr ? fuse(own, Float32Array.from(cand, (t) => nbr[t]), this.fusion.neighbours!.weight) : own;
+    const novelty = nbr ? this.fusion.neighbours!.novelty ?? 0 : 0;
+    const fused = novelty > 0 ? fuse(withNbr, noveltyOf(this.nbr!.nb!, cand), novelty) : withNbr;
     const final = fused.map((l, i) => l + shift(cand[i]));
     const chosen = this.diversify(cand, final, k, opts.maxPerArtist ?? 2, opts.diversity ?? 0.2);
     const recs = chosen.map(({ t, logit }, i) => this.describe(t, logit, i + 1, u));
@@ -255,7 +257,10 @@ export class Recommender {
       // What each blend added to each chosen track's score (0 without one).
       const at = new Map(Array.from(cand, (t, i) => [t, i]));
       const i = (t: number) => at.get(t)!;
-      const exps = explainTracks(this.explainContext, u, chosen.map((c) => c.t), output, chosen.map((c) => own[i(c.t)] - head[i(c.t)]), chosen.map((c) => fused[i(c.t)] - own[i(c.t)]));
+      const exps = explainTracks(
+        this.explainContext, u, chosen.map((c) => c.t), output, chosen.map((c) => own[i(c.t)] - head[i(c.t)]),
+        chosen.map((c) => withNbr[i(c.t)] - own[i(c.t)]), chosen.map((c) => fused[i(c.t)] - withNbr[i(c.t)]),
+      );
       recs.forEach((r, i) => (r.explanation = exps[i]));
     }
     return recs;

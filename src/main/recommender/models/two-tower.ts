@@ -66,7 +66,10 @@ export type Output = 'all' | 'discover';
  * Weight of the person's own listening blended into each output's ranking (inference/fusion.ts),
  * and of the library's neighbourhood score in discovery's (inference/neighbourhood.ts; absent: none).
  */
-export type FusionWeights = Record<Output, number> & { neighbours?: { weight: number; lambda: number; dropout?: number } };
+export type FusionWeights = Record<Output, number> & {
+  /** The neighbourhood score's weight and setting, and the novelty term's weight (none: 0). */
+  neighbours?: { weight: number; lambda: number; dropout?: number; novelty?: number };
+};
 
 /** One network of the model: its embeddings, towers and head (an ensemble holds several). */
 class Member {

@@ -132,7 +132,7 @@ async function trainEnsemble(opts: TrainOptions, n: number): Promise<TrainResult
   });
   const ftValid = new FeatureTensors(prep.users, prep.items);
   const ranker = new ModelRanker(model, ftValid, undefined, undefined, validationNeighbourhood(prep, cfg));
-  const { metrics: valid, fusion } = validationMetrics(ranker, prep, cfg.evaluation.threshold, cfg.model.head.fusion_weights, cfg.model.head.fusion_fallback);
+  const { metrics: valid, fusion } = validationMetrics(ranker, prep, cfg.evaluation.threshold, cfg.model.head.fusion_weights, cfg.model.head.fusion_fallback, cfg.model.head.novelty_weights);
   ranker.dispose();
   ftValid.dispose();
   const itemVecs = ranker.itemVecs;
@@ -235,7 +235,7 @@ async function trainNetwork(opts: TrainOptions): Promise<TrainResult> {
 
       opts.onProgress?.({ phase: 'validate', epoch, epochs: totalEpochs, step: steps, steps, loss: epochLoss, etaS: null, examplesPerS: ex.user.length / seconds });
       const ranker = new ModelRanker(model, ftValid, undefined, undefined, nbrValid);
-      const { metrics: valid, fusion } = validationMetrics(ranker, prep, cfg.evaluation.threshold, cfg.model.head.fusion_weights, cfg.model.head.fusion_fallback);
+      const { metrics: valid, fusion } = validationMetrics(ranker, prep, cfg.evaluation.threshold, cfg.model.head.fusion_weights, cfg.model.head.fusion_fallback, cfg.model.head.novelty_weights);
       ranker.dispose();
       lastVecs = ranker.itemVecs;
       valid.loss = epochLoss;
@@ -495,7 +495,7 @@ export function validationNeighbourhood(prep: Prepared, cfg: AppConfig, setting?
  * NDCG@10, and the metrics are those of the chosen blend — the ranking the app would serve.
  */
 export function validationMetrics(
-  ranker: ModelRanker, prep: Prepared, threshold: number, grid: number[] = [], fallback: FusionFallback = { all: 0, discover: 0 },
+  ranker: ModelRanker, prep: Prepared, threshold: number, grid: number[] = [], fallback: FusionFallback = { all: 0, discover: 0 }, noveltyGrid: number[] = [],
 ): { metrics: Record<string, number>; fusion: FusionWeights } {
   const weights = [...new Set([0, ...grid])];
   // Without a grid the blend is off; with one, an output validation cannot judge takes its fallback.
@@ -509,7 +509,7 @@ export function validationMetrics(
   const blended = (output: Output, task: EvalTask, opts: EvalOptions) => {
     ranker.as(output);
     const cands = new Map(ranker.candidates(task.users, task.exclude).map((c) => [c.user, c]));
-    const blend = (w: number, wn = 0): Ranker => ({ name: 'two_tower', score: (users) => users.map((u) => ranker.compose(cands.get(u)!, w, wn)), probabilities: (u, items) => ranker.probabilities(u, items) });
+    const blend = (w: number, wn = 0, wv = 0): Ranker => ({ name: 'two_tower', score: (users) => users.map((u) => ranker.compose(cands.get(u)!, w, wn, wv)), probabilities: (u, items) => ranker.probabilities(u, items) });
     // Each weight judged by NDCG@10 alone (cheap), the chosen one then measured in full. Discovery
     // with a neighbourhood score tries each pair of weights (own listening, neighbourhood).
     // A neighbourhood that on its own finds none of validation's discoveries cannot be judged by
@@ -517,14 +517,19 @@ export function validationMetrics(
     const withNbr = output === 'discover' && !!nbr && weights.length > 1;
     const blind = withNbr && nbr!.validation === 0 && fallback.neighbours !== undefined;
     const nbrWeights = withNbr ? (blind ? [fallback.neighbours!] : weights) : [0];
-    const tried = weights.flatMap((w) => nbrWeights.map((wn) => ({ w, wn, value: weights.length === 1 && nbrWeights.length === 1 ? 0 : meanNdcg(blend(w, wn), task, 10) })));
-    const best = weights.length === 1 ? { w: 0, wn: 0 } : chooseWeights(tried, { w: fallback[output], wn: blind ? fallback.neighbours! : 0 });
+    // With the neighbourhood, the novelty term's weight is chosen with the other two.
+    const noveltyWeights = withNbr ? [...new Set([0, ...noveltyGrid])] : [0];
+    const tried = weights.flatMap((w) => nbrWeights.flatMap((wn) => noveltyWeights.map((wv) => ({
+      w, wn, wv, value: weights.length === 1 && nbrWeights.length === 1 ? 0 : meanNdcg(blend(w, wn, wv), task, 10),
+    }))));
+    const best = weights.length === 1 ? { w: 0, wn: 0, wv: 0 } : chooseWeights(tried, { w: fallback[output], wn: blind ? fallback.neighbours! : 0 });
+    const novelty = best.wv ?? 0;
     fusion[output] = best.w;
-    if (output === 'discover' && nbr) fusion.neighbours = { weight: best.wn, lambda: nbr.lambda, dropout: nbr.dropout };
+    if (output === 'discover' && nbr) fusion.neighbours = { weight: best.wn, lambda: nbr.lambda, dropout: nbr.dropout, novelty };
     // The network on its own (no blend), for early stopping on it (training.early_stopping.metric: network/ndcg@10).
     // (Measured on its own where the blind neighbourhood's fixed weight left it out of the pairs.)
-    if (weights.length > 1) network[output] = tried.find((c) => c.w === 0 && c.wn === 0)?.value ?? meanNdcg(blend(0, 0), task, 10);
-    return evaluateRanker(blend(best.w, best.wn), task, opts).metrics;
+    if (weights.length > 1) network[output] = tried.find((c) => c.w === 0 && c.wn === 0 && c.wv === 0)?.value ?? meanNdcg(blend(0, 0), task, 10);
+    return evaluateRanker(blend(best.w, best.wn, novelty), task, opts).metrics;
   };
   const valid = prep.valid.users.length ? blended('discover', prep.valid, { ks: [10, 50], threshold }) : {};
   if (prep.validAll.users.length) {
@@ -536,7 +541,10 @@ export function validationMetrics(
   if (weights.length > 1) {
     valid['fusion/discover'] = fusion.discover;
     valid['fusion/all'] = fusion.all;
-    if (fusion.neighbours) valid['fusion/neighbours'] = fusion.neighbours.weight;
+    if (fusion.neighbours) {
+      valid['fusion/neighbours'] = fusion.neighbours.weight;
+      valid['fusion/novelty'] = fusion.neighbours.novelty ?? 0;
+    }
   }
   ranker.fusion = fusion;
   return { metrics: valid, fusion };
