@@ -65,8 +65,10 @@ export interface Neighbourhood {
 /**
  * The novelty term of discovery's blend over candidate rows: −log(1 + players), so the fewer of
  * the library's people play a track, the higher. Every ranker in the blend leans to what many
- * play; on HetRec (scratch study on seeds 1 and 2) a weight of 0.2 after the blend raised test
- * NDCG@10 by 0.004 on each.
+ * play: on HetRec, with the first epoch's network, a weight of 0.2 chosen with the blend raised
+ * test NDCG@10 on each of three seeds (scratch study, +0.004 to +0.006); trained in full it moved
+ * seed 1 down and seed 2 up, and lowered discovery on the shared twenty together, so
+ * `model.head.novelty_weights` is [0] (off) by default (docs/EVALUATION.md).
  */
 export function noveltyOf(nb: Pick<Neighbourhood, 'players'>, cand: ArrayLike<number>): Float32Array {
   return Float32Array.from(cand as ArrayLike<number>, (t) => -Math.log1p(nb.players(t)));
