@@ -66,8 +66,8 @@ export interface Neighbourhood {
  * The novelty term of discovery's blend over candidate rows: −log(1 + players), so the fewer of
  * the library's people play a track, the higher. Every ranker in the blend leans to what many
  * play: on HetRec, with the first epoch's network, a weight of 0.2 chosen with the blend raised
- * test NDCG@10 on each of three seeds (scratch study, +0.004 to +0.006); trained in full it moved
- * seed 1 down and seed 2 up, and lowered discovery on the shared twenty together, so
+ * test NDCG@10 on each of three seeds (scratch study, +0.003 to +0.006); trained in full it moved
+ * HetRec's mean 0.2139 → 0.2171 (seed 1 down) and lowered discovery on the shared twenty together, so
  * `model.head.novelty_weights` is [0] (off) by default (docs/EVALUATION.md).
  */
 export function noveltyOf(nb: Pick<Neighbourhood, 'players'>, cand: ArrayLike<number>): Float32Array {
