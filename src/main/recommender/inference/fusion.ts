@@ -83,10 +83,17 @@ export function fuse(logits: Float32Array, prior: Float32Array, w: number): Floa
  * validation cannot tell them apart — none measured, or all alike (one person's validation weeks
  * often replay only what every blend ranks first) — `fallback`, with no novelty.
  */
-export function chooseWeights<C extends { w: number; wn: number; wv?: number; value: number }>(values: C[], fallback: { w: number; wn: number }): { w: number; wn: number; wv?: number; value: number } {
+export interface WeightChoice {
+  w: number;
+  wn: number;
+  wv?: number;
+  value: number;
+}
+
+export function chooseWeights(values: WeightChoice[], fallback: { w: number; wn: number }): WeightChoice {
   if (!values.length) return { ...fallback, wv: 0, value: NaN };
   if (values.length > 1 && values.every((c) => Math.abs(c.value - values[0].value) <= 1e-12)) return { ...fallback, wv: 0, value: values[0].value };
-  let best: { w: number; wn: number; wv?: number; value: number } = { w: 0, wn: 0, wv: 0, value: -Infinity };
+  let best: WeightChoice = { w: 0, wn: 0, wv: 0, value: -Infinity };
   for (const c of [...values].sort((a, b) => a.wn - b.wn || (a.wv ?? 0) - (b.wv ?? 0) || a.w - b.w)) if (c.value > best.value + 1e-12) best = c;
   return best;
 }

@@ -511,7 +511,8 @@ export function validationMetrics(
     const cands = new Map(ranker.candidates(task.users, task.exclude).map((c) => [c.user, c]));
     const blend = (w: number, wn = 0, wv = 0): Ranker => ({ name: 'two_tower', score: (users) => users.map((u) => ranker.compose(cands.get(u)!, w, wn, wv)), probabilities: (u, items) => ranker.probabilities(u, items) });
     // Each weight judged by NDCG@10 alone (cheap), the chosen one then measured in full. Discovery
-    // with a neighbourhood score tries each pair of weights (own listening, neighbourhood).
+    // with a neighbourhood score tries each pair of weights (own listening, neighbourhood), each
+    // with every novelty weight (model.head.novelty_weights; [0] by default).
     // A neighbourhood that on its own finds none of validation's discoveries cannot be judged by
     // it (a few people, a discovery or two each): its weight is then the fallback's.
     const withNbr = output === 'discover' && !!nbr && weights.length > 1;
