@@ -21,9 +21,9 @@ import { meanNdcg, type EvalTask } from '../evaluation/ranking';
 export const MAX_NEIGHBOURHOOD_PEOPLE = 3000;
 /**
  * Up to this many people serving rebuilds the neighbourhood on every like or dislike (100 people
- * with ~1,750 positives each: 0.25 s, measured with two other processes on the two cores; a
- * household of a few: milliseconds); above it, on new listening only (HetRec's 1,892 people take
- * ~10 s, too long to wait after each like).
+ * with ~1,700 positives each: 0.16 s on an idle host, `npm run bench:neighbourhood`; a household
+ * of a few: milliseconds); above it, on new listening only (HetRec's 1,892 people take ~10 s, too
+ * long to wait after each like).
  */
 export const NEIGHBOURHOOD_FEEDBACK_PEOPLE = 100;
 
