@@ -21,7 +21,7 @@ import { INFERENCE, TwoTowerModel } from '../../src/main/recommender/models/two-
 import { buildItemFeatures, dimsOf } from '../../src/main/recommender/data/features';
 import { tf } from '../../src/main/recommender/backend';
 import { libraryFeedback, prepareData, type Prepared } from '../../src/main/recommender/data/pipeline';
-import { CancelledError, validationMetrics, validationNeighbourhood } from '../../src/main/recommender/training/trainer';
+import { CancelledError, reportedBestEpoch, validationMetrics, validationNeighbourhood } from '../../src/main/recommender/training/trainer';
 import { EaseNeighbourhood, NEIGHBOURHOOD_SETTINGS, positiveLists } from '../../src/main/recommender/inference/neighbourhood';
 import { buildInteractions, withFeedback } from '../../src/main/recommender/data/examples';
 import { addFeedback } from '../../src/main/db/queries/feedback';
@@ -388,6 +388,9 @@ describe('training runs', () => {
     // Each member's best epoch is its own (one epoch each here); the put-together model's entry follows theirs.
     expect(result.memberBestEpochs).toEqual([0, 0]);
     expect(result.bestEpoch).toBe(2);
+    // Reports give each member's own epoch, 1-based, not the ensemble's place in the combined log.
+    expect(reportedBestEpoch(result)).toEqual([1, 1]);
+    expect(reportedBestEpoch({ bestEpoch: 2 })).toBe(3);
     const { model } = loadModel(r.modelPath!);
     expect(model.size).toBe(2);
     expect(model.vectorDim).toBe(2 * config.model.embedding_dim);

@@ -24,6 +24,7 @@ import { evaluateRanker, type EvalResult } from '../recommender/evaluation/ranki
 import { runImport } from './import-service';
 import { importCommunity } from '../importers/community';
 import { trainRun } from './model-service';
+import { reportedBestEpoch } from '../recommender/training/trainer';
 
 const log = getLogger('evaluation');
 
@@ -44,7 +45,8 @@ export interface PersonResult {
   events: number;
   trackMatch: number;
   epochs: number;
-  bestEpoch: number;
+  /** 1-based; an ensemble's members' each. */
+  bestEpoch: number | number[];
   seconds: number;
   /** Per task and ranker: the person's metrics (null when the task had nothing to rank for them). */
   tasks: Record<'discovery' | 'all_plays', Record<string, Record<string, number>> | null>;
@@ -62,7 +64,7 @@ export interface RealEvaluation {
   events: number;
   trackMatch: number;
   tasks: Record<'discovery' | 'all_plays', { users: number; rankers: Record<string, RankerReport> }>;
-  training: { epochs: number; bestEpoch: number; backend: string; seconds: number };
+  training: { epochs: number; bestEpoch: number | number[]; backend: string; seconds: number };
   importance?: Importance[];
   ablations?: { name: string; overrides: string[]; metrics: Record<string, number> }[];
   search?: { trials: { overrides: string[]; epochs: number; valid: number }[]; best: string[]; bestValid: number; defaultValid: number; minutes: number };
@@ -196,7 +198,7 @@ async function evaluateAlone(o: RealEvalOptions, catalogs: string[], peopleDirs:
       }
       const line = (['discovery', 'all_plays'] as const).map((t) => `${t} ndcg@10 ${mine[t]?.two_tower?.['ndcg@10']?.toFixed(4) ?? 'n/a'}`).join(', ');
       o.onStage?.(`${name}: ${line} (${((performance.now() - t1) / 1000).toFixed(0)} s)`);
-      perPerson.push({ name, events: imp.events, trackMatch: imp.trackMatch, epochs: result.epochs.length, bestEpoch: result.bestEpoch + 1, seconds: (performance.now() - t1) / 1000, tasks: mine });
+      perPerson.push({ name, events: imp.events, trackMatch: imp.trackMatch, epochs: result.epochs.length, bestEpoch: reportedBestEpoch(result), seconds: (performance.now() - t1) / 1000, tasks: mine });
     } finally {
       lib.close();
       fs.rmSync(own, { recursive: true, force: true });
@@ -330,7 +332,7 @@ export async function evaluateReal(o: RealEvalOptions): Promise<RealEvaluation> 
       events: imp.events,
       trackMatch: imp.trackMatch,
       tasks: out,
-      training: { epochs: result.epochs.length, bestEpoch: result.bestEpoch + 1, backend: result.backend.name, seconds: trainSeconds },
+      training: { epochs: result.epochs.length, bestEpoch: reportedBestEpoch(result), backend: result.backend.name, seconds: trainSeconds },
       importance,
       ablations,
       search,

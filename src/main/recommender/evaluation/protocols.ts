@@ -21,7 +21,7 @@ import { ModelRanker } from '../inference/model-ranker';
 import type { FusionWeights } from '../inference/fusion';
 import { EaseNeighbourhood, positiveLists } from '../inference/neighbourhood';
 import { loadModel, readManifest } from '../models/io';
-import { train } from '../training/trainer';
+import { reportedBestEpoch, train } from '../training/trainer';
 import { baselineRankers } from './baselines';
 import { evaluateRanker, type EvalOptions, type EvalResult, type EvalTask } from './ranking';
 
@@ -126,7 +126,7 @@ export async function recboleRun<T>(
   try {
     const r = await train({ config: c, prepared: prep, runDir, signal: opts.signal, onProgress: opts.onProgress });
     const held = await rankHeldOut(prep, c, r.bestDir, { eval: { ks: [10], threshold: c.evaluation.threshold }, allPlays: false });
-    return { seed, test: held.discovery, bestEpoch: r.memberBestEpochs ? r.memberBestEpochs.map((e) => e + 1) : r.bestEpoch + 1, fusion: readManifest(r.bestDir).fusion ?? null, seconds: (performance.now() - t0) / 1000 };
+    return { seed, test: held.discovery, bestEpoch: reportedBestEpoch(r), fusion: readManifest(r.bestDir).fusion ?? null, seconds: (performance.now() - t0) / 1000 };
   } finally {
     fs.rmSync(runDir, { recursive: true, force: true });
   }

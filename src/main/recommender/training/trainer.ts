@@ -76,6 +76,11 @@ export interface TrainResult {
   itemVecs?: Float32Array;
 }
 
+/** The best epoch to report, 1-based: the network's, or each member's of an ensemble (not its place in the combined log). */
+export function reportedBestEpoch(r: Pick<TrainResult, 'bestEpoch' | 'memberBestEpochs'>): number | number[] {
+  return r.memberBestEpochs ? r.memberBestEpochs.map((e) => e + 1) : r.bestEpoch + 1;
+}
+
 function learningRate(cfg: AppConfig['training'], epoch: number): number {
   const s = cfg.lr_schedule;
   let lr = cfg.learning_rate;
