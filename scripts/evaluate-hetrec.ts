@@ -21,7 +21,7 @@ import { configsDir, resourceDir, sharedDir } from '../src/main/paths';
 import { configureLogging } from '../src/main/logging';
 import { hetrecLibrary, loadHetrec } from '../src/main/recommender/data/hetrec';
 import { recboleRun } from '../src/main/recommender/evaluation/protocols';
-import { markdownTable, reportDir } from '../src/main/recommender/evaluation/report';
+import { epochLabel, markdownTable, reportDir } from '../src/main/recommender/evaluation/report';
 import { main } from './lib/cli';
 import type { AppConfig } from '../src/shared/config-schema';
 
@@ -82,7 +82,7 @@ void main(async () => {
       const r = await recboleRun(d.inter, s, config, (parts) => hetrecLibrary(d, parts));
       const run: Run = { seed: s, bestEpoch: r.bestEpoch, fusion: r.fusion, seconds: r.seconds, test: Object.fromEntries(r.test.map((x) => [x.ranker, pick(x.metrics)])) };
       runs.push(run);
-      process.stderr.write(`seed ${s}: test ndcg@10 ${run.test.two_tower['ndcg@10']} (epoch ${String(run.bestEpoch)}; ${Object.entries(run.test).filter(([n]) => n !== 'two_tower').map(([n, m]) => `${n} ${m['ndcg@10']}`).join(', ')})\n`);
+      process.stderr.write(`seed ${s}: test ndcg@10 ${run.test.two_tower['ndcg@10']} (epoch ${epochLabel(run.bestEpoch)}; ${Object.entries(run.test).filter(([n]) => n !== 'two_tower').map(([n, m]) => `${n} ${m['ndcg@10']}`).join(', ')})\n`);
     }
   }
   const rankers = Object.keys(runs[0].test);
@@ -97,7 +97,7 @@ void main(async () => {
       `# HetRec Last.fm 2k — ${new Date().toISOString().slice(0, 10)}`, '',
       `**Protocol (RecBole's):** ${size.users} people × ${size.items} artists with play counts; each person's interactions are shuffled and split 8:1:1 into train / validation / test; every artist not in their training interactions (nor validation, for test) is ranked — full sort; Recall@10, MRR@10, NDCG@10, Hit@10 and Precision@10 averaged over people with a non-empty test set; ${runs.length} seed(s).`, '',
       `**Model:** the app's own two-tower model, trained by the app's trainer (\`train\`) on the pipeline's states, with the layer configs/benchmarks/hetrec.yaml${v.config?.length ? ` and ${v.config.join(', ')}` : ''}${overrides.length ? `, --set ${overrides.join(' ')}` : ''}; the epoch and the own-listening blend chosen on validation.`, '',
-      markdownTable(['seed', 'ranker', ...KEYS, 'epoch'], runs.flatMap((r) => rankers.map((n) => [String(r.seed), n, ...KEYS.map((k) => r.test[n][k]), n === 'two_tower' ? [r.bestEpoch].flat().join(' / ') : '']))), '',
+      markdownTable(['seed', 'ranker', ...KEYS, 'epoch'], runs.flatMap((r) => rankers.map((n) => [String(r.seed), n, ...KEYS.map((k) => r.test[n][k]), n === 'two_tower' ? epochLabel(r.bestEpoch) : '']))), '',
       `Mean NDCG@10: ${rankers.map((r) => `${r} **${means[r]['ndcg@10']}**`).join(', ')}; published on this setting: ${PUBLISHED.map(([n, x]) => `${n} ${x}`).join(', ')}.`, '',
     ].join('\n'),
   );

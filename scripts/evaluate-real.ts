@@ -8,7 +8,7 @@ import { loadAndLogConfig, loadConfig } from '../src/main/config';
 import { configureLogging, getLogger } from '../src/main/logging';
 import { resourceDir, sharedDir } from '../src/main/paths';
 import { REPORT_METRICS, evaluateReal, type RealEvaluation } from '../src/main/services/evaluation-service';
-import { barChartSvg, markdownTable, reportDir } from '../src/main/recommender/evaluation/report';
+import { barChartSvg, epochLabel, markdownTable, reportDir } from '../src/main/recommender/evaluation/report';
 import { main, metricsTable, parse, rounded } from './lib/cli';
 
 const USAGE = `Usage: npm run evaluate:real -- [--data DIR] [--alone] [--community PATH …] [--quick] [--json] [--out DIR] [--set key=value …]
@@ -61,7 +61,7 @@ void main(async () => {
 
 function writeReport(dir: string, r: RealEvaluation): void {
   fs.writeFileSync(path.join(dir, 'real.json'), JSON.stringify({ ...r, tasks: Object.fromEntries(Object.entries(r.tasks).map(([k, t]) => [k, { ...t, rankers: Object.fromEntries(Object.entries(t.rankers).map(([n, x]) => [n, { metrics: x.metrics, ci: x.ci }])) }])) }, null, 1));
-  const lines: string[] = [`# Evaluation on real listeners — ${r.generatedAt.slice(0, 10)}`, '', `Data: \`${r.data}\` — ${r.people} people, ${r.events.toLocaleString('en-US')} listening events (${(r.trackMatch * 100).toFixed(1)} % matched to a catalogue track).`, '', `**Protocol.** ${r.protocol}`, '', r.mode === 'alone' ? `${r.people} models, one per person: ${r.training.epochs} epochs in all on ${r.training.backend}, ${r.training.seconds.toFixed(0)} s of training.` : `Model trained ${r.training.epochs} epochs (best ${[r.training.bestEpoch].flat().join(' / ')}) on ${r.training.backend} in ${r.training.seconds.toFixed(0)} s.`, ''];
+  const lines: string[] = [`# Evaluation on real listeners — ${r.generatedAt.slice(0, 10)}`, '', `Data: \`${r.data}\` — ${r.people} people, ${r.events.toLocaleString('en-US')} listening events (${(r.trackMatch * 100).toFixed(1)} % matched to a catalogue track).`, '', `**Protocol.** ${r.protocol}`, '', r.mode === 'alone' ? `${r.people} models, one per person: ${r.training.epochs} epochs in all on ${r.training.backend}, ${r.training.seconds.toFixed(0)} s of training.` : `Model trained ${r.training.epochs} epochs (best ${epochLabel(r.training.bestEpoch)}) on ${r.training.backend} in ${r.training.seconds.toFixed(0)} s.`, ''];
   for (const task of ['discovery', 'all_plays'] as const) {
     const t = r.tasks[task];
     const names = Object.keys(t.rankers);

@@ -54,3 +54,8 @@ export function reportDir(root: string, date = new Date()): string {
   fs.mkdirSync(dir, { recursive: true });
   return dir;
 }
+
+/** A reported best epoch (training/trainer.ts `reportedBestEpoch`) as text: "3", or an ensemble's members' "1 / 2". */
+export function epochLabel(epoch: number | number[]): string {
+  return [epoch].flat().join(' / ');
+}
