@@ -576,7 +576,8 @@ describe('training runs', () => {
     const all = loadData(lib.sqlite);
     const inter = buildInteractions(all, () => true, { skipThresholdMs: config.training.skip_threshold_ms, minPositiveMs: config.preprocessing.min_positive_ms });
     const row = all.profiles.findIndex((p) => p.id === pid);
-    const served = new EaseNeighbourhood(positiveLists(inter, all.profiles.length), all.catalog.trackId.length, setting).scores(row);
+    const now = new EaseNeighbourhood(positiveLists(inter, all.profiles.length), all.catalog.trackId.length, setting);
+    const served = now.scores(row);
     const played = new Set<number>();
     for (let i = 0; i < all.events.length; i++) if (all.events.profile[i] === row && all.events.track[i] >= 0) played.add(all.events.track[i]);
     const want = [...served.keys()].filter((t) => !played.has(t) && all.catalog.canonical[t] === t).sort((a, b) => served[b] - served[a]).slice(0, 5);
@@ -617,7 +618,6 @@ describe('training runs', () => {
       return out;
     };
     const [list3, list0] = [await listWith(1), await listWith(0)];
-    const now = new EaseNeighbourhood(positiveLists(inter, all.profiles.length), all.catalog.trackId.length, setting);
     const playersOf = (r: { trackId: number }) => now.players(all.catalog.rowOf.get(r.trackId)!);
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     expect(mean(list3.map(playersOf))).toBeLessThan(mean(list0.map(playersOf)));
