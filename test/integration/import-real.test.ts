@@ -102,6 +102,11 @@ describe.skipIf(!HAS_SHARED)('real exports under ../shared/data/histories', () =
       expect(r.imported, f).toBeGreaterThan(0);
       expect(r.artistMatch, f).toBeGreaterThan(0.5);
     }
+    // Exportify joins a track's artists with ";" today, and names hold ", ": Kacper's liked songs
+    // name "Kali Uchis;Tyler, The Creator;Bootsy Collins" and "Dombóváry Roly;DÖGÖS ROBI".
+    const named = (n: string) => (lib.sqlite.prepare('SELECT COUNT(*) AS n FROM artists WHERE name = ?').get(n) as { n: number }).n;
+    for (const n of ['Tyler, The Creator', 'Grover Washington, Jr.', 'Dombóváry Roly', 'DÖGÖS ROBI', 'Bootsy Collins']) expect(named(n), n).toBe(1);
+    for (const n of ['The Creator', 'Jr.', 'Dombóváry Roly;DÖGÖS ROBI']) expect(named(n), n).toBe(0);
     lib.close();
   });
 });

@@ -109,3 +109,13 @@ describe('JSON readers', () => {
     expect(e.message).toMatch(/^l\.jsonl \(line 2\): not valid JSON/);
   });
 });
+
+describe('Exportify artist names', () => {
+  it('splits on ";" where the field has one, else only on a comma no space follows', async () => {
+    const { exportifyArtists } = await import('../../src/main/importers/formats/catalog');
+    expect(exportifyArtists('Kali Uchis;Tyler, The Creator;Bootsy Collins')).toEqual(['Kali Uchis', 'Tyler, The Creator', 'Bootsy Collins']);
+    expect(exportifyArtists('Tyler, The Creator')).toEqual(['Tyler, The Creator']);
+    expect(exportifyArtists('Earth, Wind & Fire')).toEqual(['Earth, Wind & Fire']);
+    expect(exportifyArtists('Drake,Future')).toEqual(['Drake', 'Future']);
+  });
+});

@@ -14,7 +14,7 @@ interface Columns {
   title: number;
   album: number;
   artists: number;
-  artistSep: RegExp;
+  splitArtists: (field: string) => string[];
   genres: number[];
   release: number;
   duration: number;
@@ -39,8 +39,8 @@ function columns(h: Header, format: CatalogFormat): Columns {
     title: h.find('track_name', 'track name', 'name'),
     album: h.find('album_name', 'track_album_name', 'album name', 'album'),
     artists: h.find('artists', 'track_artist', 'artist name(s)', 'artist_name'),
-    // 114k separates with ";", Exportify with ","; TidyTuesday has one artist.
-    artistSep: format === 'spotify-tracks-csv' ? /;/ : format === 'exportify' ? /,/ : /$^/,
+    // 114k separates with ";"; TidyTuesday has one artist; Exportify: see exportifyArtists.
+    splitArtists: format === 'spotify-tracks-csv' ? (s) => s.split(';') : format === 'exportify' ? exportifyArtists : (s) => [s],
     genres:
       format === 'spotify-tracks-csv' ? [h.find('track_genre')]
         : format === 'tidytuesday-csv' ? [h.find('playlist_genre'), h.find('playlist_subgenre')]
@@ -56,6 +56,16 @@ function columns(h: Header, format: CatalogFormat): Columns {
     throw new ImportError('', 'line 1', 'expected track id, track name and artist columns');
   }
   return c;
+}
+
+/**
+ * Exportify's "Artist Name(s)": today joined with ";" ("Kali Uchis;Tyler, The Creator"), in older
+ * exports with "," and no space ("Drake,Future"). Names themselves hold ", " ("Tyler, The
+ * Creator", "Earth, Wind & Fire", "Grover Washington, Jr."), so a field with ";" splits on ";" only,
+ * and one without splits only on a comma that no space follows.
+ */
+export function exportifyArtists(field: string): string[] {
+  return field.includes(';') ? field.split(';') : field.split(/,(?!\s)/);
 }
 
 const num = (s: string | undefined): number | null => {
@@ -101,7 +111,7 @@ export async function* readCatalogCsv(src: Source, opts: CatalogReadOptions): As
       }
       const spotifyId = spotifyIdOf(f[cols.id]);
       const title = f[cols.title]?.trim();
-      const artists = (f[cols.artists] ?? '').split(cols.artistSep).map((a) => a.trim()).filter(Boolean);
+      const artists = cols.splitArtists(f[cols.artists] ?? '').map((a) => a.trim()).filter(Boolean);
       if (!spotifyId) {
         out.push({ kind: 'skip', reason: 'missing or malformed Spotify track id', where });
         continue;
