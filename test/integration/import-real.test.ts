@@ -101,6 +101,11 @@ describe.skipIf(!HAS_SHARED)('real exports under ../shared/data/histories', () =
       const r = await runImport(lib, { histories: [f], profile: path.basename(f) });
       expect(r.imported, f).toBeGreaterThan(0);
       expect(r.artistMatch, f).toBeGreaterThan(0.5);
+      // Every record is counted once; the match figures are over what was stored or already there
+      // (Kacper's liked songs list three twice: merged, and not matched twice — once 100.1 %).
+      expect(r.imported + r.duplicates + r.repeats + r.skipped, f).toBe(r.events);
+      expect(r.trackMatched, f).toBeLessThanOrEqual(r.imported + r.duplicates);
+      expect(r.artistMatch, f).toBeLessThanOrEqual(1);
     }
     // Exportify joins a track's artists with ";" today, and names hold ", ": Kacper's liked songs
     // name "Kali Uchis;Tyler, The Creator;Bootsy Collins" and "Dombóváry Roly;DÖGÖS ROBI".

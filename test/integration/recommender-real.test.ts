@@ -7,6 +7,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/main/config';
 import { openLibrary } from '../../src/main/db';
+import { TEST } from '../../src/main/recommender/data/dataset';
+import { prepareData } from '../../src/main/recommender/data/pipeline';
 import { Recommender } from '../../src/main/recommender/inference/recommender';
 import { runImport } from '../../src/main/services/import-service';
 import { evaluateModel, trainRun } from '../../src/main/services/model-service';
@@ -46,6 +48,43 @@ describe.skipIf(!HAS_SHARED)('recommender on real exports', () => {
     }
     expect(cited).toBeGreaterThan(0);
     rec.dispose();
+    lib.close();
+  });
+
+  it('a liked-songs file does not hand the model its own held-out answers: tracks only it lists are not ranked before they are saved', async () => {
+    // Kacper's Exportify liked songs: 3,120 rows, each a catalogue row (with audio features) and a
+    // saved-track event; 2,500 of them no catalogue lists. A library at the start of the test
+    // period would not hold those saved in it, so evaluating there must not rank or count them.
+    const dir = tmpDir('omr-exportify-');
+    const lib = openLibrary(path.join(dir, 'lib.sqlite'));
+    await runImport(lib, { catalogs: [data('catalog', 'tidytuesday_spotify_songs.csv')] });
+    await runImport(lib, { histories: [data('histories', 'exportify')], profile: 'kacper' });
+    const { config } = loadConfig();
+    const prepared = prepareData(lib, config);
+    const { catalog, events } = prepared.data;
+    const exportOnly = catalog.exportOnly!;
+    expect(exportOnly.reduce((s, x) => s + x, 0)).toBeGreaterThan(1500);
+    // Each export-only row's first save, from the events.
+    const first = new Map<number, number>();
+    for (let i = 0; i < events.length; i++) {
+      const t = events.track[i];
+      if (t >= 0 && exportOnly[t] && !first.has(t)) first.set(t, prepared.split.part[i]);
+    }
+    const savedInTest = [...first].filter(([, part]) => part === TEST).map(([t]) => t);
+    const savedBefore = [...first].filter(([, part]) => part !== TEST).map(([t]) => t);
+    expect(savedInTest.length).toBeGreaterThan(200);
+    for (const task of [prepared.test, prepared.testAll]) {
+      expect(task.users).toEqual([0]);
+      // What is left to find is catalogue tracks saved in the period (and, for all plays, a
+      // recording saved again) …
+      expect(task.relevant[0].size).toBeGreaterThan(20);
+      for (const t of task.relevant[0]) expect(exportOnly[t] === 0 || first.get(t) !== TEST, catalog.title[t]).toBe(true);
+      // … and the rows only the period's own saves brought are not ranked at all.
+      for (const t of savedInTest) expect(task.exclude[0].has(t)).toBe(true);
+    }
+    // Rows saved before the period are the library's: the all-plays task ranks them.
+    expect(savedBefore.length).toBeGreaterThan(1000);
+    for (const t of savedBefore) expect(prepared.testAll.exclude[0].has(t)).toBe(false);
     lib.close();
   });
 });

@@ -166,7 +166,7 @@ export async function runImport(lib: Library, req: ImportRequest): Promise<Impor
   }
   report.seconds = (performance.now() - t0) / 1000;
   log.info(
-    `imported ${report.imported} of ${report.events} listening records (${report.duplicates} already there, ${report.skipped} skipped), ` +
+    `imported ${report.imported} of ${report.events} listening records (${report.duplicates} already there, ${report.repeats} listed twice in the export, ${report.skipped} skipped), ` +
       `${report.catalog.inserted} new catalogue tracks; track match ${(report.trackMatch * 100).toFixed(1)} %, artist match ${(report.artistMatch * 100).toFixed(1)} %`,
   );
   return report;
@@ -263,20 +263,23 @@ async function importHistories(run: ImportRun, planned: Planned[], savedEvents: 
         }
         const e = item.event;
         const m = matcher.match(e.artist, e.title, e.spotifyId);
-        if (m.trackId !== null) trackMatched++;
-        if (m.artistId !== null) artistMatched++;
-        else unmatchedArtists.set(e.artist, (unmatchedArtists.get(e.artist) ?? 0) + 1);
         const inserted = listening.insertEvent(sqlite,
           pid, e.ts, e.artist, e.title, e.album, e.spotifyId ? `spotify:track:${e.spotifyId}` : null, e.msPlayed,
           e.skipped === null ? null : +e.skipped, e.reasonStart, e.reasonEnd, e.shuffle === null ? null : +e.shuffle,
           e.platform, format, p.source.name, importId, m.trackId, m.artistId, dedupeKey(e),
         );
         const key = dedupeKey(e);
+        if (!inserted && thisImport.has(key)) {
+          file.repeats++; // merged into the first: not counted again in the match figures
+          continue;
+        }
         if (inserted) {
           file.imported++;
           thisImport.add(key);
-        } else if (thisImport.has(key)) file.repeats++;
-        else file.duplicates++;
+        } else file.duplicates++;
+        if (m.trackId !== null) trackMatched++;
+        if (m.artistId !== null) artistMatched++;
+        else unmatchedArtists.set(e.artist, (unmatchedArtists.get(e.artist) ?? 0) + 1);
       }
     }
     report.imported += file.imported;

@@ -37,5 +37,11 @@ export const popularTracksOf = (db: Sqlite, artistId: number, limit = 8) =>
 /** Synthetic tracks by their made-up Spotify id. */
 export const syntheticTrackIds = (db: Sqlite) => stmt(db, "SELECT id, spotify_id FROM tracks WHERE sources LIKE '%synthetic%'").raw().iterate() as Iterable<[number, string]>;
 
+/**
+ * Tracks known only from someone's export (an Exportify file's rows are catalogue rows too): no
+ * catalogue lists them. Evaluation hides those nobody had played before a held-out period.
+ */
+export const exportOnlyTrackIds = (db: Sqlite) => stmt(db, "SELECT id FROM tracks WHERE sources = 'exportify'").pluck().all() as number[];
+
 /** [normalised name, id] of every artist. */
 export const artistIdsByNorm = (db: Sqlite) => stmt(db, 'SELECT name_norm, id FROM artists').raw().all() as [string, number][];

@@ -29,6 +29,13 @@ export interface Catalog {
   canonical: Int32Array;
   artistName: Map<number, string>;
   genreName: Map<number, string>;
+  /**
+   * Per row: 1 when the track came only from a person's export (Exportify files carry catalogue
+   * rows), not from a catalogue. Such a row exists because someone saved it: before the period
+   * that first holds it, a library would not have it, so evaluation neither ranks nor counts it
+   * there (`hiddenBefore`). Unset: every row is a catalogue's.
+   */
+  exportOnly?: Uint8Array;
 }
 
 export interface Profile {
@@ -92,6 +99,17 @@ export function loadCatalog(sqlite: Sqlite): Catalog {
     for (let k = 0; k < NA; k++) c.audio[i * NA + k] = num(cols[8 + k][i]);
   }
   c.canonical = canonicalRows(c.artistId, cols[8 + NA] as string[]);
+  const exportOnly = catalogRows.exportOnlyTrackIds(sqlite);
+  if (exportOnly.length) {
+    // A recording is export-only when every row standing for it is (listens are credited to its canonical row).
+    const eo = (c.exportOnly = new Uint8Array(n));
+    for (const id of exportOnly) {
+      const r = c.rowOf.get(id);
+      if (r !== undefined) eo[r] = 1;
+    }
+    const rowFlags = eo.slice();
+    for (let r = 0; r < n; r++) if (!rowFlags[r]) eo[c.canonical[r]] = 0;
+  }
   for (const [id, name] of catalogRows.artistNames(sqlite)) c.artistName.set(id, name);
   for (const [id, name] of catalogRows.genreNames(sqlite)) c.genreName.set(id, name);
   return c;

@@ -73,9 +73,26 @@ export function tasteGenres(agg: UserAggregate, share = 0.8): Set<number> {
   return out;
 }
 
+/**
+ * The export-only rows (`Catalog.exportOnly`) that no event in parts `before` (training; training
+ * and validation) holds: a library at the start of the next period would not have them yet, so
+ * evaluating there must neither rank them nor count them — otherwise a liked-songs file tells the
+ * model its own held-out answers (the rows exist only because they were saved).
+ */
+export function hiddenBefore(data: LoadedData, part: Uint8Array, before: readonly number[]): Set<number> {
+  const eo = data.catalog.exportOnly;
+  const hidden = new Set<number>();
+  if (!eo) return hidden;
+  const known = new Uint8Array(eo.length);
+  const { events } = data;
+  for (let i = 0; i < events.length; i++) if (events.track[i] >= 0 && before.includes(part[i])) known[events.track[i]] = 1;
+  for (let t = 0; t < eo.length; t++) if (eo[t] && !known[t]) hidden.add(t);
+  return hidden;
+}
+
 function task(
   data: LoadedData, relevantAll: Set<number>[], exclude: Set<number>[] | null, historyArtists: Set<number>[], popularTop: Set<number>,
-  aggs: UserAggregate[],
+  aggs: UserAggregate[], hidden: Set<number>,
 ): EvalTask {
   const users: number[] = [];
   const taste: Set<number>[] = [];
@@ -83,11 +100,12 @@ function task(
   const excl: Set<number>[] = [];
   const expected: ((item: number) => boolean)[] = [];
   relevantAll.forEach((rel, u) => {
-    const r = exclude ? new Set([...rel].filter((t) => !exclude[u].has(t))) : rel;
+    const r = exclude || hidden.size ? new Set([...rel].filter((t) => !exclude?.[u].has(t) && !hidden.has(t))) : rel;
     if (!r.size) return;
     users.push(u);
     relevant.push(r);
-    excl.push(exclude ? exclude[u] : new Set());
+    const ex = exclude ? exclude[u] : new Set<number>();
+    excl.push(hidden.size ? new Set([...ex, ...hidden]) : ex);
     taste.push(tasteGenres(aggs[u]));
     const known = historyArtists[u];
     expected.push((item) => popularTop.has(item) || known.has(data.catalog.artistId[item]));
@@ -167,11 +185,13 @@ export function prepareFrom(
   );
   const validPlays = positivePlays(data, split.part, VALID, pp.min_positive_ms);
   const testPlays = positivePlays(data, split.part, TEST, pp.min_positive_ms);
-  const valid = task(data, validPlays, train.seen, historyArtists, popularTop, trainAggs);
-  const validAll = task(data, validPlays, null, historyArtists, popularTop, trainAggs);
+  const hiddenValid = hiddenBefore(data, split.part, [TRAIN]);
+  const hiddenTest = hiddenBefore(data, split.part, [TRAIN, VALID]);
+  const valid = task(data, validPlays, train.seen, historyArtists, popularTop, trainAggs, hiddenValid);
+  const validAll = task(data, validPlays, null, historyArtists, popularTop, trainAggs, hiddenValid);
   const testArtists = testAggs.map((a) => new Set(a.artistWeight.keys()));
-  const test = task(data, testPlays, history.seen, testArtists, popularTop, testAggs);
-  const testAll = task(data, testPlays, null, testArtists, popularTop, testAggs);
+  const test = task(data, testPlays, history.seen, testArtists, popularTop, testAggs, hiddenTest);
+  const testAll = task(data, testPlays, null, testArtists, popularTop, testAggs, hiddenTest);
   return {
     data, split, trainAggs, testAggs, featureSpace, items, users, testUsers, states, stateUsers, community, train, history, valid, test, validAll, testAll,
     itemCounts: train.itemCounts,
