@@ -270,6 +270,20 @@ describe('training runs', () => {
     expect(weights(resumed).equals(weights(a))).toBe(true);
   });
 
+  it('without a validation period (a few listens) keeps the epoch with the lowest training loss, and reports no validation figure', async () => {
+    const d = tmpDir('omr-few-');
+    const few = openLibrary(path.join(d, 'lib.sqlite'));
+    generateSyntheticLibrary(few, { seed: 9, tracks: 300, profiles: 1, eventsPerProfile: 8 });
+    const c = loadConfig({ overrides: ['training.epochs=3', 'logging.tensorboard=false'] }).config;
+    const { result } = await trainRun(few, { config: c, modelsDir: path.join(d, 'm') });
+    expect(result.epochs.every((e) => e.valid['ndcg@10'] === undefined && e.valid['mean_ndcg@10'] === undefined)).toBe(true);
+    const losses = result.epochs.map((e) => e.loss);
+    expect(result.bestEpoch).toBe(losses.indexOf(Math.min(...losses)));
+    // Not a negative "NDCG" made of the loss (it read "best mean_ndcg@10 -1.4126").
+    expect(result.bestMetric).toBeNaN();
+    few.close();
+  });
+
   it('trains with each listwise option (towers’ batch softmax, with uniform extras, the head’s lists), each changing the model from pointwise BCE', async () => {
     const oneEpoch = { ...config, training: { ...config.training, epochs: 1, retrieval_loss: 'bce' as const, retrieval_negatives: 0, head_listwise: 0 } };
     const base = (await trainRun(lib, { config: oneEpoch, modelsDir: path.join(dir, 'm'), prepared })).run;

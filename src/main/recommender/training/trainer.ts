@@ -184,6 +184,8 @@ async function trainNetwork(opts: TrainOptions): Promise<TrainResult> {
   const logQT = tf.tensor1d(logQ);
   const mix = tc.retrieval_loss === 'softmax' ? batchMix(prep.states.inter, logQ) : undefined;
   const metricName = tc.early_stopping.metric;
+  let byLoss = false;
+  const best = () => (byLoss ? `training loss ${fmt(-bestMetric)} (no validation period to choose by)` : `${metricName} ${fmt(sign * bestMetric)}`);
   const sign = tc.early_stopping.mode === 'max' ? 1 : -1;
   let patience = 0;
   // The item vectors of the best and of the last epoch's model (from their validation).
@@ -259,8 +261,10 @@ async function trainNetwork(opts: TrainOptions): Promise<TrainResult> {
         ...Object.fromEntries(Object.entries(valid).map(([k, v]) => [`valid/${k}`, v])),
       });
 
-      const metric = metricName === 'loss' ? epochLoss : valid[metricName] ?? (prep.valid.users.length ? NaN : -epochLoss);
-      const value = Number.isFinite(metric) ? sign * metric : -Infinity;
+      // Without a validation period (a few listens) the epoch with the lowest training loss is kept.
+      byLoss = metricName !== 'loss' && valid[metricName] === undefined && !prep.valid.users.length;
+      const metric = metricName === 'loss' ? epochLoss : valid[metricName] ?? NaN;
+      const value = byLoss ? -epochLoss : Number.isFinite(metric) ? sign * metric : -Infinity;
       const saveOpts = { epoch, seed: tc.seed, backend: backend.name, config: cfg, featureSpace: prep.featureSpace, metrics: valid, fusion };
       const improved = value > bestMetric + tc.early_stopping.min_delta || bestEpoch < 0;
       if (improved) {
@@ -273,7 +277,7 @@ async function trainNetwork(opts: TrainOptions): Promise<TrainResult> {
       if (tc.checkpoints.keep_last || !tc.checkpoints.keep_best) await saveModel(lastDir, model, { ...saveOpts, optimizer });
       opts.onProgress?.({ phase: 'train', epoch, epochs: totalEpochs, step: steps, steps, loss: epochLoss, etaS: null, examplesPerS: entry.examplesPerS, metrics: valid });
       if (tc.early_stopping.enabled && patience > tc.early_stopping.patience) {
-        log.info(`early stopping after epoch ${epoch + 1}: ${metricName} has not improved for ${patience} epochs (best ${fmt(sign * bestMetric)} at epoch ${bestEpoch + 1})`);
+        log.info(`early stopping after epoch ${epoch + 1}: ${byLoss ? 'the training loss' : metricName} has not improved for ${patience} epochs (best ${best()} at epoch ${bestEpoch + 1})`);
         break;
       }
     }
@@ -287,9 +291,9 @@ async function trainNetwork(opts: TrainOptions): Promise<TrainResult> {
   }
   if (!tc.checkpoints.keep_best) fs.cpSync(lastDir, bestDir, { recursive: true });
   const seconds = (performance.now() - t0) / 1000;
-  log.info(`training finished in ${seconds.toFixed(1)} s on ${backend.description}: best ${metricName} ${fmt(sign * bestMetric)} at epoch ${bestEpoch + 1}; ${Math.round(examplesDone / seconds)} examples/s overall`);
+  log.info(`training finished in ${seconds.toFixed(1)} s on ${backend.description}: best ${best()} at epoch ${bestEpoch + 1}; ${Math.round(examplesDone / seconds)} examples/s overall`);
   opts.onProgress?.({ phase: 'done', epoch: bestEpoch, epochs: totalEpochs, step: 0, steps: 0, loss: null, etaS: 0, examplesPerS: examplesDone / seconds });
-  return { runDir, bestDir, lastDir, bestEpoch, bestMetric: sign * bestMetric, epochs, backend, itemVecs: tc.checkpoints.keep_best ? bestVecs : lastVecs };
+  return { runDir, bestDir, lastDir, bestEpoch, bestMetric: byLoss ? NaN : sign * bestMetric, epochs, backend, itemVecs: tc.checkpoints.keep_best ? bestVecs : lastVecs };
 }
 
 /** A new model, or (resuming) the last checkpoint with its optimizer state and the epochs logged before it. */
