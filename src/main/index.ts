@@ -32,9 +32,9 @@ if (!app.requestSingleInstanceLock()) {
     // Paths reach the importer only through this dialog, opened by the main process.
     const pickPaths = async (kind: 'history' | 'catalog' | 'community') => {
       const r = await dialog.showOpenDialog(win!, {
-        title: kind === 'catalog' ? 'Choose a track catalogue' : kind === 'community' ? 'Choose community listening data (MPD slices, a HetRec Last.fm folder, Last.fm 1K/360K or ListenBrainz listens)' : 'Choose listening exports (files, a folder or a .zip)',
+        title: kind === 'catalog' ? 'Choose a track catalogue' : kind === 'community' ? 'Choose community listening data (MPD slices, a HetRec Last.fm folder, a playlist CSV, Last.fm 1K/360K or ListenBrainz listens)' : 'Choose listening exports (files, a folder or a .zip)',
         properties: kind === 'community' ? ['openFile', 'openDirectory'] : ['openFile', 'openDirectory', 'multiSelections'],
-        filters: kind === 'catalog' ? [{ name: 'CSV', extensions: ['csv'] }] : kind === 'community' ? [{ name: 'Community data', extensions: ['json', 'dat', 'tsv', 'listens', 'jsonl'] }] : [{ name: 'Exports', extensions: ['json', 'jsonl', 'csv', 'zip'] }],
+        filters: kind === 'catalog' ? [{ name: 'CSV', extensions: ['csv'] }] : kind === 'community' ? [{ name: 'Community data', extensions: ['json', 'dat', 'csv', 'tsv', 'listens', 'jsonl'] }] : [{ name: 'Exports', extensions: ['json', 'jsonl', 'csv', 'zip'] }],
       });
       return r.canceled ? [] : r.filePaths;
     };

@@ -34,7 +34,7 @@ export interface AppInfo {
 }
 
 /** The community datasets the importer reads. */
-export type CommunityKind = 'mpd' | 'hetrec' | 'lastfm-1k' | 'lastfm-360k' | 'listenbrainz' | 'exports';
+export type CommunityKind = 'mpd' | 'hetrec' | 'lastfm-1k' | 'lastfm-360k' | 'listenbrainz' | 'exports' | 'playlists';
 
 /** What a community import added (importers/community.ts's report, as the window shows it). */
 export interface CommunitySummary {

@@ -97,6 +97,40 @@ describe('community data', () => {
     lib.close();
   });
 
+  it('reads a playlist CSV (TidyTuesday: playlist_id per row) as playlists, in any row order, by track id first', async () => {
+    const { dir, lib } = await library();
+    const file = path.join(dir, 'songs.csv');
+    fs.writeFileSync(file, [
+      'track_id,track_name,track_artist,playlist_name,playlist_id',
+      `${ID.comedy},x,Somebody Else,A,p1`,
+      '1234567890123456789012,y,Ben Woodward,B,p2',
+      '1234567890123456789012,y,ZAYN,A,p1',
+      '1234567890123456789012,y,Ben Woodward,A,p1',
+      '1234567890123456789012,z,Nobody Here,C,p3',
+      '1234567890123456789012,w,Ingrid Michaelson,B,p2',
+    ].join('\n'));
+    expect(detectCommunity(file).kind).toBe('playlists');
+    const r = await importCommunity(lib, file);
+    expect(r).toMatchObject({ kind: 'playlists', groups: 2, rows: 6, matchedRows: 5, tracks: 1 });
+    const id = (name: string) => lib.sqlite.prepare('SELECT id FROM artists WHERE name = ?').pluck().get(name) as number;
+    const k = loadCommunity(lib);
+    // p1 (rows 1, 3 and 4, not together in the file): Gen Hoshino's "Comedy" by its id (under
+    // another artist name), ZAYN and Ben Woodward.
+    expect(k.neighbours.get(id('Gen Hoshino'))!.map((n) => n.artist).sort()).toEqual([id('ZAYN'), id('Ben Woodward')].sort());
+    expect(id('Somebody Else')).toBeUndefined();
+    expect(k.neighbours.get(id('Ingrid Michaelson'))!.map((n) => n.artist)).toEqual([id('Ben Woodward')]);
+    // A catalogue without playlists is not community data: refused by name and line.
+    const plain = path.join(dir, 'plain.csv');
+    fs.writeFileSync(plain, 'track_id,track_name,track_artist\n1234567890123456789012,y,Ben Woodward\n');
+    const before = snapshot(lib.sqlite);
+    await expect(importCommunity(lib, plain)).rejects.toThrow(/plain\.csv \(line 1\): expected a playlist CSV: playlist_id/);
+    const short = path.join(dir, 'short.csv');
+    fs.writeFileSync(short, 'track_id,track_artist,playlist_id\n1234567890123456789012,Ben Woodward,p1\n1234567890123456789012,Gen Hoshino\n');
+    await expect(importCommunity(lib, short)).rejects.toThrow(/short\.csv \(line 3\): expected 3 fields, found 2/);
+    expect(snapshot(lib.sqlite)).toBe(before);
+    lib.close();
+  });
+
   it('refuses malformed files naming the file and the record, and changes nothing', async () => {
     const { dir, lib } = await library();
     const before = snapshot(lib.sqlite);
@@ -180,6 +214,17 @@ describe('community listening logs', () => {
 });
 
 describe.skipIf(!HAS_SHARED)('community data from real exports', () => {
+  it('reads the TidyTuesday catalogue\'s 471 playlists as community playlists', async () => {
+    const dir = tmpDir();
+    const lib = openLibrary(path.join(dir, 'lib.sqlite'));
+    const file = data('catalog', 'tidytuesday_spotify_songs.csv');
+    await runImport(lib, { catalogs: [file] });
+    const r = await importCommunity(lib, file);
+    expect(r).toMatchObject({ kind: 'playlists', groups: 471, rows: 32833, matchedRows: 32833 });
+    expect(r.tracks).toBeGreaterThan(28000);
+    lib.close();
+  });
+
   it('reads the shared Last.fm and Spotify extended exports of other people as one listener each', async () => {
     const lib = openLibrary(path.join(tmpDir(), 'lib.sqlite'));
     await runImport(lib, { catalogs: [data('catalog', 'tidytuesday_spotify_songs.csv')] });

@@ -195,7 +195,7 @@ export const modelMetrics = sqliteTable(
 export const communitySources = sqliteTable('community_sources', {
   id: integer('id').primaryKey(),
   name: text('name').notNull(),
-  kind: text('kind', { enum: ['mpd', 'hetrec', 'exports', 'lastfm-1k', 'lastfm-360k', 'listenbrainz'] }).notNull(),
+  kind: text('kind', { enum: ['mpd', 'hetrec', 'exports', 'lastfm-1k', 'lastfm-360k', 'listenbrainz', 'playlists'] }).notNull(),
   importedAt: integer('imported_at').notNull(),
   /** Playlists or listeners read. */
   groups: integer('groups').notNull(),

@@ -3,7 +3,9 @@
  * teach — which artists go together (shared playlists or listeners) and how often catalogue tracks
  * are chosen — never as people. Spotify Million Playlist Dataset slices (`mpd.slice.*.json`,
  * tracks matched by Spotify URI first, then by artist name) and HetRec Last.fm
- * (`user_artists.dat` + `artists.dat`, by artist name). One transaction: a refused file changes
+ * (`user_artists.dat` + `artists.dat`, by artist name), listening logs, a folder of other people's
+ * exports, and playlist CSVs whose rows carry a `playlist_id` (TidyTuesday's spotify_songs: the
+ * catalogue's own playlists, which tracks curators put together). One transaction: a refused file changes
  * nothing. Only artists this library knows (from its catalogues and histories) are kept, so
  * import the catalogue first.
  */
@@ -17,7 +19,10 @@ import { collect } from './collect';
 import { cacheFile, readCache, removeCaches, writeCache } from './community-cache';
 import { detect } from './detect';
 import { ImportError } from './errors';
+import { Header, detectDelimiter, readCsvBatches } from './csv';
 import { historyReader } from './read-history';
+import { fileSource } from './source';
+import { spotifyIdOf } from './types';
 import type { ArtistNeighbours } from '../recommender/data/features';
 import { isPlaceholderArtist, normArtist } from './normalize';
 
@@ -59,9 +64,13 @@ export function detectCommunity(p: string): { kind: Kind; files: string[] } {
   if (!fs.existsSync(p)) throw new ImportError(p, null, 'no such file or folder');
   const st = fs.statSync(p);
   const isSlice = (n: string) => /^mpd\.slice\..*\.json$/i.test(n);
-  const expected = 'expected mpd.slice.*.json files, HetRec Last.fm\'s user_artists.dat and artists.dat, a Last.fm 1K or 360K .tsv, or ListenBrainz listens (.listens / .jsonl)';
+  const expected = 'expected mpd.slice.*.json files, a playlist CSV with playlist_id (TidyTuesday spotify_songs.csv), HetRec Last.fm\'s user_artists.dat and artists.dat, a Last.fm 1K or 360K .tsv, or ListenBrainz listens (.listens / .jsonl)';
   if (st.isFile()) {
     if (isSlice(path.basename(p))) return { kind: 'mpd', files: [p] };
+    if (/\.csv$/i.test(p)) {
+      if (playlistColumns(firstLine(p)) === null) throw new ImportError(p, 'line 1', 'expected a playlist CSV: playlist_id, a track id (track_id or Track URI) and the artist (track_artist or Artist Name(s)) columns');
+      return { kind: 'playlists', files: [p] };
+    }
     if (LOG_FILE.test(p)) return { kind: logKind(p), files: [p] };
     throw new ImportError(p, null, `not a community dataset: ${expected}`);
   }
@@ -84,14 +93,28 @@ export function detectCommunity(p: string): { kind: Kind; files: string[] } {
   throw new ImportError(p, null, `not a community dataset: ${expected}, or a folder of other people's exports`);
 }
 
-/** The format of a listening log, from its first non-empty line. */
-function logKind(file: string): LogKind {
+/** A file's first non-empty line (of its first 64 KB). */
+function firstLine(file: string): string {
   const fd = fs.openSync(file, 'r');
   const buf = Buffer.alloc(MAX_LINE);
   const n = fs.readSync(fd, buf, 0, MAX_LINE, 0);
   fs.closeSync(fd);
   const first = buf.subarray(0, n).toString('utf8').replace(/^\uFEFF/, '').split(/\r?\n/).find((l) => l.trim());
   if (first === undefined) throw new ImportError(file, null, 'empty');
+  return first;
+}
+
+/** A playlist CSV's columns (playlist, track id, artist), from its header line; null when it is not one. */
+function playlistColumns(header: string | string[]): { playlist: number; track: number; artist: number } | null {
+  const names = typeof header === 'string' ? header.split(detectDelimiter(header)).map((h) => h.replace(/^"|"$/g, '')) : header;
+  const h = new Header(names);
+  const c = { playlist: h.find('playlist_id'), track: h.find('track_id', 'track uri', 'spotify_id'), artist: h.find('track_artist', 'artist name(s)', 'artists', 'artist_name', 'artist') };
+  return c.playlist >= 0 && (c.track >= 0 || c.artist >= 0) ? c : null;
+}
+
+/** The format of a listening log, from its first non-empty line. */
+function logKind(file: string): LogKind {
+  const first = firstLine(file);
   const cols = first.split('\t');
   if (cols.length === 6 && /^\d{4}-\d\d-\d\dT/.test(cols[1])) return 'lastfm-1k';
   if (cols.length === 4 && /^\d+$/.test(cols[3].trim())) return 'lastfm-360k';
@@ -224,6 +247,39 @@ export async function importCommunity(lib: Library, input: string, opts: { onPro
       opts.onProgress?.({ file: path.basename(file), filesDone: fi + 1, filesTotal: files.length });
       if (fi % 20 === 19) await tick();
     }
+  } else if (kind === 'playlists') {
+    // Rows in any order: each playlist's artists and tracks gathered by its id.
+    const [file] = files;
+    const groups = new Map<string, { artists: Set<number>; tracks: Set<number> }>();
+    let cols: ReturnType<typeof playlistColumns> = null;
+    let width = 0;
+    const size = fs.statSync(file).size;
+    if (size > MAX_FILE_BYTES) throw new ImportError(file, null, `larger than ${MAX_FILE_BYTES / 2 ** 20} MB`);
+    for await (const batch of readCsvBatches(fileSource(file), { onProgress: (b) => opts.onProgress?.({ file: path.basename(file), filesDone: b, filesTotal: size }) })) {
+      if (opts.signal?.aborted) throw new ImportError(input, null, 'the import was cancelled; nothing was changed');
+      for (const rec of batch) {
+        const f = rec.fields;
+        if (!cols) {
+          cols = playlistColumns(f);
+          if (!cols) throw new ImportError(file, 'line 1', 'expected playlist_id, a track id and an artist column');
+          width = f.length;
+          continue;
+        }
+        if (f.length !== width) throw new ImportError(file, `line ${rec.line}`, `expected ${width} fields, found ${f.length}`);
+        const id = f[cols.playlist]?.trim();
+        if (!id) {
+          rows++;
+          continue;
+        }
+        let g = groups.get(id);
+        if (!g) groups.set(id, (g = { artists: new Set(), tracks: new Set() }));
+        // The first credited artist (the 114k catalogue separates with ";").
+        const artist = cols.artist >= 0 ? f[cols.artist]?.split(';')[0] : undefined;
+        count(cols.track >= 0 ? spotifyIdOf(f[cols.track]) : null, artist, g.artists, g.tracks);
+      }
+      await tick();
+    }
+    for (const g of groups.values()) co.add(g.artists, g.tracks);
   } else if (kind === 'exports') {
     // Each entry is one person's export (any format the importer reads); only their listening
     // counts. Files that are not a listening history are passed over, as a history import of a
@@ -335,7 +391,7 @@ export async function importCommunity(lib: Library, input: string, opts: { onPro
     sourceId, source: name, kind, groups: co.groups, rows, matchedRows, artists: co.artistGroups.size, pairs, tracks: co.trackGroups.size,
     seconds: (performance.now() - t0) / 1000,
   };
-  log.info(`community data ${name} (${kind}): ${co.groups} ${kind === 'mpd' ? 'playlists' : 'listeners'}, ${(100 * matchedRows / Math.max(1, rows)).toFixed(1)} % of ${rows} rows matched to ${co.artistGroups.size} artists here, ${pairs} artist neighbours, ${co.trackGroups.size} catalogue tracks, in ${report.seconds.toFixed(1)} s`);
+  log.info(`community data ${name} (${kind}): ${co.groups} ${kind === 'mpd' || kind === 'playlists' ? 'playlists' : 'listeners'}, ${(100 * matchedRows / Math.max(1, rows)).toFixed(1)} % of ${rows} rows matched to ${co.artistGroups.size} artists here, ${pairs} artist neighbours, ${co.trackGroups.size} catalogue tracks, in ${report.seconds.toFixed(1)} s`);
   return report;
 }
 

@@ -153,7 +153,7 @@ export function ImportPage({ onImported, hasCatalog, communitySources = 0 }: { o
           </p>
           {community && (
             <p role="status">
-              {t(community.kind === 'mpd' ? 'import.communityDoneMpd' : 'import.communityDoneHetrec', {
+              {t(community.kind === 'mpd' || community.kind === 'playlists' ? 'import.communityDoneMpd' : 'import.communityDoneHetrec', {
                 source: community.source, groups: num(community.groups), share: pct(community.rows ? community.matchedRows / community.rows : 0),
                 artists: num(community.artists), pairs: num(community.pairs), seconds: community.seconds.toFixed(1),
               })}
