@@ -44,6 +44,8 @@ export interface CommunityProgress {
 const TOP_NEIGHBOURS = 100;
 /** A playlist or listener with more distinct artists than this counts its first ones only (quadratic pairs). */
 const MAX_GROUP_ARTISTS = 300;
+/** Most playlists one playlist CSV may hold (TidyTuesday's has 471; each is kept in memory until the file ends). */
+const MAX_CSV_PLAYLISTS = 200_000;
 /** Largest community file read (a slice is ~150 KB; HetRec's largest file ~1.4 MB). */
 const MAX_FILE_BYTES = 256 * 1024 * 1024;
 
@@ -272,7 +274,10 @@ export async function importCommunity(lib: Library, input: string, opts: { onPro
           continue;
         }
         let g = groups.get(id);
-        if (!g) groups.set(id, (g = { artists: new Set(), tracks: new Set() }));
+        if (!g) {
+          if (groups.size >= MAX_CSV_PLAYLISTS) throw new ImportError(file, `line ${rec.line}`, `more than ${MAX_CSV_PLAYLISTS.toLocaleString('en')} playlists in one file`);
+          groups.set(id, (g = { artists: new Set(), tracks: new Set() }));
+        }
         // The first credited artist (the 114k catalogue separates with ";").
         const artist = cols.artist >= 0 ? f[cols.artist]?.split(';')[0] : undefined;
         count(cols.track >= 0 ? spotifyIdOf(f[cols.track]) : null, artist, g.artists, g.tracks);
