@@ -56,7 +56,10 @@ export interface ProfileDetail {
   age: number | null;
   gender: string | null;
   country: string | null;
+  /** Listens (saves not included). */
   events: number;
+  /** Tracks saved (an Exportify Liked Songs file: saves, not listens); 0 for listening exports. */
+  saved?: number;
   hours: number;
   first: number | null;
   last: number | null;

@@ -75,7 +75,7 @@ export interface Explanation {
   summary: string;
   factors: ExplanationFactor[];
   /** Artists from the person's history that pull this track up, with their play counts. */
-  becauseArtists: { artist: string; plays: number; contribution: number }[];
+  becauseArtists: { artist: string; plays: number; /** Tracks of theirs the person saved (Liked Songs), not plays. */ saved?: number; contribution: number }[];
 }
 
 export interface Recommendation {

@@ -12,6 +12,7 @@ import { prepareData } from '../../src/main/recommender/data/pipeline';
 import { Recommender } from '../../src/main/recommender/inference/recommender';
 import { runImport } from '../../src/main/services/import-service';
 import { evaluateModel, trainRun } from '../../src/main/services/model-service';
+import { profileDetail } from '../../src/main/services/profile-service';
 import { HAS_SHARED, data, tmpDir } from '../helpers/env';
 
 describe.skipIf(!HAS_SHARED)('recommender on real exports', () => {
@@ -85,6 +86,42 @@ describe.skipIf(!HAS_SHARED)('recommender on real exports', () => {
     // Rows saved before the period are the library's: the all-plays task ranks them.
     expect(savedBefore.length).toBeGreaterThan(1000);
     for (const t of savedBefore) expect(prepared.testAll.exclude[0].has(t)).toBe(false);
+    lib.close();
+  });
+
+  it('explains a liked-songs listener\'s picks by what he saved, not by plays he never made', async () => {
+    const dir = tmpDir('omr-saves-');
+    const lib = openLibrary(path.join(dir, 'lib.sqlite'));
+    await runImport(lib, { catalogs: [data('catalog', 'tidytuesday_spotify_songs.csv')] });
+    await runImport(lib, { histories: [data('histories', 'exportify')], profile: 'kacper' });
+    const id = lib.sqlite.prepare("SELECT id FROM profiles WHERE name = 'kacper'").pluck().get() as number;
+    // A save is not listening time: no hours per month made up of 3.5-minute guesses.
+    const profile = profileDetail(lib, id);
+    expect(profile.saved).toBeGreaterThan(3000);
+    expect(profile.events).toBe(0);
+    expect(profile.hours).toBe(0);
+    expect(profile.monthlyHours).toEqual([]);
+    const { config } = loadConfig({ overrides: ['training.epochs=1', 'logging.tensorboard=false'] });
+    const { run } = await trainRun(lib, { config, modelsDir: path.join(dir, 'models') });
+    const saved = new Map(lib.sqlite.prepare("SELECT artist_id, count(*) FROM listening_events WHERE profile_id = ? AND reason_start = 'saved' GROUP BY 1").raw().all(id) as [number, number][]);
+    const rec = Recommender.open(lib, run.modelPath!);
+    let cited = 0;
+    for (const discovery of [-1, 1]) {
+      for (const r of rec.recommend(id, { k: 30, explain: true, discovery, excludePlayed: false })) {
+        for (const f of r.explanation!.factors) expect(f.text, f.text).not.toMatch(/played them|\d+ plays/);
+        const text = r.explanation!.factors.find((f) => f.kind === 'artist')?.text;
+        if (text && saved.has(r.artistId)) {
+          expect(text).toContain(`saved ${saved.get(r.artistId)} of their tracks`);
+          cited++;
+        }
+        for (const b of r.explanation!.becauseArtists) {
+          expect(b.plays).toBe(0);
+          expect(b.saved).toBeGreaterThan(0);
+        }
+      }
+    }
+    expect(cited).toBeGreaterThan(0);
+    rec.dispose();
     lib.close();
   });
 });

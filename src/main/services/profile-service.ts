@@ -25,7 +25,8 @@ export function profileDetail(lib: Library, profileId: number): ProfileDetail {
   const cat = catalogueAverages(lib);
   return {
     ...p,
-    events: agg.n,
+    events: agg.n - agg.saved,
+    saved: agg.saved,
     hours: agg.ms / 3600000,
     first: agg.first,
     last: agg.last,

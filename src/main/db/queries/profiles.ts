@@ -62,12 +62,13 @@ export const catalogueAudioAverages = (db: Sqlite) =>
 const MS = 'coalesce(e.ms_played, 210000)';
 
 export const listeningTotals = (db: Sqlite, id: number) =>
-  stmt(db, 'SELECT count(*) n, coalesce(sum(ms_played), 0) ms, min(ts) first, max(ts) last FROM listening_events WHERE profile_id = ?').get(id) as {
-    n: number; ms: number; first: number | null; last: number | null;
+  stmt(db, "SELECT count(*) n, count(*) FILTER (WHERE reason_start = 'saved') saved, coalesce(sum(ms_played), 0) ms, min(ts) first, max(ts) last FROM listening_events WHERE profile_id = ?").get(id) as {
+    n: number; saved: number; ms: number; first: number | null; last: number | null;
   };
 
+/** Hours listened per month (a save is not listening: left out). */
 export const monthlyHours = (db: Sqlite, id: number) =>
-  stmt(db, "SELECT strftime('%Y-%m', ts / 1000, 'unixepoch') m, coalesce(sum(ms_played), count(*) * 210000) / 3600000.0 h FROM listening_events WHERE profile_id = ? GROUP BY m ORDER BY m")
+  stmt(db, "SELECT strftime('%Y-%m', ts / 1000, 'unixepoch') m, coalesce(sum(ms_played), count(*) * 210000) / 3600000.0 h FROM listening_events WHERE profile_id = ? AND reason_start IS NOT 'saved' GROUP BY m ORDER BY m")
     .all(id) as { m: string; h: number }[];
 
 export const genreTime = (db: Sqlite, id: number) =>
@@ -83,6 +84,10 @@ export const topArtistNames = (db: Sqlite, id: number, n = 10) =>
 export const audioProfile = (db: Sqlite, id: number) =>
   stmt(db, `SELECT ${PROFILE_AUDIO.map((c) => `sum(t.${c} * ${MS}) / sum(CASE WHEN t.${c} IS NULL THEN 0 ELSE ${MS} END) AS ${c}`).join(', ')}
     FROM listening_events e JOIN tracks t ON t.id = e.track_id WHERE e.profile_id = ?`).get(id) as Record<string, number | null>;
+
+/** Saved tracks (Exportify's Liked Songs: a save, not a play) per matched artist. */
+export const savedByArtist = (db: Sqlite, id: number) =>
+  stmt(db, "SELECT artist_id, count(*) FROM listening_events WHERE profile_id = ? AND artist_id IS NOT NULL AND reason_start = 'saved' GROUP BY artist_id").raw().all(id) as [number, number][];
 
 /** Plays per matched artist. */
 export const artistPlayCounts = (db: Sqlite, id: number) =>

@@ -26,8 +26,16 @@ export interface ServingUser {
   features: UserFeatures;
   played: Set<number>;
   knownArtists: Set<number>;
+  /** Per artist: tracks the person saved (an Exportify Liked Songs row is a save, not a play). */
+  saved?: Map<number, number>;
   vector: Float32Array;
   avgYear: number;
+}
+
+/** How the person knows an artist: plays (saves left out) and saved tracks. */
+function habitOf(u: ServingUser, artistId: number): { plays: number; saved: number } {
+  const saved = u.saved?.get(artistId) ?? 0;
+  return { plays: Math.max(0, (u.agg.artistPlays.get(artistId) ?? 0) - saved), saved };
 }
 
 /** What an explanation reads of the open recommender. */
@@ -240,10 +248,13 @@ function explainOne(
   });
   const artistId = ctx.catalog.artistId[t];
   const artistName = ctx.catalog.artistName.get(artistId) ?? '?';
-  const plays = u.agg.artistPlays.get(artistId) ?? 0;
+  const { plays, saved } = habitOf(u, artistId);
   factors.push({
     kind: 'artist', label: artistName,
-    text: plays ? `${artistName} — you have played them ${plays} time${plays === 1 ? '' : 's'}` : `by ${artistName}, an artist new to you`,
+    text: plays || saved ? `${artistName} — you have ${[
+      plays ? `played them ${plays} time${plays === 1 ? '' : 's'}` : '',
+      saved ? `saved ${saved} of their tracks` : '',
+    ].filter(Boolean).join(' and ')}` : `by ${artistName}, an artist new to you`,
     contribution: base - L[o + 1 + C], share: 0,
   });
   const g = ctx.catalog.genreId[t];
@@ -283,13 +294,15 @@ function explainOne(
   const because = hist
     .map((hh, h) => {
       const id = histArtistIds[hh.h];
-      return { artist: ctx.catalog.artistName.get(id) ?? '?', plays: u.agg.artistPlays.get(id) ?? 0, contribution: base - L[nItemPairs + h * scores.nTracks + i] };
+      const habit = habitOf(u, id);
+      return { artist: ctx.catalog.artistName.get(id) ?? '?', ...habit, contribution: base - L[nItemPairs + h * scores.nTracks + i] };
     })
     .filter((b) => b.contribution > 0)
     .sort((a, b) => b.contribution - a.contribution)
     .slice(0, 3);
   for (const b of because) {
-    factors.push({ kind: 'history', label: b.artist, text: `you listen to ${b.artist} (${b.plays} plays)`, contribution: b.contribution, share: 0 });
+    const what = [b.plays ? `${b.plays} plays` : '', b.saved ? `${b.saved} saved` : ''].filter(Boolean).join(', ');
+    factors.push({ kind: 'history', label: b.artist, text: `you listen to ${b.artist} (${what})`, contribution: b.contribution, share: 0 });
   }
   // The person's own listening, blended into the ranking after the network (inference/fusion.ts).
   const b = blendOfTrack;

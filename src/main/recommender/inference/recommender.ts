@@ -2,7 +2,7 @@
  * The recommender service: top-K for a person over the whole catalogue, with filters, feedback,
  * diversity, "more like this", and explanations measured on the model by ablation.
  */
-import { dbVersion, feedback as feedbackRows, versions, type Library } from '../../db';
+import { dbVersion, feedback as feedbackRows, profiles as profileQueries, versions, type Library } from '../../db';
 import type { FeedbackKind, Recommendation, RecommendOptions } from '../../../shared/types';
 import { tf } from '../backend';
 import { loadCatalog, loadData, loadProfileData, type Catalog } from '../data/dataset';
@@ -155,7 +155,8 @@ export class Recommender {
         yW++;
       }
     }
-    return { profileId, data, agg, features, played, knownArtists: new Set(agg.artistWeight.keys()), vector, avgYear: yW ? ySum / yW : NaN };
+    const saved = new Map(profileQueries.savedByArtist(this.lib.sqlite, profileId));
+    return { profileId, data, agg, features, played, knownArtists: new Set(agg.artistWeight.keys()), saved, vector, avgYear: yW ? ySum / yW : NaN };
   }
 
   private feedbackOf(profileId: number) {

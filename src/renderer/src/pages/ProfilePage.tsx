@@ -16,6 +16,7 @@ export function ProfilePage({ profileId }: { profileId: number | null }) {
       <h2 id="profile-title">{data.name}</h2>
       <div className="stats-row">
         <div className="stat"><span className="stat-value">{num(data.events)}</span><span className="stat-label">{t('app.listens')}</span></div>
+        {data.saved ? <div className="stat"><span className="stat-value">{num(data.saved)}</span><span className="stat-label">{t('profile.savedTracks')}</span></div> : null}
         <div className="stat"><span className="stat-value">{num(Math.round(data.hours))}</span><span className="stat-label">{t('profile.hours')}</span></div>
         <div className="stat"><span className="stat-value">{data.first ? formatDate(data.first) : '—'}</span><span className="stat-label">{t('profile.first')}</span></div>
         <div className="stat"><span className="stat-value">{data.last ? formatDate(data.last) : '—'}</span><span className="stat-label">{t('profile.last')}</span></div>

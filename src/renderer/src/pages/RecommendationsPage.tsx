@@ -205,7 +205,7 @@ function Explanation({ r }: { r: Recommendation }) {
         </ul>
       )}
       {e && e.becauseArtists.length > 0 && (
-        <p className="muted small">{t('explain.because', { artists: e.becauseArtists.map((b) => t('explain.plays', { artist: b.artist, plays: b.plays })).join(', ') })}</p>
+        <p className="muted small">{t('explain.because', { artists: e.becauseArtists.map((b) => (b.plays ? t('explain.plays', { artist: b.artist, plays: b.plays }) : t('explain.saved', { artist: b.artist, saved: b.saved ?? 0 }))).join(', ') })}</p>
       )}
       <p className="muted small">{t('explain.measured')}</p>
     </div>
