@@ -309,7 +309,9 @@ function explainOne(
   if (Math.abs(b) > 1e-6) {
     factors.push({
       kind: 'history', label: 'your listening',
-      text: output === 'all' ? 'you play it often' : plays ? `how much you play ${artistName}` : `${artistName} is co-listened with the artists you play`,
+      text: output === 'all'
+        ? (plays ? 'you play it often' : 'you saved it')
+        : plays ? `how much you play ${artistName}` : saved ? `you saved ${artistName}'s tracks` : `${artistName} is co-listened with the artists you play`,
       contribution: b, share: 0,
     });
   }
