@@ -36,8 +36,23 @@ export interface FusionFallback {
  */
 export const COLISTEN_IN_PRIOR = 0.03;
 
-/** The listening signal blended into `output`'s ranking, for person row `u` and candidate rows. */
-export function listeningPrior(users: UserFeatures, u: number, artistOf: ArrayLike<number>, cand: ArrayLike<number>, output: Output): Float32Array {
+/**
+ * The co-listening shares validation chooses from (with the blend's weights; ties and no evidence:
+ * none). Imported community data is other people's, often older, listening: for the unseen five
+ * alone with HetRec + MPD the 0.03 share cost discovery on two seeds of three (0.0610 / 0.0703 /
+ * 0.1020 against 0.0743 / 0.0703 / 0.1139 without it), while on HetRec — its co-listening made of
+ * the same people — it is half of the blend (docs/EVALUATION.md).
+ */
+export const COLISTEN_SHARES = [0, COLISTEN_IN_PRIOR] as const;
+
+/** The co-listening share a blend uses (FusionWeights.colisten; models saved before it was chosen: COLISTEN_IN_PRIOR). */
+export const colistenShareOf = (f: { colisten?: number }): number => f.colisten ?? COLISTEN_IN_PRIOR;
+
+/**
+ * The listening signal blended into `output`'s ranking, for person row `u` and candidate rows;
+ * discovery's reads the community's co-listening at `colistenShare`.
+ */
+export function listeningPrior(users: UserFeatures, u: number, artistOf: ArrayLike<number>, cand: ArrayLike<number>, output: Output, colistenShare = COLISTEN_IN_PRIOR): Float32Array {
   const out = new Float32Array(cand.length);
   if (output === 'all') {
     const share = users.trackReplay[u];
@@ -48,7 +63,7 @@ export function listeningPrior(users: UserFeatures, u: number, artistOf: ArrayLi
   const co = users.colisten[u];
   for (let i = 0; i < cand.length; i++) {
     const a = artistOf[cand[i]];
-    out[i] = (share?.get(a) ?? 0) + COLISTEN_IN_PRIOR * (co?.get(a) ?? 0);
+    out[i] = (share?.get(a) ?? 0) + (colistenShare && co ? colistenShare * (co.get(a) ?? 0) : 0);
   }
   return out;
 }
@@ -78,22 +93,25 @@ export function fuse(logits: Float32Array, prior: Float32Array, w: number): Floa
 
 /**
  * The weights (own listening `w`, neighbourhood `wn`, novelty `wv`; without a neighbourhood every
- * `wn` and `wv` is 0) whose validation value is highest; ties go to the smaller neighbourhood
- * weight, then the smaller novelty weight, then the smaller `w` (less trust in the signals). When
- * validation cannot tell them apart — none measured, or all alike (one person's validation weeks
- * often replay only what every blend ranks first) — `fallback`, with no novelty.
+ * `wn` and `wv` is 0; co-listening share `wc`) whose validation value is highest; ties go to the
+ * smaller neighbourhood weight, then the smaller novelty weight, then the smaller co-listening
+ * share, then the smaller `w` (less trust in the signals). When validation cannot tell them apart —
+ * none measured, or all alike (one person's validation weeks often replay only what every blend
+ * ranks first) — `fallback`, with no novelty and no co-listening.
  */
 export interface WeightChoice {
   w: number;
   wn: number;
   wv?: number;
+  /** The co-listening share (COLISTEN_SHARES). */
+  wc?: number;
   value: number;
 }
 
 export function chooseWeights(values: WeightChoice[], fallback: { w: number; wn: number }): WeightChoice {
-  if (!values.length) return { ...fallback, wv: 0, value: NaN };
-  if (values.length > 1 && values.every((c) => Math.abs(c.value - values[0].value) <= 1e-12)) return { ...fallback, wv: 0, value: values[0].value };
-  let best: WeightChoice = { w: 0, wn: 0, wv: 0, value: -Infinity };
-  for (const c of [...values].sort((a, b) => a.wn - b.wn || (a.wv ?? 0) - (b.wv ?? 0) || a.w - b.w)) if (c.value > best.value + 1e-12) best = c;
+  if (!values.length) return { ...fallback, wv: 0, wc: 0, value: NaN };
+  if (values.length > 1 && values.every((c) => Math.abs(c.value - values[0].value) <= 1e-12)) return { ...fallback, wv: 0, wc: 0, value: values[0].value };
+  let best: WeightChoice = { w: 0, wn: 0, wv: 0, wc: 0, value: -Infinity };
+  for (const c of [...values].sort((a, b) => a.wn - b.wn || (a.wv ?? 0) - (b.wv ?? 0) || (a.wc ?? 0) - (b.wc ?? 0) || a.w - b.w)) if (c.value > best.value + 1e-12) best = c;
   return best;
 }

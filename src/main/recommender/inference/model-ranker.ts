@@ -7,7 +7,7 @@ import type { FeatureTensors } from '../data/tensors';
 import type { Output, TwoTowerModel } from '../models/two-tower';
 import { copiesOf, topN, type Ranker } from '../evaluation/ranking';
 import { ArtistCandidates, union } from './candidates';
-import { fuse, listeningPrior, NO_FUSION, type FusionWeights } from './fusion';
+import { colistenShareOf, fuse, listeningPrior, NO_FUSION, type FusionWeights } from './fusion';
 import { NEIGHBOURHOOD_CANDIDATES, noveltyOf, type Neighbourhood } from './neighbourhood';
 import { dotScores, itemVectors, pairLogits, userVectors } from './scoring';
 
@@ -18,7 +18,10 @@ export interface RankedCandidates {
   retrieval: Float32Array;
   cand: Int32Array;
   logits: Float32Array;
+  /** The person's own listening over the candidates (discovery: without the community's co-listening). */
   prior: Float32Array;
+  /** Discovery with community data: the co-listening score of each candidate's artist, added to `prior` at the chosen share. */
+  colisten?: Float32Array;
   /** The neighbourhood score over the candidates (discovery with a neighbourhood only). */
   nbr?: Float32Array;
   /** The novelty term over the candidates (the same). */
@@ -54,7 +57,7 @@ export class ModelRanker implements Ranker {
 
   score(users: number[], exclude: Set<number>[]): Float32Array[] {
     const nb = this.fusion.neighbours;
-    return this.candidates(users, exclude).map((c) => this.compose(c, this.fusion[this.output], nb?.weight ?? 0, nb?.novelty ?? 0));
+    return this.candidates(users, exclude).map((c) => this.compose(c, this.fusion[this.output], nb?.weight ?? 0, nb?.novelty ?? 0, colistenShareOf(this.fusion)));
   }
 
   /** Retrieval for each person, and (concat head) the head's logits and the prior over the re-ranked candidates. */
@@ -83,18 +86,22 @@ export class ModelRanker implements Ranker {
       const logits = pairLogits(this.model, this.ft, new Int32Array(cand.length).fill(u), cand, this.output);
       const nbr = nb ? Float32Array.from(cand, (t) => nb[t]) : undefined;
       const novelty = nb ? noveltyOf(this.neighbourhood!, cand) : undefined;
-      return { user: u, retrieval, cand, logits, prior: listeningPrior(users, u, this.ft.items.artistId, cand, this.output), nbr, novelty };
+      const prior = listeningPrior(users, u, this.ft.items.artistId, cand, this.output, 0);
+      const colisten = this.output === 'discover' && users.colisten[u] ? Float32Array.from(cand, (t) => users.colisten[u].get(this.ft.items.artistId[t]) ?? 0) : undefined;
+      return { user: u, retrieval, cand, logits, prior, colisten: colisten?.some((x) => x !== 0) ? colisten : undefined, nbr, novelty };
     });
   }
 
   /**
-   * A whole-catalogue score row from one person's candidates, with the prior blended in at weight
-   * `w`, then (discovery) the neighbourhood score at weight `wn` and the novelty term at `wv`.
+   * A whole-catalogue score row from one person's candidates, with the prior (its co-listening at
+   * share `wc`) blended in at weight `w`, then (discovery) the neighbourhood score at weight `wn`
+   * and the novelty term at `wv`.
    */
-  compose(c: RankedCandidates, w: number, wn = 0, wv = 0): Float32Array {
+  compose(c: RankedCandidates, w: number, wn = 0, wv = 0, wc = 0): Float32Array {
     if (!this.model.hasHead) return c.retrieval;
     const row = c.retrieval.slice();
-    const blended = c.nbr && wn > 0 ? fuse(fuse(c.logits, c.prior, w), c.nbr, wn) : fuse(c.logits, c.prior, w);
+    const prior = c.colisten && wc > 0 ? c.prior.map((p, i) => p + wc * c.colisten![i]) : c.prior;
+    const blended = c.nbr && wn > 0 ? fuse(fuse(c.logits, prior, w), c.nbr, wn) : fuse(c.logits, prior, w);
     const final = c.novelty && wv > 0 ? fuse(blended, c.novelty, wv) : blended;
     // Candidates keep their full-model scores; everything else stays below them, in retrieval order.
     for (let i = 0; i < row.length; i++) row[i] -= 1e4;

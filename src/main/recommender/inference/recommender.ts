@@ -15,7 +15,7 @@ import { loadModel, type ModelManifest } from '../models/io';
 import { INFERENCE, type Output, type TwoTowerModel } from '../models/two-tower';
 import { ArtistCandidates, union } from './candidates';
 import { explainTracks, type ExplainContext, type ServingUser } from './explain';
-import { fuse, listeningPrior, NO_FUSION, type FusionWeights } from './fusion';
+import { colistenShareOf, fuse, listeningPrior, NO_FUSION, type FusionWeights } from './fusion';
 import { loadCommunity, type CommunityKnowledge } from '../../importers/community';
 import { favouriteArtists, withFavourites } from '../data/favourites';
 import { itemVectors, userVectors } from './scoring';
@@ -247,7 +247,7 @@ export class Recommender {
     if (!cand.length) return [];
     // The head's score, with the person's own listening (and the neighbourhood) blended in as chosen on validation.
     const head = this.model.hasHead ? this.headLogits(u, cand, output) : Float32Array.from(pool, (p) => p.logit);
-    const own = this.model.hasHead ? fuse(head, listeningPrior(u.features, 0, this.catalog.artistId, cand, output), this.fusion[output]) : head;
+    const own = this.model.hasHead ? fuse(head, listeningPrior(u.features, 0, this.catalog.artistId, cand, output, colistenShareOf(this.fusion)), this.fusion[output]) : head;
     const withNbr = nbr ? fuse(own, Float32Array.from(cand, (t) => nbr[t]), this.fusion.neighbours!.weight) : own;
     const novelty = nbr ? this.fusion.neighbours!.novelty ?? 0 : 0;
     const fused = novelty > 0 ? fuse(withNbr, noveltyOf(this.nbr!.nb!, cand), novelty) : withNbr;

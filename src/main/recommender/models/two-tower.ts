@@ -69,6 +69,11 @@ export type Output = 'all' | 'discover';
 export type FusionWeights = Record<Output, number> & {
   /** The neighbourhood score's weight and setting, and the novelty term's weight (none: 0). */
   neighbours?: { weight: number; lambda: number; dropout?: number; novelty?: number };
+  /**
+   * The community's co-listening share in discovery's own-listening signal, chosen on validation
+   * (inference/fusion.ts COLISTEN_SHARES); absent (models saved before it was chosen): COLISTEN_IN_PRIOR.
+   */
+  colisten?: number;
 };
 
 /** One network of the model: its embeddings, towers and head (an ensemble holds several). */

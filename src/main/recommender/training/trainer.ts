@@ -12,7 +12,7 @@ import { ensureGradients, initBackend, tf, type BackendInfo } from '../backend';
 import { epochExamples, negativeSampler, positiveExamples, type EpochExamples, type HardNegatives } from '../data/examples';
 import { dimsOf } from '../data/features';
 import { FeatureTensors } from '../data/tensors';
-import { chooseWeights, type FusionFallback } from '../inference/fusion';
+import { chooseWeights, COLISTEN_SHARES, type FusionFallback } from '../inference/fusion';
 import { ModelRanker } from '../inference/model-ranker';
 import { chooseSetting, MAX_NEIGHBOURHOOD_PEOPLE, NEIGHBOURHOOD_SETTINGS, positiveLists, type Neighbourhood, type NeighbourhoodSetting } from '../inference/neighbourhood';
 import { loadModel, readManifest, restoreOptimizer, saveModel } from '../models/io';
@@ -252,7 +252,7 @@ async function trainNetwork(opts: TrainOptions): Promise<TrainResult> {
       if (cfg.logging.per_epoch) {
         log.info(
           `epoch ${epoch + 1}/${totalEpochs}: loss ${epochLoss.toFixed(4)}, lr ${lr.toExponential(2)}, ` +
-            `valid ndcg@10 ${fmt(valid['ndcg@10'])}${valid['network/ndcg@10'] !== undefined ? ` (network alone ${fmt(valid['network/ndcg@10'])})` : ''} hit_rate@10 ${fmt(valid['hit_rate@10'])} recall@50 ${fmt(valid['recall@50'])} all plays ndcg@10 ${fmt(valid['all_plays/ndcg@10'])}${valid['fusion/all'] !== undefined ? ` (own-listening blend: discover ${valid['fusion/discover']}, all ${valid['fusion/all']}${valid['fusion/neighbours'] !== undefined ? `; neighbourhood ${valid['fusion/neighbours']}, novelty ${valid['fusion/novelty']}` : ''})` : ''}, ` +
+            `valid ndcg@10 ${fmt(valid['ndcg@10'])}${valid['network/ndcg@10'] !== undefined ? ` (network alone ${fmt(valid['network/ndcg@10'])})` : ''} hit_rate@10 ${fmt(valid['hit_rate@10'])} recall@50 ${fmt(valid['recall@50'])} all plays ndcg@10 ${fmt(valid['all_plays/ndcg@10'])}${valid['fusion/all'] !== undefined ? ` (own-listening blend: discover ${valid['fusion/discover']}${valid['fusion/colisten'] ? ` with co-listening ${valid['fusion/colisten']}` : ''}, all ${valid['fusion/all']}${valid['fusion/neighbours'] !== undefined ? `; neighbourhood ${valid['fusion/neighbours']}, novelty ${valid['fusion/novelty']}` : ''})` : ''}, ` +
             `${Math.round(entry.examplesPerS)} examples/s`,
         );
       }
@@ -518,7 +518,7 @@ export function validationMetrics(
   const blended = (output: Output, task: EvalTask, opts: EvalOptions) => {
     ranker.as(output);
     const cands = new Map(ranker.candidates(task.users, task.exclude).map((c) => [c.user, c]));
-    const blend = (w: number, wn = 0, wv = 0): Ranker => ({ name: 'two_tower', score: (users) => users.map((u) => ranker.compose(cands.get(u)!, w, wn, wv)), probabilities: (u, items) => ranker.probabilities(u, items) });
+    const blend = (w: number, wn = 0, wv = 0, wc = 0): Ranker => ({ name: 'two_tower', score: (users) => users.map((u) => ranker.compose(cands.get(u)!, w, wn, wv, wc)), probabilities: (u, items) => ranker.probabilities(u, items) });
     // Each weight judged by NDCG@10 alone (cheap), the chosen one then measured in full. Discovery
     // with a neighbourhood score tries each pair of weights (own listening, neighbourhood), each
     // with every novelty weight (model.head.novelty_weights; [0] by default).
@@ -529,17 +529,20 @@ export function validationMetrics(
     const nbrWeights = withNbr ? (blind ? [fallback.neighbours!] : weights) : [0];
     // With the neighbourhood, the novelty term's weight is chosen with the other two.
     const noveltyWeights = withNbr ? [...new Set([0, ...noveltyGrid])] : [0];
-    const tried = weights.flatMap((w) => nbrWeights.flatMap((wn) => noveltyWeights.map((wv) => ({
-      w, wn, wv, value: weights.length === 1 && nbrWeights.length === 1 ? 0 : meanNdcg(blend(w, wn, wv), task, 10),
-    }))));
-    const best = weights.length === 1 ? { w: 0, wn: 0, wv: 0 } : chooseWeights(tried, { w: fallback[output], wn: blind ? fallback.neighbours! : 0 });
+    // With community data, discovery's co-listening share too (none where validation cannot tell).
+    const colistenShares = output === 'discover' && weights.length > 1 && [...cands.values()].some((c) => c.colisten) ? [...COLISTEN_SHARES] : [0];
+    const tried = weights.flatMap((w) => nbrWeights.flatMap((wn) => noveltyWeights.flatMap((wv) => colistenShares.map((wc) => ({
+      w, wn, wv, wc, value: weights.length === 1 && nbrWeights.length === 1 ? 0 : meanNdcg(blend(w, wn, wv, wc), task, 10),
+    })))));
+    const best = weights.length === 1 ? { w: 0, wn: 0, wv: 0, wc: 0 } : chooseWeights(tried, { w: fallback[output], wn: blind ? fallback.neighbours! : 0 });
     const novelty = best.wv ?? 0;
     fusion[output] = best.w;
+    if (colistenShares.length > 1) fusion.colisten = best.wc ?? 0;
     if (output === 'discover' && nbr) fusion.neighbours = { weight: best.wn, lambda: nbr.lambda, dropout: nbr.dropout, novelty };
     // The network on its own (no blend), for early stopping on it (training.early_stopping.metric: network/ndcg@10).
     // (Measured on its own where the blind neighbourhood's fixed weight left it out of the pairs.)
-    if (weights.length > 1) network[output] = tried.find((c) => c.w === 0 && c.wn === 0 && c.wv === 0)?.value ?? meanNdcg(blend(0, 0), task, 10);
-    return evaluateRanker(blend(best.w, best.wn, novelty), task, opts).metrics;
+    if (weights.length > 1) network[output] = tried.find((c) => c.w === 0 && c.wn === 0 && c.wv === 0 && c.wc === 0)?.value ?? meanNdcg(blend(0, 0), task, 10);
+    return evaluateRanker(blend(best.w, best.wn, novelty, best.wc ?? 0), task, opts).metrics;
   };
   const valid = prep.valid.users.length ? blended('discover', prep.valid, { ks: [10, 50], threshold }) : {};
   if (prep.validAll.users.length) {
@@ -551,6 +554,7 @@ export function validationMetrics(
   if (weights.length > 1) {
     valid['fusion/discover'] = fusion.discover;
     valid['fusion/all'] = fusion.all;
+    if (fusion.colisten) valid['fusion/colisten'] = fusion.colisten;
     if (fusion.neighbours) {
       valid['fusion/neighbours'] = fusion.neighbours.weight;
       valid['fusion/novelty'] = fusion.neighbours.novelty ?? 0;
