@@ -20,7 +20,8 @@ import { loadModel, readManifest, saveModel } from '../../src/main/recommender/m
 import { INFERENCE, TwoTowerModel } from '../../src/main/recommender/models/two-tower';
 import { buildItemFeatures, dimsOf } from '../../src/main/recommender/data/features';
 import { tf } from '../../src/main/recommender/backend';
-import { libraryFeedback, prepareData, type Prepared } from '../../src/main/recommender/data/pipeline';
+import { libraryFeedback, prepareData, prepareFrom, type Prepared } from '../../src/main/recommender/data/pipeline';
+import { COLISTEN_SHARES } from '../../src/main/recommender/inference/fusion';
 import { CancelledError, reportedBestEpoch, validationMetrics, validationNeighbourhood } from '../../src/main/recommender/training/trainer';
 import { EaseNeighbourhood, NEIGHBOURHOOD_SETTINGS, positiveLists } from '../../src/main/recommender/inference/neighbourhood';
 import { buildInteractions, withFeedback } from '../../src/main/recommender/data/examples';
@@ -282,6 +283,52 @@ describe('training runs', () => {
     // Not a negative "NDCG" made of the loss (it read "best mean_ndcg@10 -1.4126").
     expect(result.bestMetric).toBeNaN();
     few.close();
+  });
+
+  it('chooses discovery\'s co-listening share (community data) on validation only: none where it cannot tell or co-listening misleads', async () => {
+    // Community knowledge: which artists the library's people play together (cosine of co-occurrence).
+    const sets = prepared.trainAggs.map((a) => [...a.artistWeight.keys()]);
+    const deg = new Map<number, number>();
+    const co = new Map<number, Map<number, number>>();
+    for (const l of sets) {
+      for (const a of l) {
+        deg.set(a, (deg.get(a) ?? 0) + 1);
+        const m = co.get(a) ?? co.set(a, new Map()).get(a)!;
+        for (const b of l) if (b !== a) m.set(b, (m.get(b) ?? 0) + 1);
+      }
+    }
+    const neighbours = new Map([...co].map(([a, m]) => [a, [...m].map(([b, n]) => ({ artist: b, sim: n / Math.sqrt(deg.get(a)! * deg.get(b)!) })).sort((x, y) => y.sim - x.sim).slice(0, 20)]));
+    const prep = prepareFrom(prepared.data, config, { split: prepared.split, community: { neighbours, trackGroups: new Map(), sources: 1 } });
+    const oneEpoch = { ...config, training: { ...config.training, epochs: 1 } };
+    const { run } = await trainRun(lib, { config: oneEpoch, modelsDir: path.join(dir, 'colisten'), prepared: prep });
+    // Training chose a share and saved it with the model (without community data there is none).
+    expect(COLISTEN_SHARES).toContain(readManifest(run.modelPath!).fusion!.colisten);
+    const { model } = loadModel(run.modelPath!);
+    const ft = new FeatureTensors(prep.users, prep.items);
+    const ranker = new ModelRanker(model, ft).as('discover');
+    const v = prep.valid;
+    const cands = ranker.candidates(v.users, v.exclude);
+    expect(cands.filter((c) => c.colisten).length).toBeGreaterThan(v.users.length / 2);
+    // Validation's discoveries rewritten to the candidates the own-listening signal ranks first
+    // only once co-listening is added to it (not in its top 10 without): the share is chosen; to
+    // its own top 5 without co-listening, or without a grid, none.
+    const top = (xs: { item: number; p: number }[], n: number) => xs.sort((a, b) => b.p - a.p || a.item - b.item).slice(0, n).map((x) => x.item);
+    const byColisten = (withIt: boolean) => ({
+      ...v,
+      relevant: cands.map((c) => {
+        const own = top(Array.from(c.cand, (item, i) => ({ item, p: c.prior[i] })), 10);
+        if (!withIt) return new Set(own.slice(0, 5));
+        return new Set(top(Array.from(c.cand, (item, i) => ({ item, p: c.prior[i] + COLISTEN_SHARES[1] * (c.colisten?.[i] ?? 0) })), 10).filter((t) => !own.includes(t)).slice(0, 5));
+      }),
+    });
+    const grid = [0, 0.5, 1];
+    expect(validationMetrics(ranker, { ...prep, valid: byColisten(true) }, 0.5, grid).fusion.colisten).toBe(COLISTEN_SHARES[1]);
+    expect(validationMetrics(ranker, { ...prep, valid: byColisten(false) }, 0.5, grid).fusion.colisten).toBe(0);
+    expect(validationMetrics(ranker, { ...prep, valid: byColisten(true) }, 0.5, []).fusion.colisten).toBeUndefined();
+    // Nothing of it where the library has no community data.
+    expect(validationMetrics(new ModelRanker(model, new FeatureTensors(prepared.users, prepared.items)).as('discover'), prepared, 0.5, grid).fusion.colisten).toBeUndefined();
+    ft.dispose();
+    model.dispose();
   });
 
   it('trains with each listwise option (towers’ batch softmax, with uniform extras, the head’s lists), each changing the model from pointwise BCE', async () => {
