@@ -123,7 +123,7 @@ describe('community data', () => {
     const plain = path.join(dir, 'plain.csv');
     fs.writeFileSync(plain, 'track_id,track_name,track_artist\n1234567890123456789012,y,Ben Woodward\n');
     const before = snapshot(lib.sqlite);
-    await expect(importCommunity(lib, plain)).rejects.toThrow(/plain\.csv \(line 1\): expected a playlist CSV: playlist_id/);
+    await expect(importCommunity(lib, plain)).rejects.toThrow(/plain\.csv \(line 1\): expected a playlist CSV: a playlist_id column/);
     const short = path.join(dir, 'short.csv');
     fs.writeFileSync(short, 'track_id,track_artist,playlist_id\n1234567890123456789012,Ben Woodward,p1\n1234567890123456789012,Gen Hoshino\n');
     await expect(importCommunity(lib, short)).rejects.toThrow(/short\.csv \(line 3\): expected 3 fields, found 2/);

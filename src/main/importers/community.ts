@@ -70,7 +70,7 @@ export function detectCommunity(p: string): { kind: Kind; files: string[] } {
   if (st.isFile()) {
     if (isSlice(path.basename(p))) return { kind: 'mpd', files: [p] };
     if (/\.csv$/i.test(p)) {
-      if (playlistColumns(firstLine(p)) === null) throw new ImportError(p, 'line 1', 'expected a playlist CSV: playlist_id, a track id (track_id or Track URI) and the artist (track_artist or Artist Name(s)) columns');
+      if (playlistColumns(firstLine(p)) === null) throw new ImportError(p, 'line 1', 'expected a playlist CSV: a playlist_id column, and a track id (track_id or Track URI) or artist (track_artist or Artist Name(s)) column');
       return { kind: 'playlists', files: [p] };
     }
     if (LOG_FILE.test(p)) return { kind: logKind(p), files: [p] };
@@ -263,7 +263,7 @@ export async function importCommunity(lib: Library, input: string, opts: { onPro
         const f = rec.fields;
         if (!cols) {
           cols = playlistColumns(f);
-          if (!cols) throw new ImportError(file, 'line 1', 'expected playlist_id, a track id and an artist column');
+          if (!cols) throw new ImportError(file, 'line 1', 'expected a playlist_id column, and a track id or artist column');
           width = f.length;
           continue;
         }
