@@ -38,6 +38,15 @@ function habitOf(u: ServingUser, artistId: number): { plays: number; saved: numb
   return { plays: Math.max(0, (u.agg.artistPlays.get(artistId) ?? 0) - saved), saved };
 }
 
+/** Whether everything the person has is saves (an Exportify Liked Songs file alone): no listening to speak of. */
+function onlySaves(u: ServingUser): boolean {
+  let saved = 0;
+  for (const n of u.saved?.values() ?? []) saved += n;
+  let all = 0;
+  for (const n of u.agg.artistPlays.values()) all += n;
+  return saved > 0 && saved >= all;
+}
+
 /** What an explanation reads of the open recommender. */
 export interface ExplainContext {
   readonly featureSpace: FeatureSpace;
@@ -262,7 +271,7 @@ function explainOne(
     const gName = ctx.catalog.genreName.get(g) ?? '?';
     const share = genreTotal ? (u.agg.genreWeight.get(g) ?? 0) / genreTotal : 0;
     factors.push({
-      kind: 'genre', label: gName, text: `${gName} — ${(share * 100).toFixed(0)} % of your listening`,
+      kind: 'genre', label: gName, text: `${gName} — ${(share * 100).toFixed(0)} % of ${onlySaves(u) ? 'what you saved' : 'your listening'}`,
       contribution: base - L[o + 2 + C], share: 0,
     });
   }
