@@ -188,7 +188,7 @@ const en = {
   'import.folderHint': "An export folder or the .zip Spotify sends, chosen with your system’s file chooser; every file in it is read.",
   'import.choose': "Choose files or a folder…",
   'import.community': "Community listening (optional)",
-  'import.communityHint': "Public listening data you downloaded yourself — slices of the Spotify Million Playlist Dataset (mpd.slice.*.json), the HetRec Last.fm folder, Last.fm 1K or 360K (.tsv), ListenBrainz listens, or a folder of other people's exports — teaches which artists go together. It is kept only as artist co-occurrence and track counts, never as people, and can be deleted in one step.",
+  'import.communityHint': "Public listening data you downloaded yourself — slices of the Spotify Million Playlist Dataset (mpd.slice.*.json), the HetRec Last.fm folder, a playlist CSV with playlist_id (the TidyTuesday catalogue's own playlists), Last.fm 1K or 360K (.tsv), ListenBrainz listens, or a folder of other people's exports — teaches which artists go together. It is kept only as artist co-occurrence and track counts, never as people, and can be deleted in one step.",
   'import.communityChoose': "Choose community data…",
   'import.communityDelete': "Delete community data",
   'import.communityCount': "{n} community dataset(s) in your library.",
