@@ -63,7 +63,7 @@ describe.skipIf(!HAS_SHARED)('recommender on real exports', () => {
     const { config } = loadConfig();
     const prepared = prepareData(lib, config);
     const { catalog, events } = prepared.data;
-    const exportOnly = catalog.exportOnly!;
+    const exportOnly = prepared.data.exportOnly!;
     expect(exportOnly.reduce((s, x) => s + x, 0)).toBeGreaterThan(1500);
     // Each export-only row's first save, from the events.
     const first = new Map<number, number>();

@@ -29,13 +29,6 @@ export interface Catalog {
   canonical: Int32Array;
   artistName: Map<number, string>;
   genreName: Map<number, string>;
-  /**
-   * Per row: 1 when the track came only from a person's export (Exportify files carry catalogue
-   * rows), not from a catalogue. Such a row exists because someone saved it: before the period
-   * that first holds it, a library would not have it, so evaluation neither ranks nor counts it
-   * there (`hiddenBefore`). Unset: every row is a catalogue's.
-   */
-  exportOnly?: Uint8Array;
 }
 
 export interface Profile {
@@ -63,6 +56,13 @@ export interface LoadedData {
   catalog: Catalog;
   profiles: Profile[];
   events: Events;
+  /**
+   * Per catalogue row: 1 when the recording came only from a person's export (Exportify files
+   * carry catalogue rows), not from a catalogue. Such a row exists because someone saved it: before
+   * the period that first holds it, a library would not have it, so evaluation neither ranks nor
+   * counts it there (data/pipeline.ts `hiddenBefore`). Unset: every row is a catalogue's.
+   */
+  exportOnly?: Uint8Array;
 }
 
 export function loadCatalog(sqlite: Sqlite): Catalog {
@@ -99,17 +99,6 @@ export function loadCatalog(sqlite: Sqlite): Catalog {
     for (let k = 0; k < NA; k++) c.audio[i * NA + k] = num(cols[8 + k][i]);
   }
   c.canonical = canonicalRows(c.artistId, cols[8 + NA] as string[]);
-  const exportOnly = catalogRows.exportOnlyTrackIds(sqlite);
-  if (exportOnly.length) {
-    // A recording is export-only when every row standing for it is (listens are credited to its canonical row).
-    const eo = (c.exportOnly = new Uint8Array(n));
-    for (const id of exportOnly) {
-      const r = c.rowOf.get(id);
-      if (r !== undefined) eo[r] = 1;
-    }
-    const rowFlags = eo.slice();
-    for (let r = 0; r < n; r++) if (!rowFlags[r]) eo[c.canonical[r]] = 0;
-  }
   for (const [id, name] of catalogRows.artistNames(sqlite)) c.artistName.set(id, name);
   for (const [id, name] of catalogRows.genreNames(sqlite)) c.genreName.set(id, name);
   return c;
@@ -158,14 +147,34 @@ function eventsFrom(catalog: Catalog, [ts, track, artist, ms, skipped]: (number 
   return ev;
 }
 
-export function loadData(sqlite: Sqlite, opts: { profileIds?: number[]; catalog?: Catalog } = {}): LoadedData {
+/**
+ * `LoadedData.exportOnly` for `catalog` (read with the data, not with the catalogue: serving never
+ * needs it, and a catalogue given from a serving snapshot would not carry it). A recording is export-only
+ * when every row standing for it is (listens are credited to its canonical row).
+ */
+function exportOnlyRows(sqlite: Sqlite, catalog: Catalog): Uint8Array | undefined {
+  const ids = catalogRows.exportOnlyTrackIds(sqlite);
+  if (!ids.length) return undefined;
+  const n = catalog.trackId.length;
+  const rowFlags = new Uint8Array(n);
+  for (const id of ids) {
+    const r = catalog.rowOf.get(id);
+    if (r !== undefined) rowFlags[r] = 1;
+  }
+  const eo = rowFlags.slice();
+  for (let r = 0; r < n; r++) if (!rowFlags[r]) eo[catalog.canonical[r]] = 0;
+  return eo;
+}
+
+/** The library's catalogue, people and listening; `exportOnly`: with `LoadedData.exportOnly` (what evaluation needs; a scan of the tracks, ~20 ms on 120k). */
+export function loadData(sqlite: Sqlite, opts: { profileIds?: number[]; catalog?: Catalog; exportOnly?: boolean } = {}): LoadedData {
   const catalog = opts.catalog ?? loadCatalog(sqlite);
   const profiles = (profileRows.allProfiles(sqlite) as Profile[]).filter(
     (p) => !opts.profileIds || opts.profileIds.includes(p.id),
   );
   const pIndex = new Map(profiles.map((p, i) => [p.id, i]));
   const [pid, ...cols] = columns.allEventColumns(sqlite);
-  return { catalog, profiles, events: eventsFrom(catalog, cols, (r) => pIndex.get(pid[r]!)) };
+  return { catalog, profiles, events: eventsFrom(catalog, cols, (r) => pIndex.get(pid[r]!)), exportOnly: opts.exportOnly ? exportOnlyRows(sqlite, catalog) : undefined };
 }
 
 export const TRAIN = 0;

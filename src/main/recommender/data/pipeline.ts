@@ -74,13 +74,13 @@ export function tasteGenres(agg: UserAggregate, share = 0.8): Set<number> {
 }
 
 /**
- * The export-only rows (`Catalog.exportOnly`) that no event in parts `before` (training; training
+ * The export-only rows (`LoadedData.exportOnly`) that no event in parts `before` (training; training
  * and validation) holds: a library at the start of the next period would not have them yet, so
  * evaluating there must neither rank them nor count them — otherwise a liked-songs file tells the
  * model its own held-out answers (the rows exist only because they were saved).
  */
 export function hiddenBefore(data: LoadedData, part: Uint8Array, before: readonly number[]): Set<number> {
-  const eo = data.catalog.exportOnly;
+  const eo = data.exportOnly;
   const hidden = new Set<number>();
   if (!eo) return hidden;
   const known = new Uint8Array(eo.length);
@@ -128,7 +128,7 @@ export interface FeedbackRow {
  * a saved model's vocabularies and statistics instead of fitting new ones, so its weights fit.
  */
 export function prepareData(lib: Library, cfg: AppConfig, opts: { featureSpace?: FeatureSpace; known?: { catalog: Catalog; items: ItemFeatures } } = {}): Prepared {
-  const data = loadData(lib.sqlite, { catalog: opts.known?.catalog });
+  const data = loadData(lib.sqlite, { catalog: opts.known?.catalog, exportOnly: true });
   if (!data.catalog.trackId.length) throw new Error('the library has no catalogue tracks: import a catalogue first');
   if (!data.events.length) throw new Error('the library has no listening history: import an export first');
   return prepareFrom(data, cfg, { featureSpace: opts.featureSpace, items: opts.known?.items, community: loadCommunity(lib), feedback: libraryFeedback(lib, data) });
