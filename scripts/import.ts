@@ -6,6 +6,7 @@ import { openLibrary } from '../src/main/db';
 import { deleteCommunity, importCommunity, type CommunityReport } from '../src/main/importers/community';
 import { runImport } from '../src/main/services/import-service';
 import { formatImportReport } from '../src/main/services/report-format';
+import { groupsArePlaylists } from '../src/shared/types';
 import { main, parse, setup } from './lib/cli';
 import { ProgressBar } from './lib/progress';
 
@@ -50,7 +51,7 @@ void main(async () => {
         community.push(await importCommunity(lib, p, { onProgress: (x) => cbar.update(x.filesDone, x.filesTotal, x.file) }));
         cbar.done();
         const c = community.at(-1)!;
-        process.stdout.write(`community ${c.source}: ${c.groups.toLocaleString()} ${c.kind === 'mpd' || c.kind === 'playlists' ? 'playlists' : 'listeners'}, ${(100 * c.matchedRows / Math.max(1, c.rows)).toFixed(1)} % of ${c.rows.toLocaleString()} rows matched, ${c.artists.toLocaleString()} artists, ${c.pairs.toLocaleString()} artist neighbours (${c.seconds.toFixed(1)} s)\n`);
+        process.stdout.write(`community ${c.source}: ${c.groups.toLocaleString()} ${groupsArePlaylists(c.kind) ? 'playlists' : 'listeners'}, ${(100 * c.matchedRows / Math.max(1, c.rows)).toFixed(1)} % of ${c.rows.toLocaleString()} rows matched, ${c.artists.toLocaleString()} artists, ${c.pairs.toLocaleString()} artist neighbours (${c.seconds.toFixed(1)} s)\n`);
       }
     };
     if (!v.catalog?.length && !v.history?.length) {

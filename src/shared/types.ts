@@ -111,3 +111,8 @@ export interface TrainProgress {
   examplesPerS?: number | null;
   metrics?: Record<string, number>;
 }
+
+/** Whether a community source's groups are playlists (MPD slices, a playlist CSV) rather than listeners. */
+export function groupsArePlaylists(kind: import('./ipc').CommunityKind): boolean {
+  return kind === 'mpd' || kind === 'playlists';
+}

@@ -13,6 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import type { CommunityKind, CommunitySummary } from '../../shared/ipc';
+import { groupsArePlaylists } from '../../shared/types';
 import { catalog, community as communityRows, library, versions, type Library } from '../db';
 import { getLogger } from '../logging';
 import { collect } from './collect';
@@ -396,7 +397,7 @@ export async function importCommunity(lib: Library, input: string, opts: { onPro
     sourceId, source: name, kind, groups: co.groups, rows, matchedRows, artists: co.artistGroups.size, pairs, tracks: co.trackGroups.size,
     seconds: (performance.now() - t0) / 1000,
   };
-  log.info(`community data ${name} (${kind}): ${co.groups} ${kind === 'mpd' || kind === 'playlists' ? 'playlists' : 'listeners'}, ${(100 * matchedRows / Math.max(1, rows)).toFixed(1)} % of ${rows} rows matched to ${co.artistGroups.size} artists here, ${pairs} artist neighbours, ${co.trackGroups.size} catalogue tracks, in ${report.seconds.toFixed(1)} s`);
+  log.info(`community data ${name} (${kind}): ${co.groups} ${groupsArePlaylists(kind) ? 'playlists' : 'listeners'}, ${(100 * matchedRows / Math.max(1, rows)).toFixed(1)} % of ${rows} rows matched to ${co.artistGroups.size} artists here, ${pairs} artist neighbours, ${co.trackGroups.size} catalogue tracks, in ${report.seconds.toFixed(1)} s`);
   return report;
 }
 

@@ -28,6 +28,8 @@ export interface ServingUser {
   knownArtists: Set<number>;
   /** Per artist: tracks the person saved (an Exportify Liked Songs row is a save, not a play). */
   saved?: Map<number, number>;
+  /** Everything the person has is saves (an Exportify Liked Songs file alone): no listening to speak of. */
+  onlySaves?: boolean;
   vector: Float32Array;
   avgYear: number;
 }
@@ -36,15 +38,6 @@ export interface ServingUser {
 function habitOf(u: ServingUser, artistId: number): { plays: number; saved: number } {
   const saved = u.saved?.get(artistId) ?? 0;
   return { plays: Math.max(0, (u.agg.artistPlays.get(artistId) ?? 0) - saved), saved };
-}
-
-/** Whether everything the person has is saves (an Exportify Liked Songs file alone): no listening to speak of. */
-function onlySaves(u: ServingUser): boolean {
-  let saved = 0;
-  for (const n of u.saved?.values() ?? []) saved += n;
-  let all = 0;
-  for (const n of u.agg.artistPlays.values()) all += n;
-  return saved > 0 && saved >= all;
 }
 
 /** What an explanation reads of the open recommender. */
@@ -271,7 +264,7 @@ function explainOne(
     const gName = ctx.catalog.genreName.get(g) ?? '?';
     const share = genreTotal ? (u.agg.genreWeight.get(g) ?? 0) / genreTotal : 0;
     factors.push({
-      kind: 'genre', label: gName, text: `${gName} — ${(share * 100).toFixed(0)} % of ${onlySaves(u) ? 'what you saved' : 'your listening'}`,
+      kind: 'genre', label: gName, text: `${gName} — ${(share * 100).toFixed(0)} % of ${u.onlySaves ? 'what you saved' : 'your listening'}`,
       contribution: base - L[o + 2 + C], share: 0,
     });
   }

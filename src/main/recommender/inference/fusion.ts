@@ -60,12 +60,18 @@ export function listeningPrior(users: UserFeatures, u: number, artistOf: ArrayLi
     return out;
   }
   const share = users.artistReplay[u];
-  const co = users.colisten[u];
-  for (let i = 0; i < cand.length; i++) {
-    const a = artistOf[cand[i]];
-    out[i] = (share?.get(a) ?? 0) + (colistenShare && co ? colistenShare * (co.get(a) ?? 0) : 0);
-  }
+  if (share) for (let i = 0; i < cand.length; i++) out[i] = share.get(artistOf[cand[i]]) ?? 0;
+  const co = colistenShare ? colistenOver(users, u, artistOf, cand) : undefined;
+  if (co) for (let i = 0; i < cand.length; i++) out[i] += colistenShare * co[i];
   return out;
+}
+
+/** The community's co-listening score of each candidate's artist, for person row `u`; undefined where it has none for them. */
+export function colistenOver(users: UserFeatures, u: number, artistOf: ArrayLike<number>, cand: ArrayLike<number>): Float32Array | undefined {
+  const co = users.colisten[u];
+  if (!co) return undefined;
+  const out = Float32Array.from(cand as ArrayLike<number>, (t) => co.get(artistOf[t]) ?? 0);
+  return out.some((x) => x !== 0) ? out : undefined;
 }
 
 function moments(x: Float32Array): { mean: number; sd: number } {

@@ -7,7 +7,7 @@ import type { FeatureTensors } from '../data/tensors';
 import type { Output, TwoTowerModel } from '../models/two-tower';
 import { copiesOf, topN, type Ranker } from '../evaluation/ranking';
 import { ArtistCandidates, union } from './candidates';
-import { colistenShareOf, fuse, listeningPrior, NO_FUSION, type FusionWeights } from './fusion';
+import { colistenOver, colistenShareOf, fuse, listeningPrior, NO_FUSION, type FusionWeights } from './fusion';
 import { NEIGHBOURHOOD_CANDIDATES, noveltyOf, type Neighbourhood } from './neighbourhood';
 import { dotScores, itemVectors, pairLogits, userVectors } from './scoring';
 
@@ -87,8 +87,8 @@ export class ModelRanker implements Ranker {
       const nbr = nb ? Float32Array.from(cand, (t) => nb[t]) : undefined;
       const novelty = nb ? noveltyOf(this.neighbourhood!, cand) : undefined;
       const prior = listeningPrior(users, u, this.ft.items.artistId, cand, this.output, 0);
-      const colisten = this.output === 'discover' && users.colisten[u] ? Float32Array.from(cand, (t) => users.colisten[u].get(this.ft.items.artistId[t]) ?? 0) : undefined;
-      return { user: u, retrieval, cand, logits, prior, colisten: colisten?.some((x) => x !== 0) ? colisten : undefined, nbr, novelty };
+      const colisten = this.output === 'discover' ? colistenOver(users, u, this.ft.items.artistId, cand) : undefined;
+      return { user: u, retrieval, cand, logits, prior, colisten, nbr, novelty };
     });
   }
 

@@ -156,7 +156,14 @@ export class Recommender {
       }
     }
     const saved = new Map(profileQueries.savedByArtist(this.lib.sqlite, profileId));
-    return { profileId, data, agg, features, played, knownArtists: new Set(agg.artistWeight.keys()), saved, vector, avgYear: yW ? ySum / yW : NaN };
+    let saves = 0;
+    for (const n of saved.values()) saves += n;
+    let events = 0;
+    for (const n of agg.artistPlays.values()) events += n;
+    return {
+      profileId, data, agg, features, played, knownArtists: new Set(agg.artistWeight.keys()), saved, onlySaves: saves > 0 && saves >= events, vector,
+      avgYear: yW ? ySum / yW : NaN,
+    };
   }
 
   private feedbackOf(profileId: number) {

@@ -184,9 +184,9 @@ async function trainNetwork(opts: TrainOptions): Promise<TrainResult> {
   const logQT = tf.tensor1d(logQ);
   const mix = tc.retrieval_loss === 'softmax' ? batchMix(prep.states.inter, logQ) : undefined;
   const metricName = tc.early_stopping.metric;
+  const sign = tc.early_stopping.mode === 'max' ? 1 : -1;
   let byLoss = false;
   const best = () => (byLoss ? `training loss ${fmt(-bestMetric)} (no validation period to choose by)` : `${metricName} ${fmt(sign * bestMetric)}`);
-  const sign = tc.early_stopping.mode === 'max' ? 1 : -1;
   let patience = 0;
   // The item vectors of the best and of the last epoch's model (from their validation).
   let bestVecs: Float32Array | undefined;

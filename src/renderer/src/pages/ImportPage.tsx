@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { CommunitySummary } from '../../../shared/ipc';
-import type { ImportProgress, ImportReport } from '../../../shared/types';
+import { groupsArePlaylists, type ImportProgress, type ImportReport } from '../../../shared/types';
 import { api, call } from '../api';
 import { ErrorBox, Progress, num, pct } from '../components/ui';
 import { t } from '../strings';
@@ -153,7 +153,7 @@ export function ImportPage({ onImported, hasCatalog, communitySources = 0 }: { o
           </p>
           {community && (
             <p role="status">
-              {t(community.kind === 'mpd' || community.kind === 'playlists' ? 'import.communityDoneMpd' : 'import.communityDoneHetrec', {
+              {t(groupsArePlaylists(community.kind) ? 'import.communityDoneMpd' : 'import.communityDoneHetrec', {
                 source: community.source, groups: num(community.groups), share: pct(community.rows ? community.matchedRows / community.rows : 0),
                 artists: num(community.artists), pairs: num(community.pairs), seconds: community.seconds.toFixed(1),
               })}
