@@ -91,6 +91,8 @@ export const CONFIG_FILES = {
           neighbourhood: bool('With several people in the library, blend a neighbourhood score (EASE over their plays: people who play what you play also play …) into discovery, its weight chosen on validation from fusion_weights'),
           novelty_weights: arr(num(0, 1), 0,
             'With the neighbourhood: weights tried for a novelty term in discovery (the fewer of the library’s people play a track, the higher), chosen on validation after the blend, ties to the smallest (0 = off; empty = off)'),
+          content_weights: arr(num(0, 1), 0,
+            'Where the catalogue has tags: weights tried for a content term in discovery (how well a track’s tags fit those of what the person plays), chosen on validation with the blend, ties to the smallest (0 = off; empty = off)'),
           fusion_fallback: obj({
             all: num(0, 1, 'Blend for all plays when validation cannot choose (no validation plays, or every weight ranks them alike)'),
             discover: num(0, 1, 'Blend for discovery when validation cannot choose'),

@@ -22,6 +22,7 @@ import { buildItemFeatures, dimsOf } from '../../src/main/recommender/data/featu
 import { tf } from '../../src/main/recommender/backend';
 import { libraryFeedback, prepareData, prepareFrom, type Prepared } from '../../src/main/recommender/data/pipeline';
 import { COLISTEN_SHARES } from '../../src/main/recommender/inference/fusion';
+import { contentScores, tagVectors } from '../../src/main/recommender/inference/content';
 import { CancelledError, reportedBestEpoch, validationMetrics, validationNeighbourhood } from '../../src/main/recommender/training/trainer';
 import { EaseNeighbourhood, NEIGHBOURHOOD_SETTINGS, positiveLists } from '../../src/main/recommender/inference/neighbourhood';
 import { buildInteractions, withFeedback } from '../../src/main/recommender/data/examples';
@@ -601,6 +602,34 @@ describe('training runs', () => {
     expect(validationMetrics(ranker, { ...prepared, valid: byNovelty(-1) }, 0.5, grid, undefined, novelties).fusion.neighbours!.novelty).toBe(0);
     // Without a neighbourhood the blend has none.
     expect(validationMetrics(new ModelRanker(model, ft).as('discover'), prepared, 0.5, grid).fusion.neighbours).toBeUndefined();
+    // The content term, where the catalogue has tags (here each row tagged with its genre): every
+    // discovery candidate list carries it, its best rows are candidates, and validation chooses its
+    // weight — given where validation's targets are the candidates whose tags fit best, none where
+    // they fit worst, not tried without a grid or without tags.
+    const tags = tagVectors(prepared.items.n, Array.from(prepared.items.genreId, (g, t) => [t, g] as const));
+    const tagged = { ...prepared, items: { ...prepared.items, tags } };
+    const ftTags = new FeatureTensors(prepared.users, tagged.items);
+    const tagRanker = new ModelRanker(model, ftTags).as('discover');
+    const tc = tagRanker.candidates(v.users, v.exclude);
+    tc.slice(0, 10).forEach((c, j) => {
+      const s = contentScores(tags, prepared.users.trackReplay[c.user].keys())!;
+      const best = [...s.keys()].filter((t) => !v.exclude[j].has(t) && prepared.items.canonical[t] === t && s[t] > 0).sort((a, b) => s[b] - s[a] || a - b);
+      expect(c.cand).toContain(best[0]);
+      c.cand.forEach((t, i) => expect(c.content![i]).toBe(s[t]));
+    });
+    const byContent = (sign: number) => ({ ...v, relevant: tc.map((c) => new Set(Array.from(c.cand).map((item, i) => ({ item, p: sign * c.content![i] })).sort((a, b) => b.p - a.p || a.item - b.item).slice(0, 10).map((x) => x.item))) });
+    const contents = [0, 0.3, 0.6];
+    expect(validationMetrics(tagRanker, { ...tagged, valid: byContent(1) }, 0.5, grid, undefined, [], contents).fusion.content).toBeGreaterThan(0);
+    expect(validationMetrics(tagRanker, { ...tagged, valid: byContent(-1) }, 0.5, grid, undefined, [], contents).fusion.content).toBe(0);
+    expect(validationMetrics(tagRanker, { ...tagged, valid: byContent(1) }, 0.5, grid).fusion.content).toBeUndefined();
+    expect(validationMetrics(new ModelRanker(model, ft).as('discover'), prepared, 0.5, grid, undefined, [], contents).fusion.content).toBeUndefined();
+    // Served as chosen: the score of a ranker given the weight is the composed blend with it.
+    tagRanker.fusion = { all: 0, discover: 0, content: 0.6 };
+    const contentRow = tagRanker.as('discover').score([tc[0].user], [v.exclude[0]])[0];
+    expect(Array.from(tc[0].cand, (t) => contentRow[t])).toEqual(Array.from(tc[0].cand, (t) => tagRanker.compose(tc[0], 0, 0, 0, 0, 0.6)[t]));
+    expect(contentRow).not.toEqual(tagRanker.compose(tc[0], 0, 0, 0, 0, 0));
+    tagRanker.dispose();
+    ftTags.dispose();
     // A neighbourhood that finds none of validation's discoveries on its own cannot be judged by
     // them: it takes the fallback's weight (0.3, not in the grid) while own listening is still chosen.
     expect(nb.validation).toBeGreaterThan(0);

@@ -9,6 +9,7 @@ import { randomSplit, recboleRun } from '../../src/main/recommender/evaluation/p
 import { prepareFrom } from '../../src/main/recommender/data/pipeline';
 import { colistenScores } from '../../src/main/recommender/data/features';
 import { Rng } from '../../src/main/util/random';
+import { tagVectors } from '../../src/main/recommender/inference/content';
 import { tmpDir } from '../helpers/env';
 
 /** A small HetRec-shaped folder: 40 people, 60 artists in two taste groups, a few tags. */
@@ -105,6 +106,28 @@ describe('HetRec adapter and RecBole protocol', () => {
       const u = prep.states.person[prep.states.inter.user[j]];
       expect(items(parts[u][0]).has(prep.states.inter.item[j])).toBe(true);
     }
+  });
+
+  it('gives artists tag vectors without the tags people gave their own held-out artists', () => {
+    const d = loadHetrec(dir);
+    // Taggers 100–105 tag every artist; person 0 (user 100) also tags one of their own test
+    // artists and one of their training artists with a tag nobody else uses.
+    const parts = randomSplit(d.inter, 8);
+    const testArtist = parts[0][2][0].item;
+    const trainArtist = parts[0][0][0].item;
+    const own = { user: [...d.tagging.user, 0, 0], artist: [...d.tagging.artist, testArtist, trainArtist], tag: [...d.tagging.tag, 99, 98] };
+    const withOwn = { ...d, tagging: { user: Int32Array.from(own.user), artist: Int32Array.from(own.artist), tag: Int32Array.from(own.tag) } };
+    const { data } = hetrecLibrary(withOwn, parts);
+    const tags = data.catalog.tags!;
+    const tagsOf = (r: number) => Array.from(tags.tag.subarray(tags.offsets[r], tags.offsets[r + 1]));
+    expect(tagsOf(testArtist)).not.toContain(99);
+    expect(tagsOf(trainArtist)).toContain(98);
+    // Everyone's tags describe the artists: rock on the first group, jazz on the second.
+    const rock = d.tagging.tag[d.tagging.artist.indexOf(d.artistIds.indexOf(1003))];
+    expect(tagsOf(d.artistIds.indexOf(1003))).toContain(rock);
+    expect(tagsOf(d.artistIds.indexOf(1040))).not.toContain(rock);
+    // Counted in, the held-out tag would be there (what the exclusion is for).
+    expect(Array.from(tagVectors(d.items, own.artist.map((a, k) => [a, own.tag[k]] as const)).tag)).toContain(99);
   });
 
   it('counts co-listening on training interactions only', () => {

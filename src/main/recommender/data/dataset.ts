@@ -4,6 +4,7 @@
  */
 import { catalog as catalogRows, columns, profiles as profileRows, type Sqlite } from '../../db';
 import { AUDIO_COLUMNS } from '../../db/queries/columns';
+import type { ItemTags } from '../inference/content';
 
 export { AUDIO_COLUMNS };
 export type AudioColumn = (typeof AUDIO_COLUMNS)[number];
@@ -29,6 +30,8 @@ export interface Catalog {
   canonical: Int32Array;
   artistName: Map<number, string>;
   genreName: Map<number, string>;
+  /** Tag vectors of the rows, where the catalogue has tags (a public dataset's; inference/content.ts). */
+  tags?: ItemTags;
 }
 
 export interface Profile {

@@ -6,6 +6,7 @@
  */
 import type { AppConfig } from '../../../shared/config-schema';
 import { AUDIO_COLUMNS, type Catalog, type LoadedData } from './dataset';
+import type { ItemTags } from '../inference/content';
 import {
   OTHER, UNKNOWN, applyNumeric, bucketOf, fitNumeric, fitVocab, vocabIndex, vocabSize,
   type NumStat, type NumericPolicy, type Vocab,
@@ -392,6 +393,8 @@ export interface ItemFeatures {
   genreId: Int32Array;
   /** The catalogue's row standing for the same recording (see Catalog.canonical). */
   canonical: Int32Array;
+  /** The rows' tag vectors (Catalog.tags), for discovery's content term. */
+  tags?: ItemTags;
 }
 
 export function buildItemFeatures(catalog: Catalog, space: FeatureSpace): ItemFeatures {
@@ -409,6 +412,7 @@ export function buildItemFeatures(catalog: Catalog, space: FeatureSpace): ItemFe
     artistId: catalog.artistId,
     genreId: catalog.genreId,
     canonical: catalog.canonical,
+    tags: catalog.tags,
   };
   const aIdx = vocabIndex(space.artist);
   const tIdx = vocabIndex(space.track ?? { values: [] });

@@ -20,6 +20,7 @@ import path from 'node:path';
 import { TEST, TRAIN, VALID, type Catalog, type LoadedData, type Split } from './dataset';
 import { AUDIO_COLUMNS } from '../../db/queries/columns';
 import type { CommunityKnowledge } from '../../importers/community';
+import { tagVectors, type ItemTags } from '../inference/content';
 
 export interface Interaction {
   item: number;
@@ -38,6 +39,8 @@ export interface HetrecData {
   /** Per artist: index of its most used tag in `tagNames`, −1 without one. */
   topTag: Int32Array;
   tagNames: string[];
+  /** Every time a tag was applied: by whom (user index, −1: someone without listening data), to which artist index, which tag (HetRec's id). */
+  tagging: { user: Int32Array; artist: Int32Array; tag: Int32Array };
 }
 
 function readTsv(file: string): string[][] {
@@ -67,9 +70,11 @@ export function loadHetrec(dir: string, minTagUses = 5): HetrecData {
   const artistsFile = path.join(dir, 'data_artists.dat');
   if (fs.existsSync(artistsFile)) for (const [id, name] of readTsv(artistsFile)) names.set(Number(id), name ?? '');
   const artistIds = [...itemIdx.keys()];
-  // Tags: how often each tag was applied to each artist, over both parts of the tagging file.
+  // Tags: how often each tag was applied to each artist, over both parts of the tagging file, and
+  // each application (who, which artist, which tag) for the content term's tag vectors.
   const perArtist = new Map<number, Map<number, number>>();
   const tagUses = new Map<number, number>();
+  const tagging = { user: [] as number[], artist: [] as number[], tag: [] as number[] };
   for (const f of ['data_user_taggedartists.dat', 'data_user_taggedartists_2.dat'].map((x) => path.join(dir, x)).filter((x) => fs.existsSync(x))) {
     for (const cols of readTsv(f)) {
       const i = itemIdx.get(Number(cols[1]));
@@ -78,6 +83,9 @@ export function loadHetrec(dir: string, minTagUses = 5): HetrecData {
       const m = perArtist.get(i) ?? perArtist.set(i, new Map()).get(i)!;
       m.set(tag, (m.get(tag) ?? 0) + 1);
       tagUses.set(tag, (tagUses.get(tag) ?? 0) + 1);
+      tagging.user.push(userIdx.get(Number(cols[0])) ?? -1);
+      tagging.artist.push(i);
+      tagging.tag.push(tag);
     }
   }
   const tagName = new Map<number, string>();
@@ -100,6 +108,7 @@ export function loadHetrec(dir: string, minTagUses = 5): HetrecData {
   return {
     users: userIdx.size, items: itemIdx.size, userIds: [...userIdx.keys()], artistIds,
     artistNames: artistIds.map((a) => names.get(a) ?? `artist ${a}`), inter, topTag, tagNames,
+    tagging: { user: Int32Array.from(tagging.user), artist: Int32Array.from(tagging.artist), tag: Int32Array.from(tagging.tag) },
   };
 }
 
@@ -150,6 +159,7 @@ export function hetrecLibrary(d: HetrecData, parts: Interaction[][][]): { data: 
     canonical: Int32Array.from({ length: N }, (_, i) => i),
     artistName: new Map(d.artistNames.map((n, i) => [i + 1, n])),
     genreName: new Map(d.tagNames.map((n, i) => [i + 1, n])),
+    tags: heldOutFreeTags(d, parts),
   };
   const total = parts.reduce((s, p) => s + p[0].length + p[1].length + p[2].length, 0);
   const ev = {
@@ -179,6 +189,21 @@ export function hetrecLibrary(d: HetrecData, parts: Interaction[][][]): { data: 
   });
   const profiles = d.userIds.map((id) => ({ id, name: `hetrec user ${id}`, age: null, gender: null, country: null }));
   return { data: { catalog, profiles, events: ev }, split: { part, validStart, testStart }, community: foldedCoListening(d, parts.map((p) => p[0]), N) };
+}
+
+/**
+ * The artists' tag vectors (inference/content.ts) from every tag applied, except those a person
+ * applied to one of their own validation or test artists: tagging an artist says one listens to
+ * it, so those would tell the ranking its answers (kept, they lifted seed 1's blend by 0.001 in
+ * the scratch study). Everyone else's tags on those artists stay: they describe the artist.
+ */
+export function heldOutFreeTags(d: HetrecData, parts: Interaction[][][]): ItemTags {
+  const held = parts.map((p) => new Set([...p[1], ...p[2]].map((x) => x.item)));
+  const { user, artist, tag } = d.tagging;
+  function* kept(): Generator<readonly [number, number]> {
+    for (let k = 0; k < artist.length; k++) if (!(user[k] >= 0 && held[user[k]]?.has(artist[k]))) yield [artist[k], tag[k]];
+  }
+  return tagVectors(d.items, kept());
 }
 
 /**

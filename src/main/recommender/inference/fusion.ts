@@ -99,11 +99,12 @@ export function fuse(logits: Float32Array, prior: Float32Array, w: number): Floa
 
 /**
  * The weights (own listening `w`, neighbourhood `wn`, novelty `wv`; without a neighbourhood every
- * `wn` and `wv` is 0; co-listening share `wc`) whose validation value is highest; ties go to the
- * smaller neighbourhood weight, then the smaller novelty weight, then the smaller co-listening
- * share, then the smaller `w` (less trust in the signals). When validation cannot tell them apart —
- * none measured, or all alike (one person's validation weeks often replay only what every blend
- * ranks first) — `fallback`, with no novelty and no co-listening.
+ * `wn` and `wv` is 0; co-listening share `wc`; content term `wt`) whose validation value is
+ * highest; ties go to the smaller neighbourhood weight, then the smaller novelty weight, then the
+ * smaller content weight, then the smaller co-listening share, then the smaller `w` (less trust in
+ * the signals). When validation cannot tell them apart — none measured, or all alike (one person's
+ * validation weeks often replay only what every blend ranks first) — `fallback`, with no novelty,
+ * no content term and no co-listening.
  */
 export interface WeightChoice {
   w: number;
@@ -111,13 +112,15 @@ export interface WeightChoice {
   wv?: number;
   /** The co-listening share (COLISTEN_SHARES). */
   wc?: number;
+  /** The content term's weight (inference/content.ts). */
+  wt?: number;
   value: number;
 }
 
 export function chooseWeights(values: WeightChoice[], fallback: { w: number; wn: number }): WeightChoice {
-  if (!values.length) return { ...fallback, wv: 0, wc: 0, value: NaN };
-  if (values.length > 1 && values.every((c) => Math.abs(c.value - values[0].value) <= 1e-12)) return { ...fallback, wv: 0, wc: 0, value: values[0].value };
-  let best: WeightChoice = { w: 0, wn: 0, wv: 0, wc: 0, value: -Infinity };
-  for (const c of [...values].sort((a, b) => a.wn - b.wn || (a.wv ?? 0) - (b.wv ?? 0) || (a.wc ?? 0) - (b.wc ?? 0) || a.w - b.w)) if (c.value > best.value + 1e-12) best = c;
+  if (!values.length) return { ...fallback, wv: 0, wc: 0, wt: 0, value: NaN };
+  if (values.length > 1 && values.every((c) => Math.abs(c.value - values[0].value) <= 1e-12)) return { ...fallback, wv: 0, wc: 0, wt: 0, value: values[0].value };
+  let best: WeightChoice = { w: 0, wn: 0, wv: 0, wc: 0, wt: 0, value: -Infinity };
+  for (const c of [...values].sort((a, b) => a.wn - b.wn || (a.wv ?? 0) - (b.wv ?? 0) || (a.wt ?? 0) - (b.wt ?? 0) || (a.wc ?? 0) - (b.wc ?? 0) || a.w - b.w)) if (c.value > best.value + 1e-12) best = c;
   return best;
 }

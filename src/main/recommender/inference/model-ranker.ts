@@ -7,6 +7,7 @@ import type { FeatureTensors } from '../data/tensors';
 import type { Output, TwoTowerModel } from '../models/two-tower';
 import { copiesOf, topN, type Ranker } from '../evaluation/ranking';
 import { ArtistCandidates, union } from './candidates';
+import { contentCandidates, contentScores } from './content';
 import { colistenOver, colistenShareOf, fuse, listeningPrior, NO_FUSION, type FusionWeights } from './fusion';
 import { NEIGHBOURHOOD_CANDIDATES, noveltyOf, type Neighbourhood } from './neighbourhood';
 import { dotScores, itemVectors, pairLogits, userVectors } from './scoring';
@@ -26,6 +27,8 @@ export interface RankedCandidates {
   nbr?: Float32Array;
   /** The novelty term over the candidates (the same). */
   novelty?: Float32Array;
+  /** Discovery where the catalogue has tags: the content term over the candidates (inference/content.ts). */
+  content?: Float32Array;
 }
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
@@ -57,7 +60,7 @@ export class ModelRanker implements Ranker {
 
   score(users: number[], exclude: Set<number>[]): Float32Array[] {
     const nb = this.fusion.neighbours;
-    return this.candidates(users, exclude).map((c) => this.compose(c, this.fusion[this.output], nb?.weight ?? 0, nb?.novelty ?? 0, colistenShareOf(this.fusion)));
+    return this.candidates(users, exclude).map((c) => this.compose(c, this.fusion[this.output], nb?.weight ?? 0, nb?.novelty ?? 0, colistenShareOf(this.fusion), this.fusion.content ?? 0));
   }
 
   /** Retrieval for each person, and (concat head) the head's logits and the prior over the re-ranked candidates. */
@@ -83,25 +86,32 @@ export class ModelRanker implements Ranker {
         const m = Float32Array.from(nb, (x, t) => (skip(t) || !(x > 0) ? -Infinity : x));
         cand = union(cand, Array.from(topN(m, NEIGHBOURHOOD_CANDIDATES)));
       }
+      // Discovery where the catalogue has tags: the content term's best rows are candidates too.
+      const tags = this.output === 'discover' ? this.ft.items.tags : undefined;
+      const cs = tags ? contentScores(tags, users.trackReplay[u].keys()) : undefined;
+      if (cs) cand = union(cand, contentCandidates(cs, skip));
       const logits = pairLogits(this.model, this.ft, new Int32Array(cand.length).fill(u), cand, this.output);
       const nbr = nb ? Float32Array.from(cand, (t) => nb[t]) : undefined;
       const novelty = nb ? noveltyOf(this.neighbourhood!, cand) : undefined;
       const prior = listeningPrior(users, u, this.ft.items.artistId, cand, this.output, 0);
       const colisten = this.output === 'discover' ? colistenOver(users, u, this.ft.items.artistId, cand) : undefined;
-      return { user: u, retrieval, cand, logits, prior, colisten, nbr, novelty };
+      const content = cs ? Float32Array.from(cand, (t) => cs[t]) : undefined;
+      return { user: u, retrieval, cand, logits, prior, colisten, nbr, novelty, content };
     });
   }
 
   /**
    * A whole-catalogue score row from one person's candidates, with the prior (its co-listening at
-   * share `wc`) blended in at weight `w`, then (discovery) the neighbourhood score at weight `wn`
-   * and the novelty term at `wv`.
+   * share `wc`) blended in at weight `w`, then (discovery) the neighbourhood score at weight `wn`,
+   * the content term at `wt` and the novelty term at `wv`.
    */
-  compose(c: RankedCandidates, w: number, wn = 0, wv = 0, wc = 0): Float32Array {
+  compose(c: RankedCandidates, w: number, wn = 0, wv = 0, wc = 0, wt = 0): Float32Array {
     if (!this.model.hasHead) return c.retrieval;
     const row = c.retrieval.slice();
     const prior = c.colisten && wc > 0 ? c.prior.map((p, i) => p + wc * c.colisten![i]) : c.prior;
-    const blended = c.nbr && wn > 0 ? fuse(fuse(c.logits, prior, w), c.nbr, wn) : fuse(c.logits, prior, w);
+    const own = fuse(c.logits, prior, w);
+    const withNbr = c.nbr && wn > 0 ? fuse(own, c.nbr, wn) : own;
+    const blended = c.content && wt > 0 ? fuse(withNbr, c.content, wt) : withNbr;
     const final = c.novelty && wv > 0 ? fuse(blended, c.novelty, wv) : blended;
     // Candidates keep their full-model scores; everything else stays below them, in retrieval order.
     for (let i = 0; i < row.length; i++) row[i] -= 1e4;

@@ -16,6 +16,7 @@ import { INFERENCE, type Output, type TwoTowerModel } from '../models/two-tower'
 import { ArtistCandidates, union } from './candidates';
 import { explainTracks, type ExplainContext, type ServingUser } from './explain';
 import { colistenShareOf, fuse, listeningPrior, NO_FUSION, type FusionWeights } from './fusion';
+import { contentCandidates, contentScores } from './content';
 import { loadCommunity, type CommunityKnowledge } from '../../importers/community';
 import { favouriteArtists, withFavourites } from '../data/favourites';
 import { itemVectors, userVectors } from './scoring';
@@ -251,13 +252,17 @@ export class Recommender {
       ? union(pool.map((p) => p.t), this.byArtist.ofListening(u.features, 0, R / 2, blocked))
       : Int32Array.from(pool, (p) => p.t);
     if (nbr) cand = union(cand, topAllowed(nbr, allow, NEIGHBOURHOOD_CANDIDATES));
+    // Where the catalogue has tags and validation chose the content term: its best tracks too.
+    const content = this.model.hasHead && output === 'discover' && (this.fusion.content ?? 0) > 0 && this.catalog.tags ? contentScores(this.catalog.tags, u.features.trackReplay[0].keys()) : undefined;
+    if (content) cand = union(cand, contentCandidates(content, (t) => !allow[t]));
     if (!cand.length) return [];
     // The head's score, with the person's own listening (and the neighbourhood) blended in as chosen on validation.
     const head = this.model.hasHead ? this.headLogits(u, cand, output) : Float32Array.from(pool, (p) => p.logit);
     const own = this.model.hasHead ? fuse(head, listeningPrior(u.features, 0, this.catalog.artistId, cand, output, colistenShareOf(this.fusion)), this.fusion[output]) : head;
     const withNbr = nbr ? fuse(own, Float32Array.from(cand, (t) => nbr[t]), this.fusion.neighbours!.weight) : own;
+    const withContent = content ? fuse(withNbr, Float32Array.from(cand, (t) => content[t]), this.fusion.content!) : withNbr;
     const novelty = nbr ? this.fusion.neighbours!.novelty ?? 0 : 0;
-    const fused = novelty > 0 ? fuse(withNbr, noveltyOf(this.nbr!.nb!, cand), novelty) : withNbr;
+    const fused = novelty > 0 ? fuse(withContent, noveltyOf(this.nbr!.nb!, cand), novelty) : withContent;
     const final = fused.map((l, i) => l + shift(cand[i]));
     const chosen = this.diversify(cand, final, k, opts.maxPerArtist ?? 2, opts.diversity ?? 0.2);
     const recs = chosen.map(({ t, logit }, i) => this.describe(t, logit, i + 1, u));
@@ -267,7 +272,7 @@ export class Recommender {
       const i = (t: number) => at.get(t)!;
       const exps = explainTracks(
         this.explainContext, u, chosen.map((c) => c.t), output, chosen.map((c) => own[i(c.t)] - head[i(c.t)]),
-        chosen.map((c) => withNbr[i(c.t)] - own[i(c.t)]), chosen.map((c) => fused[i(c.t)] - withNbr[i(c.t)]),
+        chosen.map((c) => withNbr[i(c.t)] - own[i(c.t)]), chosen.map((c) => fused[i(c.t)] - withContent[i(c.t)]),
       );
       recs.forEach((r, i) => (r.explanation = exps[i]));
     }

@@ -74,6 +74,8 @@ export type FusionWeights = Record<Output, number> & {
    * (inference/fusion.ts COLISTEN_SHARES); absent (models saved before it was chosen): COLISTEN_IN_PRIOR.
    */
   colisten?: number;
+  /** The content term's weight in discovery's blend (inference/content.ts; absent: none). */
+  content?: number;
 };
 
 /** One network of the model: its embeddings, towers and head (an ensemble holds several). */

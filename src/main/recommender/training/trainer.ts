@@ -137,7 +137,7 @@ async function trainEnsemble(opts: TrainOptions, n: number): Promise<TrainResult
   });
   const ftValid = new FeatureTensors(prep.users, prep.items);
   const ranker = new ModelRanker(model, ftValid, undefined, undefined, validationNeighbourhood(prep, cfg));
-  const { metrics: valid, fusion } = validationMetrics(ranker, prep, cfg.evaluation.threshold, cfg.model.head.fusion_weights, cfg.model.head.fusion_fallback, cfg.model.head.novelty_weights);
+  const { metrics: valid, fusion } = validationMetrics(ranker, prep, cfg.evaluation.threshold, cfg.model.head.fusion_weights, cfg.model.head.fusion_fallback, cfg.model.head.novelty_weights, cfg.model.head.content_weights);
   ranker.dispose();
   ftValid.dispose();
   const itemVecs = ranker.itemVecs;
@@ -242,7 +242,7 @@ async function trainNetwork(opts: TrainOptions): Promise<TrainResult> {
 
       opts.onProgress?.({ phase: 'validate', epoch, epochs: totalEpochs, step: steps, steps, loss: epochLoss, etaS: null, examplesPerS: ex.user.length / seconds });
       const ranker = new ModelRanker(model, ftValid, undefined, undefined, nbrValid);
-      const { metrics: valid, fusion } = validationMetrics(ranker, prep, cfg.evaluation.threshold, cfg.model.head.fusion_weights, cfg.model.head.fusion_fallback, cfg.model.head.novelty_weights);
+      const { metrics: valid, fusion } = validationMetrics(ranker, prep, cfg.evaluation.threshold, cfg.model.head.fusion_weights, cfg.model.head.fusion_fallback, cfg.model.head.novelty_weights, cfg.model.head.content_weights);
       ranker.dispose();
       lastVecs = ranker.itemVecs;
       valid.loss = epochLoss;
@@ -505,6 +505,7 @@ export function validationNeighbourhood(prep: Prepared, cfg: AppConfig, setting?
  */
 export function validationMetrics(
   ranker: ModelRanker, prep: Prepared, threshold: number, grid: number[] = [], fallback: FusionFallback = { all: 0, discover: 0 }, noveltyGrid: number[] = [],
+  contentGrid: number[] = [],
 ): { metrics: Record<string, number>; fusion: FusionWeights } {
   const weights = [...new Set([0, ...grid])];
   // Without a grid the blend is off; with one, an output validation cannot judge takes its fallback.
@@ -518,7 +519,7 @@ export function validationMetrics(
   const blended = (output: Output, task: EvalTask, opts: EvalOptions) => {
     ranker.as(output);
     const cands = new Map(ranker.candidates(task.users, task.exclude).map((c) => [c.user, c]));
-    const blend = (w: number, wn = 0, wv = 0, wc = 0): Ranker => ({ name: 'two_tower', score: (users) => users.map((u) => ranker.compose(cands.get(u)!, w, wn, wv, wc)), probabilities: (u, items) => ranker.probabilities(u, items) });
+    const blend = (w: number, wn = 0, wv = 0, wc = 0, wt = 0): Ranker => ({ name: 'two_tower', score: (users) => users.map((u) => ranker.compose(cands.get(u)!, w, wn, wv, wc, wt)), probabilities: (u, items) => ranker.probabilities(u, items) });
     // Each weight judged by NDCG@10 alone (cheap), the chosen one then measured in full. Discovery
     // with a neighbourhood score tries each pair of weights (own listening, neighbourhood), each
     // with every novelty weight (model.head.novelty_weights; [0] by default).
@@ -531,18 +532,21 @@ export function validationMetrics(
     const noveltyWeights = withNbr ? [...new Set([0, ...noveltyGrid])] : [0];
     // With community data, discovery's co-listening share too (none where validation cannot tell).
     const colistenShares = output === 'discover' && weights.length > 1 && [...cands.values()].some((c) => c.colisten) ? [...COLISTEN_SHARES] : [0];
-    const tried = weights.flatMap((w) => nbrWeights.flatMap((wn) => noveltyWeights.flatMap((wv) => colistenShares.map((wc) => ({
-      w, wn, wv, wc, value: weights.length === 1 && nbrWeights.length === 1 ? 0 : meanNdcg(blend(w, wn, wv, wc), task, 10),
-    })))));
-    const best = weights.length === 1 ? { w: 0, wn: 0, wv: 0, wc: 0 } : chooseWeights(tried, { w: fallback[output], wn: blind ? fallback.neighbours! : 0 });
+    // Where the catalogue has tags, the content term's weight too (model.head.content_weights).
+    const contentWeights = output === 'discover' && weights.length > 1 && [...cands.values()].some((c) => c.content) ? [...new Set([0, ...contentGrid])] : [0];
+    const tried = weights.flatMap((w) => nbrWeights.flatMap((wn) => noveltyWeights.flatMap((wv) => colistenShares.flatMap((wc) => contentWeights.map((wt) => ({
+      w, wn, wv, wc, wt, value: weights.length === 1 && nbrWeights.length === 1 ? 0 : meanNdcg(blend(w, wn, wv, wc, wt), task, 10),
+    }))))));
+    const best = weights.length === 1 ? { w: 0, wn: 0, wv: 0, wc: 0, wt: 0 } : chooseWeights(tried, { w: fallback[output], wn: blind ? fallback.neighbours! : 0 });
     const novelty = best.wv ?? 0;
     fusion[output] = best.w;
     if (colistenShares.length > 1) fusion.colisten = best.wc ?? 0;
+    if (contentWeights.length > 1) fusion.content = best.wt ?? 0;
     if (output === 'discover' && nbr) fusion.neighbours = { weight: best.wn, lambda: nbr.lambda, dropout: nbr.dropout, novelty };
     // The network on its own (no blend), for early stopping on it (training.early_stopping.metric: network/ndcg@10).
     // (Measured on its own where the blind neighbourhood's fixed weight left it out of the pairs.)
-    if (weights.length > 1) network[output] = tried.find((c) => c.w === 0 && c.wn === 0 && c.wv === 0 && c.wc === 0)?.value ?? meanNdcg(blend(0, 0), task, 10);
-    return evaluateRanker(blend(best.w, best.wn, novelty, best.wc ?? 0), task, opts).metrics;
+    if (weights.length > 1) network[output] = tried.find((c) => c.w === 0 && c.wn === 0 && c.wv === 0 && c.wc === 0 && c.wt === 0)?.value ?? meanNdcg(blend(0, 0), task, 10);
+    return evaluateRanker(blend(best.w, best.wn, novelty, best.wc ?? 0, best.wt ?? 0), task, opts).metrics;
   };
   const valid = prep.valid.users.length ? blended('discover', prep.valid, { ks: [10, 50], threshold }) : {};
   if (prep.validAll.users.length) {
@@ -555,6 +559,7 @@ export function validationMetrics(
     valid['fusion/discover'] = fusion.discover;
     valid['fusion/all'] = fusion.all;
     if (fusion.colisten) valid['fusion/colisten'] = fusion.colisten;
+    if (fusion.content !== undefined) valid['fusion/content'] = fusion.content;
     if (fusion.neighbours) {
       valid['fusion/neighbours'] = fusion.neighbours.weight;
       valid['fusion/novelty'] = fusion.neighbours.novelty ?? 0;
