@@ -16,6 +16,10 @@ describe('content term (tag vectors)', () => {
     // Row 0: rock applied twice, live once — and live is on more rows, so it weighs less.
     const w0 = new Map(Array.from({ length: it6.offsets[1] }, (_, j) => [it6.tag[j], it6.weight[j]]));
     expect(w0.get(0)!).toBeGreaterThan(w0.get(2)!);
+    // A tag applied fewer than minUses times is left out (here jazz, applied 3 times).
+    const common = tagVectors(6, assignments, 4);
+    expect(Array.from(common.tag)).not.toContain(1);
+    expect(Array.from(common.tag)).toContain(0);
     // A tag on every row still weighs nothing negative.
     const everywhere = tagVectors(3, [[0, 0], [1, 0], [2, 0], [0, 1]]);
     for (const w of everywhere.weight) expect(w).toBeGreaterThanOrEqual(0);

@@ -111,11 +111,13 @@ describe('HetRec adapter and RecBole protocol', () => {
   it('gives artists tag vectors without the tags people gave their own held-out artists', () => {
     const d = loadHetrec(dir);
     // Taggers 100–105 tag every artist; person 0 (user 100) also tags one of their own test
-    // artists and one of their training artists with a tag nobody else uses.
+    // artists and one of their training artists, each with a tag nobody else uses.
     const parts = randomSplit(d.inter, 8);
     const testArtist = parts[0][2][0].item;
     const trainArtist = parts[0][0][0].item;
-    const own = { user: [...d.tagging.user, 0, 0], artist: [...d.tagging.artist, testArtist, trainArtist], tag: [...d.tagging.tag, 99, 98] };
+    // (Five times each: a tag counts once applied five times.)
+    const five = <T>(...xs: T[]) => [...xs, ...xs, ...xs, ...xs, ...xs];
+    const own = { user: [...d.tagging.user, ...five(0, 0)], artist: [...d.tagging.artist, ...five(testArtist, trainArtist)], tag: [...d.tagging.tag, ...five(99, 98)] };
     const withOwn = { ...d, tagging: { user: Int32Array.from(own.user), artist: Int32Array.from(own.artist), tag: Int32Array.from(own.tag) } };
     const { data } = hetrecLibrary(withOwn, parts);
     const tags = data.catalog.tags!;

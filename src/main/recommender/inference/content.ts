@@ -30,17 +30,21 @@ export const CONTENT_CANDIDATES = 50;
 
 /**
  * Tag vectors from (row, tag) assignments (one per time a tag was applied; repeats count):
- * log(1 + count) × log((rows + 1) / (rows with the tag + 1)), each row scaled to unit length. Rows
- * without tags have empty vectors.
+ * log(1 + count) × log((rows + 1) / (rows with the tag + 1)), each row scaled to unit length; tags
+ * applied fewer than `minUses` times are left out. Rows without tags have empty vectors.
  */
-export function tagVectors(rows: number, assignments: Iterable<readonly [row: number, tag: number]>): ItemTags {
+export function tagVectors(rows: number, assignments: Iterable<readonly [row: number, tag: number]>, minUses = 1): ItemTags {
   const perRow: Map<number, number>[] = Array.from({ length: rows }, () => new Map());
+  const uses = new Map<number, number>();
   let tags = 0;
   for (const [r, t] of assignments) {
     if (!(r >= 0 && r < rows) || !(t >= 0)) continue;
     perRow[r].set(t, (perRow[r].get(t) ?? 0) + 1);
+    uses.set(t, (uses.get(t) ?? 0) + 1);
     if (t >= tags) tags = t + 1;
   }
+  // Tags applied fewer than `minUses` times in all describe nobody's taste but their tagger's.
+  if (minUses > 1) for (const m of perRow) for (const t of m.keys()) if (uses.get(t)! < minUses) m.delete(t);
   const df = new Float64Array(tags);
   for (const m of perRow) for (const t of m.keys()) df[t]++;
   const offsets = new Int32Array(rows + 1);
