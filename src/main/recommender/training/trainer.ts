@@ -252,7 +252,7 @@ async function trainNetwork(opts: TrainOptions): Promise<TrainResult> {
       if (cfg.logging.per_epoch) {
         log.info(
           `epoch ${epoch + 1}/${totalEpochs}: loss ${epochLoss.toFixed(4)}, lr ${lr.toExponential(2)}, ` +
-            `valid ndcg@10 ${fmt(valid['ndcg@10'])}${valid['network/ndcg@10'] !== undefined ? ` (network alone ${fmt(valid['network/ndcg@10'])})` : ''} hit_rate@10 ${fmt(valid['hit_rate@10'])} recall@50 ${fmt(valid['recall@50'])} all plays ndcg@10 ${fmt(valid['all_plays/ndcg@10'])}${valid['fusion/all'] !== undefined ? ` (own-listening blend: discover ${valid['fusion/discover']}${valid['fusion/colisten'] ? ` with co-listening ${valid['fusion/colisten']}` : ''}, all ${valid['fusion/all']}${valid['fusion/neighbours'] !== undefined ? `; neighbourhood ${valid['fusion/neighbours']}, novelty ${valid['fusion/novelty']}` : ''})` : ''}, ` +
+            `valid ndcg@10 ${fmt(valid['ndcg@10'])}${valid['network/ndcg@10'] !== undefined ? ` (network alone ${fmt(valid['network/ndcg@10'])})` : ''} hit_rate@10 ${fmt(valid['hit_rate@10'])} recall@50 ${fmt(valid['recall@50'])} all plays ndcg@10 ${fmt(valid['all_plays/ndcg@10'])}${valid['fusion/all'] !== undefined ? ` (own-listening blend: discover ${valid['fusion/discover']}${valid['fusion/colisten'] ? ` with co-listening ${valid['fusion/colisten']}` : ''}, all ${valid['fusion/all']}${valid['fusion/neighbours'] !== undefined ? `; neighbourhood ${valid['fusion/neighbours']}, novelty ${valid['fusion/novelty']}` : ''}${valid['fusion/content'] !== undefined ? `; content ${valid['fusion/content']}` : ''})` : ''}, ` +
             `${Math.round(entry.examplesPerS)} examples/s`,
         );
       }
