@@ -21,7 +21,7 @@ export interface ItemTags {
   offsets: Int32Array;
   tag: Int32Array;
   weight: Float32Array;
-  /** Distinct tags. */
+  /** Every tag id is below this (the profile's length). */
   tags: number;
 }
 
