@@ -16,7 +16,7 @@ import { INFERENCE, type Output, type TwoTowerModel } from '../models/two-tower'
 import { ArtistCandidates, union } from './candidates';
 import { explainTracks, type ExplainContext, type ServingUser } from './explain';
 import { colistenShareOf, fuse, listeningPrior, NO_FUSION, type FusionWeights } from './fusion';
-import { contentCandidates, contentScores } from './content';
+import { CONTENT_CANDIDATES, contentScores } from './content';
 import { loadCommunity, type CommunityKnowledge } from '../../importers/community';
 import { favouriteArtists, withFavourites } from '../data/favourites';
 import { itemVectors, userVectors } from './scoring';
@@ -254,7 +254,7 @@ export class Recommender {
     if (nbr) cand = union(cand, topAllowed(nbr, allow, NEIGHBOURHOOD_CANDIDATES));
     // Where the catalogue has tags and validation chose the content term: its best tracks too.
     const content = this.model.hasHead && output === 'discover' && (this.fusion.content ?? 0) > 0 && this.catalog.tags ? contentScores(this.catalog.tags, u.features.trackReplay[0].keys()) : undefined;
-    if (content) cand = union(cand, contentCandidates(content, (t) => !allow[t]));
+    if (content) cand = union(cand, topAllowed(content, allow, CONTENT_CANDIDATES));
     if (!cand.length) return [];
     // The head's score, with the person's own listening (and the neighbourhood) blended in as chosen on validation.
     const head = this.model.hasHead ? this.headLogits(u, cand, output) : Float32Array.from(pool, (p) => p.logit);
