@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/main/config';
 import { openLibrary } from '../../src/main/db';
 import { artistAffinityRanker, easeRanker, historyOf, itemCfRanker, recentArtistsRanker, recentReplayRanker } from '../../src/main/recommender/evaluation/baselines';
-import { EaseNeighbourhood, positiveLists } from '../../src/main/recommender/inference/neighbourhood';
+import { EaseNeighbourhood, positiveLists, positivesWithStrength } from '../../src/main/recommender/inference/neighbourhood';
 import { generateSyntheticLibrary } from '../../src/main/recommender/data/synthetic';
 import { prepareData } from '../../src/main/recommender/data/pipeline';
 import { tmpDir } from '../helpers/env';
@@ -57,6 +57,39 @@ describe('baselines', () => {
     // The emphasis changes the scores (p = 0 is plain EASE, checked above).
     expect(differs).toBe(true);
     expect(() => new EaseNeighbourhood([[0]], n, { lambda, dropout: 1 })).toThrow(/dropout/);
+  });
+
+  it('play-weighted EASE (with emphasis) equals the closed form over the play strengths', () => {
+    // X's entries: each positive's log play time over the person's mean (positivesWithStrength).
+    const lambda = 4;
+    const p = 0.3;
+    const n = prep.items.n;
+    const input = positivesWithStrength(prep.train, users.length);
+    expect(input.rows).toEqual(positiveLists(prep.train, users.length));
+    for (const w of input.strength) if (w.length) expect(w.reduce((a, b) => a + b, 0) / w.length).toBeCloseTo(1, 6);
+    // Strengths differ within a person (plays differ), so weighting is not a rescaled 0/1 X.
+    expect(input.strength.some((w) => Math.max(...w) - Math.min(...w) > 0.1)).toBe(true);
+    const X: number[][] = users.map((u) => Array.from({ length: n }, () => 0));
+    input.rows.forEach((l, u) => l.forEach((t, i) => (X[u][t] = input.strength[u][i])));
+    const G = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => users.reduce((s, u) => s + X[u][i] * X[u][j], 0)));
+    const A = G.map((row, i) => row.map((g, j) => g + (i === j ? lambda + (p / (1 - p)) * G[i][i] : 0)));
+    const Pinv = invert(A);
+    const nb = new EaseNeighbourhood(input, n, { lambda, dropout: p, weighted: true });
+    const binary = new EaseNeighbourhood(input, n, { lambda, dropout: p });
+    expect(nb.weighted).toBe(true);
+    let differs = false;
+    for (const u of [0, 3, 7]) {
+      const got = nb.scores(u);
+      const other = binary.scores(u);
+      for (let j = 0; j < n; j++) {
+        const want = X[u][j] - X[u].reduce((s, x, i) => s + x * Pinv[i][j], 0) / Pinv[j][j];
+        expect(got[j]).toBeCloseTo(want, 3);
+        if (Math.abs(got[j] - other[j]) > 1e-3) differs = true;
+      }
+    }
+    expect(differs).toBe(true);
+    // A play-weighted setting without strengths is refused, not silently 0/1.
+    expect(() => new EaseNeighbourhood(input.rows, n, { lambda, weighted: true })).toThrow(/strengths/);
   });
 
   it('item-item CF sums cosine similarities over the person’s items', () => {

@@ -8,7 +8,7 @@ import type { Interactions } from '../data/examples';
 import { ITEM_NUMERIC, colistenScores, type UserAggregate } from '../data/features';
 import type { Prepared } from '../data/pipeline';
 import type { AppConfig } from '../../../shared/config-schema';
-import { chooseSetting, EaseNeighbourhood, MAX_NEIGHBOURHOOD_PEOPLE, positiveLists } from '../inference/neighbourhood';
+import { chooseSetting, EaseNeighbourhood, MAX_NEIGHBOURHOOD_PEOPLE, positiveLists, positivesWithStrength } from '../inference/neighbourhood';
 import { popularityRanker, randomRanker, type Ranker } from './ranking';
 
 /**
@@ -219,7 +219,7 @@ export function baselineRankers(prep: Prepared, config: AppConfig): Ranker[] {
   if (want.has('item_cf')) out.push(itemCfRanker(prep, h));
   if (want.has('ease') && prep.data.profiles.length <= MAX_NEIGHBOURHOOD_PEOPLE) {
     // λ chosen on the validation period (from training-period listening), as the model's epochs are.
-    const { setting } = chooseSetting(positiveLists(prep.train, prep.data.profiles.length), prep.items.n, prep.valid, [10, 50, 250, 1000, 5000].map((lambda) => ({ lambda })));
+    const { setting } = chooseSetting(positivesWithStrength(prep.train, prep.data.profiles.length), prep.items.n, prep.valid, [10, 50, 250, 1000, 5000].map((lambda) => ({ lambda })));
     out.push(easeRanker(prep, setting.lambda, h));
   }
   return out;

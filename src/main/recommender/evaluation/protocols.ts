@@ -19,7 +19,7 @@ import { prepareFrom, type Prepared } from '../data/pipeline';
 import { FeatureTensors } from '../data/tensors';
 import { ModelRanker } from '../inference/model-ranker';
 import type { FusionWeights } from '../inference/fusion';
-import { EaseNeighbourhood, positiveLists } from '../inference/neighbourhood';
+import { EaseNeighbourhood, positivesWithStrength } from '../inference/neighbourhood';
 import { loadModel, readManifest } from '../models/io';
 import { reportedBestEpoch, train } from '../training/trainer';
 import { baselineRankers } from './baselines';
@@ -82,7 +82,7 @@ export async function rankHeldOut(
  */
 export function heldOutNeighbourhood(prep: Prepared, fusion: FusionWeights | undefined, period: 'valid' | 'test'): EaseNeighbourhood | undefined {
   const nb = fusion?.neighbours;
-  return nb ? new EaseNeighbourhood(positiveLists(period === 'valid' ? prep.train : prep.history, prep.data.profiles.length), prep.items.n, nb) : undefined;
+  return nb ? new EaseNeighbourhood(positivesWithStrength(period === 'valid' ? prep.train : prep.history, prep.data.profiles.length), prep.items.n, nb) : undefined;
 }
 
 /** RecBole's random ordering split of each person's interactions, ratio 8:1:1: [training, validation, test]. */

@@ -8,7 +8,7 @@ import { tf } from '../backend';
 import { loadCatalog, loadData, loadProfileData, type Catalog } from '../data/dataset';
 import { buildInteractions, withFeedback } from '../data/examples';
 import { libraryFeedback } from '../data/pipeline';
-import { EaseNeighbourhood, MAX_NEIGHBOURHOOD_PEOPLE, NEIGHBOURHOOD_CANDIDATES, NEIGHBOURHOOD_FEEDBACK_PEOPLE, noveltyOf, positiveLists, type Neighbourhood } from './neighbourhood';
+import { EaseNeighbourhood, MAX_NEIGHBOURHOOD_PEOPLE, NEIGHBOURHOOD_CANDIDATES, NEIGHBOURHOOD_FEEDBACK_PEOPLE, noveltyOf, positivesWithStrength, type Neighbourhood } from './neighbourhood';
 import { aggregateUsers, buildItemFeatures, buildUserFeatures, type FeatureSpace, type ItemFeatures } from '../data/features';
 import { FeatureTensors } from '../data/tensors';
 import { loadModel, type ModelManifest } from '../models/io';
@@ -301,7 +301,7 @@ export class Recommender {
         const ok = people >= 2 && people <= MAX_NEIGHBOURHOOD_PEOPLE;
         const listened = ok ? buildInteractions(data, () => true, { skipThresholdMs: this.featureSpace.skipThresholdMs, minPositiveMs: this.manifest.config.preprocessing.min_positive_ms }) : null;
         const inter = listened ? withFeedback(listened, libraryFeedback(this.lib, data)) : null;
-        const nb = inter ? new EaseNeighbourhood(positiveLists(inter, people), this.catalog.trackId.length, blend, 16) : null;
+        const nb = inter ? new EaseNeighbourhood(positivesWithStrength(inter, people), this.catalog.trackId.length, blend, 16) : null;
         this.nbr = { seen, version, feedback, nb, row: new Map(data.profiles.map((p, i) => [p.id, i])) };
       }
     }

@@ -67,8 +67,8 @@ export type Output = 'all' | 'discover';
  * and of the library's neighbourhood score in discovery's (inference/neighbourhood.ts; absent: none).
  */
 export type FusionWeights = Record<Output, number> & {
-  /** The neighbourhood score's weight and setting, and the novelty term's weight (none: 0). */
-  neighbours?: { weight: number; lambda: number; dropout?: number; novelty?: number };
+  /** The neighbourhood score's weight and setting (weighted: play-weighted X; absent: 0/1), and the novelty term's weight (none: 0). */
+  neighbours?: { weight: number; lambda: number; dropout?: number; weighted?: boolean; novelty?: number };
   /**
    * The community's co-listening share in discovery's own-listening signal, chosen on validation
    * (inference/fusion.ts COLISTEN_SHARES); absent (models saved before it was chosen): COLISTEN_IN_PRIOR.

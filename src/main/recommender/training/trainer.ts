@@ -14,7 +14,7 @@ import { dimsOf } from '../data/features';
 import { FeatureTensors } from '../data/tensors';
 import { chooseWeights, COLISTEN_SHARES, type FusionFallback } from '../inference/fusion';
 import { ModelRanker } from '../inference/model-ranker';
-import { chooseSetting, MAX_NEIGHBOURHOOD_PEOPLE, NEIGHBOURHOOD_SETTINGS, positiveLists, type Neighbourhood, type NeighbourhoodSetting } from '../inference/neighbourhood';
+import { chooseSetting, MAX_NEIGHBOURHOOD_PEOPLE, NEIGHBOURHOOD_SETTINGS, positivesWithStrength, type Neighbourhood, type NeighbourhoodSetting } from '../inference/neighbourhood';
 import { loadModel, readManifest, restoreOptimizer, saveModel } from '../models/io';
 import { TwoTowerModel, type FusionWeights, type Output } from '../models/two-tower';
 import type { Prepared } from '../data/pipeline';
@@ -481,7 +481,7 @@ const neighbourhoods = new WeakMap<Prepared, { key: string; nb: Neighbourhood | 
  * prepared data and setting (an ensemble's members share it).
  */
 export function validationNeighbourhood(prep: Prepared, cfg: AppConfig, setting?: NeighbourhoodSetting): Neighbourhood | undefined {
-  const given = setting && { lambda: setting.lambda, dropout: setting.dropout ?? 0 };
+  const given = setting && { lambda: setting.lambda, dropout: setting.dropout ?? 0, weighted: !!setting.weighted };
   const key = JSON.stringify([cfg.model.head.neighbourhood, cfg.model.head.fusion_weights.length > 1, given ?? null]);
   const hit = neighbourhoods.get(prep);
   if (hit?.key === key) return hit.nb ?? undefined;
@@ -489,9 +489,9 @@ export function validationNeighbourhood(prep: Prepared, cfg: AppConfig, setting?
   let nb: Neighbourhood | null = null;
   if (cfg.model.head.neighbourhood && cfg.model.head.fusion_weights.length > 1 && people >= 2 && people <= MAX_NEIGHBOURHOOD_PEOPLE && prep.valid.users.length) {
     const t0 = performance.now();
-    const best = chooseSetting(positiveLists(prep.train, people), prep.items.n, prep.valid, given ? [given] : NEIGHBOURHOOD_SETTINGS);
+    const best = chooseSetting(positivesWithStrength(prep.train, people), prep.items.n, prep.valid, given ? [given] : NEIGHBOURHOOD_SETTINGS);
     nb = best.nb;
-    log.info(`neighbourhood score over ${people} people: λ ${best.setting.lambda}, dropout emphasis ${best.setting.dropout ?? 0} (validation NDCG@10 ${fmt(best.v)} on its own), ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    log.info(`neighbourhood score over ${people} people: ${best.setting.weighted ? 'play-weighted' : '0/1'}, λ ${best.setting.lambda}, dropout emphasis ${best.setting.dropout ?? 0} (validation NDCG@10 ${fmt(best.v)} on its own), ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   }
   neighbourhoods.set(prep, { key, nb });
   return nb ?? undefined;
@@ -542,7 +542,7 @@ export function validationMetrics(
     fusion[output] = best.w;
     if (colistenShares.length > 1) fusion.colisten = best.wc ?? 0;
     if (contentWeights.length > 1) fusion.content = best.wt ?? 0;
-    if (output === 'discover' && nbr) fusion.neighbours = { weight: best.wn, lambda: nbr.lambda, dropout: nbr.dropout, novelty };
+    if (output === 'discover' && nbr) fusion.neighbours = { weight: best.wn, lambda: nbr.lambda, dropout: nbr.dropout, novelty, ...(nbr.weighted ? { weighted: true } : {}) };
     // The network on its own (no blend), for early stopping on it (training.early_stopping.metric: network/ndcg@10).
     // (Measured on its own where the blind neighbourhood's fixed weight left it out of the pairs.)
     if (weights.length > 1) network[output] = tried.find((c) => c.w === 0 && c.wn === 0 && c.wv === 0 && c.wc === 0 && c.wt === 0)?.value ?? meanNdcg(blend(0, 0), task, 10);
