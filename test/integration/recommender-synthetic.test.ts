@@ -24,7 +24,7 @@ import { libraryFeedback, prepareData, prepareFrom, type Prepared } from '../../
 import { COLISTEN_SHARES } from '../../src/main/recommender/inference/fusion';
 import { contentScores, tagVectors } from '../../src/main/recommender/inference/content';
 import { CancelledError, reportedBestEpoch, validationMetrics, validationNeighbourhood } from '../../src/main/recommender/training/trainer';
-import { EaseNeighbourhood, NEIGHBOURHOOD_SETTINGS, positiveLists } from '../../src/main/recommender/inference/neighbourhood';
+import { EaseNeighbourhood, NEIGHBOURHOOD_SETTINGS, positiveLists, positivesWithStrength } from '../../src/main/recommender/inference/neighbourhood';
 import { buildInteractions, withFeedback } from '../../src/main/recommender/data/examples';
 import { addFeedback } from '../../src/main/db/queries/feedback';
 import { evaluateModel, getRun, servingModelDir, trainRun, type RunRecord } from '../../src/main/services/model-service';
@@ -551,15 +551,15 @@ describe('training runs', () => {
 
   it('blends the library’s neighbourhood score into discovery: its λ and weight chosen on validation only, its best tracks among the candidates, served and explained', async () => {
     const nb = validationNeighbourhood(prepared, config)!;
-    const setting = { lambda: nb.lambda, dropout: nb.dropout };
+    const setting = { lambda: nb.lambda, dropout: nb.dropout, weighted: nb.weighted };
     expect(NEIGHBOURHOOD_SETTINGS).toContainEqual(setting);
     // Switched off (the same prepared data): none.
     expect(validationNeighbourhood(prepared, { ...config, model: { ...config.model, head: { ...config.model.head, neighbourhood: false } } })).toBeUndefined();
     expect(validationNeighbourhood(prepared, config)).toMatchObject(setting);
     // A warm start's given setting is used as it is.
-    const other = NEIGHBOURHOOD_SETTINGS.find((s) => s.lambda !== nb.lambda || s.dropout !== nb.dropout)!;
+    const other = NEIGHBOURHOOD_SETTINGS.find((s) => s.lambda !== nb.lambda || s.dropout !== nb.dropout || s.weighted !== nb.weighted)!;
     const given = validationNeighbourhood(prepared, config, other)!;
-    expect({ lambda: given.lambda, dropout: given.dropout }).toEqual(other);
+    expect({ lambda: given.lambda, dropout: given.dropout, weighted: given.weighted }).toEqual(other);
     expect(validationNeighbourhood(prepared, config)).toMatchObject(setting);
     // One person alone has no neighbours: nothing to blend.
     expect(validationNeighbourhood({ ...prepared, data: { ...prepared.data, profiles: prepared.data.profiles.slice(0, 1) } }, config)).toBeUndefined();
@@ -635,7 +635,7 @@ describe('training runs', () => {
     expect(nb.validation).toBeGreaterThan(0);
     const fb = { all: 0.5, discover: 0.25, neighbours: 0.3 };
     expect(grid).toContain(validationMetrics(ranker, prepared, 0.5, grid, fb).fusion.neighbours!.weight);
-    const blind = new EaseNeighbourhood(positiveLists(prepared.train, prepared.data.profiles.length), prepared.items.n, setting);
+    const blind = new EaseNeighbourhood(positivesWithStrength(prepared.train, prepared.data.profiles.length), prepared.items.n, setting);
     blind.validation = 0;
     const blindRanker = new ModelRanker(model, ft, undefined, undefined, blind).as('discover');
     const blindRun = validationMetrics(blindRanker, prepared, 0.5, grid, fb);
@@ -654,9 +654,11 @@ describe('training runs', () => {
     // Without a fallback weight it is chosen as before.
     expect(grid).toContain(validationMetrics(blindRanker, prepared, 0.5, grid, { all: 0.5, discover: 0.25 }).fusion.neighbours!.weight);
     blindRanker.dispose();
-    // Served: a model that blends the neighbourhood in at full weight lists its best tracks and says why.
+    // Served: a model that blends the neighbourhood in at full weight lists its best tracks and says why
+    // (play-weighted, whatever validation chose here: serving must read the saved input as well as λ).
+    const served = { ...setting, weighted: true };
     const saved = path.join(dir, 'neighbours');
-    await saveModel(saved, model, { epoch: 0, seed: 1, backend: 'test', config, featureSpace: prepared.featureSpace, metrics: {}, fusion: { all: 0, discover: 0, neighbours: { weight: 1, ...setting } } });
+    await saveModel(saved, model, { epoch: 0, seed: 1, backend: 'test', config, featureSpace: prepared.featureSpace, metrics: {}, fusion: { all: 0, discover: 0, neighbours: { weight: 1, ...served } } });
     const pid = prepared.data.profiles[3].id;
     const rec = Recommender.open(lib, saved);
     const list = rec.recommend(pid, { k: 10, explain: true, diversity: 0, maxPerArtist: 0 });
@@ -666,11 +668,15 @@ describe('training runs', () => {
     const all = loadData(lib.sqlite);
     const inter = buildInteractions(all, () => true, { skipThresholdMs: config.training.skip_threshold_ms, minPositiveMs: config.preprocessing.min_positive_ms });
     const row = all.profiles.findIndex((p) => p.id === pid);
-    const now = new EaseNeighbourhood(positiveLists(inter, all.profiles.length), all.catalog.trackId.length, setting);
-    const served = now.scores(row);
+    const nowNb = new EaseNeighbourhood(positivesWithStrength(inter, all.profiles.length), all.catalog.trackId.length, served);
+    const now = nowNb.scores(row);
+    // (the 0/1 neighbourhood's list differs: the test tells the two apart)
+    const binary = new EaseNeighbourhood(positiveLists(inter, all.profiles.length), all.catalog.trackId.length, { ...setting, weighted: false }).scores(row);
     const played = new Set<number>();
     for (let i = 0; i < all.events.length; i++) if (all.events.profile[i] === row && all.events.track[i] >= 0) played.add(all.events.track[i]);
-    const want = [...served.keys()].filter((t) => !played.has(t) && all.catalog.canonical[t] === t).sort((a, b) => served[b] - served[a]).slice(0, 5);
+    const top5 = (s: Float32Array) => [...s.keys()].filter((t) => !played.has(t) && all.catalog.canonical[t] === t).sort((a, b) => s[b] - s[a]).slice(0, 5);
+    const want = top5(now);
+    expect(top5(binary)).not.toEqual(want);
     expect(list.slice(0, 5).map((r) => all.catalog.rowOf.get(r.trackId))).toEqual(want);
     // Likes are positives to the neighbourhood, as in training: once other people like tracks
     // this person has not played — three that retrieval ranks among its last, by artists they do
@@ -681,7 +687,7 @@ describe('training runs', () => {
     const fresh = [...retrieval.keys()].filter((t) => !played.has(t) && all.catalog.canonical[t] === t && !theirArtists.has(all.catalog.artistId[t])).sort((a, b) => retrieval[a] - retrieval[b]).slice(0, 3);
     const before = lib.sqlite.prepare('SELECT ifnull(max(id), 0) FROM feedback').pluck().get() as number;
     for (const p of all.profiles) if (p.id !== pid) for (const t of fresh) addFeedback(lib.sqlite, p.id, 'like', all.catalog.trackId[t], null);
-    const liked = new EaseNeighbourhood(positiveLists(withFeedback(inter, libraryFeedback(lib, all)), all.profiles.length), all.catalog.trackId.length, setting).scores(row);
+    const liked = new EaseNeighbourhood(positivesWithStrength(withFeedback(inter, libraryFeedback(lib, all)), all.profiles.length), all.catalog.trackId.length, served).scores(row);
     const want2 = [...liked.keys()].filter((t) => !played.has(t) && all.catalog.canonical[t] === t).sort((a, b) => liked[b] - liked[a]).slice(0, 5);
     expect(want2).not.toEqual(want);
     // (the three liked tracks tie on the neighbourhood score; the network's small share orders them)
@@ -708,7 +714,7 @@ describe('training runs', () => {
       return out;
     };
     const [list3, list0] = [await listWith(1), await listWith(0)];
-    const playersOf = (r: { trackId: number }) => now.players(all.catalog.rowOf.get(r.trackId)!);
+    const playersOf = (r: { trackId: number }) => nowNb.players(all.catalog.rowOf.get(r.trackId)!);
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     expect(mean(list3.map(playersOf))).toBeLessThan(mean(list0.map(playersOf)));
     expect(list3.some((r) => r.explanation!.factors.some((f) => f.label === 'new to your library' && f.contribution > 0))).toBe(true);

@@ -542,7 +542,7 @@ export function validationMetrics(
     fusion[output] = best.w;
     if (colistenShares.length > 1) fusion.colisten = best.wc ?? 0;
     if (contentWeights.length > 1) fusion.content = best.wt ?? 0;
-    if (output === 'discover' && nbr) fusion.neighbours = { weight: best.wn, lambda: nbr.lambda, dropout: nbr.dropout, novelty, ...(nbr.weighted ? { weighted: true } : {}) };
+    if (output === 'discover' && nbr) fusion.neighbours = { weight: best.wn, lambda: nbr.lambda, dropout: nbr.dropout, novelty, weighted: nbr.weighted };
     // The network on its own (no blend), for early stopping on it (training.early_stopping.metric: network/ndcg@10).
     // (Measured on its own where the blind neighbourhood's fixed weight left it out of the pairs.)
     if (weights.length > 1) network[output] = tried.find((c) => c.w === 0 && c.wn === 0 && c.wv === 0 && c.wc === 0 && c.wt === 0)?.value ?? meanNdcg(blend(0, 0), task, 10);
