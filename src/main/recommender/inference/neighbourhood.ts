@@ -180,9 +180,9 @@ export class EaseNeighbourhood implements Neighbourhood {
   private readonly invLam: Float64Array;
   private readonly diag: Float64Array;
   private readonly playersOf: Map<number, number[]>;
-  /** X's entries: per person parallel to `positives`, per catalogue row parallel to `playersOf`. */
-  private readonly x: number[][];
-  private readonly xOf: Map<number, number[]>;
+  /** X's entries, play-weighted only (0/1: null): per person parallel to `positives`, per catalogue row parallel to `playersOf`. */
+  private readonly x: number[][] | null;
+  private readonly xOf: Map<number, number[]> | null;
   private readonly positives: number[][];
   private readonly cache = new Map<number, Float32Array>();
 
@@ -195,32 +195,39 @@ export class EaseNeighbourhood implements Neighbourhood {
     const positives = (this.positives = Array.isArray(input) ? input : input.rows);
     const weighted = (this.weighted = !!setting.weighted);
     if (weighted && Array.isArray(input)) throw new Error('a play-weighted neighbourhood needs the positives with their strengths');
-    const x = (this.x = weighted ? (input as Positives).strength : positives.map((l) => l.map(() => 1)));
+    const x = (this.x = weighted ? (input as Positives).strength : null);
     const U = (this.U = positives.length);
     if (U > MAX_NEIGHBOURHOOD_PEOPLE) throw new Error(`the neighbourhood score needs at most ${MAX_NEIGHBOURHOOD_PEOPLE} people`);
     const lambda = (this.lambda = setting.lambda);
     const p = (this.dropout = setting.dropout ?? 0);
     if (!(lambda > 0) || !(p >= 0 && p < 1)) throw new Error('the neighbourhood score needs λ > 0 and a dropout emphasis in [0, 1)');
     const playersOf = (this.playersOf = new Map<number, number[]>());
-    const xOf = (this.xOf = new Map<number, number[]>());
+    const xOf = (this.xOf = x && new Map<number, number[]>());
     positives.forEach((l, u) => l.forEach((t, i) => {
       (playersOf.get(t) ?? playersOf.set(t, []).get(t)!).push(u);
-      (xOf.get(t) ?? xOf.set(t, []).get(t)!).push(x[u][i]);
+      if (xOf) (xOf.get(t) ?? xOf.set(t, []).get(t)!).push(x![u][i]);
     }));
     // Λ_t = λ + p/(1 − p)·(XᵀX)_tt (0/1: the players of t); K = I + XΛ⁻¹Xᵀ: K[a][b] = Σ_t x_at x_bt / Λ_t.
     const invLam = (this.invLam = new Float64Array(nItems).fill(1 / lambda));
     const emphasis = p / (1 - p);
-    for (const [t, xs] of xOf) invLam[t] = 1 / (lambda + emphasis * xs.reduce((s, v) => s + v * v, 0));
-    // Row by row (each person's row stays in cache).
+    for (const [t, ps] of playersOf) invLam[t] = 1 / (lambda + emphasis * (xOf ? xOf.get(t)!.reduce((s, v) => s + v * v, 0) : ps.length));
+    // Row by row (each person's row stays in cache); 0/1 without the multiplications.
     const K = new Float64Array(U * U);
     for (let a = 0; a < U; a++) {
       const ra = a * U;
-      positives[a].forEach((t, i) => {
-        const il = x[a][i] * invLam[t];
+      const pa = positives[a];
+      for (let i = 0; i < pa.length; i++) {
+        const t = pa[i];
         const ps = playersOf.get(t)!;
-        const xs = xOf.get(t)!;
-        for (let k = 0; k < ps.length; k++) K[ra + ps[k]] += il * xs[k];
-      });
+        if (xOf) {
+          const il = x![a][i] * invLam[t];
+          const xs = xOf.get(t)!;
+          for (let k = 0; k < ps.length; k++) K[ra + ps[k]] += il * xs[k];
+        } else {
+          const il = invLam[t];
+          for (let k = 0; k < ps.length; k++) K[ra + ps[k]] += il;
+        }
+      }
     }
     for (let a = 0; a < U; a++) K[a * U + a] += 1;
     const Kinv = spdInverse(K, U);
@@ -229,13 +236,20 @@ export class EaseNeighbourhood implements Neighbourhood {
     const q = new Float64Array(nItems);
     for (let a = 0; a < U; a++) {
       const ra = a * U;
-      positives[a].forEach((t, i) => {
+      const pa = positives[a];
+      for (let i = 0; i < pa.length; i++) {
+        const t = pa[i];
         const ps = playersOf.get(t)!;
-        const xs = xOf.get(t)!;
         let s = 0;
-        for (let k = 0; k < ps.length; k++) s += Kinv[ra + ps[k]] * xs[k];
-        q[t] += x[a][i] * s;
-      });
+        if (xOf) {
+          const xs = xOf.get(t)!;
+          for (let k = 0; k < ps.length; k++) s += Kinv[ra + ps[k]] * xs[k];
+          q[t] += x![a][i] * s;
+        } else {
+          for (let k = 0; k < ps.length; k++) s += Kinv[ra + ps[k]];
+          q[t] += s;
+        }
+      }
     }
     const diag = (this.diag = Float64Array.from(invLam));
     for (const t of playersOf.keys()) diag[t] = (1 - q[t] * invLam[t]) * invLam[t];
@@ -252,7 +266,8 @@ export class EaseNeighbourhood implements Neighbourhood {
 
   /** scores() for several people, 64 at a time: their w = yK⁻¹ is one matrix product. */
   scoresMany(users: readonly number[]): Float32Array[] {
-    const { U, Kinv, positives, invLam, x } = this;
+    const { U, Kinv, positives, invLam, x, xOf } = this;
+    const xOfRow = (u: number, i: number) => (x ? x[u][i] : 1);
     const todo = [...new Set(users.filter((u) => !this.cache.has(u)))];
     const made = new Map<number, Float32Array>();
     for (let s0 = 0; s0 < todo.length; s0 += 64) {
@@ -260,12 +275,19 @@ export class EaseNeighbourhood implements Neighbourhood {
       // (x_u P)_t = (x_ut − (x_u Λ⁻¹Xᵀ K⁻¹ X)_t)/Λ_t ; score_t = x_ut − (x_u P)_t / P_tt.
       const ys = batch.map((u) => {
         const y = new Float64Array(U);
-        positives[u].forEach((t, i) => {
-          const il = x[u][i] * invLam[t];
+        const pu = positives[u];
+        for (let i = 0; i < pu.length; i++) {
+          const t = pu[i];
           const ps = this.playersOf.get(t)!;
-          const xs = this.xOf.get(t)!;
-          for (let k = 0; k < ps.length; k++) y[ps[k]] += il * xs[k];
-        });
+          if (xOf) {
+            const il = x![u][i] * invLam[t];
+            const xs = xOf.get(t)!;
+            for (let k = 0; k < ps.length; k++) y[ps[k]] += il * xs[k];
+          } else {
+            const il = invLam[t];
+            for (let k = 0; k < ps.length; k++) y[ps[k]] += il;
+          }
+        }
         return y;
       });
       // w = y K⁻¹ for the whole batch: one matrix product on the compute backend once one is
@@ -294,15 +316,18 @@ export class EaseNeighbourhood implements Neighbourhood {
         const w = ws[j];
         // s = x_u − (x_u P)/diag(P), over the tracks anyone played (the rest score 0).
         const xP = new Float64Array(this.nItems);
-        positives[u].forEach((t, i) => (xP[t] = x[u][i]));
+        positives[u].forEach((t, i) => (xP[t] = xOfRow(u, i)));
         for (let v = 0; v < U; v++) {
           const wv = w[v];
-          if (wv) positives[v].forEach((t, i) => (xP[t] -= wv * x[v][i]));
+          if (!wv) continue;
+          const pv = positives[v];
+          if (x) for (let i = 0; i < pv.length; i++) xP[pv[i]] -= wv * x[v][i];
+          else for (let i = 0; i < pv.length; i++) xP[pv[i]] -= wv;
         }
         const s = new Float32Array(this.nItems);
         const { diag } = this;
         for (const t of this.playersOf.keys()) s[t] = -(xP[t] * invLam[t]) / diag[t];
-        positives[u].forEach((t, i) => (s[t] += x[u][i]));
+        positives[u].forEach((t, i) => (s[t] += xOfRow(u, i)));
         made.set(u, s);
       });
     }
