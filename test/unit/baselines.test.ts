@@ -34,28 +34,14 @@ describe('baselines', () => {
   });
 
   it('EDLAE (dropout emphasis) through the Woodbury identity equals the item × item closed form', () => {
-    // Λ = λI + p/(1 − p)·diag(XᵀX); P = (XᵀX + Λ)⁻¹; B = I − P diag(1/diag P).
     const lambda = 3;
     const p = 0.5;
     const n = prep.items.n;
     const X: number[][] = users.map((u) => Array.from({ length: n }, (_, t) => (positives[u].has(t) ? 1 : 0)));
-    const G = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => users.reduce((s, u) => s + X[u][i] * X[u][j], 0)));
-    const A = G.map((row, i) => row.map((g, j) => g + (i === j ? lambda + (p / (1 - p)) * G[i][i] : 0)));
-    const Pinv = invert(A);
     const nb = new EaseNeighbourhood(positiveLists(prep.train, users.length), n, { lambda, dropout: p });
     const plain = new EaseNeighbourhood(positiveLists(prep.train, users.length), n, { lambda });
-    let differs = false;
-    for (const u of [0, 3, 7]) {
-      const got = nb.scores(u);
-      const other = plain.scores(u);
-      for (let j = 0; j < n; j++) {
-        const want = X[u][j] - X[u].reduce((s, x, i) => s + x * Pinv[i][j], 0) / Pinv[j][j];
-        expect(got[j]).toBeCloseTo(want, 3);
-        if (Math.abs(got[j] - other[j]) > 1e-3) differs = true;
-      }
-    }
     // The emphasis changes the scores (p = 0 is plain EASE, checked above).
-    expect(differs).toBe(true);
+    expect(matchesClosedForm(nb, plain, X, lambda, p)).toBe(true);
     expect(() => new EaseNeighbourhood([[0]], n, { lambda, dropout: 1 })).toThrow(/dropout/);
   });
 
@@ -69,25 +55,12 @@ describe('baselines', () => {
     for (const w of input.strength) if (w.length) expect(w.reduce((a, b) => a + b, 0) / w.length).toBeCloseTo(1, 6);
     // Strengths differ within a person (plays differ), so weighting is not a rescaled 0/1 X.
     expect(input.strength.some((w) => Math.max(...w) - Math.min(...w) > 0.1)).toBe(true);
-    const X: number[][] = users.map((u) => Array.from({ length: n }, () => 0));
+    const X: number[][] = users.map(() => Array.from({ length: n }, () => 0));
     input.rows.forEach((l, u) => l.forEach((t, i) => (X[u][t] = input.strength[u][i])));
-    const G = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => users.reduce((s, u) => s + X[u][i] * X[u][j], 0)));
-    const A = G.map((row, i) => row.map((g, j) => g + (i === j ? lambda + (p / (1 - p)) * G[i][i] : 0)));
-    const Pinv = invert(A);
     const nb = new EaseNeighbourhood(input, n, { lambda, dropout: p, weighted: true });
-    const binary = new EaseNeighbourhood(input, n, { lambda, dropout: p });
     expect(nb.weighted).toBe(true);
-    let differs = false;
-    for (const u of [0, 3, 7]) {
-      const got = nb.scores(u);
-      const other = binary.scores(u);
-      for (let j = 0; j < n; j++) {
-        const want = X[u][j] - X[u].reduce((s, x, i) => s + x * Pinv[i][j], 0) / Pinv[j][j];
-        expect(got[j]).toBeCloseTo(want, 3);
-        if (Math.abs(got[j] - other[j]) > 1e-3) differs = true;
-      }
-    }
-    expect(differs).toBe(true);
+    // … and differs from the 0/1 neighbourhood over the same positives.
+    expect(matchesClosedForm(nb, new EaseNeighbourhood(input, n, { lambda, dropout: p }), X, lambda, p)).toBe(true);
     // A play-weighted setting without strengths is refused, not silently 0/1.
     expect(() => new EaseNeighbourhood(input.rows, n, { lambda, weighted: true })).toThrow(/strengths/);
   });
@@ -140,6 +113,28 @@ describe('baselines', () => {
 });
 
 /** Gauss–Jordan inverse with partial pivoting: the closed form's own inverse, independent of the Cholesky path under test. */
+/**
+ * Expects `nb`'s scores for people 0, 3 and 7 to equal the item × item closed form over X:
+ * Λ = λI + p/(1 − p)·diag(XᵀX); P = (XᵀX + Λ)⁻¹; B = I − P diag(1/diag P); score_u = x_u B.
+ * Returns whether `other`'s scores differ from them somewhere.
+ */
+function matchesClosedForm(nb: EaseNeighbourhood, other: EaseNeighbourhood, X: number[][], lambda: number, p: number): boolean {
+  const n = X[0].length;
+  const G = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => X.reduce((s, row) => s + row[i] * row[j], 0)));
+  const Pinv = invert(G.map((row, i) => row.map((g, j) => g + (i === j ? lambda + (p / (1 - p)) * G[i][i] : 0))));
+  let differs = false;
+  for (const u of [0, 3, 7]) {
+    const got = nb.scores(u);
+    const alt = other.scores(u);
+    for (let j = 0; j < n; j++) {
+      const want = X[u][j] - X[u].reduce((s, x, i) => s + x * Pinv[i][j], 0) / Pinv[j][j];
+      expect(got[j]).toBeCloseTo(want, 3);
+      if (Math.abs(alt[j] - want) > 1e-3) differs = true;
+    }
+  }
+  return differs;
+}
+
 function invert(m: ArrayLike<number>[]): Float64Array[] {
   const n = m.length;
   const a = m.map((r, i) => {
