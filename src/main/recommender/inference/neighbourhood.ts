@@ -13,7 +13,7 @@
  * the log of its play time (Interactions.weight − 1) over the person's mean, so a person's rows
  * average 1 and λ keeps its scale. Validation chooses between the two with λ: on HetRec's play
  * counts the weighted one ranked seed 1's and seed 3's test artists better on its own (scratch
- * study: 0.2135 → 0.2180, 0.2064 → 0.2137) and in the blend (docs/EVALUATION.md).
+ * study: 0.2135 → 0.2180, 0.2064 → 0.2116) and in the blend (docs/EVALUATION.md).
  *
  * The towers compress the catalogue into a few dozen dimensions and lose the sharp pairs that
  * co-counting keeps; the HetRec work found the two disagree usefully, and EASE is the strongest
