@@ -306,14 +306,15 @@ function explainOne(
     const what = [b.plays ? `${b.plays} plays` : '', b.saved ? `${b.saved} saved` : ''].filter(Boolean).join(', ');
     factors.push({ kind: 'history', label: b.artist, text: `you listen to ${b.artist} (${what})`, contribution: b.contribution, share: 0 });
   }
-  // The person's own listening, blended into the ranking after the network (inference/fusion.ts).
+  // The person's own listening, blended into the ranking after the network (inference/fusion.ts):
+  // their recent replays (decayed plays), worded apart from the artist factor's all-time count.
   const b = blendOfTrack;
   if (Math.abs(b) > 1e-6) {
     factors.push({
       kind: 'history', label: 'your listening',
       text: output === 'all'
-        ? (plays ? 'you play it often' : 'you saved it')
-        : plays ? `how much you play ${artistName}` : saved ? `you saved ${artistName}'s tracks` : `${artistName} is co-listened with the artists you play`,
+        ? (plays ? 'you keep coming back to it' : 'you saved it')
+        : plays ? `you have been playing ${artistName} lately` : saved ? `you saved ${artistName}'s tracks` : `${artistName} is co-listened with the artists you play`,
       contribution: b, share: 0,
     });
   }
