@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { contentCandidates, contentScores, tagVectors } from '../../src/main/recommender/inference/content';
+import { contentScores, tagVectors } from '../../src/main/recommender/inference/content';
+import { topPositive } from '../../src/main/recommender/inference/candidates';
 
 describe('content term (tag vectors)', () => {
   // Rows 0–2 rock (row 2 also live), rows 3–4 jazz, row 5 untagged; "live" on most rows.
@@ -41,7 +42,7 @@ describe('content term (tag vectors)', () => {
     // Candidates: the best rows outside what is skipped, only those with a score.
     // (Row 1 played: the other rock rows score, the jazz rows share no tag with it.)
     expect(s[3]).toBe(0);
-    expect(contentCandidates(s, (t) => t === 1, 3)).toEqual([0, 2].sort((a, b) => s[b] - s[a]));
-    expect(contentCandidates(s, () => false, 1)).toEqual([1]);
+    expect(topPositive(s, (t) => t === 1, 3)).toEqual([0, 2].sort((a, b) => s[b] - s[a]));
+    expect(topPositive(s, () => false, 1)).toEqual([1]);
   });
 });

@@ -5,6 +5,15 @@
  */
 import type { ItemFeatures, UserFeatures } from '../data/features';
 import { ITEM_NUMERIC } from '../data/features';
+import { topN } from '../evaluation/ranking';
+
+/**
+ * The best `n` rows with a positive score outside `skip`, best first (ties to the lower row): what
+ * a blended score (the neighbourhood, the content term) adds to the candidates.
+ */
+export function topPositive(scores: ArrayLike<number>, skip: (t: number) => boolean, n: number): number[] {
+  return Array.from(topN(Float32Array.from(scores, (x, t) => (skip(t) || !(x > 0) ? -Infinity : x)), n));
+}
 
 export class ArtistCandidates {
   private byArtist = new Map<number, number[]>();

@@ -14,8 +14,6 @@
  * its weight is chosen on validation with the rest of the blend (`model.head.content_weights`,
  * docs/EVALUATION.md). A catalogue without tags (the Spotify catalogues) has no term.
  */
-import { topN } from '../evaluation/ranking';
-
 /** Each catalogue row's tag vector (CSR: row r's tags are tag[offsets[r] .. offsets[r + 1]]), unit length. */
 export interface ItemTags {
   offsets: Int32Array;
@@ -92,10 +90,4 @@ export function contentScores(it: ItemTags, history: Iterable<number>): Float32A
     out[r] = s / norm;
   }
   return out;
-}
-
-/** The content term's best `k` rows outside `skip` (rows with a positive score only). */
-export function contentCandidates(scores: Float32Array, skip: (t: number) => boolean, k = CONTENT_CANDIDATES): number[] {
-  const m = Float32Array.from(scores, (x, t) => (skip(t) || !(x > 0) ? -Infinity : x));
-  return Array.from(topN(m, k)).filter((t) => m[t] > -Infinity);
 }

@@ -6,8 +6,8 @@ import { tf } from '../backend';
 import type { FeatureTensors } from '../data/tensors';
 import type { Output, TwoTowerModel } from '../models/two-tower';
 import { copiesOf, topN, type Ranker } from '../evaluation/ranking';
-import { ArtistCandidates, union } from './candidates';
-import { contentCandidates, contentScores } from './content';
+import { ArtistCandidates, topPositive, union } from './candidates';
+import { CONTENT_CANDIDATES, contentScores } from './content';
 import { colistenOver, colistenShareOf, fuse, listeningPrior, NO_FUSION, type FusionWeights } from './fusion';
 import { NEIGHBOURHOOD_CANDIDATES, noveltyOf, type Neighbourhood } from './neighbourhood';
 import { dotScores, itemVectors, pairLogits, userVectors } from './scoring';
@@ -83,13 +83,12 @@ export class ModelRanker implements Ranker {
       // Discovery with a neighbourhood: its best tracks are candidates too, and its score is kept.
       const nb = nbs?.[j];
       if (nb) {
-        const m = Float32Array.from(nb, (x, t) => (skip(t) || !(x > 0) ? -Infinity : x));
-        cand = union(cand, Array.from(topN(m, NEIGHBOURHOOD_CANDIDATES)));
+        cand = union(cand, topPositive(nb, skip, NEIGHBOURHOOD_CANDIDATES));
       }
       // Discovery where the catalogue has tags: the content term's best rows are candidates too.
       const tags = this.output === 'discover' ? this.ft.items.tags : undefined;
       const cs = tags ? contentScores(tags, users.trackReplay[u].keys()) : undefined;
-      if (cs) cand = union(cand, contentCandidates(cs, skip));
+      if (cs) cand = union(cand, topPositive(cs, skip, CONTENT_CANDIDATES));
       const logits = pairLogits(this.model, this.ft, new Int32Array(cand.length).fill(u), cand, this.output);
       const nbr = nb ? Float32Array.from(cand, (t) => nb[t]) : undefined;
       const novelty = nb ? noveltyOf(this.neighbourhood!, cand) : undefined;

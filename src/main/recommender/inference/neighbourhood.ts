@@ -83,11 +83,9 @@ export function noveltyOf(nb: Pick<Neighbourhood, 'players'>, cand: ArrayLike<nu
   return Float32Array.from(cand as ArrayLike<number>, (t) => -Math.log1p(nb.players(t)));
 }
 
-/** Each person's distinct positively played rows in `inter`. */
+/** Each person's distinct positively played rows in `inter` (ascending). */
 export function positiveLists(inter: Interactions, people: number): number[][] {
-  const sets = Array.from({ length: people }, () => new Set<number>());
-  for (let i = 0; i < inter.user.length; i++) if (inter.label[i] === 1) sets[inter.user[i]].add(inter.item[i]);
-  return sets.map((s) => [...s].sort((a, b) => a - b));
+  return positivesWithStrength(inter, people).rows;
 }
 
 /** The neighbourhood's input: each person's distinct positive rows (ascending), and each one's play strength. */
@@ -267,7 +265,7 @@ export class EaseNeighbourhood implements Neighbourhood {
   /** scores() for several people, 64 at a time: their w = yK⁻¹ is one matrix product. */
   scoresMany(users: readonly number[]): Float32Array[] {
     const { U, Kinv, positives, invLam, x, xOf } = this;
-    const xOfRow = (u: number, i: number) => (x ? x[u][i] : 1);
+    const xAt = (u: number, i: number) => (x ? x[u][i] : 1);
     const todo = [...new Set(users.filter((u) => !this.cache.has(u)))];
     const made = new Map<number, Float32Array>();
     for (let s0 = 0; s0 < todo.length; s0 += 64) {
@@ -316,7 +314,7 @@ export class EaseNeighbourhood implements Neighbourhood {
         const w = ws[j];
         // s = x_u − (x_u P)/diag(P), over the tracks anyone played (the rest score 0).
         const xP = new Float64Array(this.nItems);
-        positives[u].forEach((t, i) => (xP[t] = xOfRow(u, i)));
+        positives[u].forEach((t, i) => (xP[t] = xAt(u, i)));
         for (let v = 0; v < U; v++) {
           const wv = w[v];
           if (!wv) continue;
@@ -327,7 +325,7 @@ export class EaseNeighbourhood implements Neighbourhood {
         const s = new Float32Array(this.nItems);
         const { diag } = this;
         for (const t of this.playersOf.keys()) s[t] = -(xP[t] * invLam[t]) / diag[t];
-        positives[u].forEach((t, i) => (s[t] += xOfRow(u, i)));
+        positives[u].forEach((t, i) => (s[t] += xAt(u, i)));
         made.set(u, s);
       });
     }

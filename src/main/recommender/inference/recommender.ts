@@ -13,7 +13,7 @@ import { aggregateUsers, buildItemFeatures, buildUserFeatures, type FeatureSpace
 import { FeatureTensors } from '../data/tensors';
 import { loadModel, type ModelManifest } from '../models/io';
 import { INFERENCE, type Output, type TwoTowerModel } from '../models/two-tower';
-import { ArtistCandidates, union } from './candidates';
+import { ArtistCandidates, topPositive, union } from './candidates';
 import { explainTracks, type ExplainContext, type ServingUser } from './explain';
 import { colistenShareOf, fuse, listeningPrior, NO_FUSION, type FusionWeights } from './fusion';
 import { CONTENT_CANDIDATES, contentScores } from './content';
@@ -251,10 +251,10 @@ export class Recommender {
     let cand = this.model.hasHead
       ? union(pool.map((p) => p.t), this.byArtist.ofListening(u.features, 0, R / 2, blocked))
       : Int32Array.from(pool, (p) => p.t);
-    if (nbr) cand = union(cand, topAllowed(nbr, allow, NEIGHBOURHOOD_CANDIDATES));
+    if (nbr) cand = union(cand, topPositive(nbr, (t) => !allow[t], NEIGHBOURHOOD_CANDIDATES));
     // Where the catalogue has tags and validation chose the content term: its best tracks too.
     const content = this.model.hasHead && output === 'discover' && (this.fusion.content ?? 0) > 0 && this.catalog.tags ? contentScores(this.catalog.tags, u.features.trackReplay[0].keys()) : undefined;
-    if (content) cand = union(cand, topAllowed(content, allow, CONTENT_CANDIDATES));
+    if (content) cand = union(cand, topPositive(content, (t) => !allow[t], CONTENT_CANDIDATES));
     if (!cand.length) return [];
     // The head's score, with the person's own listening (and the neighbourhood) blended in as chosen on validation.
     const head = this.model.hasHead ? this.headLogits(u, cand, output) : Float32Array.from(pool, (p) => p.logit);
@@ -411,13 +411,6 @@ export class Recommender {
     this.ft.dispose();
     this.model.dispose();
   }
-}
-
-/** The `n` best-scored rows that `allow` lets through. */
-function topAllowed(scores: Float32Array, allow: Uint8Array, n: number): number[] {
-  const rows: number[] = [];
-  for (let t = 0; t < scores.length; t++) if (allow[t] && scores[t] > 0) rows.push(t);
-  return rows.sort((a, b) => scores[b] - scores[a] || a - b).slice(0, n);
 }
 
 function loadProfileDataEmpty() {
