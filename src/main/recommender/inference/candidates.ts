@@ -12,7 +12,13 @@ import { topN } from '../evaluation/ranking';
  * a blended score (the neighbourhood, the content term) adds to the candidates.
  */
 export function topPositive(scores: ArrayLike<number>, skip: (t: number) => boolean, n: number): number[] {
-  return Array.from(topN(Float32Array.from(scores, (x, t) => (skip(t) || !(x > 0) ? -Infinity : x)), n));
+  // A plain loop: Float32Array.from with a map function is several times slower on a 100k-row catalogue.
+  const m = new Float32Array(scores.length);
+  for (let t = 0; t < m.length; t++) {
+    const x = scores[t];
+    m[t] = x > 0 && !skip(t) ? x : -Infinity;
+  }
+  return Array.from(topN(m, n));
 }
 
 export class ArtistCandidates {
