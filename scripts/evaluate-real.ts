@@ -76,7 +76,7 @@ function writeReport(dir: string, r: RealEvaluation): void {
     fs.writeFileSync(path.join(dir, `${task}-ndcg10.svg`), barChartSvg(`${task}: NDCG@10 (95 % CI)`, bars));
   }
   if (r.perPerson) {
-    lines.push('## Each person alone (NDCG@10)', '');
+    lines.push(r.mode === 'alone' ? '## Each person alone (NDCG@10)' : '## Each person, ranked by the one model (NDCG@10)', '');
     const rankers = Object.keys(r.tasks.discovery.rankers).length ? Object.keys(r.tasks.discovery.rankers) : Object.keys(r.tasks.all_plays.rankers);
     for (const task of ['discovery', 'all_plays'] as const) {
       lines.push(`### ${task === 'discovery' ? 'Discovery' : 'All plays'}`, '');

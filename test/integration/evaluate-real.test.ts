@@ -59,6 +59,18 @@ describe('evaluate:real on a folder laid out like ../shared/data', () => {
     expect(tt.ci['ndcg@10'][0]).toBeLessThanOrEqual(tt.metrics['ndcg@10']);
     // The model beats random by a wide margin even on this tiny set.
     expect(tt.metrics['ndcg@10']).toBeGreaterThan(r.tasks.discovery.rankers.random.metrics['ndcg@10']);
+    // Each person's own row: named, and the means are taken over exactly these rows.
+    expect(r.perPerson?.length).toBe(24);
+    expect(new Set(r.perPerson!.map((p) => p.name)).size).toBe(24);
+    for (const task of ['discovery', 'all_plays'] as const) {
+      const rows = r.perPerson!.filter((p) => p.tasks[task]);
+      expect(rows.length).toBe(r.tasks[task].users);
+      for (const ranker of ['two_tower', 'ease']) {
+        const mean = rows.reduce((a, p) => a + p.tasks[task]![ranker]['ndcg@10'], 0) / rows.length;
+        expect(mean).toBeCloseTo(r.tasks[task].rankers[ranker].metrics['ndcg@10'], 10);
+      }
+    }
+    expect(r.perPerson!.reduce((a, p) => a + p.events, 0)).toBeGreaterThan(1000);
   });
 
   it('--alone: each person in a library of their own, averaged over people and listed per person', async () => {

@@ -39,7 +39,7 @@ export interface RankerReport {
   perUser: Record<string, number[]>;
 }
 
-/** One person's own result under the alone protocol. */
+/** One person's own result: under the alone protocol their own model's; together, the shared model's on them. */
 export interface PersonResult {
   name: string;
   events: number;
@@ -58,7 +58,7 @@ export interface RealEvaluation {
   /** together: everyone in one library; alone: each person in a library of their own. */
   mode: 'together' | 'alone';
   people: number;
-  /** Alone: each person's own result. */
+  /** Each person's own result (alone: their own model; together: the one model, ranked for them). */
   perPerson?: PersonResult[];
   protocol: string;
   events: number;
@@ -120,6 +120,30 @@ async function rankBoth(prep: Prepared, cfg: AppConfig, modelDir: string, bootst
   const r = await rankHeldOut(prep, cfg, modelDir, { eval: opts, onStage });
   const byName = (rs: EvalResult[]) => Object.fromEntries(rs.map((x) => [x.ranker, x]));
   return { discovery: byName(r.discovery), all_plays: byName(r.allPlays) };
+}
+
+/**
+ * Each person's own row of the together protocol: their metrics under every ranker, read from the
+ * per-person values the means were taken over (a metric some people lack, such as AUC without
+ * negatives, is left out of the rows rather than misaligned).
+ */
+function togetherPerPerson(prep: Prepared, ranked: Record<'discovery' | 'all_plays', Record<string, EvalResult>>, training: { epochs: number; bestEpoch: number | number[] }): PersonResult[] {
+  const events = new Int32Array(prep.data.profiles.length);
+  for (const p of prep.data.events.profile) events[p]++;
+  const rows = prep.data.profiles.map((p, i): PersonResult => ({ name: p.name, events: events[i], trackMatch: NaN, epochs: training.epochs, bestEpoch: training.bestEpoch, seconds: 0, tasks: { discovery: null, all_plays: null } }));
+  const taskUsers = { discovery: prep.test.users, all_plays: prep.testAll.users };
+  for (const task of ['discovery', 'all_plays'] as const) {
+    const users = taskUsers[task];
+    for (const [ranker, r] of Object.entries(ranked[task])) {
+      if (r.users !== users.length) continue;
+      users.forEach((u, i) => {
+        const mine = (rows[u].tasks[task] ??= {});
+        const m = (mine[ranker] = {} as Record<string, number>);
+        for (const [metric, vals] of Object.entries(r.perUser)) if (vals.length === users.length) m[metric] = vals[i];
+      });
+    }
+  }
+  return rows;
 }
 
 /**
@@ -267,6 +291,7 @@ export async function evaluateReal(o: RealEvalOptions): Promise<RealEvaluation> 
     for (const task of ['discovery', 'all_plays'] as const) {
       out[task] = { users: Object.values(ranked[task])[0]?.users ?? 0, rankers: Object.fromEntries(Object.entries(ranked[task]).map(([n, r]) => [n, toReport(r)])) };
     }
+    const perPerson = togetherPerPerson(prepared, ranked, { epochs: result.epochs.length, bestEpoch: reportedBestEpoch(result) });
     let importance: Importance[] | undefined;
     let ablations: RealEvaluation['ablations'];
     let search: RealEvaluation['search'];
@@ -328,6 +353,7 @@ export async function evaluateReal(o: RealEvalOptions): Promise<RealEvaluation> 
       data: o.dataDir,
       mode: 'together',
       people: people.length,
+      perPerson,
       protocol: `Everyone in one library. ${PROTOCOL_SPLIT} Means over people with bootstrap 95 % intervals.`,
       events: imp.events,
       trackMatch: imp.trackMatch,
