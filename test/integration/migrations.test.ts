@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { describe, expect, it } from 'vitest';
 import { openLibrary } from '../../src/main/db';
 import { migrationsDir } from '../../src/main/paths';
@@ -16,6 +18,30 @@ describe('migrations', () => {
       expect(e.tag.startsWith(String(i).padStart(4, '0'))).toBe(true);
       expect(fs.existsSync(path.join(migrationsDir(), `${e.tag}.sql`))).toBe(true);
     });
+  });
+
+  it('upgrades a library made before the last migration, keeping what it holds', () => {
+    // The migrations folder as it was one migration ago.
+    const old = tmpDir();
+    const entries = journal().entries;
+    const before = entries.slice(0, -1);
+    fs.mkdirSync(path.join(old, 'meta'));
+    fs.writeFileSync(path.join(old, 'meta', '_journal.json'), JSON.stringify({ ...journal(), entries: before }));
+    for (const e of before) fs.copyFileSync(path.join(migrationsDir(), `${e.tag}.sql`), path.join(old, `${e.tag}.sql`));
+    const file = path.join(tmpDir(), 'lib.sqlite');
+    const sqlite = new Database(file);
+    migrate(drizzle(sqlite), { migrationsFolder: old });
+    sqlite.prepare("INSERT INTO profiles (name) VALUES ('kept')").run();
+    sqlite.prepare("INSERT INTO community_sources (name, kind, imported_at, groups, rows, matched_rows) VALUES ('hetrec', 'hetrec', 1, 2, 3, 4)").run();
+    const tables = (db: Database.Database) => db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").pluck().all() as string[];
+    const had = tables(sqlite);
+    sqlite.close();
+    const lib = openLibrary(file);
+    expect(lib.sqlite.prepare('SELECT count(*) FROM __drizzle_migrations').pluck().get()).toBe(entries.length);
+    expect(tables(lib.sqlite).length).toBeGreaterThan(had.length);
+    expect(lib.sqlite.prepare('SELECT name FROM profiles').pluck().all()).toEqual(['kept']);
+    expect(lib.sqlite.prepare('SELECT name FROM community_sources').pluck().all()).toEqual(['hetrec']);
+    lib.close();
   });
 
   it('each applies on top of the previous ones, and applying again changes nothing', () => {

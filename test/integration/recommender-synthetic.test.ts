@@ -8,7 +8,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/main/config';
-import { openLibrary, type Library } from '../../src/main/db';
+import { community, openLibrary, type Library } from '../../src/main/db';
+import { deleteCommunity } from '../../src/main/importers/community';
 import { generateSyntheticLibrary, type SyntheticResult } from '../../src/main/recommender/data/synthetic';
 import { FeatureTensors } from '../../src/main/recommender/data/tensors';
 import { ModelRanker } from '../../src/main/recommender/inference/model-ranker';
@@ -722,5 +723,59 @@ describe('training runs', () => {
     ranker.dispose();
     model.dispose();
     ft.dispose();
+  });
+
+  it('serves the content term from tags imported community data gave the artists: its best tracks, explained by the tags they share', async () => {
+    // Each artist tagged with its genre (often) and a tag of its own (rarely), as listeners tag them.
+    const cat = loadCatalog(lib.sqlite);
+    expect(cat.tags).toBeUndefined();
+    const source = community.insertSource(lib.sqlite, { name: 'tags', kind: 'hetrec', groups: 1, rows: 1, matchedRows: 1 });
+    const genreOfArtist = new Map<number, number>();
+    cat.artistId.forEach((a, r) => genreOfArtist.set(a, cat.genreId[r]));
+    for (const [a, g] of genreOfArtist) {
+      community.insertArtistTag(lib.sqlite, source, a, `genre ${g}`, 9);
+      community.insertArtistTag(lib.sqlite, source, a, `artist ${a}`, 1);
+    }
+    const withTags = loadCatalog(lib.sqlite);
+    expect(withTags.tags?.names).toContain(`genre ${cat.genreId[0]}`);
+    const pid = prepared.data.profiles[5].id;
+    const { run } = await trainRun(lib, { config, modelsDir: path.join(dir, 'content'), prepared });
+    const { model } = loadModel(run.modelPath!);
+    const listWith = async (content: number) => {
+      const saved = path.join(dir, `content-${content}`);
+      await saveModel(saved, model, { epoch: 0, seed: 1, backend: 'test', config, featureSpace: prepared.featureSpace, metrics: {}, fusion: { all: 0, discover: 0, content } });
+      const out = [];
+      // Opened twice: the second time from the serving snapshot, which must read the tags too.
+      for (let k = 0; k < 2; k++) {
+        const r = Recommender.open(lib, saved);
+        out.push(r.recommend(pid, { k: 10, explain: true, diversity: 0, maxPerArtist: 0 }));
+        r.dispose();
+      }
+      expect(out[1].map((r) => r.trackId)).toEqual(out[0].map((r) => r.trackId));
+      return out[0];
+    };
+    const [tagged, plain] = [await listWith(1), await listWith(0)];
+    expect(tagged.map((r) => r.trackId)).not.toEqual(plain.map((r) => r.trackId));
+    // At full weight the list leads with the tracks whose tags fit the person's best: the top
+    // content scores among what they have not played.
+    const all = loadData(lib.sqlite);
+    const row = all.profiles.findIndex((p) => p.id === pid);
+    const played = new Set<number>();
+    for (let i = 0; i < all.events.length; i++) if (all.events.profile[i] === row && all.events.track[i] >= 0) played.add(all.events.track[i]);
+    const scores = contentScores(withTags.tags!, played)!;
+    const best = [...scores.keys()].filter((t) => !played.has(t) && all.catalog.canonical[t] === t).map((t) => scores[t]).sort((a, b) => b - a).slice(0, 5);
+    expect(tagged.slice(0, 5).map((r) => scores[all.catalog.rowOf.get(r.trackId)!])).toEqual(best);
+    // Explained by the tags it shares with what they play — its genre's first.
+    const f = tagged[0].explanation!.factors.find((x) => x.text.startsWith('tagged'));
+    expect(Math.abs(f?.contribution ?? 0)).toBeGreaterThan(0);
+    expect(f!.text).toContain(`“genre ${all.catalog.genreId[all.catalog.rowOf.get(tagged[0].trackId)!]}”`);
+    expect(plain.some((r) => r.explanation!.factors.some((x) => x.text.startsWith('tagged')))).toBe(false);
+    // Deleting the community data takes its tags, and the term, with it.
+    deleteCommunity(lib, source);
+    expect(loadCatalog(lib.sqlite).tags).toBeUndefined();
+    const after = Recommender.open(lib, path.join(dir, 'content-1'));
+    expect(after.recommend(pid, { k: 10, diversity: 0, maxPerArtist: 0 }).map((r) => r.trackId)).toEqual(plain.map((r) => r.trackId));
+    after.dispose();
+    model.dispose();
   });
 });

@@ -6,6 +6,7 @@ import { deleteCommunity, detectCommunity, importCommunity, loadCommunity } from
 import { readCache } from '../../src/main/importers/community-cache';
 import { colistenScores } from '../../src/main/recommender/data/features';
 import { runImport } from '../../src/main/services/import-service';
+import { loadCatalog } from '../../src/main/recommender/data/dataset';
 import { HAS_SHARED, data, tmpDir } from '../helpers/env';
 import { ID, snapshot, tracksCsv, write } from '../helpers/fixtures';
 
@@ -94,6 +95,46 @@ describe('community data', () => {
     write(folder, 'user_artists.dat', 'userID\tartistID\tweight\n7\t1\t100\n7\t2\t50\n8\t1\t10\n8\t3\t5\n');
     const r = await importCommunity(lib, folder);
     expect(r).toMatchObject({ kind: 'hetrec', groups: 2, rows: 4, matchedRows: 3, artists: 2 });
+    lib.close();
+  });
+
+  it('keeps HetRec\'s tags of the artists here (Latin-1 names, both parts of the tagging), those applied at least five times, and deletes them with the source', async () => {
+    const { dir, lib } = await library();
+    const folder = path.join(dir, 'hetrec');
+    write(folder, 'artists.dat', 'id\tname\turl\tpictureURL\n1\tGen Hoshino\tu\tp\n2\tBen Woodward\tu\tp\n3\tNot Here\tu\tp\n');
+    write(folder, 'user_artists.dat', 'userID\tartistID\tweight\n7\t1\t100\n7\t2\t50\n8\t1\t10\n');
+    // tags.dat is ISO-8859-1 in the published dataset ("música" here); a name with a control character is cleaned.
+    fs.writeFileSync(path.join(folder, 'tags.dat'), Buffer.from('tagID\ttagValue\n1\tJ-Pop\n2\tm\xfasica\n3\trare\n4\tlo\u0007fi\n', 'latin1'));
+    const line = (u: number, a: number, t: number) => `${u}\t${a}\t${t}\t1\t4\t2009`;
+    const part1 = ['userID\tartistID\ttagID\tday\tmonth\tyear', line(7, 1, 1), line(8, 1, 1), line(9, 1, 1), line(7, 2, 2), line(8, 2, 2), line(7, 1, 3), line(7, 2, 4)];
+    // The second part (a mirror split the file): tag 1 on Gen Hoshino twice more and once on an artist not here, tag 2 three times more, tag 4 four times more.
+    const part2 = ['userID\tartistID\ttagID\tday\tmonth\tyear', line(10, 1, 1), line(11, 1, 1), line(12, 3, 1), line(9, 2, 2), line(10, 2, 2), line(11, 1, 2), line(8, 2, 4), line(9, 2, 4), line(10, 2, 4), line(11, 2, 4)];
+    write(folder, 'user_taggedartists.dat', part1.join('\n') + '\n');
+    write(folder, 'user_taggedartists_2.dat', part2.join('\r\n') + '\r\n');
+    const files = detectCommunity(folder).files.map((f) => path.basename(f));
+    expect(files.slice(0, 3)).toEqual(['artists.dat', 'user_artists.dat', 'tags.dat']);
+    expect(files.slice(3).sort()).toEqual(['user_taggedartists.dat', 'user_taggedartists_2.dat'].sort());
+    const r = await importCommunity(lib, folder);
+    const id = (name: string) => lib.sqlite.prepare('SELECT id FROM artists WHERE name = ?').pluck().get(name) as number;
+    const rows = lib.sqlite.prepare('SELECT artist_id, tag, uses FROM community_artist_tags WHERE source_id = ? ORDER BY artist_id, tag').raw().all(r.sourceId);
+    // j-pop 6 uses in all (5 on an artist here), música 5, lo fi 5; "rare" once: left out.
+    expect(rows).toEqual([[id('Gen Hoshino'), 'j-pop', 5], [id('Gen Hoshino'), 'música', 1], [id('Ben Woodward'), 'lo fi', 5], [id('Ben Woodward'), 'música', 4]].sort((a, b) => (a[0] as number) - (b[0] as number) || String(a[1]).localeCompare(String(b[1]))));
+    // The catalogue's rows carry their artist's tags.
+    const cat = loadCatalog(lib.sqlite);
+    const row = cat.artistId.findIndex((a) => a === id('Gen Hoshino'));
+    const names = Array.from(cat.tags!.tag.subarray(cat.tags!.offsets[row], cat.tags!.offsets[row + 1]), (t) => cat.tags!.names![t]);
+    expect(names.sort()).toEqual(['j-pop', 'música']);
+    // A malformed tagging line is refused by file and line, and changes nothing.
+    const before = snapshot(lib.sqlite);
+    write(folder, 'user_taggedartists_2.dat', 'userID\tartistID\ttagID\n7\t1\t1\nseven\tone\n');
+    await expect(importCommunity(lib, folder)).rejects.toThrow(/user_taggedartists_2\.dat \(line 3\): expected tab-separated userID, artistID and tagID/);
+    write(folder, 'user_taggedartists_2.dat', '');
+    fs.writeFileSync(path.join(folder, 'tags.dat'), 'tagID\ttagValue\nx\tnot an id\n');
+    await expect(importCommunity(lib, folder)).rejects.toThrow(/tags\.dat \(line 2\): expected tab-separated tagID and tagValue/);
+    expect(snapshot(lib.sqlite)).toBe(before);
+    deleteCommunity(lib, r.sourceId);
+    expect(lib.sqlite.prepare('SELECT count(*) FROM community_artist_tags').pluck().get()).toBe(0);
+    expect(loadCatalog(lib.sqlite).tags).toBeUndefined();
     lib.close();
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { contentScores, tagVectors } from '../../src/main/recommender/inference/content';
+import { artistTagVectors, contentScores, sharedTags, tagProfile, tagVectors } from '../../src/main/recommender/inference/content';
 import { topPositive } from '../../src/main/recommender/inference/candidates';
 
 describe('content term (tag vectors)', () => {
@@ -24,6 +24,32 @@ describe('content term (tag vectors)', () => {
     // A tag on every row still weighs nothing negative.
     const everywhere = tagVectors(3, [[0, 0], [1, 0], [2, 0], [0, 1]]);
     for (const w of everywhere.weight) expect(w).toBeGreaterThanOrEqual(0);
+  });
+
+  it('gives rows their artist\'s tags (a library\'s imported tags) with the same vectors as tagVectors over the rows, and names the tags a row shares with a profile', () => {
+    // Rows by artist 10 (three rows), 20 (two), 30 (one, untagged), 40 (tagged, no rows); artist 10's tag 1 listed twice.
+    const artistOfRow = Int32Array.from([10, 20, 10, 30, 10, 20]);
+    const byArtist = new Map<number, [number, number][]>([[10, [[0, 3], [1, 1], [1, 2]]], [20, [[1, 5], [2, 1]]], [40, [[3, 7]]]]);
+    const got = artistTagVectors(artistOfRow, byArtist);
+    const expanded: [number, number, number][] = [];
+    artistOfRow.forEach((a, r) => {
+      for (const [t, n] of byArtist.get(a) ?? []) expanded.push([r, t, n]);
+    });
+    const want = tagVectors(artistOfRow.length, expanded);
+    expect(Array.from(got.offsets)).toEqual(Array.from(want.offsets));
+    expect(Array.from(got.tag)).toEqual(Array.from(want.tag));
+    expect(Array.from(got.weight)).toEqual(Array.from(want.weight));
+    expect(got.tags).toBe(3); // tag 3's artist has no row here
+    // One application per element gives the same as the count: tagVectors' two forms agree.
+    const ones = expanded.flatMap(([r, t, n]) => Array.from({ length: n }, () => [r, t] as [number, number]));
+    expect(Array.from(tagVectors(artistOfRow.length, ones).weight)).toEqual(Array.from(want.weight));
+    // Named: a profile of artist 20's row shares tag 1 with artist 10's rows, and both its tags with its own.
+    const named = { ...got, names: ['soul', 'neo-soul', 'jazz'] };
+    const p = tagProfile(named, [1])!;
+    expect(sharedTags(named, p.profile, 0)).toEqual(['neo-soul']);
+    expect(sharedTags(named, p.profile, 5)).toEqual(['jazz', 'neo-soul']); // its own rarer tag adds most
+    expect(sharedTags(named, p.profile, 3)).toEqual([]);
+    expect(sharedTags(got, p.profile, 0)).toEqual([]); // no names, nothing to say
   });
 
   it('scores rows by their cosine with the tags of what the person played', () => {

@@ -237,3 +237,19 @@ export const communityTracks = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.sourceId, t.trackId] })],
 );
+
+/**
+ * The tags a source's listeners gave each artist (HetRec Last.fm's tagging: "soul", "neo-soul"),
+ * with how many times each was applied — what the content term of discovery's blend reads
+ * (recommender/inference/content.ts). Tags applied too rarely in the whole file are not kept.
+ */
+export const communityArtistTags = sqliteTable(
+  'community_artist_tags',
+  {
+    sourceId: integer('source_id').notNull().references(() => communitySources.id, { onDelete: 'cascade' }),
+    artistId: integer('artist_id').notNull().references(() => artists.id),
+    tag: text('tag').notNull(),
+    uses: integer('uses').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.sourceId, t.artistId, t.tag] })],
+);

@@ -26,6 +26,7 @@ import { fileSource } from './source';
 import { spotifyIdOf } from './types';
 import type { ArtistNeighbours } from '../recommender/data/features';
 import { isPlaceholderArtist, normArtist } from './normalize';
+import { HETREC_MIN_TAG_USES } from '../recommender/data/hetrec';
 
 const log = getLogger('community');
 
@@ -47,7 +48,11 @@ const TOP_NEIGHBOURS = 100;
 const MAX_GROUP_ARTISTS = 300;
 /** Most playlists one playlist CSV may hold (TidyTuesday's has 471; each is kept in memory until the file ends). */
 const MAX_CSV_PLAYLISTS = 200_000;
-/** Largest community file read (a slice is ~150 KB; HetRec's largest file ~1.4 MB). */
+/** A tag counts (is stored, and read by the content term) once applied this many times in the whole file, as in the HetRec benchmark. */
+const MIN_TAG_USES = HETREC_MIN_TAG_USES;
+/** Longest tag name kept. */
+const MAX_TAG_LENGTH = 64;
+/** Largest community file read (a slice is ~150 KB; HetRec's largest file ~2.5 MB). */
 const MAX_FILE_BYTES = 256 * 1024 * 1024;
 
 type Kind = CommunityKind;
@@ -82,7 +87,7 @@ export function detectCommunity(p: string): { kind: Kind; files: string[] } {
   if (slices.length) return { kind: 'mpd', files: slices.map((n) => path.join(p, n)) };
   const ua = names.find((n) => /^(data_)?user_artists\.dat$/.test(n));
   const ar = names.find((n) => /^(data_)?artists\.dat$/.test(n));
-  if (ua && ar) return { kind: 'hetrec', files: [path.join(p, ar), path.join(p, ua)] };
+  if (ua && ar) return { kind: 'hetrec', files: [path.join(p, ar), path.join(p, ua), ...hetrecTagFiles(names).map((n) => path.join(p, n))] };
   const logs = names.filter((n) => LOG_FILE.test(n) && fs.statSync(path.join(p, n)).isFile()).map((n) => path.join(p, n));
   if (logs.length) {
     const kind = logKind(logs[0]);
@@ -94,6 +99,28 @@ export function detectCommunity(p: string): { kind: Kind; files: string[] } {
     .filter((e) => fs.statSync(e).isDirectory() || /\.(zip|json|csv)$/i.test(e));
   if (entries.length) return { kind: 'exports', files: entries };
   throw new ImportError(p, null, `not a community dataset: ${expected}, or a folder of other people's exports`);
+}
+
+/**
+ * HetRec's tagging, when the folder has it: `tags.dat` (tag id → name) first, then the
+ * assignments (`user_taggedartists.dat`, or the same assignments with timestamps, or parts of the
+ * file a mirror split: `…_2.dat`). None without both.
+ */
+function hetrecTagFiles(names: string[]): string[] {
+  const tags = names.find((n) => /^(data_)?tags\.dat$/.test(n));
+  const parts = names.filter((n) => /^(data_)?user_taggedartists(_\d+)?\.dat$/.test(n));
+  const assigned = parts.length ? parts : names.filter((n) => /^(data_)?user_taggedartists-timestamps\.dat$/.test(n));
+  return tags && assigned.length ? [tags, ...assigned] : [];
+}
+
+/**
+ * A tag name as stored: control characters out, spaces collapsed, lower case, at most
+ * MAX_TAG_LENGTH characters; '' when nothing is left.
+ */
+export function cleanTag(raw: string): string {
+  // eslint-disable-next-line no-control-regex
+  const t = raw.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ').replace(/\s+/g, ' ').trim().toLowerCase();
+  return t.length > MAX_TAG_LENGTH ? t.slice(0, MAX_TAG_LENGTH).trim() : t;
 }
 
 /** A file's first non-empty line (of its first 64 KB). */
@@ -155,13 +182,15 @@ function parseLogLine(kind: LogKind, line: string, file: string, lineNo: number)
   return { group: typeof user === 'string' ? user : file, artist: meta.artist_name, spotifyId: m ? m[1] : null };
 }
 
-function readText(file: string): string {
+/** A community file's text: UTF-8, or (`latin1Fallback`: HetRec's tags.dat is ISO-8859-1) Latin-1 when it is not UTF-8. */
+function readText(file: string, latin1Fallback = false): string {
   const size = fs.statSync(file).size;
   if (size > MAX_FILE_BYTES) throw new ImportError(file, null, `${(size / 1024 ** 2).toFixed(0)} MB is more than a community file holds (at most ${MAX_FILE_BYTES / 1024 ** 2} MB)`);
   const buf = fs.readFileSync(file);
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(buf).replace(/^\uFEFF/, '');
   } catch {
+    if (latin1Fallback) return new TextDecoder('latin1').decode(buf);
     throw new ImportError(file, null, 'not UTF-8 text');
   }
 }
@@ -204,6 +233,8 @@ export async function importCommunity(lib: Library, input: string, opts: { onPro
     return isPlaceholderArtist(n) ? undefined : artistByNorm.get(n);
   };
   const co = new CoCounter();
+  /** HetRec's tags of the artists here: artist id → tag name → times applied. */
+  let tags = new Map<number, Map<string, number>>();
   let rows = 0;
   let matchedRows = 0;
   /** One row of a group: its track by Spotify id first, else its artist by name. */
@@ -344,7 +375,7 @@ export async function importCommunity(lib: Library, input: string, opts: { onPro
       opts.onProgress?.({ file: path.basename(file), filesDone: before, filesTotal: total });
     }
   } else {
-    const [artistsFile, userArtistsFile] = files;
+    const [artistsFile, userArtistsFile, tagsFile, ...taggedFiles] = files;
     const idToArtist = new Map<string, number>();
     readText(artistsFile).split(/\r?\n/).forEach((line, i) => {
       if (i === 0 || !line.trim()) return;
@@ -366,7 +397,8 @@ export async function importCommunity(lib: Library, input: string, opts: { onPro
       (byUser.get(cols[0]) ?? byUser.set(cols[0], new Set()).get(cols[0])!).add(a);
     });
     for (const artists of byUser.values()) co.add(artists, new Set());
-    opts.onProgress?.({ file: path.basename(userArtistsFile), filesDone: 2, filesTotal: 2 });
+    opts.onProgress?.({ file: path.basename(userArtistsFile), filesDone: 2, filesTotal: files.length });
+    if (tagsFile) tags = readHetrecTags(tagsFile, taggedFiles, idToArtist, (f, done) => opts.onProgress?.({ file: path.basename(f), filesDone: 2 + done, filesTotal: files.length }));
   }
   if (!co.groups) throw new ImportError(input, null, 'no playlist or listener in it names an artist this library knows (import the catalogue first)');
 
@@ -391,14 +423,59 @@ export async function importCommunity(lib: Library, input: string, opts: { onPro
       }
     }
     for (const [t, n] of co.trackGroups) communityRows.insertTrackCount(sqlite, id, t, n);
+    for (const [a, m] of tags) for (const [tag, n] of m) communityRows.insertArtistTag(sqlite, id, a, tag, n);
     return id;
   })();
+  const tagged = tags.size;
   const report: CommunityReport = {
     sourceId, source: name, kind, groups: co.groups, rows, matchedRows, artists: co.artistGroups.size, pairs, tracks: co.trackGroups.size,
     seconds: (performance.now() - t0) / 1000,
   };
-  log.info(`community data ${name} (${kind}): ${co.groups} ${groupsArePlaylists(kind) ? 'playlists' : 'listeners'}, ${(100 * matchedRows / Math.max(1, rows)).toFixed(1)} % of ${rows} rows matched to ${co.artistGroups.size} artists here, ${pairs} artist neighbours, ${co.trackGroups.size} catalogue tracks, in ${report.seconds.toFixed(1)} s`);
+  log.info(`community data ${name} (${kind}): ${co.groups} ${groupsArePlaylists(kind) ? 'playlists' : 'listeners'}, ${(100 * matchedRows / Math.max(1, rows)).toFixed(1)} % of ${rows} rows matched to ${co.artistGroups.size} artists here, ${pairs} artist neighbours, ${co.trackGroups.size} catalogue tracks${tagged ? `, tags of ${tagged} artists` : ''}, in ${report.seconds.toFixed(1)} s`);
   return report;
+}
+
+/**
+ * HetRec's tagging (`tags.dat`: tag id and name; `user_taggedartists*.dat`: user, artist, tag, …)
+ * as, per artist of this library, each tag's name and how many times it was applied. Tags applied
+ * fewer than MIN_TAG_USES times in the whole file are left out (one person's private label says
+ * nothing about the artist); names are cleaned (cleanTag), and tags whose names clean to the same
+ * text are one tag.
+ */
+function readHetrecTags(tagsFile: string, taggedFiles: string[], idToArtist: Map<string, number>, progress: (file: string, done: number) => void): Map<number, Map<string, number>> {
+  const names = new Map<string, string>();
+  readText(tagsFile, true).split(/\r?\n/).forEach((line, i) => {
+    if (i === 0 || !line.trim()) return;
+    const tab = line.indexOf('\t');
+    if (tab < 1 || !/^\d+$/.test(line.slice(0, tab))) throw new ImportError(tagsFile, `line ${i + 1}`, 'expected tab-separated tagID and tagValue');
+    const name = cleanTag(line.slice(tab + 1));
+    if (name) names.set(line.slice(0, tab), name);
+  });
+  progress(tagsFile, 1);
+  const uses = new Map<string, number>();
+  const perArtist = new Map<number, Map<string, number>>();
+  taggedFiles.forEach((file, fi) => {
+    readText(file).split(/\r?\n/).forEach((line, i) => {
+      if (i === 0 || !line.trim()) return;
+      const cols = line.split('\t');
+      if (cols.length < 3 || !/^\d+$/.test(cols[0]) || !/^\d+$/.test(cols[1]) || !/^\d+$/.test(cols[2])) {
+        throw new ImportError(file, `line ${i + 1}`, 'expected tab-separated userID, artistID and tagID');
+      }
+      const name = names.get(cols[2]);
+      if (name === undefined) return;
+      uses.set(name, (uses.get(name) ?? 0) + 1);
+      const a = idToArtist.get(cols[1]);
+      if (a === undefined) return;
+      const m = perArtist.get(a) ?? perArtist.set(a, new Map()).get(a)!;
+      m.set(name, (m.get(name) ?? 0) + 1);
+    });
+    progress(file, 2 + fi);
+  });
+  for (const [a, m] of perArtist) {
+    for (const t of m.keys()) if (uses.get(t)! < MIN_TAG_USES) m.delete(t);
+    if (!m.size) perArtist.delete(a);
+  }
+  return perArtist;
 }
 
 /** Removes a community source and everything it added, in one step. */

@@ -2,9 +2,9 @@
  * From the database to plain typed arrays: the catalogue, the people, their listening events,
  * and a time-based split of each person's history.
  */
-import { catalog as catalogRows, columns, profiles as profileRows, type Sqlite } from '../../db';
+import { catalog as catalogRows, columns, community as communityRows, profiles as profileRows, type Sqlite } from '../../db';
 import { AUDIO_COLUMNS } from '../../db/queries/columns';
-import type { ItemTags } from '../inference/content';
+import { artistTagVectors, type ItemTags } from '../inference/content';
 
 export { AUDIO_COLUMNS };
 export type AudioColumn = (typeof AUDIO_COLUMNS)[number];
@@ -30,7 +30,10 @@ export interface Catalog {
   canonical: Int32Array;
   artistName: Map<number, string>;
   genreName: Map<number, string>;
-  /** Tag vectors of the rows, where the catalogue has tags (a public dataset's; inference/content.ts). */
+  /**
+   * Tag vectors of the rows, where there are tags (inference/content.ts): a public benchmark's, or
+   * in a library the tags imported community data gave each row's artist (catalogueTags).
+   */
   tags?: ItemTags;
 }
 
@@ -104,7 +107,29 @@ export function loadCatalog(sqlite: Sqlite): Catalog {
   c.canonical = canonicalRows(c.artistId, cols[8 + NA] as string[]);
   for (const [id, name] of catalogRows.artistNames(sqlite)) c.artistName.set(id, name);
   for (const [id, name] of catalogRows.genreNames(sqlite)) c.genreName.set(id, name);
+  c.tags = catalogueTags(sqlite, c.artistId);
   return c;
+}
+
+/**
+ * The rows' tag vectors from the tags imported community data gave their artists (HetRec's
+ * tagging, summed over sources; each row carries its artist's), with the tags' names; undefined
+ * without any.
+ */
+export function catalogueTags(sqlite: Sqlite, artistId: Int32Array): ItemTags | undefined {
+  const byArtist = new Map<number, [number, number][]>();
+  const index = new Map<string, number>();
+  const names: string[] = [];
+  for (const [a, tag, uses] of communityRows.artistTags(sqlite)) {
+    let t = index.get(tag);
+    if (t === undefined) {
+      index.set(tag, (t = names.length));
+      names.push(tag);
+    }
+    (byArtist.get(a) ?? byArtist.set(a, []).get(a)!).push([t, uses]);
+  }
+  if (!byArtist.size) return undefined;
+  return { ...artistTagVectors(artistId, byArtist), names };
 }
 
 /** Per row, the first row with the same artist and normalised title. */

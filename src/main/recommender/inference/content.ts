@@ -21,24 +21,27 @@ export interface ItemTags {
   weight: Float32Array;
   /** Every tag id is below this (the profile's length). */
   tags: number;
+  /** Tag id → its name, where the tags have names (a library's imported tags; explanations read them). */
+  names?: string[];
 }
 
 /** How many of the content term's best rows join discovery's candidates. */
 export const CONTENT_CANDIDATES = 50;
 
 /**
- * Tag vectors from (row, tag) assignments (one per time a tag was applied; repeats count):
- * log(1 + count) × log((rows + 1) / (rows with the tag + 1)), each row scaled to unit length; tags
- * applied fewer than `minUses` times are left out. Rows without tags have empty vectors.
+ * Tag vectors from (row, tag) assignments (one per time a tag was applied, repeats counting — or
+ * with the times applied as a third element): log(1 + count) × log((rows + 1) / (rows with the
+ * tag + 1)), each row scaled to unit length; tags applied fewer than `minUses` times are left out.
+ * Rows without tags have empty vectors.
  */
-export function tagVectors(rows: number, assignments: Iterable<readonly [row: number, tag: number]>, minUses = 1): ItemTags {
+export function tagVectors(rows: number, assignments: Iterable<readonly [row: number, tag: number, times?: number]>, minUses = 1): ItemTags {
   const perRow: Map<number, number>[] = Array.from({ length: rows }, () => new Map());
   const uses = new Map<number, number>();
   let tags = 0;
-  for (const [r, t] of assignments) {
-    if (!(r >= 0 && r < rows) || !(t >= 0)) continue;
-    perRow[r].set(t, (perRow[r].get(t) ?? 0) + 1);
-    uses.set(t, (uses.get(t) ?? 0) + 1);
+  for (const [r, t, times = 1] of assignments) {
+    if (!(r >= 0 && r < rows) || !(t >= 0) || !(times > 0)) continue;
+    perRow[r].set(t, (perRow[r].get(t) ?? 0) + times);
+    uses.set(t, (uses.get(t) ?? 0) + times);
     if (t >= tags) tags = t + 1;
   }
   // Tags applied fewer than `minUses` times in all describe nobody's taste but their tagger's.
@@ -65,10 +68,57 @@ export function tagVectors(rows: number, assignments: Iterable<readonly [row: nu
 }
 
 /**
- * Every row's cosine with the profile of `history` (rows the person played); undefined when that
- * profile is empty (nothing played carries a tag).
+ * tagVectors for rows that carry their artist's tags (`byArtist`: artist → [tag, times applied]),
+ * the same vectors — computed once per artist and copied to its rows (a catalogue has ~116,000
+ * rows and a few thousand tagged artists: this takes a tenth of the time).
  */
-export function contentScores(it: ItemTags, history: Iterable<number>): Float32Array | undefined {
+export function artistTagVectors(artistOfRow: Int32Array, byArtist: Map<number, readonly (readonly [number, number])[]>): ItemTags {
+  const rows = artistOfRow.length;
+  const rowsOf = new Map<number, number>();
+  for (const a of artistOfRow) if (byArtist.has(a)) rowsOf.set(a, (rowsOf.get(a) ?? 0) + 1);
+  // Each artist's tags merged and sorted, as a row's map would hold them.
+  const merged = new Map<number, [number, number][]>();
+  let tags = 0;
+  for (const [a, list] of byArtist) {
+    if (!rowsOf.has(a)) continue;
+    const m = new Map<number, number>();
+    for (const [t, n] of list) if (t >= 0 && n > 0) m.set(t, (m.get(t) ?? 0) + n);
+    const l = [...m].sort((x, y) => x[0] - y[0]);
+    for (const [t] of l) if (t >= tags) tags = t + 1;
+    merged.set(a, l);
+  }
+  const df = new Float64Array(tags);
+  for (const [a, l] of merged) for (const [t] of l) df[t] += rowsOf.get(a)!;
+  // One artist's vector, with tagVectors' arithmetic (float32 weights over a double norm).
+  const vec = new Map<number, { tag: Int32Array; weight: Float32Array }>();
+  for (const [a, l] of merged) {
+    const tag = Int32Array.from(l, ([t]) => t);
+    const weight = new Float32Array(l.length);
+    let norm = 0;
+    l.forEach(([t, n], k) => {
+      const w = Math.log1p(n) * Math.log((rows + 1) / (df[t] + 1));
+      weight[k] = w;
+      norm += w * w;
+    });
+    norm = Math.sqrt(norm);
+    for (let k = 0; k < weight.length; k++) weight[k] = norm > 0 ? weight[k] / norm : 0;
+    vec.set(a, { tag, weight });
+  }
+  const offsets = new Int32Array(rows + 1);
+  for (let r = 0; r < rows; r++) offsets[r + 1] = offsets[r] + (vec.get(artistOfRow[r])?.tag.length ?? 0);
+  const tag = new Int32Array(offsets[rows]);
+  const weight = new Float32Array(offsets[rows]);
+  for (let r = 0; r < rows; r++) {
+    const v = vec.get(artistOfRow[r]);
+    if (!v) continue;
+    tag.set(v.tag, offsets[r]);
+    weight.set(v.weight, offsets[r]);
+  }
+  return { offsets, tag, weight, tags };
+}
+
+/** The sum of the tag vectors of `history` (rows the person played) and its length; undefined when none carries a tag. */
+export function tagProfile(it: ItemTags, history: Iterable<number>): { profile: Float64Array; norm: number } | undefined {
   const profile = new Float64Array(it.tags);
   let any = false;
   for (const r of history) {
@@ -81,7 +131,31 @@ export function contentScores(it: ItemTags, history: Iterable<number>): Float32A
   let norm = 0;
   for (const x of profile) norm += x * x;
   norm = Math.sqrt(norm);
-  if (!(norm > 0)) return undefined;
+  return norm > 0 ? { profile, norm } : undefined;
+}
+
+/**
+ * The named tags row `r` shares with a profile (tagProfile's), those that add most to its cosine
+ * first: what "tagged like what you play" means for one track.
+ */
+export function sharedTags(it: ItemTags, profile: Float64Array, r: number, n = 3): string[] {
+  if (!it.names) return [];
+  const shared: [string, number][] = [];
+  for (let j = it.offsets[r]; j < it.offsets[r + 1]; j++) {
+    const x = it.weight[j] * profile[it.tag[j]];
+    if (x > 0) shared.push([it.names[it.tag[j]] ?? '', x]);
+  }
+  return shared.filter(([name]) => name).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, n).map(([name]) => name);
+}
+
+/**
+ * Every row's cosine with the profile of `history` (rows the person played); undefined when that
+ * profile is empty (nothing played carries a tag).
+ */
+export function contentScores(it: ItemTags, history: Iterable<number>): Float32Array | undefined {
+  const p = tagProfile(it, history);
+  if (!p) return undefined;
+  const { profile, norm } = p;
   const rows = it.offsets.length - 1;
   const out = new Float32Array(rows);
   for (let r = 0; r < rows; r++) {

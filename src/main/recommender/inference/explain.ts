@@ -215,14 +215,21 @@ function ablationLogits(ctx: ExplainContext, u: ServingUser, tracks: number[], v
   return L as Float32Array;
 }
 
-export function explainTracks(ctx: ExplainContext, u: ServingUser, tracks: number[], output: Output, blend: number[] = [], neighbours: number[] = [], novelty: number[] = []): Explanation[] {
+/**
+ * `blend`, `neighbours`, `novelty`, `content`: what each blend after the network added to each
+ * track's score (0 without one); the content term's with the tags behind it (content.ts sharedTags).
+ */
+export function explainTracks(
+  ctx: ExplainContext, u: ServingUser, tracks: number[], output: Output, blend: number[] = [], neighbours: number[] = [], novelty: number[] = [],
+  content: { contribution: number; tags: string[] }[] = [],
+): Explanation[] {
   if (!tracks.length) return [];
   const variants = itemVariants(ctx, tracks);
   const ab = historyAblations(ctx, u);
   const L = ablationLogits(ctx, u, tracks, variants, ab, output);
   const nItemPairs = variants.length;
   const genreTotal = [...u.agg.genreWeight.values()].reduce((a, b) => a + b, 0);
-  return tracks.map((t, i) => explainOne(ctx, u, t, i, { L, nItemPairs, nTracks: tracks.length }, ab, genreTotal, blend[i] ?? 0, output, neighbours[i] ?? 0, novelty[i] ?? 0));
+  return tracks.map((t, i) => explainOne(ctx, u, t, i, { L, nItemPairs, nTracks: tracks.length }, ab, genreTotal, blend[i] ?? 0, output, neighbours[i] ?? 0, novelty[i] ?? 0, content[i]));
 }
 
 /** One track's factors from the ablation logits: each factor's contribution, the top six with their shares, a summary. */
@@ -230,6 +237,7 @@ function explainOne(
   ctx: ExplainContext, u: ServingUser, t: number, i: number,
   scores: { L: Float32Array; nItemPairs: number; nTracks: number },
   ab: HistoryAblations, genreTotal: number, blendOfTrack: number, output: Output, neighboursOfTrack = 0, noveltyOfTrack = 0,
+  contentOfTrack?: { contribution: number; tags: string[] },
 ): Explanation {
   const C = AUDIO_FIT_COLUMNS.length;
   const { L, nItemPairs } = scores;
@@ -321,6 +329,16 @@ function explainOne(
   // The library's neighbourhood score (inference/neighbourhood.ts), blended into discovery after that.
   if (Math.abs(neighboursOfTrack) > 1e-6) {
     factors.push({ kind: 'collaborative', label: 'listeners like you', text: 'people in your library who play what you play also play it', contribution: neighboursOfTrack, share: 0 });
+  }
+  // The content term (content.ts): the community's tags it shares with what the person plays.
+  if (contentOfTrack && Math.abs(contentOfTrack.contribution) > 1e-6) {
+    const tags = contentOfTrack.tags;
+    factors.push({
+      kind: 'community', label: tags.length ? tags.join(', ') : 'tags',
+      // (the sign, shown beside it, is the blend's: a track the network already ranked higher than its tags would can lose a little)
+      text: tags.length ? `tagged ${tags.map((x) => `“${x}”`).join(', ')}, like the music you play` : 'tagged unlike the music you play',
+      contribution: contentOfTrack.contribution, share: 0,
+    });
   }
   // The novelty term after it: fewer of the library's people play it (or, against it, many do).
   if (Math.abs(noveltyOfTrack) > 1e-6) {

@@ -5,7 +5,7 @@
 import { dbVersion, feedback as feedbackRows, profiles as profileQueries, versions, type Library } from '../../db';
 import type { FeedbackKind, Recommendation, RecommendOptions } from '../../../shared/types';
 import { tf } from '../backend';
-import { loadCatalog, loadData, loadProfileData, type Catalog } from '../data/dataset';
+import { catalogueTags, loadCatalog, loadData, loadProfileData, type Catalog } from '../data/dataset';
 import { buildInteractions, withFeedback } from '../data/examples';
 import { libraryFeedback } from '../data/pipeline';
 import { EaseNeighbourhood, MAX_NEIGHBOURHOOD_PEOPLE, NEIGHBOURHOOD_CANDIDATES, NEIGHBOURHOOD_FEEDBACK_PEOPLE, noveltyOf, positivesWithStrength, type Neighbourhood } from './neighbourhood';
@@ -16,7 +16,7 @@ import { INFERENCE, type Output, type TwoTowerModel } from '../models/two-tower'
 import { ArtistCandidates, topPositive, union } from './candidates';
 import { explainTracks, type ExplainContext, type ServingUser } from './explain';
 import { colistenShareOf, fuse, listeningPrior, NO_FUSION, type FusionWeights } from './fusion';
-import { CONTENT_CANDIDATES, contentScores } from './content';
+import { CONTENT_CANDIDATES, contentScores, sharedTags, tagProfile } from './content';
 import { loadCommunity, type CommunityKnowledge } from '../../importers/community';
 import { favouriteArtists, withFavourites } from '../data/favourites';
 import { itemVectors, userVectors } from './scoring';
@@ -64,7 +64,8 @@ export class Recommender {
     // The catalogue, its features and item vectors: from the model folder's snapshot when it
     // matches the catalogue, else computed (and saved for the next start).
     const { fingerprint, snap } = loaded;
-    this.catalog = snap?.catalog ?? loadCatalog(lib.sqlite);
+    // The serving snapshot keeps the catalogue's columns, not its tags: read them here.
+    this.catalog = snap ? { ...snap.catalog, tags: catalogueTags(lib.sqlite, snap.catalog.artistId) } : loadCatalog(lib.sqlite);
     this.items = snap?.items ?? buildItemFeatures(this.catalog, this.featureSpace);
     const empty = buildUserFeatures({ catalog: this.catalog, profiles: [], events: loadProfileDataEmpty() }, [], this.featureSpace);
     this.ft = new FeatureTensors(empty, this.items);
@@ -270,9 +271,11 @@ export class Recommender {
       // What each blend added to each chosen track's score (0 without one).
       const at = new Map(Array.from(cand, (t, i) => [t, i]));
       const i = (t: number) => at.get(t)!;
+      const profile = content ? tagProfile(this.catalog.tags!, u.features.trackReplay[0].keys()) : undefined;
       const exps = explainTracks(
         this.explainContext, u, chosen.map((c) => c.t), output, chosen.map((c) => own[i(c.t)] - head[i(c.t)]),
         chosen.map((c) => withNbr[i(c.t)] - own[i(c.t)]), chosen.map((c) => fused[i(c.t)] - withContent[i(c.t)]),
+        chosen.map((c) => ({ contribution: withContent[i(c.t)] - withNbr[i(c.t)], tags: profile ? sharedTags(this.catalog.tags!, profile.profile, c.t) : [] })),
       );
       recs.forEach((r, i) => (r.explanation = exps[i]));
     }
