@@ -624,6 +624,29 @@ describe('training runs', () => {
     expect(validationMetrics(tagRanker, { ...tagged, valid: byContent(-1) }, 0.5, grid, undefined, [], contents).fusion.content).toBe(0);
     expect(validationMetrics(tagRanker, { ...tagged, valid: byContent(1) }, 0.5, grid).fusion.content).toBeUndefined();
     expect(validationMetrics(new ModelRanker(model, ft).as('discover'), prepared, 0.5, grid, undefined, [], contents).fusion.content).toBeUndefined();
+    // On evidence only: a person whose one validation discovery every blend already has in its top
+    // 10, and the content term only moves up, gets no content term — though its NDCG@10 is higher.
+    const order = (c: (typeof tc)[number], w: number, wt: number) => {
+      const row = tagRanker.compose(c, w, 0, 0, 0, wt);
+      return Array.from(c.cand).sort((a, b) => row[b] - row[a] || a - b);
+    };
+    const ws = [...new Set([0, ...grid])];
+    let moved: { j: number; t: number } | undefined;
+    for (let j = 0; j < tc.length && !moved; j++) {
+      const plain = ws.map((w) => order(tc[j], w, 0));
+      const withTags = ws.flatMap((w) => contents.filter((x) => x > 0).map((wt) => order(tc[j], w, wt)));
+      const t = plain[0].slice(0, 10).find((x) => plain.every((o) => o.indexOf(x) < 10) && withTags.every((o) => o.indexOf(x) < 10) && Math.min(...withTags.map((o) => o.indexOf(x))) < Math.min(...plain.map((o) => o.indexOf(x))));
+      if (t !== undefined) moved = { j, t };
+    }
+    expect(moved).toBeDefined();
+    const one = { ...v, users: [v.users[moved!.j]], relevant: [new Set([moved!.t])], exclude: [v.exclude[moved!.j]], expected: [v.expected[moved!.j]], tasteGenres: v.tasteGenres && [v.tasteGenres[moved!.j]] };
+    expect(validationMetrics(tagRanker, { ...tagged, valid: one }, 0.5, grid, undefined, [], contents).fusion.content).toBe(0);
+    // Nor where it finds more discoveries for one person only: the evidence must come from more than one.
+    const fits = byContent(1);
+    const onlyFirst = { ...fits, users: fits.users.slice(0, 1), relevant: fits.relevant.slice(0, 1), exclude: fits.exclude.slice(0, 1), expected: fits.expected.slice(0, 1), tasteGenres: fits.tasteGenres?.slice(0, 1) };
+    expect(validationMetrics(tagRanker, { ...tagged, valid: onlyFirst }, 0.5, grid, undefined, [], contents).fusion.content).toBe(0);
+    const firstFew = { ...fits, users: fits.users.slice(0, 4), relevant: fits.relevant.slice(0, 4), exclude: fits.exclude.slice(0, 4), expected: fits.expected.slice(0, 4), tasteGenres: fits.tasteGenres?.slice(0, 4) };
+    expect(validationMetrics(tagRanker, { ...tagged, valid: firstFew }, 0.5, grid, undefined, [], contents).fusion.content).toBeGreaterThan(0);
     // Served as chosen: the score of a ranker given the weight is the composed blend with it.
     tagRanker.fusion = { all: 0, discover: 0, content: 0.6 };
     const contentRow = tagRanker.as('discover').score([tc[0].user], [v.exclude[0]])[0];

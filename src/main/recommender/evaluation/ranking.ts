@@ -133,18 +133,38 @@ export { topN };
  * without the full-ranking metrics: what choosing among settings on validation needs.
  */
 export function meanNdcg(ranker: Ranker, task: EvalTask, k: number, seed = 1): number {
+  return task.users.length ? sumOverUsers(ranker, task, k, seed, (top, rel) => ndcgAtK(top, rel, k)) / task.users.length : 0;
+}
+
+/** How many relevant items the ranker puts in each person's top `k` (the same masking and ties as meanNdcg), per person. */
+export function hitsAtK(ranker: Ranker, task: EvalTask, k: number, seed = 1): number[] {
+  const out: number[] = [];
+  overUsers(ranker, task, k, seed, (top, rel) => {
+    let n = 0;
+    for (const t of top) if (rel.has(t)) n++;
+    out.push(n);
+  });
+  return out;
+}
+
+function sumOverUsers(ranker: Ranker, task: EvalTask, k: number, seed: number, f: (top: Int32Array, relevant: Set<number>) => number): number {
+  let sum = 0;
+  overUsers(ranker, task, k, seed, (top, rel) => (sum += f(top, rel)));
+  return sum;
+}
+
+/** Calls `f` with each of the task's people's top `k` and relevant items, in order, ranked as evaluation ranks. */
+function overUsers(ranker: Ranker, task: EvalTask, k: number, seed: number, f: (top: Int32Array, relevant: Set<number>) => void): void {
   const ties = tieKeys(task.nItems, seed);
   const copies = task.canonical ? copiesOf(task.canonical) : new Int32Array(0);
-  let sum = 0;
   for (let s = 0; s < task.users.length; s += 64) {
     const scores = ranker.score(task.users.slice(s, s + 64), task.exclude.slice(s, s + 64));
     scores.forEach((sc, j) => {
       for (const x of task.exclude[s + j]) sc[x] = -Infinity;
       for (const t of copies) sc[t] = -Infinity;
-      sum += ndcgAtK(topN(sc, k, ties), task.relevant[s + j], k);
+      f(topN(sc, k, ties), task.relevant[s + j]);
     });
   }
-  return task.users.length ? sum / task.users.length : 0;
 }
 
 export function evaluateRanker(ranker: Ranker, task: EvalTask, opts: EvalOptions): EvalResult {

@@ -29,6 +29,11 @@ export interface RankedCandidates {
   novelty?: Float32Array;
   /** Discovery where the catalogue has tags: the content term over the candidates (inference/content.ts). */
   content?: Float32Array;
+  /**
+   * With the content term: how many of `cand` came before it — the rows after them only the term
+   * brought in, candidates only where it is blended in (weight > 0), as serving adds them only then.
+   */
+  contentFrom?: number;
 }
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
@@ -88,6 +93,8 @@ export class ModelRanker implements Ranker {
       // Discovery where the catalogue has tags: the content term's best rows are candidates too.
       const tags = this.output === 'discover' ? this.ft.items.tags : undefined;
       const cs = tags ? contentScores(tags, users.trackReplay[u].keys()) : undefined;
+      const contentFrom = cs ? cand.length : undefined;
+      // (union keeps `cand` first: the term's own rows come after contentFrom)
       if (cs) cand = union(cand, topPositive(cs, skip, CONTENT_CANDIDATES));
       const logits = pairLogits(this.model, this.ft, new Int32Array(cand.length).fill(u), cand, this.output);
       const nbr = nb ? Float32Array.from(cand, (t) => nb[t]) : undefined;
@@ -95,7 +102,7 @@ export class ModelRanker implements Ranker {
       const prior = listeningPrior(users, u, this.ft.items.artistId, cand, this.output, 0);
       const colisten = this.output === 'discover' ? colistenOver(users, u, this.ft.items.artistId, cand) : undefined;
       const content = cs ? Float32Array.from(cand, (t) => cs[t]) : undefined;
-      return { user: u, retrieval, cand, logits, prior, colisten, nbr, novelty, content };
+      return { user: u, retrieval, cand, logits, prior, colisten, nbr, novelty, content, contentFrom };
     });
   }
 
@@ -106,6 +113,13 @@ export class ModelRanker implements Ranker {
    */
   compose(c: RankedCandidates, w: number, wn = 0, wv = 0, wc = 0, wt = 0): Float32Array {
     if (!this.model.hasHead) return c.retrieval;
+    // Without the content term, the candidates (and the blends' standardisation) are those before
+    // it, as in serving, which adds the term's rows only when it blends it in.
+    if (!(wt > 0) && c.contentFrom !== undefined && c.contentFrom < c.cand.length) {
+      const n = c.contentFrom;
+      const cut = <T extends Float32Array | Int32Array | undefined>(x: T): T => x?.subarray(0, n) as T;
+      return this.compose({ ...c, cand: cut(c.cand), logits: cut(c.logits), prior: cut(c.prior), colisten: cut(c.colisten), nbr: cut(c.nbr), novelty: cut(c.novelty), content: undefined, contentFrom: undefined }, w, wn, wv, wc, 0);
+    }
     const row = c.retrieval.slice();
     const prior = c.colisten && wc > 0 ? c.prior.map((p, i) => p + wc * c.colisten![i]) : c.prior;
     const own = fuse(c.logits, prior, w);

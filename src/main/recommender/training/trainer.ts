@@ -19,7 +19,7 @@ import { loadModel, readManifest, restoreOptimizer, saveModel } from '../models/
 import { TwoTowerModel, type FusionWeights, type Output } from '../models/two-tower';
 import type { Prepared } from '../data/pipeline';
 import { Rng } from '../../util/random';
-import { evaluateRanker, meanNdcg, type EvalOptions, type EvalTask, type Ranker } from '../evaluation/ranking';
+import { evaluateRanker, hitsAtK, meanNdcg, type EvalOptions, type EvalTask, type Ranker } from '../evaluation/ranking';
 import { listSoftmax, mixedSoftmax, sampledSoftmax, weightedBce } from './losses';
 import { EventWriter } from './tensorboard';
 import { adam } from './adam';
@@ -497,6 +497,9 @@ export function validationNeighbourhood(prep: Prepared, cfg: AppConfig, setting?
   return nb ?? undefined;
 }
 
+/** How many more people the content term must find validation discoveries for than it loses them for (validationMetrics). */
+export const CONTENT_MIN_PEOPLE = 2;
+
 /**
  * Validation metrics: discovery (what was first played in the validation period, without what was
  * played before) under the plain names, all plays as `all_plays/…`, and `mean_ndcg@10` of the two.
@@ -537,7 +540,21 @@ export function validationMetrics(
     const tried = weights.flatMap((w) => nbrWeights.flatMap((wn) => noveltyWeights.flatMap((wv) => colistenShares.flatMap((wc) => contentWeights.map((wt) => ({
       w, wn, wv, wc, wt, value: weights.length === 1 && nbrWeights.length === 1 ? 0 : meanNdcg(blend(w, wn, wv, wc, wt), task, 10),
     }))))));
-    const best = weights.length === 1 ? { w: 0, wn: 0, wv: 0, wc: 0, wt: 0 } : chooseWeights(tried, { w: fallback[output], wn: blind ? fallback.neighbours! : 0 });
+    let best = weights.length === 1 ? { w: 0, wn: 0, wv: 0, wc: 0, wt: 0 } : chooseWeights(tried, { w: fallback[output], wn: blind ? fallback.neighbours! : 0 });
+    // The content term joins only on evidence from more than one person: its blend must put more
+    // of validation's discoveries in the top 10 than the best blend without it, for at least
+    // CONTENT_MIN_PEOPLE more people than it puts fewer. One person's validation weeks hold a
+    // discovery or two the blends can reach; chosen on them the term cost the unseen five alone
+    // with HetRec's tags most of their discovery (0.0743 → 0.0133; with more hits required of it
+    // still 0.0266 — docs/EVALUATION.md).
+    if ((best.wt ?? 0) > 0) {
+      const without = chooseWeights(tried.filter((c) => !c.wt), { w: fallback[output], wn: blind ? fallback.neighbours! : 0 });
+      const hits = (c: { w: number; wn: number; wv?: number; wc?: number; wt?: number }) => hitsAtK(blend(c.w, c.wn, c.wv ?? 0, c.wc ?? 0, c.wt ?? 0), task, 10);
+      const [a, b] = [hits(best), hits(without)];
+      const sum = (x: number[]) => x.reduce((s, v) => s + v, 0);
+      const gained = a.filter((x, i) => x > b[i]).length - a.filter((x, i) => x < b[i]).length;
+      if (!(sum(a) > sum(b) && gained >= CONTENT_MIN_PEOPLE)) best = without;
+    }
     const novelty = best.wv ?? 0;
     fusion[output] = best.w;
     if (colistenShares.length > 1) fusion.colisten = best.wc ?? 0;
