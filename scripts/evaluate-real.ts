@@ -14,8 +14,9 @@ import { main, metricsTable, parse, rounded } from './lib/cli';
 const USAGE = `Usage: npm run evaluate:real -- [--data DIR] [--alone] [--community PATH …] [--quick] [--json] [--out DIR] [--set key=value …]
 
 DIR is laid out like ../shared/data: catalog/*.csv and histories/spotify-account/<person>/.
---alone puts each person in a library of their own (the catalogues and their export), trains and
-evaluates each separately, and reports the average over people and each person's own result.
+Together (the default) one library holds everyone; --alone puts each person in a library of their
+own (the catalogues and their export), trains and evaluates each separately. Both report the
+average over people and each person's own result.
 --community PATH adds public listening data (MPD slices, a HetRec folder) after the catalogues.
 --quick trains fewer epochs and bootstraps less (for CI). --analysis adds permutation feature
 importance and ablations (one retraining each); --search runs the successive-halving
