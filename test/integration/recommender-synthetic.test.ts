@@ -793,6 +793,16 @@ describe('training runs', () => {
     expect(Math.abs(f?.contribution ?? 0)).toBeGreaterThan(0);
     expect(f!.text).toContain(`“genre ${all.catalog.genreId[all.catalog.rowOf.get(tagged[0].trackId)!]}”`);
     expect(plain.some((r) => r.explanation!.factors.some((x) => x.text.startsWith('tagged')))).toBe(false);
+    // Training reads the tags where the content term may be chosen (off in a library by default),
+    // also over a saved model's snapshot, which keeps none (a quick retraining).
+    const on = { ...config, model: { ...config.model, head: { ...config.model.head, content_weights: [0, 0.5] } } };
+    const noTags = loadCatalog(lib.sqlite, { tags: false });
+    expect(noTags.tags).toBeUndefined();
+    const known = { catalog: noTags, items: buildItemFeatures(noTags, prepared.featureSpace) };
+    expect(prepareData(lib, on, { featureSpace: prepared.featureSpace, known }).items.tags?.names).toEqual(withTags.tags!.names);
+    expect(prepareData(lib, on).items.tags?.names).toEqual(withTags.tags!.names);
+    expect(config.model.head.content_weights).toEqual([0]);
+    expect(prepareData(lib, config, { featureSpace: prepared.featureSpace, known }).items.tags).toBeUndefined();
     // Deleting the community data takes its tags, and the term, with it.
     deleteCommunity(lib, source);
     expect(loadCatalog(lib.sqlite).tags).toBeUndefined();

@@ -5,7 +5,7 @@
 import type { AppConfig } from '../../../shared/config-schema';
 import { feedback as feedbackRows, type Library } from '../../db';
 import { loadCommunity, type CommunityKnowledge } from '../../importers/community';
-import { TEST, TRAIN, VALID, loadData, timeSplit, type Catalog, type LoadedData, type Split } from './dataset';
+import { TEST, TRAIN, VALID, catalogueTags, loadData, timeSplit, type Catalog, type LoadedData, type Split } from './dataset';
 import { buildInteractions, withFeedback, type Interactions } from './examples';
 import {
   aggregateUsers, buildItemFeatures, buildUserFeatures, fitFeatureSpace, type FeatureSpace, type ItemFeatures,
@@ -128,10 +128,17 @@ export interface FeedbackRow {
  * a saved model's vocabularies and statistics instead of fitting new ones, so its weights fit.
  */
 export function prepareData(lib: Library, cfg: AppConfig, opts: { featureSpace?: FeatureSpace; known?: { catalog: Catalog; items: ItemFeatures } } = {}): Prepared {
-  const data = loadData(lib.sqlite, { catalog: opts.known?.catalog, exportOnly: true });
+  // The community tags, where the content term may be chosen (a saved model's snapshot keeps no tags).
+  const tags = cfg.model.head.content_weights.some((w) => w > 0);
+  let known = opts.known;
+  if (known && tags) {
+    const t = catalogueTags(lib.sqlite, known.catalog.artistId);
+    known = { catalog: { ...known.catalog, tags: t }, items: { ...known.items, tags: t } };
+  }
+  const data = loadData(lib.sqlite, { catalog: known?.catalog, exportOnly: true, tags });
   if (!data.catalog.trackId.length) throw new Error('the library has no catalogue tracks: import a catalogue first');
   if (!data.events.length) throw new Error('the library has no listening history: import an export first');
-  return prepareFrom(data, cfg, { featureSpace: opts.featureSpace, items: opts.known?.items, community: loadCommunity(lib), feedback: libraryFeedback(lib, data) });
+  return prepareFrom(data, cfg, { featureSpace: opts.featureSpace, items: known?.items, community: loadCommunity(lib), feedback: libraryFeedback(lib, data) });
 }
 
 /** Everyone's likes and dislikes of tracks, as rows of `data` (people and tracks it no longer has left out), oldest first. */

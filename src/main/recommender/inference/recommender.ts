@@ -64,8 +64,9 @@ export class Recommender {
     // The catalogue, its features and item vectors: from the model folder's snapshot when it
     // matches the catalogue, else computed (and saved for the next start).
     const { fingerprint, snap } = loaded;
-    // The serving snapshot keeps the catalogue's columns, not its tags: read them here.
-    this.catalog = snap ? { ...snap.catalog, tags: catalogueTags(lib.sqlite, snap.catalog.artistId) } : loadCatalog(lib.sqlite);
+    // The community tags where the blend has the content term (the serving snapshot keeps no tags).
+    const tags = (this.fusion.content ?? 0) > 0;
+    this.catalog = snap ? { ...snap.catalog, tags: tags ? catalogueTags(lib.sqlite, snap.catalog.artistId) : undefined } : loadCatalog(lib.sqlite, { tags });
     this.items = snap?.items ?? buildItemFeatures(this.catalog, this.featureSpace);
     const empty = buildUserFeatures({ catalog: this.catalog, profiles: [], events: loadProfileDataEmpty() }, [], this.featureSpace);
     this.ft = new FeatureTensors(empty, this.items);
