@@ -47,6 +47,8 @@ export interface CommunitySummary {
   artists: number;
   pairs: number;
   tracks: number;
+  /** Artists here whose tags it kept (HetRec's tagging; 0 for the rest). */
+  taggedArtists: number;
   seconds: number;
 }
 

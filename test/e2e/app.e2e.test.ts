@@ -244,6 +244,8 @@ describe.skipIf(!CHROMIUM || !HAS_SHARED)('the app in Chromium', () => {
     await nav('Import');
     await page.getByRole('button', { name: 'Choose community data…' }).click();
     await containsText(page.getByTestId('community-status').locator('xpath=..').getByRole('status'), 'artist neighbours', 60_000);
+    // HetRec's tags of the library's artists are kept too, and said so.
+    await containsText(page.getByTestId('community-status').locator('xpath=..').getByRole('status'), 'the tags of');
     await containsText(page.getByTestId('community-status'), '1 community dataset');
     await shot('13-community-import');
     await nav('Training');

@@ -429,7 +429,7 @@ export async function importCommunity(lib: Library, input: string, opts: { onPro
   const tagged = tags.size;
   const report: CommunityReport = {
     sourceId, source: name, kind, groups: co.groups, rows, matchedRows, artists: co.artistGroups.size, pairs, tracks: co.trackGroups.size,
-    seconds: (performance.now() - t0) / 1000,
+    taggedArtists: tagged, seconds: (performance.now() - t0) / 1000,
   };
   log.info(`community data ${name} (${kind}): ${co.groups} ${groupsArePlaylists(kind) ? 'playlists' : 'listeners'}, ${(100 * matchedRows / Math.max(1, rows)).toFixed(1)} % of ${rows} rows matched to ${co.artistGroups.size} artists here, ${pairs} artist neighbours, ${co.trackGroups.size} catalogue tracks${tagged ? `, tags of ${tagged} artists` : ''}, in ${report.seconds.toFixed(1)} s`);
   return report;

@@ -156,6 +156,7 @@ export function ImportPage({ onImported, hasCatalog, communitySources = 0 }: { o
               {t(groupsArePlaylists(community.kind) ? 'import.communityDoneMpd' : 'import.communityDoneHetrec', {
                 source: community.source, groups: num(community.groups), share: pct(community.rows ? community.matchedRows / community.rows : 0),
                 artists: num(community.artists), pairs: num(community.pairs), seconds: community.seconds.toFixed(1),
+                tags: community.taggedArtists > 0 ? t('import.communityTags', { n: num(community.taggedArtists) }) : '',
               })}
             </p>
           )}
