@@ -51,7 +51,7 @@ void main(async () => {
         community.push(await importCommunity(lib, p, { onProgress: (x) => cbar.update(x.filesDone, x.filesTotal, x.file) }));
         cbar.done();
         const c = community.at(-1)!;
-        process.stdout.write(`community ${c.source}: ${c.groups.toLocaleString()} ${groupsArePlaylists(c.kind) ? 'playlists' : 'listeners'}, ${(100 * c.matchedRows / Math.max(1, c.rows)).toFixed(1)} % of ${c.rows.toLocaleString()} rows matched, ${c.artists.toLocaleString()} artists, ${c.pairs.toLocaleString()} artist neighbours (${c.seconds.toFixed(1)} s)\n`);
+        process.stdout.write(`community ${c.source}: ${c.groups.toLocaleString()} ${groupsArePlaylists(c.kind) ? 'playlists' : 'listeners'}, ${(100 * c.matchedRows / Math.max(1, c.rows)).toFixed(1)} % of ${c.rows.toLocaleString()} rows matched, ${c.artists.toLocaleString()} artists, ${c.pairs.toLocaleString()} artist neighbours${c.taggedArtists ? `, the tags of ${c.taggedArtists.toLocaleString()} of them` : ''} (${c.seconds.toFixed(1)} s)\n`);
       }
     };
     if (!v.catalog?.length && !v.history?.length) {
