@@ -92,7 +92,7 @@ export const CONFIG_FILES = {
           novelty_weights: arr(num(0, 1), 0,
             'With the neighbourhood: weights tried for a novelty term in discovery (the fewer of the library’s people play a track, the higher), chosen on validation after the blend, ties to the smallest (0 = off; empty = off)'),
           content_weights: arr(num(0, 1), 0,
-            'Where the catalogue has tags: weights tried for a content term in discovery (how well a track’s tags fit those of what the person plays), chosen on validation with the blend, ties to the smallest (0 = off; empty = off)'),
+            'Where there are tags (a HetRec community import keeps its listeners’ tags of your artists): weights tried for a content term in discovery (how well a track’s tags fit those of what the person plays), chosen on validation with the blend, ties to the smallest, and only where it finds more validation discoveries for at least two more people than it loses (0 = off; [0], the default in a library, = off)'),
           fusion_fallback: obj({
             all: num(0, 1, 'Blend for all plays when validation cannot choose (no validation plays, or every weight ranks them alike)'),
             discover: num(0, 1, 'Blend for discovery when validation cannot choose'),
