@@ -117,7 +117,7 @@ function hetrecTagFiles(names: string[]): string[] {
  * A tag name as stored: control characters out, spaces collapsed, lower case, at most
  * MAX_TAG_LENGTH characters; '' when nothing is left.
  */
-export function cleanTag(raw: string): string {
+function cleanTag(raw: string): string {
   // eslint-disable-next-line no-control-regex
   const t = raw.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ').replace(/\s+/g, ' ').trim().toLowerCase();
   return t.length > MAX_TAG_LENGTH ? t.slice(0, MAX_TAG_LENGTH).trim() : t;

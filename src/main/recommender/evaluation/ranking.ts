@@ -133,7 +133,9 @@ export { topN };
  * without the full-ranking metrics: what choosing among settings on validation needs.
  */
 export function meanNdcg(ranker: Ranker, task: EvalTask, k: number, seed = 1): number {
-  return task.users.length ? sumOverUsers(ranker, task, k, seed, (top, rel) => ndcgAtK(top, rel, k)) / task.users.length : 0;
+  let sum = 0;
+  overUsers(ranker, task, k, seed, (top, rel) => (sum += ndcgAtK(top, rel, k)));
+  return task.users.length ? sum / task.users.length : 0;
 }
 
 /** How many relevant items the ranker puts in each person's top `k` (the same masking and ties as meanNdcg), per person. */
@@ -145,12 +147,6 @@ export function hitsAtK(ranker: Ranker, task: EvalTask, k: number, seed = 1): nu
     out.push(n);
   });
   return out;
-}
-
-function sumOverUsers(ranker: Ranker, task: EvalTask, k: number, seed: number, f: (top: Int32Array, relevant: Set<number>) => number): number {
-  let sum = 0;
-  overUsers(ranker, task, k, seed, (top, rel) => (sum += f(top, rel)));
-  return sum;
 }
 
 /** Calls `f` with each of the task's people's top `k` and relevant items, in order, ranked as evaluation ranks. */

@@ -16,7 +16,7 @@ import { INFERENCE, type Output, type TwoTowerModel } from '../models/two-tower'
 import { ArtistCandidates, topPositive, union } from './candidates';
 import { explainTracks, type ExplainContext, type ServingUser } from './explain';
 import { colistenShareOf, fuse, listeningPrior, NO_FUSION, type FusionWeights } from './fusion';
-import { CONTENT_CANDIDATES, contentScores, sharedTags, tagProfile } from './content';
+import { CONTENT_CANDIDATES, profileScores, sharedTags, tagProfile } from './content';
 import { loadCommunity, type CommunityKnowledge } from '../../importers/community';
 import { favouriteArtists, withFavourites } from '../data/favourites';
 import { itemVectors, userVectors } from './scoring';
@@ -255,7 +255,9 @@ export class Recommender {
       : Int32Array.from(pool, (p) => p.t);
     if (nbr) cand = union(cand, topPositive(nbr, (t) => !allow[t], NEIGHBOURHOOD_CANDIDATES));
     // Where the catalogue has tags and validation chose the content term: its best tracks too.
-    const content = this.model.hasHead && output === 'discover' && (this.fusion.content ?? 0) > 0 && this.catalog.tags ? contentScores(this.catalog.tags, u.features.trackReplay[0].keys()) : undefined;
+    const tags = this.model.hasHead && output === 'discover' && (this.fusion.content ?? 0) > 0 ? this.catalog.tags : undefined;
+    const profile = tags && tagProfile(tags, u.features.trackReplay[0].keys());
+    const content = profile && profileScores(tags!, profile);
     if (content) cand = union(cand, topPositive(content, (t) => !allow[t], CONTENT_CANDIDATES));
     if (!cand.length) return [];
     // The head's score, with the person's own listening (and the neighbourhood) blended in as chosen on validation.
@@ -272,11 +274,10 @@ export class Recommender {
       // What each blend added to each chosen track's score (0 without one).
       const at = new Map(Array.from(cand, (t, i) => [t, i]));
       const i = (t: number) => at.get(t)!;
-      const profile = content ? tagProfile(this.catalog.tags!, u.features.trackReplay[0].keys()) : undefined;
       const exps = explainTracks(
         this.explainContext, u, chosen.map((c) => c.t), output, chosen.map((c) => own[i(c.t)] - head[i(c.t)]),
         chosen.map((c) => withNbr[i(c.t)] - own[i(c.t)]), chosen.map((c) => fused[i(c.t)] - withContent[i(c.t)]),
-        chosen.map((c) => ({ contribution: withContent[i(c.t)] - withNbr[i(c.t)], tags: profile ? sharedTags(this.catalog.tags!, profile.profile, c.t) : [] })),
+        chosen.map((c) => ({ contribution: withContent[i(c.t)] - withNbr[i(c.t)], tags: profile ? sharedTags(tags!, profile.profile, c.t) : [] })),
       );
       recs.forEach((r, i) => (r.explanation = exps[i]));
     }
