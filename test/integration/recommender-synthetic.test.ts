@@ -669,10 +669,11 @@ describe('training runs', () => {
     // The network alone is still measured (early stopping may watch it) …
     expect(blindRun.metrics['network/ndcg@10']).toBeGreaterThanOrEqual(0);
     // … and where no weight reaches validation at all, the fallback keeps its neighbourhood weight.
-    // (the target: a track outside every blend's candidates — none of them can rank it)
+    // (the target: a track outside every blend's discovery candidates — none of them can rank it;
+    // validationMetrics leaves the ranker on its last output, "all", whose candidates are others)
     const nowhere = {
       ...v,
-      relevant: blindRanker.candidates(v.users, v.exclude).map((c, j) => new Set([[...c.retrieval.keys()].find((t) => !c.cand.includes(t) && !v.exclude[j].has(t) && prepared.items.canonical[t] === t)!])),
+      relevant: blindRanker.as('discover').candidates(v.users, v.exclude).map((c, j) => new Set([[...c.retrieval.keys()].find((t) => !c.cand.includes(t) && !v.exclude[j].has(t) && prepared.items.canonical[t] === t)!])),
     };
     expect(validationMetrics(blindRanker, { ...prepared, valid: nowhere }, 0.5, grid, fb).fusion).toMatchObject({ discover: 0.25, neighbours: { weight: 0.3 } });
     // Without a fallback weight it is chosen as before.
