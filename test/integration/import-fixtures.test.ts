@@ -169,6 +169,37 @@ describe('history import', () => {
     expect(e).toMatchObject({ shuffle: 1, skipped: 0, reason_end: 'trackdone', platform: 'android', ms_played: 200000 });
   });
 
+  it('skips listens no clock or player could have made — before 2000, in the future, a play below 0 or over a day — in every format, counted with their reasons', async () => {
+    const at = (endTime: string, msPlayed: number) => ({ endTime, artistName: 'Rachel Platten', trackName: 'Fight Song', msPlayed });
+    write(dir, 'odd/acc/StreamingHistory0.json', [at('2023-01-01 10:00', 200000), at('1970-01-01 00:00', 200000), at('9999-12-31 23:59', 200000), at('2023-01-02 10:00', -5), at('2023-01-03 10:00', 1e308)]);
+    const ext = { ts: '2023-02-01T10:00:00Z', ms_played: 200000, master_metadata_track_name: 'Comedy', master_metadata_album_artist_name: 'Gen Hoshino', spotify_track_uri: `spotify:track:${ID.comedy}` };
+    write(dir, 'odd/ext/Streaming_History_Audio_2023.json', [ext, { ...ext, ts: '2023-02-02T10:00:00Z', ms_played: 25 * 3600 * 1000 }]);
+    // (four good rows to the bad one: the time column is found by most of its values being believable)
+    const lfRow = (d: string) => `Rachel Platten,Wildfire,Fight Song,${d}\n`;
+    write(dir, 'odd/lastfm.csv', 'artist,album,track,date\n' + ['31 Jan 2021 12:34', '01 Jan 1970 00:00', '01 Feb 2021 12:34', '02 Feb 2021 12:34', '03 Feb 2021 12:34'].map(lfRow).join(''));
+    write(dir, 'odd/listens.jsonl', [2000000000, 32503680000].map((t) => JSON.stringify({ listened_at: t - 300000000, track_metadata: { artist_name: 'Gen Hoshino', track_name: 'Comedy' } })).join('\n') + '\n');
+    const exportify = 'Track URI,Track Name,Album Name,Artist Name(s),Release Date,Duration (ms),Popularity,Explicit,Added By,Added At,Danceability,Energy\n' +
+      `spotify:track:${ID.fight},Fight Song,Wildfire,Rachel Platten,2015-05-19,202000,70,false,,2021-03-01T10:00:00Z,0.5,0.6\n` +
+      `spotify:track:${ID.comedy},Comedy,Comedy,Gen Hoshino,2019-01-01,200000,60,false,,1999-12-31T23:00:00Z,0.5,0.6\n`;
+    write(dir, 'odd/liked.csv', exportify);
+    await runImport(lib, { catalogs: [tracksCsv(dir), tidyCsv(dir)] });
+    const r = await runImport(lib, { histories: [path.join(dir, 'odd')], profile: 'odd' });
+    expect(r.skippedReasons).toEqual({
+      'time before 2000 (a player without a clock?)': 3, // Spotify, Last.fm, Exportify's Added At
+      'time in the future': 2, // Spotify's 9999, ListenBrainz's year 3000
+      'play time below 0 or over 24 hours': 3, // −5 ms, 1e308 ms, 25 hours
+    });
+    expect(r).toMatchObject({ imported: 8, skipped: 8 });
+    // What was kept is what was believable: no listen before 2000 or after today, no play time out of range.
+    const kept = lib.sqlite.prepare('SELECT min(ts) lo, max(ts) hi, min(ms_played) mlo, max(ms_played) mhi FROM listening_events').get() as Record<string, number>;
+    expect(kept.lo).toBeGreaterThanOrEqual(Date.UTC(2000, 0, 1));
+    expect(kept.hi).toBeLessThanOrEqual(Date.now());
+    expect(kept.mlo).toBeGreaterThanOrEqual(0);
+    expect(kept.mhi).toBeLessThanOrEqual(24 * 3600 * 1000);
+    // Each skip names its file and record or line.
+    expect(r.skippedExamples).toContainEqual({ file: path.join(dir, 'odd', 'lastfm.csv'), where: 'line 3', reason: 'time before 2000 (a player without a clock?)' });
+  });
+
   it('reads header-less Last.fm CSV and ListenBrainz API shapes', async () => {
     const lf = write(dir, 'lastfm.csv', 'Rachel Platten,Wildfire,Fight Song,31 Jan 2021 12:34\nGen Hoshino,Comedy,Comedy,31 Jan 2021 12:30\n');
     const lb = write(dir, 'listens.json', { payload: { count: 1, listens: [{ listened_at: 1700000000, track_metadata: { artist_name: 'Gen Hoshino', track_name: 'Comedy', additional_info: { spotify_id: `https://open.spotify.com/track/${ID.comedy}` } } }] } });

@@ -3,6 +3,7 @@ import { readCsvBatches } from '../../src/main/importers/csv';
 import { ImportError } from '../../src/main/importers/errors';
 import { readJsonArrayBatches, readJsonLinesBatches } from '../../src/main/importers/json-stream';
 import { bufferSource, type Source } from '../../src/main/importers/source';
+import { implausibleListen } from '../../src/main/importers/types';
 
 const enc = new TextEncoder();
 const src = (text: string | Uint8Array, name = 'fixture.csv'): Source => bufferSource(name, typeof text === 'string' ? enc.encode(text) : text);
@@ -117,5 +118,19 @@ describe('Exportify artist names', () => {
     expect(exportifyArtists('Tyler, The Creator')).toEqual(['Tyler, The Creator']);
     expect(exportifyArtists('Earth, Wind & Fire')).toEqual(['Earth, Wind & Fire']);
     expect(exportifyArtists('Drake,Future')).toEqual(['Drake', 'Future']);
+  });
+});
+
+describe('believable listens', () => {
+  const now = Date.UTC(2026, 11, 5, 12);
+  it('takes listens from 2000 until a day after the import, with a play time from 0 to 24 hours or none', () => {
+    expect(implausibleListen(Date.UTC(2000, 0, 1), 0, now)).toBeNull();
+    expect(implausibleListen(now + 86_400_000, 86_400_000, now)).toBeNull();
+    expect(implausibleListen(Date.UTC(2015, 5, 1), null, now)).toBeNull();
+    expect(implausibleListen(Date.UTC(2000, 0, 1) - 1, 1000, now)).toMatch(/before 2000/);
+    expect(implausibleListen(0, 1000, now)).toMatch(/before 2000/);
+    expect(implausibleListen(now + 86_400_001, 1000, now)).toMatch(/future/);
+    expect(implausibleListen(Date.UTC(2015, 5, 1), -1, now)).toMatch(/play time/);
+    expect(implausibleListen(Date.UTC(2015, 5, 1), 86_400_001, now)).toMatch(/play time/);
   });
 });

@@ -19,6 +19,25 @@ export interface HistoryRecord {
   platform: string | null;
 }
 
+/** Listening stamped before this (2000-01-01 UTC) is a player without a clock (Last.fm's 1970 scrobbles), not a listen. */
+export const EARLIEST_LISTEN_MS = Date.UTC(2000, 0, 1);
+/** How far past the import's own time a listen may be stamped (a day: time zones, a clock a little fast). */
+export const FUTURE_SLACK_MS = 86_400_000;
+/** The longest single play believed: a day. */
+export const MAX_PLAY_MS = 86_400_000;
+
+/**
+ * Why a listen read from an export cannot be believed, or null: a time before 2000 or in the
+ * future (one listen stamped in 9999 would make every other one ancient to the recency signals),
+ * or a play time below zero or over a day. Such records are skipped and counted, like any other.
+ */
+export function implausibleListen(ts: number, msPlayed: number | null, now = Date.now()): string | null {
+  if (ts < EARLIEST_LISTEN_MS) return 'time before 2000 (a player without a clock?)';
+  if (ts > now + FUTURE_SLACK_MS) return 'time in the future';
+  if (msPlayed !== null && (msPlayed < 0 || msPlayed > MAX_PLAY_MS)) return 'play time below 0 or over 24 hours';
+  return null;
+}
+
 export type HistoryItem =
   | { kind: 'event'; event: HistoryRecord }
   | { kind: 'skip'; reason: string; where: string }

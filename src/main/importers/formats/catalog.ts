@@ -7,7 +7,7 @@ import { Header, readCsvBatches } from '../csv';
 import { ImportError } from '../errors';
 import type { Source } from '../source';
 import { parseTimestamp, parseYear } from '../time';
-import { spotifyIdOf, type CatalogFormat, type CatalogItem, type CatalogRow, type HistoryItem } from '../types';
+import { implausibleListen, spotifyIdOf, type CatalogFormat, type CatalogItem, type CatalogRow, type HistoryItem } from '../types';
 
 interface Columns {
   id: number;
@@ -150,16 +150,17 @@ export async function* readCatalogCsv(src: Source, opts: CatalogReadOptions): As
       out.push({ kind: 'row', row });
       if (opts.onSaved && cols.addedAt >= 0) {
         const ts = parseTimestamp(f[cols.addedAt]);
+        const bad = Number.isFinite(ts) ? implausibleListen(ts, null) : 'missing or unreadable Added At';
         opts.onSaved(
-          Number.isFinite(ts)
-            ? {
+          bad
+            ? { kind: 'skip', reason: bad, where }
+            : {
                 kind: 'event',
                 event: {
                   ts, artist: artists[0], title, album: row.album, spotifyId, msPlayed: null, skipped: null,
                   reasonStart: 'saved', reasonEnd: null, shuffle: null, platform: null,
                 },
-              }
-            : { kind: 'skip', reason: 'missing or unreadable Added At', where },
+              },
         );
       }
     }

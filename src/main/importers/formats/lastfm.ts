@@ -8,11 +8,10 @@ import { Header, readCsvBatches } from '../csv';
 import { ImportError } from '../errors';
 import type { Source } from '../source';
 import { parseTimestamp } from '../time';
-import type { HistoryItem } from '../types';
+import { EARLIEST_LISTEN_MS, FUTURE_SLACK_MS, implausibleListen, type HistoryItem } from '../types';
 
 /** Header names of time columns, most trusted first (a tie-break only: content decides). */
 const TIME_NAMES = ['uts', 'date_uts', 'timestamp', 'unix_timestamp', 'listened_at', 'played_at', 'scrobbled_at', 'datetime', 'utc_time', 'date', 'time', 'scrobble time'];
-const MIN_TS = Date.UTC(1990, 0, 1);
 const DAY = 86400000;
 
 /**
@@ -21,7 +20,7 @@ const DAY = 86400000;
  * no time of day.
  */
 export function chooseTimeColumns(header: string[], sample: string[][], exclude: number[]): { columns: number[]; dayOnly: boolean } {
-  const maxTs = Date.now() + DAY;
+  const maxTs = Date.now() + FUTURE_SLACK_MS;
   const scored = header.map((name, c) => {
     let present = 0;
     let parsed = 0;
@@ -31,7 +30,7 @@ export function chooseTimeColumns(header: string[], sample: string[][], exclude:
       if (!v) continue;
       present++;
       const ts = parseTimestamp(v);
-      if (Number.isFinite(ts) && ts >= MIN_TS && ts <= maxTs) {
+      if (Number.isFinite(ts) && ts >= EARLIEST_LISTEN_MS && ts <= maxTs) {
         parsed++;
         if (ts % DAY !== 0) subDay++;
       }
@@ -92,6 +91,11 @@ export async function* readLastfmCsv(src: Source, headerless: boolean, onProgres
       if (!Number.isFinite(ts)) {
         // Last.fm writes "now playing" rows without a time; nothing to place in history.
         out.push({ kind: 'skip', reason: 'missing or unreadable time', where });
+        continue;
+      }
+      const bad = implausibleListen(ts, null);
+      if (bad) {
+        out.push({ kind: 'skip', reason: bad, where });
         continue;
       }
       out.push({

@@ -3,7 +3,7 @@ import { ImportError } from '../errors';
 import { readJsonArrayBatches, readJsonLinesBatches, type JsonRecord } from '../json-stream';
 import { readText, type Source } from '../source';
 import { parseTimestamp } from '../time';
-import { spotifyIdOf, type HistoryItem } from '../types';
+import { implausibleListen, spotifyIdOf, type HistoryItem } from '../types';
 
 function toItem(rec: JsonRecord): HistoryItem {
   const where = rec.line ? `line ${rec.line}` : `listen ${rec.index}`;
@@ -15,7 +15,10 @@ function toItem(rec: JsonRecord): HistoryItem {
   if (!artist || !title) return { kind: 'skip', reason: 'missing artist or track name', where };
   const ts = parseTimestamp(v.listened_at);
   if (!Number.isFinite(ts)) return { kind: 'skip', reason: 'missing or unreadable listened_at', where };
-  const ms = typeof info.duration_ms === 'number' ? info.duration_ms : typeof info.duration === 'number' ? info.duration * 1000 : null;
+  const raw = typeof info.duration_ms === 'number' ? info.duration_ms : typeof info.duration === 'number' ? info.duration * 1000 : null;
+  const ms = raw !== null && Number.isFinite(raw) ? Math.round(raw) : null;
+  const bad = implausibleListen(ts, ms);
+  if (bad) return { kind: 'skip', reason: bad, where };
   return {
     kind: 'event',
     event: {
@@ -25,7 +28,7 @@ function toItem(rec: JsonRecord): HistoryItem {
       album: typeof md.release_name === 'string' ? md.release_name : null,
       spotifyId: spotifyIdOf(info.spotify_id ?? info.origin_url),
       // ListenBrainz records a track's length, not how long it was played; a listen is a full play.
-      msPlayed: ms === null ? null : Math.round(ms),
+      msPlayed: ms,
       skipped: null,
       reasonStart: null,
       reasonEnd: null,

@@ -3,7 +3,7 @@ import { readJsonArrayBatches } from '../json-stream';
 import type { JsonRecord } from '../json-stream';
 import type { Source } from '../source';
 import { parseTimestamp } from '../time';
-import { spotifyIdOf, type HistoryItem } from '../types';
+import { implausibleListen, spotifyIdOf, type HistoryItem } from '../types';
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v.trim() ? v : null);
 const bool = (v: unknown): boolean | null => (typeof v === 'boolean' ? v : null);
@@ -30,10 +30,16 @@ export async function* readSpotifyAccount(src: Source, onProgress?: (b: number) 
         out.push({ kind: 'skip', reason: 'missing or unreadable endTime', where: `record ${rec.index}` });
         continue;
       }
+      const msPlayed = int(v.msPlayed);
+      const bad = implausibleListen(ts, msPlayed);
+      if (bad) {
+        out.push({ kind: 'skip', reason: bad, where: `record ${rec.index}` });
+        continue;
+      }
       out.push({
         kind: 'event',
         event: {
-          ts, artist, title, album: null, spotifyId: null, msPlayed: int(v.msPlayed),
+          ts, artist, title, album: null, spotifyId: null, msPlayed,
           skipped: null, reasonStart: null, reasonEnd: null, shuffle: null, platform: null,
         },
       });
@@ -68,6 +74,9 @@ function extendedItem(rec: JsonRecord, isVideoFile: boolean): HistoryItem {
   if (!Number.isFinite(ts)) {
     return { kind: 'skip', reason: 'missing or unreadable ts', where: `record ${rec.index}` };
   }
+  const msPlayed = int(v.ms_played);
+  const bad = implausibleListen(ts, msPlayed);
+  if (bad) return { kind: 'skip', reason: bad, where: `record ${rec.index}` };
   return {
     kind: 'event',
     event: {
@@ -76,7 +85,7 @@ function extendedItem(rec: JsonRecord, isVideoFile: boolean): HistoryItem {
       title,
       album: str(v.master_metadata_album_album_name),
       spotifyId: spotifyIdOf(v.spotify_track_uri),
-      msPlayed: int(v.ms_played),
+      msPlayed,
       skipped: bool(v.skipped),
       reasonStart: str(v.reason_start),
       reasonEnd: str(v.reason_end),
