@@ -19,6 +19,25 @@ beforeEach(() => {
 const q = <T>(sql: string, ...args: unknown[]) => lib.sqlite.prepare(sql).get(...args) as T;
 
 describe('catalogue import', () => {
+  it('leaves a value outside what its column can hold missing — never clamped — and says so once per file', async () => {
+    const file = write(dir, 'odd.csv', [
+      TRACKS_HEADER,
+      `${ID.comedy},Gen Hoshino,Comedy,Comedy,73,230666,FALSE,7,0.461,1,-6.746,0,0.143,0.0322,1.01e-6,0.358,0.715,1e308,4,acoustic`,
+      `${ID.ghost},Ben Woodward,Ghost (Acoustic),Ghost - Acoustic,-3,149610,FALSE,0.42,0.166,1,-17.235,1,0.0763,0.924,5.56e-6,0.101,0.267,1e308,4,acoustic`,
+      `${ID.duet},Ingrid Michaelson;ZAYN,To Begin Again,To Begin Again,57,210826,FALSE,0.438,0.359,0,-9.734,1,0.0557,0.21,0,0.117,0.12,76.332,4,acoustic`,
+    ].join('\n') + '\n');
+    const r = await runImport(lib, { catalogs: [file] });
+    expect(r.catalog).toMatchObject({ rows: 3, inserted: 3, skipped: 0 });
+    const row = (id: string) => q<Record<string, number | null>>('SELECT danceability, tempo, popularity, energy FROM tracks WHERE spotify_id = ?', id);
+    expect(row(ID.comedy)).toEqual({ danceability: null, tempo: null, popularity: 73, energy: 0.461 });
+    expect(row(ID.ghost)).toMatchObject({ tempo: null, popularity: null, danceability: 0.42 });
+    expect(row(ID.duet)).toMatchObject({ tempo: 76.332, popularity: 57 });
+    expect(r.files[0].notes).toEqual(['4 value(s) outside what the column can hold were left missing (the first: danceability on line 2)']);
+    // A later file with the value in range fills the gap, as for any missing value.
+    await runImport(lib, { catalogs: [tracksCsv(dir)] });
+    expect(row(ID.comedy)).toMatchObject({ danceability: 0.676, tempo: 87.917 });
+  });
+
   it('merges the same track across files and keeps every genre, one of them main', async () => {
     const r = await runImport(lib, { catalogs: [tracksCsv(dir), tidyCsv(dir)] });
     expect(r.catalog).toMatchObject({ rows: 6, inserted: 4, merged: 2, skipped: 0, tracksTotal: 4 });

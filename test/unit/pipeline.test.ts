@@ -5,6 +5,7 @@ import { openLibrary } from '../../src/main/db';
 import { TEST, TRAIN, VALID, timeSplit, type LoadedData } from '../../src/main/recommender/data/dataset';
 import { generateSyntheticLibrary } from '../../src/main/recommender/data/synthetic';
 import { prepareData } from '../../src/main/recommender/data/pipeline';
+import { applyNumeric, fitNumeric } from '../../src/main/recommender/data/preprocessor';
 import { tmpDir } from '../helpers/env';
 
 describe('data pipeline', () => {
@@ -103,5 +104,16 @@ describe('data pipeline', () => {
     expect(fs.artist.values.length).toBeGreaterThan(0);
     expect(Math.min(...prep.items.artist)).toBeGreaterThanOrEqual(1);
     lib.close();
+  });
+
+  it('treats magnitudes no feature reaches as missing: two values of 1e308 leave the column finite', () => {
+    const policy = { imputation: 'median' as const, capSigma: 3, logColumns: [] };
+    const s = fitNumeric('tempo', [120, 100, 1e308, 1e308, 90, -1e300], policy);
+    expect(s.fill).toBe(100); // the median of 120, 100 and 90
+    expect(s.mean).toBeCloseTo((120 + 100 + 90 + 3 * 100) / 6, 10); // the three huge ones filled with it
+    for (const v of [120, 1e308, -1e300, NaN, 90]) expect(Number.isFinite(applyNumeric(s, v))).toBe(true);
+    // A huge value reads as the median, like a missing one.
+    expect(applyNumeric(s, 1e308)).toBe(applyNumeric(s, NaN));
+    expect(applyNumeric(s, 120)).toBeGreaterThan(0);
   });
 });

@@ -64,7 +64,34 @@ export interface CatalogRow extends Record<AudioFeature, number | null> {
   explicit: boolean | null;
 }
 
-export type CatalogItem = { kind: 'row'; row: CatalogRow } | { kind: 'skip'; reason: string; where: string };
+/** A catalogue row (`outOfRange`: the columns whose value lay outside CATALOG_RANGES and were left missing), or a skipped line. */
+export type CatalogItem = { kind: 'row'; row: CatalogRow; outOfRange?: string[]; where?: string } | { kind: 'skip'; reason: string; where: string };
+
+/**
+ * What each numeric catalogue column can hold: Spotify's audio features in their documented
+ * ranges, the rest generously (both of ../shared's catalogues lie within them). A value outside is
+ * a broken or hostile file, not a track: it is left missing (imputed like any gap), never clamped
+ * — two rows with a tempo of 1e308 made every track's standardised tempo NaN.
+ */
+export const CATALOG_RANGES = {
+  danceability: [0, 1], energy: [0, 1], speechiness: [0, 1], acousticness: [0, 1], instrumentalness: [0, 1],
+  liveness: [0, 1], valence: [0, 1], key: [-1, 11], mode: [0, 1], loudness: [-100, 20], tempo: [0, 1000],
+  timeSignature: [0, 20], durationMs: [0, 86_400_000], popularity: [0, 100],
+} as const satisfies Partial<Record<keyof CatalogRow, readonly [number, number]>>;
+
+/** Sets `row`'s values outside CATALOG_RANGES to missing; the columns it did that to. */
+export function dropOutOfRange(row: CatalogRow): string[] {
+  const out: string[] = [];
+  const r = row as unknown as Record<string, number | null>;
+  for (const [k, [lo, hi]] of Object.entries(CATALOG_RANGES)) {
+    const v = r[k];
+    if (v !== null && v !== undefined && !(v >= lo && v <= hi)) {
+      r[k] = null;
+      out.push(k);
+    }
+  }
+  return out;
+}
 
 /** Spotify track id from "spotify:track:ID", "https://open.spotify.com/track/ID?si=…" or a bare id. */
 export function spotifyIdOf(v: unknown): string | null {

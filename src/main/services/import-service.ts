@@ -185,6 +185,8 @@ async function importCatalogues(run: ImportRun, catalogFirst: Planned[]): Promis
     const saved: HistoryItem[] = [];
     const format = p.detected.format;
     const wantsSaved = p.detected.kind === 'both' && p.profile !== null;
+    let outOfRange = 0;
+    let firstOutOfRange = '';
     for await (const batch of readCatalogCsv(src, {
       format: format as 'spotify-tracks-csv' | 'tidytuesday-csv' | 'exportify',
       onProgress: (b) => req.onProgress?.({ phase: 'catalog', file: p.source.name, bytesDone: run.bytesBefore + b, bytesTotal: run.bytesTotal, records: report.catalog.rows }),
@@ -199,6 +201,10 @@ async function importCatalogues(run: ImportRun, catalogFirst: Planned[]): Promis
           noteSkip(report, p.source.name, item.where, `catalogue: ${item.reason}`);
           continue;
         }
+        if (item.outOfRange) {
+          outOfRange += item.outOfRange.length;
+          firstOutOfRange ||= `${item.outOfRange[0]} on ${item.where}`;
+        }
         if (store!.upsert(item.row, format)) {
           file.imported++;
           report.catalog.inserted++;
@@ -208,6 +214,7 @@ async function importCatalogues(run: ImportRun, catalogFirst: Planned[]): Promis
         }
       }
     }
+    if (outOfRange) file.notes.push(`${outOfRange.toLocaleString('en')} value(s) outside what the column can hold were left missing (the first: ${firstOutOfRange})`);
     if (wantsSaved) savedEvents.set(p, saved);
     listening.insertImport(sqlite, null, 'catalog', format, p.source.name, h.digest('hex'), started, Date.now(), file.records, file.imported, file.duplicates, file.skipped, '{}', 0, 0);
     report.files.push(file);

@@ -7,7 +7,7 @@ import { Header, readCsvBatches } from '../csv';
 import { ImportError } from '../errors';
 import type { Source } from '../source';
 import { parseTimestamp, parseYear } from '../time';
-import { implausibleListen, spotifyIdOf, type CatalogFormat, type CatalogItem, type CatalogRow, type HistoryItem } from '../types';
+import { dropOutOfRange, implausibleListen, spotifyIdOf, type CatalogFormat, type CatalogItem, type CatalogRow, type HistoryItem } from '../types';
 
 interface Columns {
   id: number;
@@ -147,7 +147,8 @@ export async function* readCatalogCsv(src: Source, opts: CatalogReadOptions): As
         const i = cols.features[k as string];
         (row as unknown as Record<string, number | null>)[k as string] = i >= 0 ? num(f[i]) : null;
       }
-      out.push({ kind: 'row', row });
+      const outOfRange = dropOutOfRange(row);
+      out.push(outOfRange.length ? { kind: 'row', row, outOfRange, where } : { kind: 'row', row });
       if (opts.onSaved && cols.addedAt >= 0) {
         const ts = parseTimestamp(f[cols.addedAt]);
         const bad = Number.isFinite(ts) ? implausibleListen(ts, null) : 'missing or unreadable Added At';

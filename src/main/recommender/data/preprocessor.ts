@@ -24,12 +24,20 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
+/**
+ * Larger magnitudes are treated as missing: no feature of a track or a person comes near (a
+ * duration is ~1e7 ms), and two values of 1e308 overflowed the mean and made a whole column NaN.
+ * (Catalogue imports leave values outside a column's range missing already: CATALOG_RANGES.)
+ */
+export const MAX_FEATURE_MAGNITUDE = 1e12;
+const usable = (v: number) => Number.isFinite(v) && Math.abs(v) <= MAX_FEATURE_MAGNITUDE;
+
 export function fitNumeric(name: string, values: ArrayLike<number>, policy: NumericPolicy): NumStat {
   const log = policy.logColumns.includes(name);
   const present: number[] = [];
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
-    if (Number.isFinite(v)) present.push(log ? Math.log1p(Math.max(0, v)) : v);
+    if (usable(v)) present.push(log ? Math.log1p(Math.max(0, v)) : v);
   }
   const fill = policy.imputation === 'median' ? median(present) : present.reduce((a, b) => a + b, 0) / Math.max(1, present.length);
   const n = values.length;
@@ -46,7 +54,7 @@ export function fitNumeric(name: string, values: ArrayLike<number>, policy: Nume
 
 /** Imputed, transformed, capped and standardised value. */
 export function applyNumeric(s: NumStat, v: number): number {
-  let x = Number.isFinite(v) ? (s.log ? Math.log1p(Math.max(0, v)) : v) : s.fill;
+  let x = usable(v) ? (s.log ? Math.log1p(Math.max(0, v)) : v) : s.fill;
   if (x < s.lo) x = s.lo;
   else if (x > s.hi) x = s.hi;
   return (x - s.mean) / s.std;
