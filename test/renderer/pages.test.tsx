@@ -7,7 +7,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import type { Recommendation } from '../../src/shared/types';
+import type { ImportReport, Recommendation } from '../../src/shared/types';
 import { Value } from '@sinclair/typebox/value';
 import { APP_CONFIG_SCHEMA } from '../../src/shared/config-schema';
 import { answers, calls, fakeApiModule, reset } from './fake-api';
@@ -19,6 +19,7 @@ const { SettingsPage } = await import('../../src/renderer/src/pages/SettingsPage
 const { TrainingPage } = await import('../../src/renderer/src/pages/TrainingPage');
 const { EvaluationPage } = await import('../../src/renderer/src/pages/EvaluationPage');
 const { ProfilePage } = await import('../../src/renderer/src/pages/ProfilePage');
+const { ImportSummary } = await import('../../src/renderer/src/pages/ImportPage');
 
 const rec = (i: number, title: string, artist: string): Recommendation => ({
   rank: i + 1, trackId: 100 + i, spotifyId: `x${i}`.padEnd(22, 'x'), title, artist, artistId: 10 + i, genre: 'r&b', year: 2016, durationMs: 200000,
@@ -153,5 +154,27 @@ describe('Profile page', () => {
     expect(await screen.findByRole('heading', { name: 'u03' })).toBeTruthy();
     expect(screen.getByText(new Intl.NumberFormat().format(21549))).toBeTruthy();
     expect(screen.getByText(new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' }).format(new Date(Date.UTC(2023, 0, 5))))).toBeTruthy();
+  });
+});
+
+describe('Import summary', () => {
+  it('says what the importer noticed about each file, by file name, and how many catalogue lines it skipped', () => {
+    const report: ImportReport = {
+      profile: 'lin', ignoredFiles: [], events: 12, imported: 10, duplicates: 0, repeats: 0, skipped: 2,
+      skippedReasons: { 'time before 2000 (a player without a clock?)': 2 }, skippedExamples: [],
+      trackMatched: 8, artistMatched: 10, trackMatch: 0.8, artistMatch: 1, topUnmatchedArtists: [],
+      catalog: { rows: 5, inserted: 4, merged: 0, skipped: 1, tracksTotal: 4 }, rematched: { tracks: 0, artists: 0 }, seconds: 0.4,
+      files: [
+        { path: 'C:\\Users\\lin\\odd.csv', format: 'spotify-tracks-csv', kind: 'catalog', records: 5, imported: 4, duplicates: 0, repeats: 0, skipped: 1, notes: ['2 value(s) outside what the column can hold were left missing (the first: tempo on line 3)'] },
+        { path: '/home/lin/scrobbles.csv', format: 'lastfm-csv', kind: 'history', records: 12, imported: 10, duplicates: 0, repeats: 0, skipped: 2, notes: ['times are given to the day only'] },
+      ],
+    };
+    render(<ImportSummary report={report} />);
+    expect(within(screen.getByTestId('import-notes')).getAllByRole('listitem').map((li) => li.textContent)).toEqual([
+      'odd.csv: 2 value(s) outside what the column can hold were left missing (the first: tempo on line 3)',
+      'scrobbles.csv: times are given to the day only',
+    ]);
+    expect(screen.getByText(/1 catalogue line\(s\) skipped/)).toBeTruthy();
+    expect(screen.getByText(/skipped 2: time before 2000/)).toBeTruthy();
   });
 });

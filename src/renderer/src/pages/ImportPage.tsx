@@ -175,7 +175,12 @@ export function ImportPage({ onImported, hasCatalog, communitySources = 0 }: { o
   );
 }
 
-function ImportSummary({ report: r }: { report: ImportReport }) {
+/** A path's last part (both separators: the report may come from Windows). */
+const fileName = (p: string) => p.split(/[\\/]/).pop() ?? p;
+
+export function ImportSummary({ report: r }: { report: ImportReport }) {
+  // What the importer noticed about a whole file (times to the day only, values left missing …).
+  const notes = r.files.flatMap((f) => (f.notes ?? []).map((note) => ({ file: fileName(f.path), note })));
   return (
     <div className="card report" data-testid="import-report">
       <h3>{t('import.done', { seconds: r.seconds.toFixed(1) })}</h3>
@@ -204,6 +209,12 @@ function ImportSummary({ report: r }: { report: ImportReport }) {
             <p className="muted">{t('import.unknownArtists', { artists: r.topUnmatchedArtists.slice(0, 8).map((a) => `${a.artist} (${num(a.plays)})`).join(', ') })}</p>
           )}
         </>
+      )}
+      {r.catalog.skipped > 0 && <p className="muted">{t('import.catalogueSkipped', { n: num(r.catalog.skipped) })}</p>}
+      {notes.length > 0 && (
+        <ul className="compact muted" data-testid="import-notes">
+          {notes.map((n, i) => <li key={i}>{t('import.note', n)}</li>)}
+        </ul>
       )}
       {r.ignoredFiles.length > 0 && <p className="muted">{t('import.ignored', { n: r.ignoredFiles.length })}</p>}
     </div>
