@@ -66,6 +66,22 @@ describe('configuration', () => {
     expect(() => loadConfig({ layers: [dir] })).toThrow(/model_config\.yaml line \d+/);
   });
 
+  it('refuses a file or --set whose YAML aliases repeat values past the limit, and shows a big value by its size', () => {
+    // Nine lines of nested aliases: a billion strings — validating them never finished.
+    const levels = 'abcdefghi'.split('');
+    const bomb = levels.map((l, i) => `${l}: &${l} [${Array(10).fill(i ? `*${levels[i - 1]}` : '"x"').join(', ')}]`).join('\n');
+    const dir = tmpDir();
+    const file = path.join(dir, 'preprocessing_config.yaml');
+    fs.writeFileSync(file, `${bomb}\npreprocessing:\n  year_buckets: *i\n`);
+    expect(() => loadConfig({ layers: [dir] })).toThrow(`${file}: (document) = null — expected at most 100,000 values`);
+    expect(() => loadConfig({ overrides: [`preprocessing.year_buckets=[&a [1,1,1,1,1,1,1,1,1,1], &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a], &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b], &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c], [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]]`] })).toThrow(/--set: preprocessing\.year_buckets = null — expected at most 100,000 values/);
+    // Aliases under the limit are fine where the value is valid; an unknown key with a list is named by the list's size.
+    fs.writeFileSync(file, 'preprocessing:\n  year_buckets: &y [1990, 2000, 2010]\n');
+    expect(loadConfig({ layers: [dir] }).config.preprocessing.year_buckets).toEqual([1990, 2000, 2010]);
+    fs.writeFileSync(file, `a: [${Array(500).fill('"long string"').join(', ')}]\n`);
+    expect(() => loadConfig({ layers: [dir] })).toThrow(`${file}: a = (a list of 500) — expected no such key`);
+  });
+
   it('parses override values as YAML', () => {
     expect(parseOverride('a.b=0.5')).toEqual({ a: { b: 0.5 } });
     expect(parseOverride('a=hello world')).toEqual({ a: 'hello world' });

@@ -19,11 +19,23 @@ export class ConfigError extends Error {
     super(
       'invalid configuration:\n' +
         issues
-          .map((i) => `  ${i.source}: ${i.key} = ${JSON.stringify(i.value)} — expected ${i.expected}`)
+          .map((i) => `  ${i.source}: ${i.key} = ${shown(i.value)} — expected ${i.expected}`)
           .join('\n'),
     );
     this.name = 'ConfigError';
   }
+}
+
+/**
+ * A value as an error shows it: a number, boolean or string (cut at 60 characters), a list or
+ * mapping only by its size — a YAML file's aliases can make a value of a billion elements, which
+ * JSON.stringify could not even write ("Invalid string length").
+ */
+export function shown(v: unknown): string {
+  if (Array.isArray(v)) return `(a list of ${v.length})`;
+  if (typeof v === 'object' && v !== null) return `(a mapping of ${Object.keys(v).length} key(s))`;
+  if (typeof v === 'string') return JSON.stringify(v.length > 60 ? `${v.slice(0, 60)}…` : v);
+  return String(v);
 }
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
@@ -62,7 +74,31 @@ function readYaml(file: string): Obj {
   }
   if (doc === undefined || doc === null) return {};
   if (!isObj(doc)) throw new ConfigError([{ source: file, key: '(document)', value: doc, expected: 'a mapping of sections' }]);
+  if (!withinSize(doc, MAX_CONFIG_VALUES)) {
+    throw new ConfigError([{ source: file, key: '(document)', value: null, expected: `at most ${MAX_CONFIG_VALUES.toLocaleString('en')} values (YAML aliases repeat a value each time they are used)` }]);
+  }
   return doc;
+}
+
+/**
+ * The most values (each list element and mapping entry, counted every time an alias repeats it) a
+ * configuration file may hold: the shipped four hold a few hundred. Ten lines of nested aliases
+ * make a billion, which validation would walk for ever.
+ */
+export const MAX_CONFIG_VALUES = 100_000;
+
+/** Whether `v` holds at most `budget` values, counting a shared (aliased) one at each use; stops as soon as it does not. */
+function withinSize(v: unknown, budget: number): boolean {
+  let left = budget;
+  const walk = (x: unknown): boolean => {
+    if (typeof x !== 'object' || x === null) return true;
+    const children = Array.isArray(x) ? x : Object.values(x);
+    left -= children.length;
+    if (left < 0) return false;
+    for (const c of children) if (!walk(c)) return false;
+    return true;
+  };
+  return walk(v);
 }
 
 function mergeInto(target: Obj, src: Obj, source: string, sources: Map<string, string>, prefix = ''): void {
@@ -115,6 +151,9 @@ export function parseOverride(expr: string): Obj {
     value = raw;
   }
   if (value === undefined) value = null;
+  if (!withinSize(value, MAX_CONFIG_VALUES)) {
+    throw new ConfigError([{ source: '--set', key: keyPath, value: null, expected: `at most ${MAX_CONFIG_VALUES.toLocaleString('en')} values (YAML aliases repeat a value each time they are used)` }]);
+  }
   const parts = keyPath.split('.');
   if (parts.some((p) => p === '' || FORBIDDEN_KEYS.has(p))) {
     throw new ConfigError([{ source: '--set', key: keyPath, value: raw, expected: 'a dotted key path such as training.batch_size' }]);
