@@ -33,6 +33,13 @@ describe('catalogue import', () => {
     expect(row(ID.ghost)).toMatchObject({ tempo: null, popularity: null, danceability: 0.42 });
     expect(row(ID.duet)).toMatchObject({ tempo: 76.332, popularity: 57 });
     expect(r.files[0].notes).toEqual(['4 value(s) outside what the column can hold were left missing (the first: danceability on line 2)']);
+    // A name no track has is a line skipped; a record of megabytes refuses the file, by line, with nothing written.
+    const long = write(dir, 'long.csv', `${TRACKS_HEADER}\n${ID.fight},Rachel Platten,Wildfire,${'x'.repeat(1001)},70,202000,FALSE,0.5,0.5,1,-5,1,0.1,0.1,0,0.1,0.5,120,4,pop\n`);
+    expect((await runImport(lib, { catalogs: [long] })).catalog).toMatchObject({ rows: 1, inserted: 0, skipped: 1 });
+    const before = snapshot(lib.sqlite);
+    const huge = write(dir, 'huge.csv', `${TRACKS_HEADER}\n${ID.fight},Rachel Platten,Wildfire,"${'x'.repeat(5 * 1024 * 1024)}`);
+    await expect(runImport(lib, { catalogs: [huge] })).rejects.toThrow(`${huge} (line 2): a record longer than 4 M characters (a quoted field that never closes?)`);
+    expect(snapshot(lib.sqlite)).toBe(before);
     // A later file with the value in range fills the gap, as for any missing value.
     await runImport(lib, { catalogs: [tracksCsv(dir)] });
     expect(row(ID.comedy)).toMatchObject({ danceability: 0.676, tempo: 87.917 });
@@ -190,7 +197,7 @@ describe('history import', () => {
 
   it('skips listens no clock or player could have made — before 2000, in the future, a play below 0 or over a day — in every format, counted with their reasons', async () => {
     const at = (endTime: string, msPlayed: number) => ({ endTime, artistName: 'Rachel Platten', trackName: 'Fight Song', msPlayed });
-    write(dir, 'odd/acc/StreamingHistory0.json', [at('2023-01-01 10:00', 200000), at('1970-01-01 00:00', 200000), at('9999-12-31 23:59', 200000), at('2023-01-02 10:00', -5), at('2023-01-03 10:00', 1e308)]);
+    write(dir, 'odd/acc/StreamingHistory0.json', [at('2023-01-01 10:00', 200000), at('1970-01-01 00:00', 200000), at('9999-12-31 23:59', 200000), at('2023-01-02 10:00', -5), at('2023-01-03 10:00', 1e308), { ...at('2023-01-04 10:00', 200000), trackName: 'x'.repeat(1001) }]);
     const ext = { ts: '2023-02-01T10:00:00Z', ms_played: 200000, master_metadata_track_name: 'Comedy', master_metadata_album_artist_name: 'Gen Hoshino', spotify_track_uri: `spotify:track:${ID.comedy}` };
     write(dir, 'odd/ext/Streaming_History_Audio_2023.json', [ext, { ...ext, ts: '2023-02-02T10:00:00Z', ms_played: 25 * 3600 * 1000 }]);
     // (four good rows to the bad one: the time column is found by most of its values being believable)
@@ -207,8 +214,9 @@ describe('history import', () => {
       'time before 2000 (a player without a clock?)': 3, // Spotify, Last.fm, Exportify's Added At
       'time in the future': 2, // Spotify's 9999, ListenBrainz's year 3000
       'play time below 0 or over 24 hours': 3, // −5 ms, 1e308 ms, 25 hours
+      'a name over 1,000 characters': 1,
     });
-    expect(r).toMatchObject({ imported: 8, skipped: 8 });
+    expect(r).toMatchObject({ imported: 8, skipped: 9 });
     // What was kept is what was believable: no listen before 2000 or after today, no play time out of range.
     const kept = lib.sqlite.prepare('SELECT min(ts) lo, max(ts) hi, min(ms_played) mlo, max(ms_played) mhi FROM listening_events').get() as Record<string, number>;
     expect(kept.lo).toBeGreaterThanOrEqual(Date.UTC(2000, 0, 1));

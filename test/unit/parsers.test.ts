@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readCsvBatches } from '../../src/main/importers/csv';
-import { ImportError } from '../../src/main/importers/errors';
+import { ImportError, jsonProblem } from '../../src/main/importers/errors';
 import { readJsonArrayBatches, readJsonLinesBatches } from '../../src/main/importers/json-stream';
 import { bufferSource, type Source } from '../../src/main/importers/source';
 import { implausibleListen } from '../../src/main/importers/types';
@@ -102,6 +102,28 @@ describe('JSON readers', () => {
   it('rejects an empty file and a non-array document', async () => {
     expect((await failure(all(readJsonArrayBatches(src('', 'e.json'))))).message).toMatch(/empty/);
     expect((await failure(all(readJsonArrayBatches(src('{"a":1}', 'o.json'))))).message).toMatch(/expected a JSON array/);
+  });
+
+  it('says what is wrong with broken JSON without repeating the file’s text', async () => {
+    // V8's own message quotes it: Unexpected token 'p', ..."secret": pa"... is not valid JSON
+    const secret = '{"note": password123}';
+    for (const e of [
+      await failure(all(readJsonArrayBatches(src(`[{"a":1},\n${secret}]`, 'x.json'), { wholeFileLimit: 0 }))),
+      await failure(all(readJsonArrayBatches(src(`[${secret}]`, 'x.json')))),
+      await failure(all(readJsonLinesBatches(src(`{"a":1}\n${secret}\n`, 'l.jsonl')))),
+      await failure(all(readJsonArrayBatches(src('["password123"]', 'x.json')))),
+    ]) {
+      expect(e.message).toMatch(/^(x\.json|l\.jsonl) \(/);
+      expect(e.message).not.toMatch(/password|note/);
+    }
+    expect(jsonProblem(new SyntaxError("Expected ',' or '}' after property value in JSON at position 6"))).toBe("Expected ',' or '}' after property value at character 7");
+    expect(jsonProblem(new SyntaxError('Unexpected token \'p\', ..."te": passwo"... is not valid JSON'))).toBe('an unexpected character');
+    expect(jsonProblem(new SyntaxError('Unexpected end of JSON input'))).toBe('the text ends before the JSON does');
+  });
+
+  it('refuses a JSON record of megabytes by where it starts, before gathering the rest of the file', async () => {
+    const e = await failure(all(readJsonArrayBatches(src(`[{"a":1},\n{"a":"${'x'.repeat(5 * 1024 * 1024)}`, 'big.json'), { wholeFileLimit: 0 })));
+    expect(e.message).toBe('big.json (record 2 starting at line 2): longer than 4 M characters: not a listening export');
   });
 
   it('reads JSON Lines and names a broken line', async () => {

@@ -19,7 +19,7 @@ import { getLogger } from '../logging';
 import { collect } from './collect';
 import { cacheFile, readCache, removeCaches, writeCache } from './community-cache';
 import { detect } from './detect';
-import { ImportError } from './errors';
+import { ImportError, jsonProblem } from './errors';
 import { Header, detectDelimiter, readCsvBatches } from './csv';
 import { historyReader } from './read-history';
 import { fileSource } from './source';
@@ -258,7 +258,7 @@ export async function importCommunity(lib: Library, input: string, opts: { onPro
         doc = JSON.parse(readText(file));
       } catch (e) {
         if (e instanceof ImportError) throw e;
-        throw new ImportError(file, null, `not valid JSON (${(e as Error).message.replace(/\s*in JSON at position.*$/, '').slice(0, 80)})`);
+        throw new ImportError(file, null, `not valid JSON (${jsonProblem(e)})`);
       }
       const playlists = (doc as { playlists?: unknown })?.playlists;
       if (!Array.isArray(playlists)) throw new ImportError(file, null, 'expected an object with a "playlists" array (a Million Playlist Dataset slice)');

@@ -4,7 +4,7 @@
  * (detected from the header line). Memory stays bounded by the longest record.
  */
 import { ImportError } from './errors';
-import { countNewlines, textChunks, type Source } from './source';
+import { countNewlines, MAX_RECORD_CHARS, textChunks, type Source } from './source';
 
 export interface CsvRecord {
   fields: string[];
@@ -52,6 +52,7 @@ export async function* readCsvBatches(
   let quoteLine = 0;
   let pendingCR = false;
   let bytes = 0;
+  let recordChars = 0; // characters in the current record's fields before `field`
 
   const QUOTE = 34;
   const CR = 13;
@@ -113,6 +114,7 @@ export async function* readCsvBatches(
       }
       if (c === D) {
         fields.push(field);
+        recordChars += field.length + 1;
         field = '';
         fieldStarted = false;
         afterQuote = false;
@@ -126,6 +128,7 @@ export async function* readCsvBatches(
         }
         fields = [];
         field = '';
+        recordChars = 0;
         fieldStarted = false;
         afterQuote = false;
         line++;
@@ -145,6 +148,10 @@ export async function* readCsvBatches(
       fieldStarted = true;
       afterQuote = false;
       i = j;
+    }
+    if (recordChars + field.length > MAX_RECORD_CHARS) {
+      const where = quoted ? quoteLine : recordLine;
+      throw new ImportError(src.name, `line ${where}`, `a record longer than ${MAX_RECORD_CHARS / 1024 ** 2} M characters${quoted ? ' (a quoted field that never closes?)' : ''}: not a listening export or catalogue`);
     }
     if (out.length) yield out;
     opts.onProgress?.(bytes);

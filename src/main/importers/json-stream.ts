@@ -3,8 +3,8 @@
  * line numbers for errors. Files up to `wholeFileLimit` are parsed in one JSON.parse (fast path);
  * if that fails the streaming scanner runs to say exactly which record is broken.
  */
-import { ImportError } from './errors';
-import { readText, textChunks, type Source } from './source';
+import { ImportError, jsonProblem } from './errors';
+import { MAX_RECORD_CHARS, readText, textChunks, type Source } from './source';
 
 export interface JsonRecord {
   value: Record<string, unknown>;
@@ -42,7 +42,7 @@ export async function* readJsonArrayBatches(
         for (let i = start; i < end; i++) {
           const v = parsed[i];
           if (typeof v !== 'object' || v === null || Array.isArray(v)) {
-            throw new ImportError(src.name, `record ${i + 1}`, `expected an object, found ${JSON.stringify(v)?.slice(0, 40)}`);
+            throw new ImportError(src.name, `record ${i + 1}`, `expected an object, found ${kindOf(v)}`);
           }
           batch[i - start] = { value: v as Record<string, unknown>, index: i + 1, line: 0 };
         }
@@ -97,7 +97,7 @@ async function* scanJsonArray(src: Source, onProgress?: (bytes: number) => void)
             try {
               value = JSON.parse(text);
             } catch (e) {
-              throw new ImportError(src.name, `record ${index} starting at line ${recLine}`, `not valid JSON (${(e as Error).message})`);
+              throw new ImportError(src.name, `record ${index} starting at line ${recLine}`, `not valid JSON (${jsonProblem(e)})`);
             }
             if (typeof value !== 'object' || value === null || Array.isArray(value)) {
               throw new ImportError(src.name, `record ${index} at line ${recLine}`, 'expected an object');
@@ -136,6 +136,7 @@ async function* scanJsonArray(src: Source, onProgress?: (bytes: number) => void)
       throw new ImportError(src.name, `record ${index + 1} at line ${line}`, `expected an object, found "${s[i]}"`);
     }
     if (depth > 0 && recStart >= 0) buf += s.slice(recStart);
+    if (buf.length > MAX_RECORD_CHARS) throw new ImportError(src.name, `record ${index} starting at line ${recLine}`, `longer than ${MAX_RECORD_CHARS / 1024 ** 2} M characters: not a listening export`);
     if (ready.length) yield ready;
     onProgress?.(chunk.bytesRead);
   }
@@ -156,7 +157,7 @@ export async function* readJsonLinesBatches(src: Source, onProgress?: (bytes: nu
     try {
       v = JSON.parse(t);
     } catch (e) {
-      throw new ImportError(src.name, `line ${ln}`, `not valid JSON (${(e as Error).message}); expected one JSON object per line`);
+      throw new ImportError(src.name, `line ${ln}`, `not valid JSON (${jsonProblem(e)}); expected one JSON object per line`);
     }
     if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ImportError(src.name, `line ${ln}`, 'expected a JSON object');
     return { value: v as Record<string, unknown>, index: ++index, line: ln };
@@ -178,4 +179,11 @@ export async function* readJsonLinesBatches(src: Source, onProgress?: (bytes: nu
     const r = parseLine(rest, line);
     if (r) yield [r];
   }
+}
+
+/** What a JSON value is, for an error that must not repeat the file's contents. */
+function kindOf(v: unknown): string {
+  if (Array.isArray(v)) return 'a list';
+  if (v === null) return 'null';
+  return typeof v === 'string' ? 'a string' : typeof v === 'number' ? 'a number' : typeof v === 'boolean' ? 'true or false' : typeof v;
 }

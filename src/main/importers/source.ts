@@ -8,6 +8,13 @@ import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { ImportError } from './errors';
 
+/**
+ * The longest record a reader gathers, in characters: an export's records hold a few hundred. Past
+ * it the file is refused by the line or record it starts on (a quoted CSV field or a JSON record
+ * that never closes would otherwise gather the rest of a gigabyte file into one string first).
+ */
+export const MAX_RECORD_CHARS = 4 * 1024 * 1024;
+
 export interface Source {
   /** Shown in messages and stored with each event: a path, or `archive.zip!inner/path.json`. */
   name: string;

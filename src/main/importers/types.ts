@@ -38,6 +38,14 @@ export function implausibleListen(ts: number, msPlayed: number | null, now = Dat
   return null;
 }
 
+/** The longest artist, track, album or genre name kept: real ones stay under a few hundred characters. */
+export const MAX_NAME_CHARS = 1000;
+
+/** Why a record's names cannot be believed (one is over MAX_NAME_CHARS: a broken or hostile file), or null. */
+export function overlongName(...names: (string | null | undefined)[]): string | null {
+  return names.some((n) => n && n.length > MAX_NAME_CHARS) ? `a name over ${MAX_NAME_CHARS.toLocaleString('en')} characters` : null;
+}
+
 export type HistoryItem =
   | { kind: 'event'; event: HistoryRecord }
   | { kind: 'skip'; reason: string; where: string }

@@ -201,7 +201,7 @@ const en = {
   'import.starting': "Starting…",
   'import.done': "Import finished in {seconds} s",
   'import.catalogueDone': "Catalogue: {rows} rows → {inserted} new tracks, {merged} merged; {total} tracks in your library.",
-  'import.catalogueSkipped': "{n} catalogue line(s) skipped (no track id, name or artist).",
+  'import.catalogueSkipped': "{n} catalogue line(s) skipped (no track id, name or artist, or a name over 1,000 characters).",
   'import.note': "{file}: {note}",
   'import.listensDone': "{imported} listens imported of {read} read; {duplicates} were already here, {skipped} skipped.",
   'import.matchedTrack': "matched to a catalogue track",

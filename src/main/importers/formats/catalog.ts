@@ -7,7 +7,7 @@ import { Header, readCsvBatches } from '../csv';
 import { ImportError } from '../errors';
 import type { Source } from '../source';
 import { parseTimestamp, parseYear } from '../time';
-import { dropOutOfRange, implausibleListen, spotifyIdOf, type CatalogFormat, type CatalogItem, type CatalogRow, type HistoryItem } from '../types';
+import { dropOutOfRange, implausibleListen, overlongName, spotifyIdOf, type CatalogFormat, type CatalogItem, type CatalogRow, type HistoryItem } from '../types';
 
 interface Columns {
   id: number;
@@ -129,6 +129,11 @@ export async function* readCatalogCsv(src: Source, opts: CatalogReadOptions): As
         }
       }
       const release = cols.release >= 0 ? f[cols.release]?.trim() || null : null;
+      const overlong = overlongName(title, cols.album >= 0 ? f[cols.album] : null, release, ...artists, ...genres);
+      if (overlong) {
+        out.push({ kind: 'skip', reason: overlong, where });
+        continue;
+      }
       const row: CatalogRow = {
         spotifyId,
         title,

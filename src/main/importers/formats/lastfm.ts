@@ -8,7 +8,7 @@ import { Header, readCsvBatches } from '../csv';
 import { ImportError } from '../errors';
 import type { Source } from '../source';
 import { parseTimestamp } from '../time';
-import { EARLIEST_LISTEN_MS, FUTURE_SLACK_MS, implausibleListen, type HistoryItem } from '../types';
+import { EARLIEST_LISTEN_MS, FUTURE_SLACK_MS, implausibleListen, overlongName, type HistoryItem } from '../types';
 
 /** Header names of time columns, most trusted first (a tie-break only: content decides). */
 const TIME_NAMES = ['uts', 'date_uts', 'timestamp', 'unix_timestamp', 'listened_at', 'played_at', 'scrobbled_at', 'datetime', 'utc_time', 'date', 'time', 'scrobble time'];
@@ -93,7 +93,7 @@ export async function* readLastfmCsv(src: Source, headerless: boolean, onProgres
         out.push({ kind: 'skip', reason: 'missing or unreadable time', where });
         continue;
       }
-      const bad = implausibleListen(ts, null);
+      const bad = implausibleListen(ts, null) ?? overlongName(artist, title, albumI >= 0 ? f[albumI] : null);
       if (bad) {
         out.push({ kind: 'skip', reason: bad, where });
         continue;

@@ -1,9 +1,9 @@
 /** ListenBrainz: the export's JSON Lines, a JSON array of listens, and the API's {"payload":{"listens":[…]}}. */
-import { ImportError } from '../errors';
+import { ImportError, jsonProblem } from '../errors';
 import { readJsonArrayBatches, readJsonLinesBatches, type JsonRecord } from '../json-stream';
 import { readText, type Source } from '../source';
 import { parseTimestamp } from '../time';
-import { implausibleListen, spotifyIdOf, type HistoryItem } from '../types';
+import { implausibleListen, overlongName, spotifyIdOf, type HistoryItem } from '../types';
 
 function toItem(rec: JsonRecord): HistoryItem {
   const where = rec.line ? `line ${rec.line}` : `listen ${rec.index}`;
@@ -17,7 +17,7 @@ function toItem(rec: JsonRecord): HistoryItem {
   if (!Number.isFinite(ts)) return { kind: 'skip', reason: 'missing or unreadable listened_at', where };
   const raw = typeof info.duration_ms === 'number' ? info.duration_ms : typeof info.duration === 'number' ? info.duration * 1000 : null;
   const ms = raw !== null && Number.isFinite(raw) ? Math.round(raw) : null;
-  const bad = implausibleListen(ts, ms);
+  const bad = implausibleListen(ts, ms) ?? overlongName(artist, title, typeof md.release_name === 'string' ? md.release_name : null);
   if (bad) return { kind: 'skip', reason: bad, where };
   return {
     kind: 'event',
@@ -54,7 +54,7 @@ export async function* readListenBrainz(src: Source, variant: string | undefined
   try {
     doc = JSON.parse(text);
   } catch (e) {
-    throw new ImportError(src.name, null, `not valid JSON (${(e as Error).message})`);
+    throw new ImportError(src.name, null, `not valid JSON (${jsonProblem(e)})`);
   }
   const d = doc as { payload?: { listens?: unknown }; listens?: unknown };
   const listens = d.payload?.listens ?? d.listens;

@@ -3,7 +3,7 @@ import { readJsonArrayBatches } from '../json-stream';
 import type { JsonRecord } from '../json-stream';
 import type { Source } from '../source';
 import { parseTimestamp } from '../time';
-import { implausibleListen, spotifyIdOf, type HistoryItem } from '../types';
+import { implausibleListen, overlongName, spotifyIdOf, type HistoryItem } from '../types';
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v.trim() ? v : null);
 const bool = (v: unknown): boolean | null => (typeof v === 'boolean' ? v : null);
@@ -31,7 +31,7 @@ export async function* readSpotifyAccount(src: Source, onProgress?: (b: number) 
         continue;
       }
       const msPlayed = int(v.msPlayed);
-      const bad = implausibleListen(ts, msPlayed);
+      const bad = implausibleListen(ts, msPlayed) ?? overlongName(artist, title);
       if (bad) {
         out.push({ kind: 'skip', reason: bad, where: `record ${rec.index}` });
         continue;
@@ -75,7 +75,7 @@ function extendedItem(rec: JsonRecord, isVideoFile: boolean): HistoryItem {
     return { kind: 'skip', reason: 'missing or unreadable ts', where: `record ${rec.index}` };
   }
   const msPlayed = int(v.ms_played);
-  const bad = implausibleListen(ts, msPlayed);
+  const bad = implausibleListen(ts, msPlayed) ?? overlongName(artist, title, str(v.master_metadata_album_album_name));
   if (bad) return { kind: 'skip', reason: bad, where: `record ${rec.index}` };
   return {
     kind: 'event',
