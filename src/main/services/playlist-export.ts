@@ -2,9 +2,17 @@
 import type { Recommendation } from '../../shared/types';
 
 const url = (r: Recommendation) => `https://open.spotify.com/track/${r.spotifyId}`;
-const xml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+// Control characters other than tab and newlines are not allowed in XML 1.0 at all.
+// eslint-disable-next-line no-control-regex
+const xml = (s: string) => s.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+/**
+ * A CSV cell. Titles and names come from catalogues strangers wrote: text a spreadsheet would take
+ * for a formula (=, +, -, @, a tab or a carriage return first: "=HYPERLINK(…)") is written with a
+ * leading apostrophe, which spreadsheets show as text (OWASP's advice on CSV injection).
+ */
 const csvCell = (v: string | number | null) => {
-  const s = v === null ? '' : String(v);
+  const raw = v === null ? '' : String(v);
+  const s = typeof v === 'string' && /^[=+\-@\t\r]/.test(raw) ? `'${raw}` : raw;
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 };
 
