@@ -36,7 +36,8 @@ const IMPORT_REQUEST = obj({ catalogs: arr(filePath, 0, undefined, 1000), histor
 export type ImportRequestDto = Static<typeof IMPORT_REQUEST>;
 /** Files picked in the window, sent as bytes (works the same in Electron and the browser harness). */
 const IMPORT_FILES = obj({
-  files: arr(obj({ name: str(undefined, '^[^/\\\\]{1,255}$'), base64: str() }), 1, undefined, 500),
+  // A file's own name: no folders, and not "." or ".." (which name folders, not files).
+  files: arr(obj({ name: str(undefined, '^(?!\\.{1,2}$)[^/\\\\]{1,255}$'), base64: str() }), 1, undefined, 500),
   kind: oneOf(['history', 'catalog']),
   profile: opt(profileName),
 });

@@ -49,6 +49,8 @@ describe('the typed contract at the main-process boundary', () => {
       ['import:run', { catalogs: 'x.csv', histories: [] }],
       ['import:run', { catalogs: [], histories: [] }],
       ['import:files', { kind: 'history', files: [{ name: '../../etc/passwd', base64: '' }] }],
+      ['import:files', { kind: 'history', files: [{ name: '..', base64: 'AAAA' }] }],
+      ['import:files', { kind: 'history', files: [{ name: '.', base64: 'AAAA' }] }],
       ['training:start', { overrides: ['rm -rf /'] }],
       ['settings:set', { logLevel: 'LOUD' }],
       ['profile:get', 'malformed JSON'],
@@ -82,6 +84,18 @@ describe('the typed contract at the main-process boundary', () => {
 });
 
 describe.skipIf(!HAS_SHARED)('long work in the worker', () => {
+  it('imports uploaded files, two with one name both', async () => {
+    const service = new AppService(tmpDir(), () => {}, { quiet: true });
+    const handlers = service.handlers();
+    const upload = (day: number) => ({
+      name: 'StreamingHistory0.json',
+      base64: Buffer.from(JSON.stringify([1, 2, 3].map((h) => ({ endTime: `2023-01-0${day} 1${h}:00`, artistName: 'Rachel Platten', trackName: 'Fight Song', msPlayed: 200000 })))).toString('base64'),
+    });
+    const r = await dispatch(handlers, 'import:files', { kind: 'history', profile: 'ana', files: [upload(1), upload(2)] });
+    expect(r).toMatchObject({ ok: true, value: { events: 6, imported: 6 } });
+    service.close();
+  });
+
   it('cancels an import half-way and leaves the library as it was; renderer logs reach the log file', async () => {
     // The import's progress events, as the window receives them.
     const progress: { event: string; payload: { bytesDone?: number; bytesTotal?: number } }[] = [];

@@ -222,8 +222,10 @@ export class AppService {
       'import:files': async (req) => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'omr-upload-'));
         try {
-          const files = req.files.map((f) => {
-            const p = path.join(dir, path.basename(f.name));
+          // Each in a folder of its own: two uploads with one name (two StreamingHistory0.json) both stay.
+          const files = req.files.map((f, i) => {
+            fs.mkdirSync(path.join(dir, String(i)));
+            const p = path.join(dir, String(i), path.basename(f.name));
             fs.writeFileSync(p, Buffer.from(f.base64, 'base64'));
             return p;
           });
