@@ -129,6 +129,8 @@ describe.skipIf(!CHROMIUM || !HAS_SHARED)('the app in Chromium', () => {
     const alert = page.getByRole('alert');
     await containsText(alert, 'StreamingHistory_music_9.json', 60_000);
     await containsText(alert, 'truncated');
+    // Named as the person picked it, not by the temporary folder the upload was read from.
+    expect(await alert.textContent()).toContain('Something went wrong. StreamingHistory_music_9.json (record');
     await shot('03-import-error');
     await nav('Profile');
     await visible(page.getByRole('heading', { name: 'u03' }));

@@ -93,6 +93,12 @@ describe.skipIf(!HAS_SHARED)('long work in the worker', () => {
     });
     const r = await dispatch(handlers, 'import:files', { kind: 'history', profile: 'ana', files: [upload(1), upload(2)] });
     expect(r).toMatchObject({ ok: true, value: { events: 6, imported: 6 } });
+    // The report and errors name an upload by its own name, not the temporary folder it was read from.
+    if (r.ok) expect(r.value.files.map((f) => f.path)).toEqual(['StreamingHistory0.json', 'StreamingHistory0.json']);
+    const broken = { name: 'StreamingHistory1.json', base64: Buffer.from('[{"endTime": "2023-01-01 10:00", "artistName": "A"},\n{"endTime": ').toString('base64') };
+    expect(await dispatch(handlers, 'import:files', { kind: 'history', profile: 'ana', files: [broken] })).toMatchObject({
+      ok: false, error: { message: 'StreamingHistory1.json (record 2 starting at line 2): the file ends inside this record (truncated?)' },
+    });
     service.close();
   });
 

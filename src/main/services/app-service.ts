@@ -229,7 +229,22 @@ export class AppService {
             fs.writeFileSync(p, Buffer.from(f.base64, 'base64'));
             return p;
           });
-          return await this.importInWorker(req.kind === 'catalog' ? { catalogs: files, histories: [] } : { catalogs: [], histories: files, profile: req.profile });
+          // Messages and the report name an upload as the person knows it (its file name), not by
+          // the temporary folder it was read from.
+          const local = new RegExp(`${dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[\\\\/]\\d+[\\\\/]`, 'g');
+          const named = (s: string) => s.replace(local, '');
+          try {
+            const r = await this.importInWorker(req.kind === 'catalog' ? { catalogs: files, histories: [] } : { catalogs: [], histories: files, profile: req.profile });
+            return {
+              ...r,
+              files: r.files.map((f) => ({ ...f, path: named(f.path) })),
+              ignoredFiles: r.ignoredFiles.map((f) => ({ ...f, path: named(f.path) })),
+              skippedExamples: r.skippedExamples.map((x) => ({ ...x, file: named(x.file) })),
+            };
+          } catch (e) {
+            if (e instanceof Error) e.message = named(e.message);
+            throw e;
+          }
         } finally {
           fs.rmSync(dir, { recursive: true, force: true });
         }
