@@ -227,6 +227,18 @@ describe('community listening logs', () => {
     const bad = write(dir, 'bad/userid-timestamp-artid-artname-traid-traname.tsv', 'u1\t2009-05-04T23:08:57Z\ta\tGen Hoshino\tt\tComedy\nu1\tbroken line\n');
     await expect(importCommunity(lib, path.dirname(bad))).rejects.toThrow(/userid-timestamp-artid-artname-traid-traname\.tsv.*line 2.*expected 6 tab-separated columns/);
     expect(snapshot(lib.sqlite)).toBe(before);
+    // A line that never ends is refused by its number before it is gathered whole (readline had no limit).
+    const endless = write(dir, 'endless/usersha1-artmbid-artname-plays.tsv', `00000c28\t\tben woodward\t120\r\n00000c28\t\t${'z'.repeat(3 << 20)}`);
+    await expect(importCommunity(lib, path.dirname(endless))).rejects.toThrow(/usersha1-artmbid-artname-plays\.tsv \(line 2\): a line of more than 64 KB is not a listen/);
+    expect(snapshot(lib.sqlite)).toBe(before);
+    // Lines across the reader's megabyte batches, CRLF ends and a byte that is not UTF-8 are read as lines.
+    const many = Array.from({ length: 40_000 }, (_, i) => `${String(i).padStart(8, '0')}\t\t${i % 2 ? 'Gen Hoshino' : 'ben woodward'}\t${i}`);
+    const crlf = Buffer.concat([Buffer.from(many.join('\r\n') + '\r\n'), Buffer.from([0x30, 0x09, 0x09, 0xff, 0x09, 0x31, 0x0a])]);
+    const bigLog = path.join(dir, 'big', 'usersha1-artmbid-artname-plays.tsv');
+    fs.mkdirSync(path.dirname(bigLog));
+    fs.writeFileSync(bigLog, crlf);
+    // (the last line, its artist a lone bad byte, is read and counted but names no artist here: no group)
+    expect(await importCommunity(lib, path.dirname(bigLog))).toMatchObject({ kind: 'lastfm-360k', groups: 40_000, rows: 40_001, matchedRows: 40_000 });
     // Not a log at all.
     const other = write(dir, 'other/notes.tsv', 'hello\tworld\n');
     await expect(importCommunity(lib, path.dirname(other))).rejects.toThrow(/notes\.tsv.*line 1.*expected Last\.fm 1K/);

@@ -11,7 +11,6 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import readline from 'node:readline';
 import type { CommunityKind, CommunitySummary } from '../../shared/ipc';
 import { groupsArePlaylists } from '../../shared/types';
 import { catalog, community as communityRows, library, versions, type Library } from '../db';
@@ -121,6 +120,36 @@ function cleanTag(raw: string): string {
   // eslint-disable-next-line no-control-regex
   const t = raw.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ').replace(/\s+/g, ' ').trim().toLowerCase();
   return t.length > MAX_TAG_LENGTH ? t.slice(0, MAX_TAG_LENGTH).trim() : t;
+}
+
+/**
+ * A listening log's lines (without their ends; UTF-8, a bad byte read as U+FFFD as readline did),
+ * in batches of about a megabyte, numbered from 1. A line still open after `maxLine` bytes refuses
+ * the file by its number at once: a log of one endless line would otherwise be gathered whole
+ * (readline has no limit, and past V8's longest string it failed without naming the file).
+ */
+export async function* lineBatches(file: string, maxLine: number): AsyncGenerator<{ lines: string[]; firstLine: number; bytesRead: number }> {
+  const dec = new TextDecoder('utf-8');
+  let pending: Buffer | null = null;
+  let lineNo = 0;
+  let bytes = 0;
+  const text = (b: Buffer, start: number, end: number) => dec.decode(b.subarray(start, end > start && b[end - 1] === 13 ? end - 1 : end));
+  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+    bytes += chunk.length;
+    const buf: Buffer = pending ? Buffer.concat([pending, chunk]) : chunk;
+    const first = lineNo + 1;
+    const lines: string[] = [];
+    let start = 0;
+    for (let nl = buf.indexOf(10, start); nl >= 0; nl = buf.indexOf(10, start)) {
+      lines.push(text(buf, start, nl));
+      lineNo++;
+      start = nl + 1;
+    }
+    pending = start < buf.length ? buf.subarray(start) : null;
+    if (pending && pending.length > maxLine) throw new ImportError(file, `line ${lineNo + 1}`, `a line of more than ${maxLine / 1024} KB is not a listen`);
+    yield { lines, firstLine: first, bytesRead: bytes };
+  }
+  if (pending) yield { lines: [text(pending, 0, pending.length)], firstLine: lineNo + 1, bytesRead: bytes };
 }
 
 /** A file's first non-empty line (of its first 64 KB). */
@@ -349,26 +378,24 @@ export async function importCommunity(lib: Library, input: string, opts: { onPro
       let group: string | null = null;
       let artists = new Set<number>();
       let tracks = new Set<number>();
-      const stream = fs.createReadStream(file);
-      let lineNo = 0;
-      for await (const raw of readline.createInterface({ input: stream, crlfDelay: Infinity })) {
-        lineNo++;
-        const line = lineNo === 1 ? raw.replace(/^\uFEFF/, '') : raw;
-        if (!line.trim()) continue;
-        if (line.length > MAX_LINE) throw new ImportError(file, `line ${lineNo}`, `a line of more than ${MAX_LINE / 1024} KB is not a listen`);
-        const e = parseLogLine(kind, line, file, lineNo);
-        if (e.group !== group) {
-          if (group !== null) co.add(artists, tracks);
-          group = e.group;
-          artists = new Set();
-          tracks = new Set();
+      for await (const batch of lineBatches(file, MAX_LINE)) {
+        for (let k = 0; k < batch.lines.length; k++) {
+          const lineNo = batch.firstLine + k;
+          const line = lineNo === 1 ? batch.lines[k].replace(/^\uFEFF/, '') : batch.lines[k];
+          if (!line.trim()) continue;
+          if (line.length > MAX_LINE) throw new ImportError(file, `line ${lineNo}`, `a line of more than ${MAX_LINE / 1024} KB is not a listen`);
+          const e = parseLogLine(kind, line, file, lineNo);
+          if (e.group !== group) {
+            if (group !== null) co.add(artists, tracks);
+            group = e.group;
+            artists = new Set();
+            tracks = new Set();
+          }
+          count(e.spotifyId, e.artist, artists, tracks);
         }
-        count(e.spotifyId, e.artist, artists, tracks);
-        if (lineNo % 50_000 === 0) {
-          if (opts.signal?.aborted) throw new ImportError(input, null, 'the import was cancelled; nothing was changed');
-          opts.onProgress?.({ file: path.basename(file), filesDone: before + stream.bytesRead, filesTotal: total });
-          await tick();
-        }
+        if (opts.signal?.aborted) throw new ImportError(input, null, 'the import was cancelled; nothing was changed');
+        opts.onProgress?.({ file: path.basename(file), filesDone: before + batch.bytesRead, filesTotal: total });
+        await tick();
       }
       if (group !== null) co.add(artists, tracks);
       before += fs.statSync(file).size;
