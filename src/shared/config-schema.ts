@@ -22,6 +22,15 @@ export const arr = <T extends TSchema>(of: T, minItems?: number, description?: s
 /** A mapping with exactly these keys (unknown keys are errors). */
 export const obj = <T extends TProperties>(fields: T, description?: string): TObject<T> => Type.Object(fields, { additionalProperties: false, description });
 
+/**
+ * Caps on lists a configuration (or a --set from the window) may hold. Training tries every
+ * combination of the blend's weight grids on validation each epoch, and builds every dense layer
+ * listed: a few hundred grid values or layers would make one training run for days or exhaust
+ * memory. The shipped configuration uses at most 5 weights and 2 layers.
+ */
+export const MAX_GRID = 21;
+export const MAX_LAYERS = 8;
+
 /** Keys that can reach an object's prototype; refused wherever input becomes an object. */
 export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 
@@ -48,7 +57,7 @@ export const BASELINE_NAMES = ['random', 'popularity', 'catalog_popularity', 're
 
 const tower = <T extends TProperties>(extra: T) =>
   obj({
-    hidden_units: arr(int(1, 4096), 1, 'Dense layer sizes before the output layer'),
+    hidden_units: arr(int(1, 4096), 1, 'Dense layer sizes before the output layer', MAX_LAYERS),
     batch_norm: bool('Batch normalisation after each hidden layer'),
     dropout: num(0, 0.9, 'Dropout after each hidden layer'),
     ...extra,
@@ -83,16 +92,16 @@ export const CONFIG_FILES = {
           year_bucket_embedding_dim: int(1, 32),
         }),
         head: obj({
-          hidden_units: arr(int(1, 4096), 1, 'Dense layers of the concat head'),
+          hidden_units: arr(int(1, 4096), 1, 'Dense layers of the concat head', MAX_LAYERS),
           dropout: num(0, 0.9),
           add_retrieval_score: bool('Add the towers’ similarity score to the head’s logit (off: the head ranks on its own)'),
           fusion_weights: arr(num(0, 1), 0,
-            'Weights tried for blending the person’s own listening into the head’s ranking (replays for all plays; their artists and co-listened artists for discovery); the one that ranks the validation period best is kept, ties to the smallest (0 = the network alone; empty = off)'),
+            'Weights tried for blending the person’s own listening into the head’s ranking (replays for all plays; their artists and co-listened artists for discovery); the one that ranks the validation period best is kept, ties to the smallest (0 = the network alone; empty = off)', MAX_GRID),
           neighbourhood: bool('With several people in the library, blend a neighbourhood score (EASE over their plays: people who play what you play also play …) into discovery, its weight chosen on validation from fusion_weights'),
           novelty_weights: arr(num(0, 1), 0,
-            'With the neighbourhood: weights tried for a novelty term in discovery (the fewer of the library’s people play a track, the higher), chosen on validation after the blend, ties to the smallest (0 = off; empty = off)'),
+            'With the neighbourhood: weights tried for a novelty term in discovery (the fewer of the library’s people play a track, the higher), chosen on validation after the blend, ties to the smallest (0 = off; empty = off)', MAX_GRID),
           content_weights: arr(num(0, 1), 0,
-            'Where there are tags (a HetRec community import keeps its listeners’ tags of your artists): weights tried for a content term in discovery (how well a track’s tags fit those of what the person plays), chosen on validation with the blend, ties to the smallest, and only where it finds more validation discoveries for at least two more people than it loses (0 = off; [0], the default in a library, = off)'),
+            'Where there are tags (a HetRec community import keeps its listeners’ tags of your artists): weights tried for a content term in discovery (how well a track’s tags fit those of what the person plays), chosen on validation with the blend, ties to the smallest, and only where it finds more validation discoveries for at least two more people than it loses (0 = off; [0], the default in a library, = off)', MAX_GRID),
           fusion_fallback: obj({
             all: num(0, 1, 'Blend for all plays when validation cannot choose (no validation plays, or every weight ranks them alike)'),
             discover: num(0, 1, 'Blend for discovery when validation cannot choose'),
@@ -165,9 +174,9 @@ export const CONFIG_FILES = {
           min_country_count: int(1, 1_000_000),
         }),
         cap_sigma: num(0.5, 100, 'Numeric features are capped at mean ± this many standard deviations'),
-        log_transform: arr(str(), 0, 'Features log1p-transformed before scaling'),
-        year_buckets: arr(int(1900, 2100), 1),
-        age_buckets: arr(int(0, 130), 1),
+        log_transform: arr(str(), 0, 'Features log1p-transformed before scaling', 64),
+        year_buckets: arr(int(1900, 2100), 1, undefined, 64),
+        age_buckets: arr(int(0, 130), 1, undefined, 32),
         new_release_years: int(0, 50, 'A track this many years old or newer counts as a new release'),
         split: obj({
           method: oneOf(['time']),
@@ -194,7 +203,7 @@ export const CONFIG_FILES = {
     file: 'evaluation_config.yaml',
     spec: obj({
       evaluation: obj({
-        k_values: arr(int(1, 10000), 1),
+        k_values: arr(int(1, 10000), 1, undefined, 16),
         metrics: arr(oneOf(METRIC_NAMES), 1),
         threshold: num(0, 1, 'Score above which a prediction counts as positive (precision/recall/F1/accuracy)'),
         exclude_seen: bool('Leave out tracks the person already played'),

@@ -82,6 +82,15 @@ describe('configuration', () => {
     expect(() => loadConfig({ layers: [dir] })).toThrow(`${file}: a = (a list of 500) — expected no such key`);
   });
 
+  it('refuses weight grids and layer lists long enough to stall or exhaust a training run', () => {
+    const grid = (n: number) => `[${Array.from({ length: n }, (_, i) => (i / n).toFixed(3)).join(',')}]`;
+    expect(loadConfig({ overrides: [`model.head.fusion_weights=${grid(21)}`] }).config.model.head.fusion_weights).toHaveLength(21);
+    expect(() => loadConfig({ overrides: [`model.head.fusion_weights=${grid(22)}`] })).toThrow(/model\.head\.fusion_weights/);
+    expect(() => loadConfig({ overrides: [`model.head.content_weights=${grid(40)}`] })).toThrow(/model\.head\.content_weights/);
+    expect(() => loadConfig({ overrides: [`model.user_tower.hidden_units=[${Array(9).fill(4096).join(',')}]`] })).toThrow(/model\.user_tower\.hidden_units/);
+    expect(loadConfig({ overrides: [`model.head.hidden_units=[${Array(8).fill(16).join(',')}]`] }).config.model.head.hidden_units).toHaveLength(8);
+  });
+
   it('parses override values as YAML', () => {
     expect(parseOverride('a.b=0.5')).toEqual({ a: { b: 0.5 } });
     expect(parseOverride('a=hello world')).toEqual({ a: 'hello world' });
