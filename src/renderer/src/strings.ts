@@ -46,7 +46,7 @@ const en = {
   'recs.list': 'Recommendations',
   'recs.keys': 'Keys: ↑ ↓ move, Enter shows why, L like, D not for me, N never this artist, S more like this',
   'recs.newArtist': ' · new artist',
-  'recs.scoreTitle': "How likely the model thinks you'll like it",
+  'recs.scoreTitle': "How likely the model thinks you'll like it. The order also spreads the list over artists and sounds (the Variety slider), so a lower figure can come first.",
   'recs.showWhy': '{title} by {artist}: show why',
   'recs.row': '{rank}. {title} by {artist}, {genre}{year}, {score}',
   'recs.like': 'Like {title}',
