@@ -38,7 +38,17 @@ if (!app.requestSingleInstanceLock()) {
       });
       return r.canceled ? [] : r.filePaths;
     };
-    const service = new AppService(process.env.OMR_DATA_DIR ?? app.getPath('userData'), emit, { version: app.getVersion(), openPath: (f) => shell.openPath(f), pickPaths });
+    let service: AppService;
+    try {
+      service = new AppService(process.env.OMR_DATA_DIR ?? app.getPath('userData'), emit, { version: app.getVersion(), openPath: (f) => shell.openPath(f), pickPaths });
+    } catch (e) {
+      // A library this version cannot open (a newer version's schema, a damaged file): say so and stop,
+      // rather than leave a window with nothing behind it.
+      log.error(`could not open the library: ${(e as Error).message}`);
+      dialog.showErrorBox('The library could not be opened', (e as Error).message);
+      app.quit();
+      return;
+    }
     const handlers = service.handlers();
     const origin = { packaged: app.isPackaged, devUrl: process.env.ELECTRON_RENDERER_URL, indexFile: path.join(__dirname, '../renderer/index.html') };
     // Every message is checked for its sender: only the app's own page in its own window.

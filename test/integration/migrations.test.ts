@@ -8,7 +8,7 @@ import { openLibrary } from '../../src/main/db';
 import { migrationsDir } from '../../src/main/paths';
 import { tmpDir } from '../helpers/env';
 
-const journal = () => JSON.parse(fs.readFileSync(path.join(migrationsDir(), 'meta', '_journal.json'), 'utf8')) as { entries: { idx: number; tag: string }[] };
+const journal = () => JSON.parse(fs.readFileSync(path.join(migrationsDir(), 'meta', '_journal.json'), 'utf8')) as { entries: { idx: number; tag: string; when: number }[] };
 
 describe('migrations', () => {
   it('are numbered in order with one SQL file each', () => {
@@ -62,5 +62,25 @@ describe('migrations', () => {
     expect(again.sqlite.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(again.sqlite.pragma('foreign_keys', { simple: true })).toBe(1);
     again.close();
+  });
+
+  it('refuses, by name and untouched, a library a newer version migrated past this one, and a file that is not a database', () => {
+    const file = path.join(tmpDir(), 'lib.sqlite');
+    const lib = openLibrary(file);
+    const last = Math.max(...journal().entries.map((e) => e.when));
+    lib.sqlite.prepare('INSERT INTO __drizzle_migrations (hash, created_at) VALUES (?, ?)').run('from-a-newer-version', last + 86_400_000);
+    lib.sqlite.exec('CREATE TABLE later_feature (x INTEGER)');
+    lib.close();
+    const bytes = fs.readFileSync(file);
+    expect(() => openLibrary(file)).toThrow(`${file}: written by a newer version of the app`);
+    expect(fs.readFileSync(file).equals(bytes)).toBe(true);
+    // The same library without the newer migration opens as before.
+    const raw = new Database(file);
+    raw.prepare("DELETE FROM __drizzle_migrations WHERE hash = 'from-a-newer-version'").run();
+    raw.close();
+    openLibrary(file).close();
+    const junk = path.join(tmpDir(), 'notes.sqlite');
+    fs.writeFileSync(junk, 'these are my notes, not a database '.repeat(200));
+    expect(() => openLibrary(junk)).toThrow(`${junk}: not a library database, or a damaged one (SQLITE_NOTADB)`);
   });
 });

@@ -23,10 +23,28 @@ export interface OpenOptions {
   skipMigrations?: boolean;
 }
 
-/** Opens (creating if needed) the library database and brings its schema up to date. */
+/**
+ * Opens (creating if needed) the library database and brings its schema up to date. A file that
+ * is not a SQLite database, or one a newer version of the app has migrated past this version's
+ * schema, is refused by name (a newer schema would otherwise be read and written as if it were
+ * this one's).
+ */
 export function openLibrary(file: string, opts: OpenOptions = {}): Library {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const sqlite = new Database(file, { readonly: opts.readonly ?? false });
+  try {
+    sqlite.pragma('schema_version', { simple: true });
+  } catch (e) {
+    sqlite.close();
+    const code = (e as { code?: string }).code;
+    if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') throw new Error(`${file}: not a library database, or a damaged one (${code})`);
+    throw e;
+  }
+  const newer = newerSchema(sqlite);
+  if (newer) {
+    sqlite.close();
+    throw new Error(`${file}: written by a newer version of the app (${newer}); open it with that version, or start a new library`);
+  }
   if (!opts.readonly) {
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('synchronous = NORMAL');
@@ -43,6 +61,15 @@ export function openLibrary(file: string, opts: OpenOptions = {}): Library {
     if (after > before) getLogger('db').info(`applied ${after - before} migration(s) to ${file}`);
   }
   return { sqlite, db, close: () => sqlite.close() };
+}
+
+/** Where the file's last applied migration is newer than any this version ships: a description; otherwise null. */
+function newerSchema(sqlite: Database.Database): string | null {
+  if (!appliedMigrations(sqlite)) return null;
+  const last = (sqlite.prepare('SELECT max(created_at) AS t FROM __drizzle_migrations').get() as { t: number | null }).t;
+  const journal = JSON.parse(fs.readFileSync(path.join(migrationsDir(), 'meta', '_journal.json'), 'utf8')) as { entries: { when: number; tag: string }[] };
+  const known = Math.max(...journal.entries.map((e) => e.when));
+  return last !== null && Number(last) > known ? `its schema is from ${new Date(Number(last)).toISOString().slice(0, 10)}, this version's from ${new Date(known).toISOString().slice(0, 10)}` : null;
 }
 
 function appliedMigrations(sqlite: Database.Database): number {
