@@ -141,6 +141,15 @@ describe('Evaluation page', () => {
     expect(calls.find((c) => c.channel === 'evaluation:run')?.req).toEqual({ profileId: 3 });
     expect(screen.getAllByRole('columnheader', { name: 'artist_affinity' }).length).toBeGreaterThan(0);
   });
+
+  it('says why there is nothing to measure when the person’s listening is too short to hold any back', async () => {
+    answers['evaluation:run'] = () => ({ runId: 1, users: 0, profile: 'tiny', rankers: [], allPlays: [] });
+    render(<EvaluationPage profileId={1} profileName="tiny" />);
+    await userEvent.setup().click(screen.getByRole('button', { name: 'Evaluate the serving model' }));
+    expect((await screen.findByTestId('eval-none')).textContent).toMatch(/^Nothing to measure yet: tiny’s listening is too short/);
+    expect(screen.queryByRole('table')).toBeNull();
+    expect(screen.queryByText('NDCG@10, discovery')).toBeNull();
+  });
 });
 
 describe('Profile page', () => {

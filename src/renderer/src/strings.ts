@@ -102,6 +102,7 @@ const en = {
   'profile.save': "Save",
   'profile.saved': "Saved.",
   'eval.nothing': "{title}: nothing to rank — no held-out listening of this kind.",
+  'eval.noneHeldOut': "Nothing to measure yet: {who}’s listening is too short to hold its last weeks back and check the model against them (it takes at least 10 listens, spread over time). Import a longer history and evaluate again; the recommendations work meanwhile.",
   'eval.metric': "metric",
   'eval.lead': "How well does the serving model predict what {who} listened to in the last part of the history, which it never saw? Compared with every baseline — your own most played (all-time and lately), your artists’ other tracks (all-time and lately), popularity, content and co-listening — on the same split.",
   'eval.you': "you",

@@ -50,7 +50,10 @@ export function EvaluationPage({ profileId, profileName }: { profileId: number |
       <button type="button" onClick={run} disabled={busy}>{t('eval.run')}</button>
       {busy && <Loading label={t('eval.ranking')} />}
       {error && <ErrorBox message={error} />}
-      {result && (
+      {result && result.users === 0 && (
+        <p className="card" role="status" data-testid="eval-none">{t('eval.noneHeldOut', { who: result.profile ?? profileName ?? t('eval.you') })}</p>
+      )}
+      {result && result.users > 0 && (
         <div className="cards">
           <div className="card wide">
             <h3>{result.profile ? t('eval.ownTitle', { who: result.profile, run: result.runId }) : t('eval.allTitle', { users: result.users, run: result.runId })}</h3>
