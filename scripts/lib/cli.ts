@@ -74,7 +74,9 @@ export function rounded(m: Record<string, number>, digits = 4): Record<string, n
 /** A fixed-width table of metrics (rows) by ranker (columns). */
 export function metricsTable(results: { ranker: string; metrics: Record<string, number> }[], names: string[]): string {
   const w = Math.max(...names.map((n) => n.length)) + 2;
-  const head = ''.padEnd(w) + results.map((r) => r.ranker.padStart(17)).join('');
-  const rows = names.map((n) => n.padEnd(w) + results.map((r) => (Number.isFinite(r.metrics[n]) ? r.metrics[n].toFixed(4) : '—').padStart(17)).join(''));
+  // Each column as wide as the longest ranker name and a gap (catalog_popularity ran into its neighbour at 17).
+  const c = Math.max(10, ...results.map((r) => r.ranker.length)) + 2;
+  const head = ''.padEnd(w) + results.map((r) => r.ranker.padStart(c)).join('');
+  const rows = names.map((n) => n.padEnd(w) + results.map((r) => (Number.isFinite(r.metrics[n]) ? r.metrics[n].toFixed(4) : '—').padStart(c)).join(''));
   return [head, ...rows].join('\n');
 }
