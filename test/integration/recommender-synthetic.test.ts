@@ -201,6 +201,12 @@ describe('two-tower model on the synthetic library', () => {
     expect(exp.factors.length).toBeGreaterThan(2);
     expect(exp.factors.reduce((s, f) => s + Math.abs(f.share), 0)).toBeCloseTo(1, 5);
     expect(exp.factors.some((f) => f.kind === 'audio' && /your average/.test(f.text))).toBe(true);
+    // A track's own artist is named once, by the artist factor — not again as "you listen to …" or
+    // among the artists it is recommended because of (the demo said both, side by side).
+    for (const r of first) {
+      expect(r.explanation!.factors.some((f) => f.kind === 'history' && f.text.startsWith(`you listen to ${r.artist} (`))).toBe(false);
+      expect(r.explanation!.becauseArtists.map((b) => b.artist)).not.toContain(r.artist);
+    }
 
     rec.feedback(pid, 'dislike', { trackId: first[0].trackId });
     rec.feedback(pid, 'never_artist', { trackId: first[1].trackId });

@@ -301,15 +301,16 @@ function explainOne(
       contribution: base - L[o + 6 + C], share: 0,
     });
   }
-  const because = hist
-    .map((hh, h) => {
-      const id = histArtistIds[hh.h];
-      const habit = habitOf(u, id);
-      return { artist: ctx.catalog.artistName.get(id) ?? '?', ...habit, contribution: base - L[nItemPairs + h * scores.nTracks + i] };
-    })
-    .filter((b) => b.contribution > 0)
+  const fromHistory = hist.map((hh, h) => ({ id: histArtistIds[hh.h], contribution: base - L[nItemPairs + h * scores.nTracks + i] }));
+  // The track's own artist in the person's history is the artist factor again ("Mopol — you have
+  // played them 14 times" beside "you listen to Mopol (14 plays)"): its part joins that factor.
+  const own = fromHistory.filter((b) => b.id === artistId).reduce((sum, b) => sum + b.contribution, 0);
+  if (own) factors.find((f) => f.kind === 'artist')!.contribution += own;
+  const because = fromHistory
+    .filter((b) => b.id !== artistId && b.contribution > 0)
     .sort((a, b) => b.contribution - a.contribution)
-    .slice(0, 3);
+    .slice(0, 3)
+    .map((b) => ({ artist: ctx.catalog.artistName.get(b.id) ?? '?', ...habitOf(u, b.id), contribution: b.contribution }));
   for (const b of because) {
     const what = [b.plays ? `${b.plays} plays` : '', b.saved ? `${b.saved} saved` : ''].filter(Boolean).join(', ');
     factors.push({ kind: 'history', label: b.artist, text: `you listen to ${b.artist} (${what})`, contribution: b.contribution, share: 0 });
