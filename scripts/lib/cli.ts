@@ -74,9 +74,9 @@ export function rounded(m: Record<string, number>, digits = 4): Record<string, n
 /** A fixed-width table of metrics (rows) by ranker (columns). */
 export function metricsTable(results: { ranker: string; metrics: Record<string, number> }[], names: string[]): string {
   const w = Math.max(...names.map((n) => n.length)) + 2;
-  // Each column as wide as the longest ranker name and a gap (catalog_popularity ran into its neighbour at 17).
-  const c = Math.max(10, ...results.map((r) => r.ranker.length)) + 2;
-  const head = ''.padEnd(w) + results.map((r) => r.ranker.padStart(c)).join('');
-  const rows = names.map((n) => n.padEnd(w) + results.map((r) => (Number.isFinite(r.metrics[n]) ? r.metrics[n].toFixed(4) : '—').padStart(c)).join(''));
+  // Each column as wide as its ranker's name and a gap (at a fixed 17, catalog_popularity ran into its neighbour).
+  const c = results.map((r) => Math.max(6, r.ranker.length) + 2);
+  const head = ''.padEnd(w) + results.map((r, j) => r.ranker.padStart(c[j])).join('');
+  const rows = names.map((n) => n.padEnd(w) + results.map((r, j) => (Number.isFinite(r.metrics[n]) ? r.metrics[n].toFixed(4) : '—').padStart(c[j])).join(''));
   return [head, ...rows].join('\n');
 }
