@@ -207,6 +207,11 @@ describe('two-tower model on the synthetic library', () => {
       expect(r.explanation!.factors.some((f) => f.kind === 'history' && f.text.startsWith(`you listen to ${r.artist} (`))).toBe(false);
       expect(r.explanation!.becauseArtists.map((b) => b.artist)).not.toContain(r.artist);
     }
+    // The own-listening blend's line says which way it moved the track: a track it lowers was played
+    // less lately than the other candidates' artists, not "you have been playing … lately" with a minus.
+    const blendLines = rec.recommend(pid, { k: 50, explain: true }).flatMap((r) => r.explanation!.factors.filter((f) => f.label === 'your listening'));
+    expect(blendLines.some((f) => f.contribution < 0)).toBe(true);
+    for (const f of blendLines) expect(f.text, `${f.text} ${f.contribution}`).toMatch(f.contribution > 0 ? /^you have been playing .+ lately$|is co-listened with the artists you play$/ : /less lately than your other artists$|is new to you: your own listening puts the artists you play first$/);
 
     rec.feedback(pid, 'dislike', { trackId: first[0].trackId });
     rec.feedback(pid, 'never_artist', { trackId: first[1].trackId });

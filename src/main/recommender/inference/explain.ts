@@ -319,13 +319,15 @@ function explainOne(
   // their recent replays (decayed plays), worded apart from the artist factor's all-time count.
   const b = blendOfTrack;
   if (Math.abs(b) > 1e-6) {
-    factors.push({
-      kind: 'history', label: 'your listening',
-      text: output === 'all'
-        ? (plays ? 'you keep coming back to it' : 'you saved it')
-        : plays ? `you have been playing ${artistName} lately` : saved ? `you saved ${artistName}'s tracks` : `${artistName} is co-listened with the artists you play`,
-      contribution: b, share: 0,
-    });
+    // The blend ranks against the other candidates: a track it lowers is one whose signal is
+    // weaker than theirs (two plays of an artist among favourites of fifty), which the text says.
+    const up = b > 0;
+    const text = output === 'all'
+      ? plays ? (up ? 'you keep coming back to it' : 'you come back to it less than to your favourites') : 'you saved it'
+      : plays ? (up ? `you have been playing ${artistName} lately` : `you have played ${artistName} less lately than your other artists`)
+      : saved ? (up ? `you saved ${artistName}'s tracks` : `you saved fewer of ${artistName}'s tracks than of your other artists'`)
+      : up ? `${artistName} is co-listened with the artists you play` : `${artistName} is new to you: your own listening puts the artists you play first`;
+    factors.push({ kind: 'history', label: 'your listening', text, contribution: b, share: 0 });
   }
   // The library's neighbourhood score (inference/neighbourhood.ts), blended into discovery after that.
   if (Math.abs(neighboursOfTrack) > 1e-6) {
