@@ -699,6 +699,10 @@ describe('training runs', () => {
     const rec = Recommender.open(lib, saved);
     const list = rec.recommend(pid, { k: 10, explain: true, diversity: 0, maxPerArtist: 0 });
     expect(list.some((r) => r.explanation!.factors.some((f) => f.label === 'listeners like you' && f.contribution > 0))).toBe(true);
+    // Its line says which way it moved each track.
+    for (const f of rec.recommend(pid, { k: 50, explain: true }).flatMap((r) => r.explanation!.factors.filter((x) => x.label === 'listeners like you'))) {
+      expect(f.text).toBe(f.contribution > 0 ? 'people in your library who play what you play also play it' : 'people in your library who play what you play seldom play it');
+    }
     // At full weight the list is the neighbourhood's own best tracks (over everyone's listening
     // now), the ones retrieval would not have offered included.
     const all = loadData(lib.sqlite);

@@ -331,7 +331,11 @@ function explainOne(
   }
   // The library's neighbourhood score (inference/neighbourhood.ts), blended into discovery after that.
   if (Math.abs(neighboursOfTrack) > 1e-6) {
-    factors.push({ kind: 'collaborative', label: 'listeners like you', text: 'people in your library who play what you play also play it', contribution: neighboursOfTrack, share: 0 });
+    factors.push({
+      kind: 'collaborative', label: 'listeners like you',
+      text: neighboursOfTrack > 0 ? 'people in your library who play what you play also play it' : 'people in your library who play what you play seldom play it',
+      contribution: neighboursOfTrack, share: 0,
+    });
   }
   // The content term (content.ts): the community's tags it shares with what the person plays.
   if (contentOfTrack && Math.abs(contentOfTrack.contribution) > 1e-6) {
