@@ -209,7 +209,8 @@ describe('two-tower model on the synthetic library', () => {
     }
     // The own-listening blend's line says which way it moved the track: a track it lowers was played
     // less lately than the other candidates' artists, not "you have been playing … lately" with a minus.
-    const blendLines = rec.recommend(pid, { k: 50, explain: true }).flatMap((r) => r.explanation!.factors.filter((f) => f.label === 'your listening'));
+    const fifty = rec.recommend(pid, { k: 50, explain: true });
+    const blendLines = fifty.flatMap((r) => r.explanation!.factors.filter((f) => f.label === 'your listening'));
     expect(blendLines.some((f) => f.contribution < 0)).toBe(true);
     for (const f of blendLines) expect(f.text, `${f.text} ${f.contribution}`).toMatch(f.contribution > 0 ? /^you have been playing .+ lately$|is co-listened with the artists you play$/ : /less lately than your other artists$|is new to you: your own listening puts the artists you play first$/);
 

@@ -288,17 +288,20 @@ function explainOne(
   if (Number.isFinite(pop)) {
     factors.push({ kind: 'popularity', label: 'popularity', trackValue: pop, text: `popularity ${Math.round(pop)}/100`, contribution: base - L[o + 4 + C], share: 0 });
   }
+  // (Measured lines whose wording has a direction say which way the model moved the track.)
   if (ctx.items.track[t] > OTHER) {
+    const contribution = base - L[o + 5 + C];
     factors.push({
-      kind: 'collaborative', label: 'track', text: 'often played alongside the tracks you play',
-      contribution: base - L[o + 5 + C], share: 0,
+      kind: 'collaborative', label: 'track', text: contribution >= 0 ? 'often played alongside the tracks you play' : 'seldom played alongside the tracks you play',
+      contribution, share: 0,
     });
   }
   const via = colistenVia(ctx, u, artistId);
   if (via) {
+    const contribution = base - L[o + 6 + C];
     factors.push({
-      kind: 'community', label: via, text: `people who play ${via} also play ${artistName}`,
-      contribution: base - L[o + 6 + C], share: 0,
+      kind: 'community', label: via, text: contribution >= 0 ? `people who play ${via} also play ${artistName}` : `people who play ${via} seldom play ${artistName}`,
+      contribution, share: 0,
     });
   }
   const fromHistory = hist.map((hh, h) => ({ id: histArtistIds[hh.h], contribution: base - L[nItemPairs + h * scores.nTracks + i] }));
