@@ -249,13 +249,7 @@ async function trainNetwork(opts: TrainOptions): Promise<TrainResult> {
       const entry: EpochLog = { epoch, loss: epochLoss, lr, seconds, examplesPerS: ex.user.length / seconds, valid };
       epochs.push(entry);
       fs.appendFileSync(epochLogFile, JSON.stringify(entry) + '\n');
-      if (cfg.logging.per_epoch) {
-        log.info(
-          `epoch ${epoch + 1}/${totalEpochs}: loss ${epochLoss.toFixed(4)}, lr ${lr.toExponential(2)}, ` +
-            `valid ndcg@10 ${fmt(valid['ndcg@10'])}${valid['network/ndcg@10'] !== undefined ? ` (network alone ${fmt(valid['network/ndcg@10'])})` : ''} hit_rate@10 ${fmt(valid['hit_rate@10'])} recall@50 ${fmt(valid['recall@50'])} all plays ndcg@10 ${fmt(valid['all_plays/ndcg@10'])}${valid['fusion/all'] !== undefined ? ` (own-listening blend: discover ${valid['fusion/discover']}${valid['fusion/colisten'] ? ` with co-listening ${valid['fusion/colisten']}` : ''}, all ${valid['fusion/all']}${valid['fusion/neighbours'] !== undefined ? `; neighbourhood ${valid['fusion/neighbours']}, novelty ${valid['fusion/novelty']}` : ''}${valid['fusion/content'] !== undefined ? `; content ${valid['fusion/content']}` : ''})` : ''}, ` +
-            `${Math.round(entry.examplesPerS)} examples/s`,
-        );
-      }
+      if (cfg.logging.per_epoch) for (const line of epochLines(epoch + 1, totalEpochs, entry)) log.info(line);
       tb?.scalars(epoch + 1, {
         'train/loss': epochLoss, 'train/learning_rate': lr, 'train/examples_per_s': entry.examplesPerS,
         ...Object.fromEntries(Object.entries(valid).map(([k, v]) => [`valid/${k}`, v])),
@@ -611,3 +605,23 @@ export function uniqueIndex(xs: Int32Array): { unique: Int32Array; inverse: Int3
 }
 
 const fmt = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? 'n/a' : x.toFixed(4));
+
+/**
+ * An epoch in the log: the training figures and validation's, then (with a blend) the weights
+ * validation chose — two lines a terminal shows whole, where one ran past 300 characters.
+ */
+export function epochLines(epoch: number, total: number, e: EpochLog): string[] {
+  const v = e.valid;
+  const lines = [
+    `epoch ${epoch}/${total}: loss ${e.loss.toFixed(4)}, lr ${e.lr.toExponential(2)}, ${Math.round(e.examplesPerS)} examples/s; ` +
+      `validation: new tracks NDCG@10 ${fmt(v['ndcg@10'])}${v['network/ndcg@10'] !== undefined ? ` (network alone ${fmt(v['network/ndcg@10'])})` : ''}, ` +
+      `hit rate@10 ${fmt(v['hit_rate@10'])}, recall@50 ${fmt(v['recall@50'])}; all plays NDCG@10 ${fmt(v['all_plays/ndcg@10'])}`,
+  ];
+  if (v['fusion/all'] !== undefined) {
+    const parts = [`discover ${v['fusion/discover']}${v['fusion/colisten'] ? ` with co-listening ${v['fusion/colisten']}` : ''}`, `all plays ${v['fusion/all']}`];
+    if (v['fusion/neighbours'] !== undefined) parts.push(`neighbourhood ${v['fusion/neighbours']}`, `novelty ${v['fusion/novelty']}`);
+    if (v['fusion/content'] !== undefined) parts.push(`content ${v['fusion/content']}`);
+    lines.push(`epoch ${epoch}/${total}: blend chosen on validation — own listening ${parts.join(', ')}`);
+  }
+  return lines;
+}
