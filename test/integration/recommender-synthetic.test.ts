@@ -606,6 +606,8 @@ describe('training runs', () => {
     // The novelty term: −log(1 + how many of the library's people play the track), for every candidate.
     cands.slice(0, 10).forEach((c) => c.cand.forEach((t, i) => expect(c.novelty![i]).toBeCloseTo(-Math.log1p(nb.players(t)), 5)));
     expect(nb.players(cands[0].cand[0])).toBe(positiveLists(prepared.train, prepared.data.profiles.length).filter((l) => l.includes(cands[0].cand[0])).length);
+    // The 0/1 lists (EASE's baseline) are the play-weighted input's rows, without computing the strengths.
+    expect(positiveLists(prepared.train, prepared.data.profiles.length)).toEqual(positivesWithStrength(prepared.train, prepared.data.profiles.length).rows);
     // Validation targets rewritten to the candidates the fewest people play: the term gets a weight;
     // without a novelty grid, or targets the most played, none.
     const byNovelty = (sign: number) => ({ ...v, relevant: cands.map((c) => new Set(Array.from(c.cand).map((item, i) => ({ item, p: sign * c.novelty![i] })).sort((a, b) => b.p - a.p || a.item - b.item).slice(0, 10).map((x) => x.item))) });

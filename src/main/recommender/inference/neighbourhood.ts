@@ -85,7 +85,9 @@ export function noveltyOf(nb: Pick<Neighbourhood, 'players'>, cand: ArrayLike<nu
 
 /** Each person's distinct positively played rows in `inter` (ascending). */
 export function positiveLists(inter: Interactions, people: number): number[][] {
-  return positivesWithStrength(inter, people).rows;
+  const sets = Array.from({ length: people }, () => new Set<number>());
+  for (let i = 0; i < inter.user.length; i++) if (inter.label[i] === 1) sets[inter.user[i]].add(inter.item[i]);
+  return sets.map((s) => [...s].sort((a, b) => a - b));
 }
 
 /** The neighbourhood's input: each person's distinct positive rows (ascending), and each one's play strength. */
