@@ -22,7 +22,7 @@ import { INFERENCE, TwoTowerModel } from '../../src/main/recommender/models/two-
 import { buildItemFeatures, dimsOf } from '../../src/main/recommender/data/features';
 import { tf } from '../../src/main/recommender/backend';
 import { libraryFeedback, prepareData, prepareFrom, type Prepared } from '../../src/main/recommender/data/pipeline';
-import { COLISTEN_SHARES } from '../../src/main/recommender/inference/fusion';
+import { COLISTEN_SHARES, meanSpread } from '../../src/main/recommender/inference/fusion';
 import { contentScores, tagVectors } from '../../src/main/recommender/inference/content';
 import { CancelledError, reportedBestEpoch, validationMetrics, validationNeighbourhood } from '../../src/main/recommender/training/trainer';
 import { EaseNeighbourhood, NEIGHBOURHOOD_SETTINGS, positiveLists, positivesWithStrength } from '../../src/main/recommender/inference/neighbourhood';
@@ -600,6 +600,15 @@ describe('training runs', () => {
     const steered = validationMetrics(ranker, { ...prepared, valid: nbrTop }, 0.5, grid).fusion;
     expect(steered.neighbours!.weight).toBeGreaterThan(0);
     expect(steered.neighbours).toMatchObject(setting);
+    // Each person's neighbourhood score is standardised by one library-wide spread, measured on
+    // validation's candidates and kept with the blend; the model ranks with it.
+    const scale = meanSpread(ranker.as('discover').candidates(v.users, v.exclude).map((c) => c.nbr))!;
+    expect(scale).toBeGreaterThan(0);
+    expect(steered.neighbours!.scale).toBeCloseTo(scale, 6);
+    ranker.as('discover').fusion = { all: 0, discover: 0, neighbours: { weight: 1, ...setting, scale } };
+    const scored = ranker.score([cands[0].user], [v.exclude[0]])[0];
+    expect(Array.from(cands[0].cand, (t) => scored[t])).toEqual(Array.from(cands[0].cand, (t) => ranker.compose(cands[0], 0, 1, 0, 0, 0, scale)[t]));
+    expect(Array.from(cands[0].cand, (t) => scored[t])).not.toEqual(Array.from(cands[0].cand, (t) => ranker.compose(cands[0], 0, 1)[t]));
     // … and test targets play no part in the choice.
     const base = validationMetrics(ranker, prepared, 0.5, grid).fusion;
     expect(validationMetrics(ranker, { ...prepared, test: { ...prepared.test, relevant: prepared.test.relevant.map(() => new Set([0])) } }, 0.5, grid).fusion).toEqual(base);
@@ -721,6 +730,13 @@ describe('training runs', () => {
     const want = top5(now);
     expect(top5(binary)).not.toEqual(want);
     expect(list.slice(0, 5).map((r) => all.catalog.rowOf.get(r.trackId))).toEqual(want);
+    // Serving standardises the score by the saved library-wide spread: one far larger than this
+    // person's own leaves the network its say, and the list is no longer the neighbourhood's own.
+    const scaledDir = path.join(dir, 'neighbours-scaled');
+    await saveModel(scaledDir, model, { epoch: 0, seed: 1, backend: 'test', config, featureSpace: prepared.featureSpace, metrics: {}, fusion: { all: 0, discover: 0, neighbours: { weight: 1, ...served, scale: 1e6 } } });
+    const scaledRec = Recommender.open(lib, scaledDir);
+    expect(scaledRec.recommend(pid, { k: 10, diversity: 0, maxPerArtist: 0 }).slice(0, 5).map((r) => all.catalog.rowOf.get(r.trackId))).not.toEqual(want);
+    scaledRec.dispose();
     // Likes are positives to the neighbourhood, as in training: once other people like tracks
     // this person has not played — three that retrieval ranks among its last, by artists they do
     // not play, so only the neighbourhood's own candidates can bring them in — the served list

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { COLISTEN_IN_PRIOR, chooseWeights, fuse, listeningPrior } from '../../src/main/recommender/inference/fusion';
+import { COLISTEN_IN_PRIOR, chooseWeights, fuse, listeningPrior, meanSpread } from '../../src/main/recommender/inference/fusion';
 import type { UserFeatures } from '../../src/main/recommender/data/features';
 
 const order = (x: Float32Array) => [...x.keys()].sort((a, b) => x[b] - x[a]);
@@ -29,6 +29,23 @@ describe('fusion of the head with the person’s own listening', () => {
     const tied = Float32Array.from([1, 1, 0, 0]);
     const f = fuse(Float32Array.from([0, 1, 3, 2]), tied, 1);
     expect(order(f)).toEqual([1, 0, 2, 3]);
+  });
+
+  it('standardises the prior by a library-wide spread where given: a faint score moves the ranking little, a strong one as much as alone', () => {
+    const faint = Float32Array.from([0, 0.0001, 0.0003, 0.0002]); // the prior's order, at a ten-thousandth of its size
+    // Standardised by its own spread the faint score is the prior over again …
+    expect(order(fuse(logits, faint, 0.5))).toEqual(order(fuse(logits, prior, 0.5)));
+    // … by the library's (the spread of everyone's scores, ~0.2 here) it leaves the network's order.
+    expect(order(fuse(logits, faint, 0.5, 0.2))).toEqual([0, 1, 2, 3]);
+    // A score as strong as the library's spread moves it as much as before.
+    const own = (x: Float32Array) => Math.sqrt(x.reduce((s, v) => s + (v - x.reduce((a, b) => a + b, 0) / x.length) ** 2, 0) / x.length);
+    expect(Array.from(fuse(logits, prior, 0.5, own(prior)))).toEqual(Array.from(fuse(logits, prior, 0.5)));
+    expect(fuse(logits, prior, 0.5, 0)).toEqual(fuse(logits, prior, 0.5)); // no scale: its own
+  });
+
+  it('takes the library-wide spread as the mean of each person’s spread over their candidates', () => {
+    expect(meanSpread([Float32Array.from([0, 2]), Float32Array.from([1, 1, 1, 1]), undefined, Float32Array.from([5])])).toBeCloseTo((1 + 0) / 2, 10);
+    expect(meanSpread([undefined, Float32Array.from([3, 3])])).toBeUndefined();
   });
 
   // One weight (no neighbourhood): every pair's neighbourhood weight is 0.

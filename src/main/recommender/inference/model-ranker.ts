@@ -65,7 +65,7 @@ export class ModelRanker implements Ranker {
 
   score(users: number[], exclude: Set<number>[]): Float32Array[] {
     const nb = this.fusion.neighbours;
-    return this.candidates(users, exclude).map((c) => this.compose(c, this.fusion[this.output], nb?.weight ?? 0, nb?.novelty ?? 0, colistenShareOf(this.fusion), this.fusion.content ?? 0));
+    return this.candidates(users, exclude).map((c) => this.compose(c, this.fusion[this.output], nb?.weight ?? 0, nb?.novelty ?? 0, colistenShareOf(this.fusion), this.fusion.content ?? 0, nb?.scale));
   }
 
   /** Retrieval for each person, and (concat head) the head's logits and the prior over the re-ranked candidates. */
@@ -108,22 +108,23 @@ export class ModelRanker implements Ranker {
 
   /**
    * A whole-catalogue score row from one person's candidates, with the prior (its co-listening at
-   * share `wc`) blended in at weight `w`, then (discovery) the neighbourhood score at weight `wn`,
+   * share `wc`) blended in at weight `w`, then (discovery) the neighbourhood score at weight `wn`
+   * — standardised by the library-wide `nbrScale` where given (FusionWeights.neighbours.scale) —,
    * the content term at `wt` and the novelty term at `wv`.
    */
-  compose(c: RankedCandidates, w: number, wn = 0, wv = 0, wc = 0, wt = 0): Float32Array {
+  compose(c: RankedCandidates, w: number, wn = 0, wv = 0, wc = 0, wt = 0, nbrScale?: number): Float32Array {
     if (!this.model.hasHead) return c.retrieval;
     // Without the content term, the candidates (and the blends' standardisation) are those before
     // it, as in serving, which adds the term's rows only when it blends it in.
     if (!(wt > 0) && c.contentFrom !== undefined && c.contentFrom < c.cand.length) {
       const n = c.contentFrom;
       const cut = <T extends Float32Array | Int32Array | undefined>(x: T): T => x?.subarray(0, n) as T;
-      return this.compose({ ...c, cand: cut(c.cand), logits: cut(c.logits), prior: cut(c.prior), colisten: cut(c.colisten), nbr: cut(c.nbr), novelty: cut(c.novelty), content: undefined, contentFrom: undefined }, w, wn, wv, wc, 0);
+      return this.compose({ ...c, cand: cut(c.cand), logits: cut(c.logits), prior: cut(c.prior), colisten: cut(c.colisten), nbr: cut(c.nbr), novelty: cut(c.novelty), content: undefined, contentFrom: undefined }, w, wn, wv, wc, 0, nbrScale);
     }
     const row = c.retrieval.slice();
     const prior = c.colisten && wc > 0 ? c.prior.map((p, i) => p + wc * c.colisten![i]) : c.prior;
     const own = fuse(c.logits, prior, w);
-    const withNbr = c.nbr && wn > 0 ? fuse(own, c.nbr, wn) : own;
+    const withNbr = c.nbr && wn > 0 ? fuse(own, c.nbr, wn, nbrScale) : own;
     const blended = c.content && wt > 0 ? fuse(withNbr, c.content, wt) : withNbr;
     const final = c.novelty && wv > 0 ? fuse(blended, c.novelty, wv) : blended;
     // Candidates keep their full-model scores; everything else stays below them, in retrieval order.

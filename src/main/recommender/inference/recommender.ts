@@ -263,7 +263,7 @@ export class Recommender {
     // The head's score, with the person's own listening (and the neighbourhood) blended in as chosen on validation.
     const head = this.model.hasHead ? this.headLogits(u, cand, output) : Float32Array.from(pool, (p) => p.logit);
     const own = this.model.hasHead ? fuse(head, listeningPrior(u.features, 0, this.catalog.artistId, cand, output, colistenShareOf(this.fusion)), this.fusion[output]) : head;
-    const withNbr = nbr ? fuse(own, Float32Array.from(cand, (t) => nbr[t]), this.fusion.neighbours!.weight) : own;
+    const withNbr = nbr ? fuse(own, Float32Array.from(cand, (t) => nbr[t]), this.fusion.neighbours!.weight, this.fusion.neighbours!.scale) : own;
     const withContent = content ? fuse(withNbr, Float32Array.from(cand, (t) => content[t]), this.fusion.content!) : withNbr;
     const novelty = nbr ? this.fusion.neighbours!.novelty ?? 0 : 0;
     const fused = novelty > 0 ? fuse(withContent, noveltyOf(this.nbr!.nb!, cand), novelty) : withContent;

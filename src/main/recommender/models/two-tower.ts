@@ -68,7 +68,12 @@ export type Output = 'all' | 'discover';
  */
 export type FusionWeights = Record<Output, number> & {
   /** The neighbourhood score's weight and setting (weighted: play-weighted X; absent: 0/1), and the novelty term's weight (none: 0). */
-  neighbours?: { weight: number; lambda: number; dropout?: number; weighted?: boolean; novelty?: number };
+  /**
+   * The neighbourhood's weight and setting; `scale`: its score's spread over the people's
+   * candidates on validation, by which each person's score is standardised (absent — models saved
+   * before the eighteenth session — each person's own spread).
+   */
+  neighbours?: { weight: number; lambda: number; dropout?: number; weighted?: boolean; novelty?: number; scale?: number };
   /**
    * The community's co-listening share in discovery's own-listening signal, chosen on validation
    * (inference/fusion.ts COLISTEN_SHARES); absent (models saved before it was chosen): COLISTEN_IN_PRIOR.

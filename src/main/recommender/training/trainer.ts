@@ -12,7 +12,7 @@ import { ensureGradients, initBackend, tf, type BackendInfo } from '../backend';
 import { epochExamples, negativeSampler, positiveExamples, type EpochExamples, type HardNegatives } from '../data/examples';
 import { dimsOf } from '../data/features';
 import { FeatureTensors } from '../data/tensors';
-import { chooseWeights, COLISTEN_SHARES, type FusionFallback } from '../inference/fusion';
+import { chooseWeights, COLISTEN_SHARES, meanSpread, type FusionFallback } from '../inference/fusion';
 import { ModelRanker } from '../inference/model-ranker';
 import { chooseSetting, MAX_NEIGHBOURHOOD_PEOPLE, NEIGHBOURHOOD_SETTINGS, positivesWithStrength, type Neighbourhood, type NeighbourhoodSetting } from '../inference/neighbourhood';
 import { loadModel, readManifest, restoreOptimizer, saveModel } from '../models/io';
@@ -516,7 +516,10 @@ export function validationMetrics(
   const blended = (output: Output, task: EvalTask, opts: EvalOptions) => {
     ranker.as(output);
     const cands = new Map(ranker.candidates(task.users, task.exclude).map((c) => [c.user, c]));
-    const blend = (w: number, wn = 0, wv = 0, wc = 0, wt = 0): Ranker => ({ name: 'two_tower', score: (users) => users.map((u) => ranker.compose(cands.get(u)!, w, wn, wv, wc, wt)), probabilities: (u, items) => ranker.probabilities(u, items) });
+    // The neighbourhood score's spread over the people's candidates, one scale for the library:
+    // each person's score is standardised by it rather than by its own spread (fusion.ts meanSpread).
+    const nbrScale = output === 'discover' ? meanSpread([...cands.values()].map((c) => c.nbr)) : undefined;
+    const blend = (w: number, wn = 0, wv = 0, wc = 0, wt = 0): Ranker => ({ name: 'two_tower', score: (users) => users.map((u) => ranker.compose(cands.get(u)!, w, wn, wv, wc, wt, nbrScale)), probabilities: (u, items) => ranker.probabilities(u, items) });
     // Each weight judged by NDCG@10 alone (cheap), the chosen one then measured in full. Discovery
     // with a neighbourhood score tries each pair of weights (own listening, neighbourhood), each
     // with every novelty weight (model.head.novelty_weights; [0] by default).
@@ -553,7 +556,7 @@ export function validationMetrics(
     fusion[output] = best.w;
     if (colistenShares.length > 1) fusion.colisten = best.wc ?? 0;
     if (contentWeights.length > 1) fusion.content = best.wt ?? 0;
-    if (output === 'discover' && nbr) fusion.neighbours = { weight: best.wn, lambda: nbr.lambda, dropout: nbr.dropout, novelty, weighted: nbr.weighted };
+    if (output === 'discover' && nbr) fusion.neighbours = { weight: best.wn, lambda: nbr.lambda, dropout: nbr.dropout, novelty, weighted: nbr.weighted, ...(nbrScale ? { scale: nbrScale } : {}) };
     // The network on its own (no blend), for early stopping on it (training.early_stopping.metric: network/ndcg@10).
     // (Measured on its own where the blind neighbourhood's fixed weight left it out of the pairs.)
     if (weights.length > 1) network[output] = tried.find((c) => c.w === 0 && c.wn === 0 && c.wv === 0 && c.wc === 0 && c.wt === 0)?.value ?? meanNdcg(blend(0, 0), task, 10);
