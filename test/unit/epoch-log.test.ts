@@ -17,6 +17,7 @@ describe('the epoch log', () => {
       'epoch 6/15: blend chosen on validation — own listening discover 0.75 with co-listening 0.03, all plays 0.5, neighbourhood 0.5, novelty 0',
     ]);
     for (const l of lines) expect(l.length).toBeLessThan(200);
+    expect(epochLines(6, 15, { ...entry, valid: { ...entry.valid, 'fusion/library_scale': 1 } })[1]).toContain('neighbourhood 0.5 (on the library’s scale), novelty 0');
   });
 
   it('has no blend line without a blend, and says n/a for what validation could not measure', () => {
