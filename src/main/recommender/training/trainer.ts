@@ -556,8 +556,9 @@ export function validationMetrics(
     const novelty = best.wv ?? 0;
     // One scale for the neighbourhood score across the library, where validation prefers it: a
     // person the library barely overlaps is then moved by it little (fusion.ts meanSpread). On the
-    // unseen five together validation preferred it and test discovery rose on each of five seeds;
-    // on the shared twenty with community data it preferred each person's own, and so did test.
+    // unseen five together validation preferred it and test discovery rose over five seeds (mean
+    // 0.0761 → 0.0894, one seed lower); on the shared twenty with community data it preferred each
+    // person's own, and so did test (docs/EVALUATION.md, eighteenth session).
     if (output === 'discover' && nbr && best.wn > 0 && weights.length > 1) {
       const own = meanNdcg(blend(best.w, best.wn, novelty, best.wc ?? 0, best.wt ?? 0), task, 10);
       scale = meanSpread([...cands.values()].map((c) => c.nbr));
