@@ -61,6 +61,8 @@ describe.skipIf(!CHROMIUM || !HAS_SHARED)('the app in Chromium', () => {
     });
     recorder.on('connect', (req, socket) => {
       proxied.push(`CONNECT ${req.url}`);
+      // Chromium may reset the refused tunnel: without a listener that ECONNRESET ended the run.
+      socket.on('error', () => undefined);
       socket.end('HTTP/1.1 502 Bad Gateway\r\n\r\n');
     });
     await new Promise<void>((r) => recorder.listen(0, '127.0.0.1', r));
