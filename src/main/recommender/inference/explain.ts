@@ -259,14 +259,15 @@ function explainOne(
   const artistId = ctx.catalog.artistId[t];
   const artistName = ctx.catalog.artistName.get(artistId) ?? '?';
   const { plays, saved } = habitOf(u, artistId);
-  factors.push({
+  const artistFactor: ExplanationFactor = {
     kind: 'artist', label: artistName,
     text: plays || saved ? `${artistName} — you have ${[
       plays ? `played them ${plays} time${plays === 1 ? '' : 's'}` : '',
       saved ? `saved ${saved} of their tracks` : '',
     ].filter(Boolean).join(' and ')}` : `by ${artistName}, an artist new to you`,
     contribution: base - L[o + 1 + C], share: 0,
-  });
+  };
+  factors.push(artistFactor);
   const g = ctx.catalog.genreId[t];
   if (g >= 0) {
     const gName = ctx.catalog.genreName.get(g) ?? '?';
@@ -308,7 +309,7 @@ function explainOne(
   // The track's own artist in the person's history is the artist factor again ("Mopol — you have
   // played them 14 times" beside "you listen to Mopol (14 plays)"): its part joins that factor.
   const own = fromHistory.filter((b) => b.id === artistId).reduce((sum, b) => sum + b.contribution, 0);
-  if (own) factors.find((f) => f.kind === 'artist')!.contribution += own;
+  artistFactor.contribution += own;
   const because = fromHistory
     .filter((b) => b.id !== artistId && b.contribution > 0)
     .sort((a, b) => b.contribution - a.contribution)

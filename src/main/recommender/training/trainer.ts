@@ -516,11 +516,10 @@ export function validationMetrics(
   const blended = (output: Output, task: EvalTask, opts: EvalOptions) => {
     ranker.as(output);
     const cands = new Map(ranker.candidates(task.users, task.exclude).map((c) => [c.user, c]));
-    // The weights are chosen with each person's neighbourhood score standardised by its own spread;
-    // the library-wide spread (fusion.ts meanSpread) is then tried with the chosen weights and kept
-    // where validation finds more with it (`scale` below).
-    let scale: number | undefined;
-    const blend = (w: number, wn = 0, wv = 0, wc = 0, wt = 0): Ranker => ({ name: 'two_tower', score: (users) => users.map((u) => ranker.compose(cands.get(u)!, w, wn, wv, wc, wt, scale)), probabilities: (u, items) => ranker.probabilities(u, items) });
+    // The weights are chosen with each person's neighbourhood score standardised by its own spread
+    // (`nbrScale` unset); the library-wide spread (fusion.ts meanSpread) is then tried with the
+    // chosen weights and kept where validation finds more with it (`scale` below).
+    const blend = (w: number, wn = 0, wv = 0, wc = 0, wt = 0, nbrScale?: number): Ranker => ({ name: 'two_tower', score: (users) => users.map((u) => ranker.compose(cands.get(u)!, w, wn, wv, wc, wt, nbrScale)), probabilities: (u, items) => ranker.probabilities(u, items) });
     // Each weight judged by NDCG@10 alone (cheap), the chosen one then measured in full. Discovery
     // with a neighbourhood score tries each pair of weights (own listening, neighbourhood), each
     // with every novelty weight (model.head.novelty_weights; [0] by default).
@@ -559,10 +558,11 @@ export function validationMetrics(
     // unseen five together validation preferred it and test discovery rose over five seeds (mean
     // 0.0761 → 0.0894, one seed lower); on the shared twenty with community data it preferred each
     // person's own, and so did test (docs/EVALUATION.md, eighteenth session).
+    const chosen = (nbrScale?: number) => blend(best.w, best.wn, novelty, best.wc ?? 0, best.wt ?? 0, nbrScale);
+    let scale: number | undefined;
     if (output === 'discover' && nbr && best.wn > 0 && weights.length > 1) {
-      const own = meanNdcg(blend(best.w, best.wn, novelty, best.wc ?? 0, best.wt ?? 0), task, 10);
-      scale = meanSpread([...cands.values()].map((c) => c.nbr));
-      if (!(scale && meanNdcg(blend(best.w, best.wn, novelty, best.wc ?? 0, best.wt ?? 0), task, 10) > own + 1e-12)) scale = undefined;
+      const library = meanSpread([...cands.values()].map((c) => c.nbr));
+      if (library && meanNdcg(chosen(library), task, 10) > meanNdcg(chosen(), task, 10) + 1e-12) scale = library;
     }
     fusion[output] = best.w;
     if (colistenShares.length > 1) fusion.colisten = best.wc ?? 0;
@@ -571,7 +571,7 @@ export function validationMetrics(
     // The network on its own (no blend), for early stopping on it (training.early_stopping.metric: network/ndcg@10).
     // (Measured on its own where the blind neighbourhood's fixed weight left it out of the pairs.)
     if (weights.length > 1) network[output] = tried.find((c) => c.w === 0 && c.wn === 0 && c.wv === 0 && c.wc === 0 && c.wt === 0)?.value ?? meanNdcg(blend(0, 0), task, 10);
-    return evaluateRanker(blend(best.w, best.wn, novelty, best.wc ?? 0, best.wt ?? 0), task, opts).metrics;
+    return evaluateRanker(chosen(scale), task, opts).metrics;
   };
   const valid = prep.valid.users.length ? blended('discover', prep.valid, { ks: [10, 50], threshold }) : {};
   if (prep.validAll.users.length) {
