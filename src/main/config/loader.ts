@@ -227,3 +227,28 @@ export function loadAndLogConfig(opts: LoadOptions = {}): LoadedConfig {
   log.info(`effective configuration (defaults${layers}${sets}): ${JSON.stringify(loaded.config)}`);
   return loaded;
 }
+
+/**
+ * A configuration saved with a model (its manifest), checked as this version reads it: every value
+ * it holds must pass the schema and the cross-checks. Keys it lacks (a model saved before they
+ * existed) are checked at this version's defaults and keys this version no longer has are ignored —
+ * only for the check: the model keeps using its own values. Throws a ConfigError naming `source`.
+ */
+export function checkSavedConfig(saved: unknown, source: string, defaultsDir?: string): void {
+  const bad = forbiddenKeyPath(saved);
+  if (bad !== null || !isObj(saved)) throw new ConfigError([{ source, key: bad ?? 'config', value: '(not shown)', expected: 'the settings the app saves with a model' }]);
+  const { config } = loadConfig({ defaultsDir });
+  const over = (base: Json, mine: Json | undefined): Json => {
+    if (mine === undefined) return base;
+    if (!isObj(base) || !isObj(mine)) return mine;
+    return Object.fromEntries(Object.entries(base).map(([k, v]) => [k, over(v, Object.hasOwn(mine, k) ? mine[k] : undefined)]));
+  };
+  const merged = over(config as unknown as Json, saved as Json);
+  const problems = schemaProblems(APP_CONFIG_SCHEMA, merged);
+  if (problems.length) throw new ConfigError(problems.map((p) => ({ ...p, source })));
+  try {
+    crossCheck(merged as unknown as AppConfig, new Map());
+  } catch (e) {
+    throw e instanceof ConfigError ? new ConfigError(e.issues.map((i) => ({ ...i, source }))) : e;
+  }
+}

@@ -25,3 +25,10 @@ export function jsonProblem(e: unknown): string {
   const kind = /^(.*?)\s+(?:in|after) JSON\b/.exec(m)?.[1];
   return kind && /^[A-Za-z ,'{}[\]:-]+$/.test(kind) ? `${kind}${at}` : `malformed JSON${at}`;
 }
+
+/** What a JSON value is, for an error that must not repeat the file's contents. */
+export function kindOf(v: unknown): string {
+  if (Array.isArray(v)) return 'a list';
+  if (v === null) return 'null';
+  return typeof v === 'string' ? 'a string' : typeof v === 'number' ? 'a number' : typeof v === 'boolean' ? 'true or false' : v === undefined ? 'nothing' : typeof v === 'object' ? 'a mapping' : typeof v;
+}

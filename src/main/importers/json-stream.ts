@@ -3,7 +3,7 @@
  * line numbers for errors. Files up to `wholeFileLimit` are parsed in one JSON.parse (fast path);
  * if that fails the streaming scanner runs to say exactly which record is broken.
  */
-import { ImportError, jsonProblem } from './errors';
+import { ImportError, jsonProblem, kindOf } from './errors';
 import { MAX_RECORD_CHARS, readText, textChunks, type Source } from './source';
 
 export interface JsonRecord {
@@ -179,11 +179,4 @@ export async function* readJsonLinesBatches(src: Source, onProgress?: (bytes: nu
     const r = parseLine(rest, line);
     if (r) yield [r];
   }
-}
-
-/** What a JSON value is, for an error that must not repeat the file's contents. */
-function kindOf(v: unknown): string {
-  if (Array.isArray(v)) return 'a list';
-  if (v === null) return 'null';
-  return typeof v === 'string' ? 'a string' : typeof v === 'number' ? 'a number' : typeof v === 'boolean' ? 'true or false' : typeof v;
 }

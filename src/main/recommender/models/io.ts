@@ -10,6 +10,8 @@ import type { AppConfig } from '../../../shared/config-schema';
 import { tf } from '../backend';
 import { dimsOf, type FeatureSpace } from '../data/features';
 import { TwoTowerModel, type FusionWeights } from './two-tower';
+import { checkSavedConfig } from '../../config/loader';
+import { jsonProblem, kindOf } from '../../importers/errors';
 
 export const MODEL_FORMAT = 'omr-two-tower';
 
@@ -132,15 +134,46 @@ export function readManifest(dir: string): ModelManifest {
   recoverDir(dir);
   const file = path.join(dir, 'manifest.json');
   if (!fs.existsSync(file)) throw new Error(`${dir}: not a saved model (no manifest.json)`);
-  const m = JSON.parse(fs.readFileSync(file, 'utf8')) as ModelManifest;
-  if (m.format !== MODEL_FORMAT) throw new Error(`${file}: format "${m.format}" is not ${MODEL_FORMAT}`);
+  let m: ModelManifest;
+  try {
+    m = JSON.parse(fs.readFileSync(file, 'utf8')) as ModelManifest;
+  } catch (e) {
+    // V8's message quotes the text around the fault: name the place, never the file's content.
+    throw new Error(`${file}: damaged, not valid JSON (${jsonProblem(e)}); train a new model`);
+  }
+  if (typeof m !== 'object' || m === null || Array.isArray(m)) throw new Error(`${file}: damaged (${kindOf(m)} where the model's description belongs); train a new model`);
+  if (m.format !== MODEL_FORMAT) throw new Error(`${file}: not a model this app saved (expected format ${MODEL_FORMAT}); train a new model`);
+  for (const [key, index] of [['weights', m.weights], ['optimizer', m.optimizer]] as const) {
+    if (key === 'optimizer' && index === undefined) continue;
+    const problem = indexProblem(index);
+    if (problem) throw new Error(`${file}: damaged (${key}: ${problem}); train a new model`);
+  }
+  // Every setting it holds is checked as this version reads it (a damaged size would otherwise build
+  // a network of any shape before the weights could disagree with it).
+  checkSavedConfig(m.config, file);
   // Models saved before the audio-fit values were renamed keep working (same values, old key).
   const space = m.featureSpace as FeatureSpace & { compatFill?: number[] };
   if (space && !space.audioFitFill && space.compatFill) space.audioFitFill = space.compatFill;
   return m;
 }
 
-function unpack(buf: Buffer, entry: { offset: number; length: number; shape: number[] }): tf.Tensor {
+/** What is wrong with a tensor index (undefined: nothing): entries of a name, a shape of whole sizes, and a place that fits. */
+function indexProblem(index: unknown): string | undefined {
+  if (!Array.isArray(index)) return `expected a list, found ${kindOf(index)}`;
+  for (const [i, w] of index.entries()) {
+    const e = w as { name?: unknown; shape?: unknown; offset?: unknown; length?: unknown };
+    const whole = (x: unknown): x is number => Number.isSafeInteger(x) && (x as number) >= 0;
+    if (typeof e !== 'object' || e === null || typeof e.name !== 'string' || !Array.isArray(e.shape) || !e.shape.every(whole) || !whole(e.offset) || !whole(e.length)) {
+      return `entry ${i + 1} is not a name, a shape, an offset and a length`;
+    }
+    if (e.shape.reduce((a: number, b: number) => a * b, 1) !== e.length) return `entry ${i + 1} (${e.name}) holds ${e.length} values, its shape ${e.shape.length} dimension(s) of another size`;
+  }
+  return undefined;
+}
+
+function unpack(buf: Buffer, entry: { name: string; offset: number; length: number; shape: number[] }, file: string): tf.Tensor {
+  // A file cut short (a full disk, a copy interrupted) would otherwise leave zeros in the weights.
+  if (entry.offset + entry.length * 4 > buf.length) throw new Error(`${file}: damaged (${entry.name} runs past the end of the file's ${buf.length} bytes); train a new model`);
   const f32 = new Float32Array(entry.length);
   new Uint8Array(f32.buffer).set(buf.subarray(entry.offset, entry.offset + entry.length * 4));
   return tf.tensor(f32, entry.shape);
@@ -157,13 +190,14 @@ export function loadModel(dir: string): LoadedModel {
     throw new Error(`${dir}: this model was trained by an older version of the app (its features differ); train a new model`);
   }
   const model = new TwoTowerModel(dimsOf(manifest.featureSpace), manifest.config.model, manifest.seed);
-  const buf = fs.readFileSync(path.join(dir, 'weights.bin'));
+  const bin = path.join(dir, 'weights.bin');
+  const buf = fs.readFileSync(bin);
   const vars = model.params.all();
   for (const w of manifest.weights) {
     const v = vars.get(w.name);
     if (!v) throw new Error(`${dir}: weight ${w.name} does not exist in this model`);
     if (v.shape.join() !== w.shape.join()) throw new Error(`${dir}: weight ${w.name} has shape ${w.shape}, expected ${v.shape}`);
-    const t = unpack(buf, w);
+    const t = unpack(buf, w, bin);
     v.assign(t);
     t.dispose();
   }
@@ -174,7 +208,8 @@ export function loadModel(dir: string): LoadedModel {
 export async function restoreOptimizer(dir: string, optimizer: tf.Optimizer): Promise<boolean> {
   const manifest = readManifest(dir);
   if (!manifest.optimizer) return false;
-  const buf = fs.readFileSync(path.join(dir, 'optimizer.bin'));
-  await optimizer.setWeights(manifest.optimizer.map((w) => ({ name: w.name, tensor: unpack(buf, w) })));
+  const bin = path.join(dir, 'optimizer.bin');
+  const buf = fs.readFileSync(bin);
+  await optimizer.setWeights(manifest.optimizer.map((w) => ({ name: w.name, tensor: unpack(buf, w, bin) })));
   return true;
 }
