@@ -1,5 +1,5 @@
 /**
- * npm run evaluate:real -- [--data ../shared/data] [--quick] [--json] [--out DIR]
+ * npm run evaluate:real -- [--data ../shared/data] [--alone] [--seeds N] [--quick] [--json] [--out DIR]
  * Real listeners, time-split, the two-tower model against every baseline on discovery and all plays.
  */
 import fs from 'node:fs';
@@ -10,8 +10,9 @@ import { resourceDir, sharedDir } from '../src/main/paths';
 import { REPORT_METRICS, evaluateReal, type RealEvaluation } from '../src/main/services/evaluation-service';
 import { barChartSvg, epochLabel, markdownTable, reportDir } from '../src/main/recommender/evaluation/report';
 import { main, metricsTable, parse, rounded } from './lib/cli';
+import { SEED_TASKS, meanPeople, summariseSeeds, type SeedPerson, type SeedRun, type SeedTask, type SeedTaskSummary } from '../src/main/recommender/evaluation/seeds';
 
-const USAGE = `Usage: npm run evaluate:real -- [--data DIR] [--alone] [--community PATH …] [--quick] [--json] [--out DIR] [--set key=value …]
+const USAGE = `Usage: npm run evaluate:real -- [--data DIR] [--alone] [--community PATH …] [--seeds N] [--first-seed S] [--quick] [--json] [--out DIR] [--set key=value …]
 
 DIR is laid out like ../shared/data: catalog/*.csv and histories/spotify-account/<person>/.
 Together (the default) one library holds everyone; --alone puts each person in a library of their
@@ -20,45 +21,106 @@ average over people and each person's own result.
 --community PATH adds public listening data (MPD slices, a HetRec folder) after the catalogues.
 --quick trains fewer epochs and bootstraps less (for CI). --analysis adds permutation feature
 importance and ablations (one retraining each); --search runs the successive-halving
-hyperparameter search of evaluation_config.yaml. The report goes to reports/<date>/.`;
+hyperparameter search of evaluation_config.yaml. The report goes to reports/<date>/.
+--seeds N runs the whole protocol N times, from seed S (--first-seed; default training.seed) on:
+each seed's report goes to reports/<date>/seed-<seed>/, and real-seeds.md (and --json) give the
+means over seeds and each seed's model against its best baseline. With a handful of people one
+seed's figure moves a lot with the draw.`;
+
+/** The most seeds one command runs (each is a full protocol run). */
+const MAX_SEEDS = 50;
 
 void main(async () => {
   const v = parse(
-    { data: { type: 'string' }, alone: { type: 'boolean', default: false }, community: { type: 'string', multiple: true }, quick: { type: 'boolean', default: false }, out: { type: 'string' }, analysis: { type: 'boolean', default: false }, search: { type: 'boolean', default: false } },
+    {
+      data: { type: 'string' }, alone: { type: 'boolean', default: false }, community: { type: 'string', multiple: true }, quick: { type: 'boolean', default: false }, out: { type: 'string' },
+      analysis: { type: 'boolean', default: false }, search: { type: 'boolean', default: false }, seeds: { type: 'string' }, 'first-seed': { type: 'string' },
+    },
     USAGE,
   );
   configureLogging({ level: 'INFO' });
+  const seeds = countOption('--seeds', v.seeds ?? '1', 1, MAX_SEEDS);
+  if (seeds > 1 && (v.analysis || v.search)) throw new Error('--seeds runs the protocol only; --analysis and --search take one seed');
   const quick = v.quick ? ['training.epochs=4', 'evaluation.bootstrap.samples=200'] : [];
-  const overrides = [...quick, 'preprocessing.split.test_fraction=0.2', 'preprocessing.split.validation_fraction=0.1', ...(v.set ?? [])];
-  const { config } = loadAndLogConfig({ layers: v.config ?? [], overrides });
+  const base = [...quick, 'preprocessing.split.test_fraction=0.2', 'preprocessing.split.validation_fraction=0.1', ...(v.set ?? [])];
+  const { config: first } = loadAndLogConfig({ layers: v.config ?? [], overrides: base });
+  const firstSeed = v['first-seed'] === undefined ? first.training.seed : countOption('--first-seed', v['first-seed'], 0, 2 ** 31 - 1);
   const dataDir = path.resolve(v.data ?? path.join(sharedDir(), 'data'));
   const log = getLogger('evaluate:real');
-  const r = await evaluateReal({
-    dataDir, config, overrides, alone: v.alone, community: (v.community ?? []).map((c: string) => path.resolve(c)), analysis: v.analysis, search: v.search, onStage: (s) => log.info(s),
-    loadConfig: (ov) => loadConfig({ layers: v.config ?? [], overrides: ov }).config,
-  });
   const dir = reportDir(path.resolve(v.out ?? path.dirname(resourceDir('package.json'))));
-  writeReport(dir, r);
-  for (const task of ['discovery', 'all_plays'] as const) {
-    const t = r.tasks[task];
-    process.stdout.write(`\n${task} (${t.users} people${r.mode === 'alone' ? ', each alone' : ''}):\n`);
-    process.stdout.write(metricsTable(Object.entries(t.rankers).map(([ranker, x]) => ({ ranker, metrics: x.metrics })), [...REPORT_METRICS]) + '\n');
+  const runs: { seed: number; r: RealEvaluation }[] = [];
+  for (let seed = firstSeed; seed < firstSeed + seeds; seed++) {
+    // The seed as the last override, so that --set training.seed cannot contradict --first-seed.
+    const overrides = v['first-seed'] === undefined && seeds === 1 ? base : [...base, `training.seed=${seed}`];
+    const config = loadConfig({ layers: v.config ?? [], overrides }).config;
+    if (seeds > 1) log.info(`seed ${seed} (${seed - firstSeed + 1} of ${seeds})`);
+    const r = await evaluateReal({
+      dataDir, config, overrides, alone: v.alone, community: (v.community ?? []).map((c: string) => path.resolve(c)), analysis: v.analysis, search: v.search, onStage: (s) => log.info(s),
+      loadConfig: (ov) => loadConfig({ layers: v.config ?? [], overrides: ov }).config,
+    });
+    runs.push({ seed, r });
+    const seedDir = seeds > 1 ? path.join(dir, `seed-${seed}`) : dir;
+    fs.mkdirSync(seedDir, { recursive: true });
+    writeReport(seedDir, r);
+    for (const task of ['discovery', 'all_plays'] as const) {
+      const t = r.tasks[task];
+      process.stdout.write(`\n${task} (${t.users} people${r.mode === 'alone' ? ', each alone' : ''}${seeds > 1 ? `, seed ${seed}` : ''}):\n`);
+      process.stdout.write(metricsTable(Object.entries(t.rankers).map(([ranker, x]) => ({ ranker, metrics: x.metrics })), [...REPORT_METRICS]) + '\n');
+    }
   }
-  process.stdout.write(`\nReport: ${dir} (${r.seconds.toFixed(0)} s)\n`);
+  const seconds = runs.reduce((s, x) => s + x.r.seconds, 0);
+  const pick = (m: Record<string, number>) => rounded(Object.fromEntries(REPORT_METRICS.filter((k) => k in m).map((k) => [k, m[k]])));
+  const seedRuns: SeedRun[] = runs.map(({ seed, r }) => ({ seed, tasks: { discovery: metricsOf(r, 'discovery'), all_plays: metricsOf(r, 'all_plays') } }));
+  const summary = seeds > 1 ? summariseSeeds(seedRuns) : undefined;
+  if (summary) {
+    const text = seedsReport(runs[0].r, summary, firstSeed, seeds);
+    fs.writeFileSync(path.join(dir, 'real-seeds.md'), text);
+    process.stdout.write(`\n${text}`);
+  }
+  process.stdout.write(`\nReport: ${dir} (${seconds.toFixed(0)} s)\n`);
   if (v.json) {
-    const pick = (m: Record<string, number>) => rounded(Object.fromEntries(REPORT_METRICS.filter((k) => k in m).map((k) => [k, m[k]])));
-    const json = Object.fromEntries(
-      (['discovery', 'all_plays'] as const).map((task) => [task, Object.fromEntries(Object.entries(r.tasks[task].rankers).map(([n, x]) => [n, pick(x.metrics)]))]),
-    );
-    const people = r.perPerson
-      ? r.perPerson.map((p) => ({
-          name: p.name, events: p.events,
-          ...Object.fromEntries((['discovery', 'all_plays'] as const).map((task) => [task, p.tasks[task] ? Object.fromEntries(Object.entries(p.tasks[task]!).map(([n, m]) => [n, pick(m)])) : null])),
-        }))
-      : r.people;
-    process.stdout.write(JSON.stringify({ mode: r.mode, ...json, people, seconds: +r.seconds.toFixed(1) }) + '\n');
+    const tasks = summary
+      ? Object.fromEntries(SEED_TASKS.map((task) => [task, Object.fromEntries(Object.entries(summary[task].means).map(([n, m]) => [n, pick(m)]))]))
+      : Object.fromEntries(SEED_TASKS.map((task) => [task, Object.fromEntries(Object.entries(seedRuns[0].tasks[task]).map(([n, m]) => [n, pick(m)]))]));
+    const r = runs[0].r;
+    const personRows = (ps: SeedPerson[]) =>
+      ps.map((p) => ({ name: p.name, events: p.events, ...Object.fromEntries(SEED_TASKS.map((task) => [task, p.tasks[task] ? Object.fromEntries(Object.entries(p.tasks[task]!).map(([n, m]) => [n, pick(m)])) : null])) }));
+    const perPerson = runs.every((x) => x.r.perPerson) ? runs.map((x) => x.r.perPerson!) : undefined;
+    const people = perPerson ? personRows(summary ? meanPeople(perPerson) : perPerson[0]) : r.people;
+    const bySeed = summary
+      ? {
+          seeds: seedRuns.map((s) => ({ seed: s.seed, ...Object.fromEntries(SEED_TASKS.map((task) => [task, Object.fromEntries(Object.entries(s.tasks[task]).map(([n, m]) => [n, +(m['ndcg@10'] ?? NaN).toFixed(4)]))])) })),
+          summary: Object.fromEntries(SEED_TASKS.map((task) => [task, { model: +summary[task].meanModel.toFixed(4), best_baseline: +summary[task].meanBest.toFixed(4), ratio: +summary[task].ratio.toFixed(3), seeds_at_1_2x: summary[task].seedsAtLeast(1.2), seeds_at_1x: summary[task].seedsAtLeast(1) }])),
+        }
+      : {};
+    process.stdout.write(JSON.stringify({ mode: r.mode, ...tasks, people, ...bySeed, seconds: +seconds.toFixed(1) }) + '\n');
   }
 });
+
+function countOption(name: string, text: string, min: number, max: number): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || n < min || n > max) throw new Error(`${name}: expected a whole number from ${min} to ${max}`);
+  return n;
+}
+
+function metricsOf(r: RealEvaluation, task: SeedTask): Record<string, Record<string, number>> {
+  return Object.fromEntries(Object.entries(r.tasks[task].rankers).map(([n, x]) => [n, x.metrics]));
+}
+
+/** The seeds' summary as Markdown: each seed's model against its best baseline, then every ranker's mean. */
+function seedsReport(r: RealEvaluation, s: Record<SeedTask, SeedTaskSummary>, first: number, n: number): string {
+  const lines = [`# Evaluation on real listeners over ${n} seeds (${first}–${first + n - 1}) — ${r.generatedAt.slice(0, 10)}`, '', `Data: \`${r.data}\` — ${r.people} people, ${r.mode}. Each seed is the whole protocol (training, ties, bootstrap) run again; its own report is in seed-<seed>/.`, ''];
+  for (const task of SEED_TASKS) {
+    const t = s[task];
+    if (!t.perSeed.length) continue;
+    lines.push(`## ${task === 'discovery' ? 'Discovery' : 'All plays'}: NDCG@10`, '');
+    lines.push(markdownTable(['seed', 'two-tower', 'best baseline', 'its NDCG@10', 'ratio'], t.perSeed.map((x) => [String(x.seed), x.model, x.best, x.bestValue, Number.isFinite(x.ratio) ? `${x.ratio.toFixed(2)} ×` : 'n/a'])), '');
+    lines.push(`Mean two-tower ${t.meanModel.toFixed(4)} against the mean of each seed's best baseline ${t.meanBest.toFixed(4)}: **${Number.isFinite(t.ratio) ? t.ratio.toFixed(2) : 'n/a'} ×**; at least 1.2 × on ${t.seedsAtLeast(1.2)} seed(s) of ${t.perSeed.length}, at least 1.0 × on ${t.seedsAtLeast(1)}.`, '');
+    const names = Object.keys(t.means);
+    lines.push(markdownTable(['metric (mean over seeds)', ...names], REPORT_METRICS.filter((m) => names.some((x) => m in t.means[x])).map((m) => [m, ...names.map((x) => t.means[x][m] ?? NaN)])), '');
+  }
+  return lines.join('\n') + '\n';
+}
 
 function writeReport(dir: string, r: RealEvaluation): void {
   fs.writeFileSync(path.join(dir, 'real.json'), JSON.stringify({ ...r, tasks: Object.fromEntries(Object.entries(r.tasks).map(([k, t]) => [k, { ...t, rankers: Object.fromEntries(Object.entries(t.rankers).map(([n, x]) => [n, { metrics: x.metrics, ci: x.ci }])) }])) }, null, 1));

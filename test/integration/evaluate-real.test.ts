@@ -3,6 +3,7 @@
  * the synthetic library exported as a Spotify-tracks catalogue CSV and one Spotify account
  * export per person.
  */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -95,4 +96,37 @@ describe('evaluate:real on a folder laid out like ../shared/data', () => {
     expect(all.rankers.replay.metrics['ndcg@10']).toBeCloseTo(own.reduce((a, b) => a + b, 0) / own.length, 6);
     expect(all.rankers.two_tower.perUser['ndcg@10'].length).toBe(3);
   });
+
+  it('--seeds N: the whole protocol once per seed, each seed against its own best baseline, and the means', () => {
+    const root = tmpDir('omr-data-');
+    exportSyntheticAsData(root, 6, 150);
+    const out = tmpDir('omr-out-');
+    const cli = (...args: string[]) =>
+      spawnSync(process.execPath, ['--require', require.resolve('tsx/cjs'), path.join(__dirname, '../../scripts/evaluate-real.ts'), '--data', root, '--out', out, ...args], { encoding: 'utf8', timeout: 240_000 });
+    // Refused before anything runs.
+    for (const bad of [['--seeds', '0'], ['--seeds', '2.5'], ['--seeds', '51'], ['--seeds', '2', '--analysis']]) {
+      const r = cli(...bad);
+      expect(r.status, bad.join(' ')).not.toBe(0);
+      expect(r.stderr + r.stdout).toMatch(/--seeds|--analysis/);
+    }
+    const r = cli('--seeds', '2', '--first-seed', '5', '--json', '--set', 'training.epochs=1', '--set', 'evaluation.bootstrap.samples=20');
+    expect(r.status, r.stderr.slice(-2000)).toBe(0);
+    const json = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
+    expect(json.seeds.map((s: { seed: number }) => s.seed)).toEqual([5, 6]);
+    for (const task of ['discovery', 'all_plays']) {
+      // The top-level figures are the seeds' means.
+      for (const ranker of ['two_tower', 'replay']) {
+        const perSeed = json.seeds.map((s: Record<string, Record<string, number>>) => s[task][ranker]);
+        expect(json[task][ranker]['ndcg@10']).toBeCloseTo((perSeed[0] + perSeed[1]) / 2, 3);
+      }
+      const best = json.seeds.map((s: Record<string, Record<string, number>>) => Math.max(...Object.entries(s[task]).filter(([n]) => !['two_tower', 'random', 'recent_replay', 'recent_artists'].includes(n)).map(([, v]) => v)));
+      expect(json.summary[task].best_baseline).toBeCloseTo((best[0] + best[1]) / 2, 3);
+      expect(json.summary[task].seeds_at_1x).toBeLessThanOrEqual(2);
+    }
+    expect(json.people).toHaveLength(6);
+    const dir = path.join(out, 'reports', fs.readdirSync(path.join(out, 'reports'))[0]);
+    expect(fs.readdirSync(dir).sort()).toEqual(['real-seeds.md', 'seed-5', 'seed-6']);
+    expect(fs.existsSync(path.join(dir, 'seed-6', 'real.md'))).toBe(true);
+    expect(fs.readFileSync(path.join(dir, 'real-seeds.md'), 'utf8')).toMatch(/over 2 seeds \(5–6\)[\s\S]*\| 6 \| [\d.]+ \| \w+ \|/);
+  }, 300_000);
 });
