@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/main/config';
 import { openLibrary } from '../../src/main/db';
 import { artistAffinityRanker, easeRanker, historyOf, itemCfRanker, recentArtistsRanker, recentReplayRanker } from '../../src/main/recommender/evaluation/baselines';
-import { EaseNeighbourhood, positiveLists, positivesWithStrength } from '../../src/main/recommender/inference/neighbourhood';
+import { chooseSetting, EaseNeighbourhood, positiveLists, positivesWithStrength } from '../../src/main/recommender/inference/neighbourhood';
 import { generateSyntheticLibrary } from '../../src/main/recommender/data/synthetic';
 import { prepareData } from '../../src/main/recommender/data/pipeline';
 import { tmpDir } from '../helpers/env';
@@ -157,3 +157,34 @@ function invert(m: ArrayLike<number>[]): Float64Array[] {
   }
   return a.map((r) => r.slice(n));
 }
+
+describe('the neighbourhood setting where validation cannot choose', () => {
+  // Person 0 played tracks 0 and 1; person 1 played 0 (and 1) once each, 2 at length and 3 briefly;
+  // person 2 played 4. Strengths as positivesWithStrength gives them: log play time over the person's mean.
+  const positives = { rows: [[0, 1], [0, 1, 2, 3], [4]], strength: [[1, 1], [1, 1, 1.7, 0.3], [1]] };
+  // A catalogue of 2,000 rows: one nobody played (1999) stays among the 1,995 scored 0, out of the top 10.
+  const N = 2000;
+  const task = (relevant: number) => ({ users: [0], relevant: [new Set([relevant])], exclude: [new Set([0, 1])], expected: [() => false], nItems: N, itemGenre: new Int32Array(N), itemArtist: Int32Array.from({ length: N }, (_, i) => i) });
+  const settings = [{ lambda: 10, dropout: 0, weighted: false }, { lambda: 50, dropout: 0, weighted: false }];
+  const blind = { lambda: 10, dropout: 0, weighted: true };
+
+  it('0/1 co-plays tie what one other person played; play counts order it', () => {
+    const flat = new EaseNeighbourhood(positives, 6, settings[0]).scoresMany([0])[0];
+    const weighted = new EaseNeighbourhood(positives, 6, blind).scoresMany([0])[0];
+    expect(flat[2]).toBeCloseTo(flat[3], 6);
+    expect(weighted[2]).toBeGreaterThan(weighted[3]);
+  });
+
+  it('takes the blind setting only where no setting finds anything', () => {
+    // Track 1999 nobody played: every setting scores 0 on it.
+    const none = chooseSetting(positives, N, task(1999), settings, blind);
+    expect(none.setting).toBe(blind);
+    expect(none.nb?.weighted).toBe(true);
+    expect(none.nb?.validation).toBe(0);
+    expect(chooseSetting(positives, N, task(1999), settings).setting).toBe(settings[0]);
+    // Track 2 the neighbourhood finds: chosen as before.
+    const found = chooseSetting(positives, N, task(2), settings, blind);
+    expect(found.setting).toBe(settings[0]);
+    expect(found.v).toBeGreaterThan(0);
+  });
+});

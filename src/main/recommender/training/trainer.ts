@@ -14,7 +14,7 @@ import { dimsOf } from '../data/features';
 import { FeatureTensors } from '../data/tensors';
 import { chooseWeights, COLISTEN_SHARES, meanSpread, type FusionFallback } from '../inference/fusion';
 import { ModelRanker } from '../inference/model-ranker';
-import { chooseSetting, MAX_NEIGHBOURHOOD_PEOPLE, NEIGHBOURHOOD_SETTINGS, positivesWithStrength, type Neighbourhood, type NeighbourhoodSetting } from '../inference/neighbourhood';
+import { chooseSetting, MAX_NEIGHBOURHOOD_PEOPLE, NEIGHBOURHOOD_BLIND, NEIGHBOURHOOD_SETTINGS, positivesWithStrength, type Neighbourhood, type NeighbourhoodSetting } from '../inference/neighbourhood';
 import { loadModel, readManifest, restoreOptimizer, saveModel } from '../models/io';
 import { TwoTowerModel, type FusionWeights, type Output } from '../models/two-tower';
 import type { Prepared } from '../data/pipeline';
@@ -470,7 +470,8 @@ const neighbourhoods = new WeakMap<Prepared, { key: string; nb: Neighbourhood | 
 /**
  * The library's neighbourhood score as of the start of validation (training-period plays), its
  * regularisation `setting` if given (a warm start keeps the serving model's), else the one among
- * NEIGHBOURHOOD_SETTINGS that ranks the validation period's discoveries best on its own — or none: switched off,
+ * NEIGHBOURHOOD_SETTINGS that ranks the validation period's discoveries best on its own (none finds
+ * any: NEIGHBOURHOOD_BLIND, play-weighted) — or none: switched off,
  * one person (no neighbours), too many people, or no validation to choose with. Computed once per
  * prepared data and setting (an ensemble's members share it).
  */
@@ -483,7 +484,7 @@ export function validationNeighbourhood(prep: Prepared, cfg: AppConfig, setting?
   let nb: Neighbourhood | null = null;
   if (cfg.model.head.neighbourhood && cfg.model.head.fusion_weights.length > 1 && people >= 2 && people <= MAX_NEIGHBOURHOOD_PEOPLE && prep.valid.users.length) {
     const t0 = performance.now();
-    const best = chooseSetting(positivesWithStrength(prep.train, people), prep.items.n, prep.valid, given ? [given] : NEIGHBOURHOOD_SETTINGS);
+    const best = chooseSetting(positivesWithStrength(prep.train, people), prep.items.n, prep.valid, given ? [given] : NEIGHBOURHOOD_SETTINGS, given ? undefined : NEIGHBOURHOOD_BLIND);
     nb = best.nb;
     log.info(`neighbourhood score over ${people} people: ${best.setting.weighted ? 'play-weighted' : '0/1'}, λ ${best.setting.lambda}, dropout emphasis ${best.setting.dropout ?? 0} (validation NDCG@10 ${fmt(best.v)} on its own), ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   }
