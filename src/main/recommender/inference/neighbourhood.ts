@@ -59,9 +59,10 @@ export const NEIGHBOURHOOD_SETTINGS: readonly NeighbourhoodSetting[] = [false, t
  * discoveries on its own (a few people: the unseen five together, on every seed): play-weighted.
  * With a few people 0/1 co-plays tie whole groups of tracks (everything one other person played
  * once or fifty times scores the same), and the blend's other signals then order the group; play
- * counts order it by how much the others played each track. Seed 42 of the unseen five, one
- * trained network: `l2`'s test discoveries in the top 10 of the served blend 0 → 3 (NDCG@10 0 →
- * 0.31), the five's mean 0.0967 → 0.1412 (docs/EVALUATION.md, nineteenth session).
+ * counts order it by how much the others played each track. The unseen five together, discovery
+ * NDCG@10 over ten seeds: 0.0975 → 0.1416, every seed higher (`l2`, whose discoveries sat in such a
+ * group, 0.05 → 0.30); where validation can choose (the shared twenty, HetRec) nothing changes
+ * (docs/EVALUATION.md, nineteenth session).
  */
 export const NEIGHBOURHOOD_BLIND: NeighbourhoodSetting = Object.freeze({ lambda: NEIGHBOURHOOD_LAMBDAS[0], dropout: 0, weighted: true });
 
