@@ -2,8 +2,8 @@
  * One protocol run over several seeds, summarised (`evaluate:real --seeds N`). With a handful of
  * people a single seed decides a lot: it draws the network's initialisation and negatives and
  * breaks the rankings' ties (baselines' too), and five listeners' test weeks hold a few
- * discoveries each — the unseen five together moved between 0.85 × and 1.97 × their best baseline
- * from one seed to the next (docs/EVALUATION.md, nineteenth session). Means over seeds, each seed's own comparison and
+ * discoveries each — the unseen five, each alone, moved between 0.67 × and 2.53 × their best
+ * baseline from one seed to the next (docs/EVALUATION.md, nineteenth session). Means over seeds, each seed's own comparison and
  * how many seeds fall short say what one seed cannot.
  */
 
