@@ -10,7 +10,7 @@ import type { AppConfig } from '../../../shared/config-schema';
 import { tf } from '../backend';
 import { dimsOf, type FeatureSpace } from '../data/features';
 import { TwoTowerModel, type FusionWeights } from './two-tower';
-import { checkSavedConfig } from '../../config/loader';
+import { ConfigError, checkSavedConfig, shown } from '../../config/loader';
 import { jsonProblem, kindOf } from '../../importers/errors';
 
 export const MODEL_FORMAT = 'omr-two-tower';
@@ -150,7 +150,12 @@ export function readManifest(dir: string): ModelManifest {
   }
   // Every setting it holds is checked as this version reads it (a damaged size would otherwise build
   // a network of any shape before the weights could disagree with it).
-  checkSavedConfig(m.config, file);
+  try {
+    checkSavedConfig(m.config, file);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    throw new Error(`${file}: damaged settings (${e.issues.map((i) => `${i.key} = ${shown(i.value)}, expected ${i.expected}`).join('; ')}); train a new model`);
+  }
   // Models saved before the audio-fit values were renamed keep working (same values, old key).
   const space = m.featureSpace as FeatureSpace & { compatFill?: number[] };
   if (space && !space.audioFitFill && space.compatFill) space.audioFitFill = space.compatFill;
