@@ -45,6 +45,8 @@ void main(async () => {
   const base = [...quick, 'preprocessing.split.test_fraction=0.2', 'preprocessing.split.validation_fraction=0.1', ...(v.set ?? [])];
   const { config: first } = loadAndLogConfig({ layers: v.config ?? [], overrides: base });
   const firstSeed = v['first-seed'] === undefined ? first.training.seed : countOption('--first-seed', v['first-seed'], 0, 2 ** 31 - 1);
+  // Every seed of the range must be one training.seed accepts, before the first run starts.
+  if (firstSeed + seeds - 1 > 2 ** 31 - 1) throw new Error(`--first-seed ${firstSeed} with --seeds ${seeds} goes past the largest seed, ${2 ** 31 - 1}`);
   const dataDir = path.resolve(v.data ?? path.join(sharedDir(), 'data'));
   const log = getLogger('evaluate:real');
   const dir = reportDir(path.resolve(v.out ?? path.dirname(resourceDir('package.json'))));

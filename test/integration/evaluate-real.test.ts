@@ -104,10 +104,10 @@ describe('evaluate:real on a folder laid out like ../shared/data', () => {
     const cli = (...args: string[]) =>
       spawnSync(process.execPath, ['--require', require.resolve('tsx/cjs'), path.join(__dirname, '../../scripts/evaluate-real.ts'), '--data', root, '--out', out, ...args], { encoding: 'utf8', timeout: 240_000 });
     // Refused before anything runs.
-    for (const bad of [['--seeds', '0'], ['--seeds', '2.5'], ['--seeds', '51'], ['--seeds', '2', '--analysis']]) {
+    for (const bad of [['--seeds', '0'], ['--seeds', '2.5'], ['--seeds', '51'], ['--seeds', '2', '--analysis'], ['--seeds', '3', '--first-seed', '2147483646']]) {
       const r = cli(...bad);
       expect(r.status, bad.join(' ')).not.toBe(0);
-      expect(r.stderr + r.stdout).toMatch(/--seeds|--analysis/);
+      expect(r.stderr + r.stdout).toMatch(/--seeds|--analysis|--first-seed/);
     }
     const r = cli('--seeds', '2', '--first-seed', '5', '--json', '--set', 'training.epochs=1', '--set', 'evaluation.bootstrap.samples=20');
     expect(r.status, r.stderr.slice(-2000)).toBe(0);
