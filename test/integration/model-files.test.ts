@@ -93,7 +93,16 @@ describe('reading a saved model', () => {
 
   it('refuses a weight index whose entries are not what the app writes', () => {
     const lengthOff = editManifest((m) => (m.weights[0].length += 1));
-    expect(() => readManifest(lengthOff)).toThrow(/damaged \(weights: entry 1 \(.+\) holds \d+ values, its shape/);
+    expect(() => readManifest(lengthOff)).toThrow(/damaged \(weights: weight [\w/]+ holds \d+ values where its shape holds \d+\)/);
+    // A name the app would not write is not repeated: its place in the index is given instead.
+    const oddName = editManifest((m) => {
+      m.weights[0].name = 'SECRET <script>';
+      m.weights[0].length += 1;
+    });
+    expect(() => readManifest(oddName)).toThrow(/weights: weight 1 of the index holds/);
+    expect(() => readManifest(oddName)).not.toThrow(/SECRET/);
+    const unknown = editManifest((m) => (m.weights[0].name = 'SECRET <script>'));
+    expect(() => loadModel(unknown)).toThrow(/weight 1 of the index does not exist in this model/);
     const notList = editManifest((m) => (m.weights = { 0: 1 }));
     expect(() => readManifest(notList)).toThrow(/damaged \(weights: expected a list, found a mapping\)/);
     const negative = editManifest((m) => (m.weights[1].offset = -8));

@@ -171,14 +171,23 @@ function indexProblem(index: unknown): string | undefined {
     if (typeof e !== 'object' || e === null || typeof e.name !== 'string' || !Array.isArray(e.shape) || !e.shape.every(whole) || !whole(e.offset) || !whole(e.length)) {
       return `entry ${i + 1} is not a name, a shape, an offset and a length`;
     }
-    if (e.shape.reduce((a: number, b: number) => a * b, 1) !== e.length) return `entry ${i + 1} (${e.name}) holds ${e.length} values, its shape ${e.shape.length} dimension(s) of another size`;
+    const size = e.shape.reduce((a: number, b: number) => a * b, 1);
+    if (size !== e.length) return `${weightLabel(e.name, i)} holds ${e.length} values where its shape holds ${size}`;
   }
   return undefined;
 }
 
-function unpack(buf: Buffer, entry: { name: string; offset: number; length: number; shape: number[] }, file: string): tf.Tensor {
+/**
+ * A weight as an error names it: its name where it looks like one the app writes (letters, digits,
+ * `_ / . : -`, at most 100), else its place in the index — the file's text is not repeated.
+ */
+function weightLabel(name: string, i: number): string {
+  return /^[\w/.:-]{1,100}$/.test(name) ? `weight ${name}` : `weight ${i + 1} of the index`;
+}
+
+function unpack(buf: Buffer, entry: { name: string; offset: number; length: number; shape: number[] }, i: number, file: string): tf.Tensor {
   // A file cut short (a full disk, a copy interrupted) would otherwise leave zeros in the weights.
-  if (entry.offset + entry.length * 4 > buf.length) throw new Error(`${file}: damaged (${entry.name} runs past the end of the file's ${buf.length} bytes); train a new model`);
+  if (entry.offset + entry.length * 4 > buf.length) throw new Error(`${file}: damaged (${weightLabel(entry.name, i)} runs past the end of the file's ${buf.length} bytes); train a new model`);
   const f32 = new Float32Array(entry.length);
   new Uint8Array(f32.buffer).set(buf.subarray(entry.offset, entry.offset + entry.length * 4));
   return tf.tensor(f32, entry.shape);
@@ -198,11 +207,11 @@ export function loadModel(dir: string): LoadedModel {
   const bin = path.join(dir, 'weights.bin');
   const buf = fs.readFileSync(bin);
   const vars = model.params.all();
-  for (const w of manifest.weights) {
+  for (const [i, w] of manifest.weights.entries()) {
     const v = vars.get(w.name);
-    if (!v) throw new Error(`${dir}: weight ${w.name} does not exist in this model`);
-    if (v.shape.join() !== w.shape.join()) throw new Error(`${dir}: weight ${w.name} has shape ${w.shape}, expected ${v.shape}`);
-    const t = unpack(buf, w, bin);
+    if (!v) throw new Error(`${dir}: ${weightLabel(w.name, i)} does not exist in this model`);
+    if (v.shape.join() !== w.shape.join()) throw new Error(`${dir}: ${weightLabel(w.name, i)} has shape ${w.shape}, expected ${v.shape}`);
+    const t = unpack(buf, w, i, bin);
     v.assign(t);
     t.dispose();
   }
@@ -215,6 +224,6 @@ export async function restoreOptimizer(dir: string, optimizer: tf.Optimizer): Pr
   if (!manifest.optimizer) return false;
   const bin = path.join(dir, 'optimizer.bin');
   const buf = fs.readFileSync(bin);
-  await optimizer.setWeights(manifest.optimizer.map((w) => ({ name: w.name, tensor: unpack(buf, w, bin) })));
+  await optimizer.setWeights(manifest.optimizer.map((w, i) => ({ name: w.name, tensor: unpack(buf, w, i, bin) })));
   return true;
 }
