@@ -81,9 +81,9 @@ void main(async () => {
   }
   process.stdout.write(`\nReport: ${dir} (${seconds.toFixed(0)} s)\n`);
   if (v.json) {
-    const tasks = summary
-      ? Object.fromEntries(SEED_TASKS.map((task) => [task, Object.fromEntries(Object.entries(summary[task].means).map(([n, m]) => [n, pick(m)]))]))
-      : Object.fromEntries(SEED_TASKS.map((task) => [task, Object.fromEntries(Object.entries(seedRuns[0].tasks[task]).map(([n, m]) => [n, pick(m)]))]));
+    // Over several seeds, their means; otherwise the one run's figures.
+    const byRanker = (task: SeedTask) => (summary ? summary[task].means : seedRuns[0].tasks[task]);
+    const tasks = Object.fromEntries(SEED_TASKS.map((task) => [task, Object.fromEntries(Object.entries(byRanker(task)).map(([n, m]) => [n, pick(m)]))]));
     const r = runs[0].r;
     const personRows = (ps: SeedPerson[]) =>
       ps.map((p) => ({ name: p.name, events: p.events, ...Object.fromEntries(SEED_TASKS.map((task) => [task, p.tasks[task] ? Object.fromEntries(Object.entries(p.tasks[task]!).map(([n, m]) => [n, pick(m)])) : null])) }));

@@ -361,12 +361,16 @@ export class EaseNeighbourhood implements Neighbourhood {
 export function chooseSetting(positives: Positives, nItems: number, task: EvalTask, settings: readonly NeighbourhoodSetting[], blind?: NeighbourhoodSetting): { setting: NeighbourhoodSetting; nb: EaseNeighbourhood | null; v: number } {
   if (!task.users.length) return { setting: settings[0], nb: null, v: 0 };
   let best: { setting: NeighbourhoodSetting; nb: EaseNeighbourhood; v: number } | null = null;
+  // The blind setting is one of `settings` (NEIGHBOURHOOD_SETTINGS): its neighbourhood, once built, is kept for the case it serves.
+  const same = (a: NeighbourhoodSetting, b: NeighbourhoodSetting) => a.lambda === b.lambda && (a.dropout ?? 0) === (b.dropout ?? 0) && !!a.weighted === !!b.weighted;
+  let blindNb: EaseNeighbourhood | undefined;
   for (const setting of settings) {
     const nb = new EaseNeighbourhood(positives, nItems, setting);
+    if (blind && same(setting, blind)) blindNb = nb;
     const v = meanNdcg({ name: 'ease', score: (users) => nb.scoresMany(users).map((s) => s.slice()) }, task, 10);
     if (!best || v > best.v + 1e-12) best = { setting, nb, v };
   }
-  if (blind && !(best!.v > 0)) best = { setting: blind, nb: new EaseNeighbourhood(positives, nItems, blind), v: 0 };
+  if (blind && !(best!.v > 0)) best = { setting: blind, nb: blindNb ?? new EaseNeighbourhood(positives, nItems, blind), v: 0 };
   best!.nb.validation = best!.v;
   return best!;
 }
